@@ -1,0 +1,91 @@
+"""Payloads of the activities stream: an activity's registration, changes, withdrawal and completion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from .base import EventPayload
+
+ActivityFormat = Literal["offline", "online", "both"]
+
+
+class ActivityRegisteredV1(EventPayload):
+    """v1, superseded: the first published shape, before an activity had a format."""
+
+    event_type = "activity-registered"
+    version = 1
+
+    activity_id: str
+    campaign_id: str | None = None
+    name: str
+    organizer_name: str
+    region_code: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ActivityRegistered(EventPayload):
+    """An organizer registered (submitted) an activity inside the registration window."""
+
+    event_type = "activity-registered"
+    version = 2
+
+    activity_id: str
+    campaign_id: str | None = None
+    name: str
+    organizer_id: str | None = None
+    organizer_name: str
+    region_code: str
+    starts_at: datetime
+    ends_at: datetime
+    format: ActivityFormat
+    category: str | None = None
+    joint_action: str | None = None
+    themes: list[str] = Field(default_factory=list)
+    target_groups: list[str] = Field(default_factory=list)
+    key_activity: bool = False
+    expected_participants: int | None = None
+    online_url: str | None = None
+    address: str | None = None
+    longitude: float | None = None
+    latitude: float | None = None
+    contact_phone_masked: str | None = None
+    science_worker_count: int = 0
+
+
+class ActivityUpdated(EventPayload):
+    """Fields of a registered activity changed; only the changed fields are present in ``changes``."""
+
+    event_type = "activity-updated"
+    version = 1
+
+    activity_id: str
+    changes: dict[str, object]
+
+
+class ActivityWithdrawn(EventPayload):
+    """The organizer withdrew the activity before it was held."""
+
+    event_type = "activity-withdrawn"
+    version = 1
+
+    activity_id: str
+    reason: str | None = None
+
+
+class InfoCompleted(EventPayload):
+    """After the activity, the organizer completed its information (photos, reports, turnout)."""
+
+    event_type = "info-completed"
+    version = 1
+
+    activity_id: str
+    photo_urls: list[str] = Field(default_factory=list)
+    video_urls: list[str] = Field(default_factory=list)
+    news_urls: list[str] = Field(default_factory=list)
+    actual_participants: int | None = None
+    summary: str | None = None
+    completeness: float = Field(ge=0, le=1)

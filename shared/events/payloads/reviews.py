@@ -1,0 +1,98 @@
+"""Payloads of the reviews stream: content review, the recommendation chain and commendations."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .base import EventPayload
+
+Level = Literal["county", "city", "province", "national"]
+Subject = Literal["activity", "unit"]
+
+
+class ActivityApproved(EventPayload):
+    """A reviewer with jurisdiction approved the activity's content; it becomes public."""
+
+    event_type = "activity-approved"
+    version = 1
+
+    activity_id: str
+    reviewer_body: str
+
+
+class ActivityRejected(EventPayload):
+    """A reviewer rejected the activity's content with a reason; the organizer may revise it."""
+
+    event_type = "activity-rejected"
+    version = 1
+
+    activity_id: str
+    reviewer_body: str
+    reason: str
+
+
+class Recommended(EventPayload):
+    """A reviewing body recommended an excellent activity to the next level (form 附件3)."""
+
+    event_type = "recommended"
+    version = 1
+
+    recommendation_id: str
+    activity_id: str
+    from_body: str
+    from_level: Level
+    to_level: Level
+    reason: str
+    opinion: str | None = None
+
+
+class RecommendationEndorsed(EventPayload):
+    """The receiving level endorsed a recommendation with its review opinion; it rises one level."""
+
+    event_type = "recommendation-endorsed"
+    version = 1
+
+    recommendation_id: str
+    subject: Subject
+    level: Level
+    body: str
+    opinion: str
+
+
+class RecommendationDeclined(EventPayload):
+    """The receiving level declined a recommendation with a reason."""
+
+    event_type = "recommendation-declined"
+    version = 1
+
+    recommendation_id: str
+    subject: Subject
+    level: Level
+    body: str
+    reason: str
+
+
+class UnitRecommended(EventPayload):
+    """A reviewing body recommended an excellent organizer unit (form 附件2)."""
+
+    event_type = "unit-recommended"
+    version = 1
+
+    recommendation_id: str
+    unit_id: str
+    from_body: str
+    from_level: Level
+    to_level: Level
+    deeds: str
+    opinion: str | None = None
+
+
+class Commended(EventPayload):
+    """The national organisers publicly commended (表扬) an activity or a unit."""
+
+    event_type = "commended"
+    version = 1
+
+    subject: Subject
+    subject_id: str
+    citation: str | None = None
