@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 Headers = tuple[tuple[str, bytes], ...]
+
+
+def encode_headers(headers: Headers) -> str:
+    """Headers as compact text for storage (an outbox row, an embedded-log record)."""
+    return json.dumps([[name, value.decode("latin-1")] for name, value in headers], ensure_ascii=False)
+
+
+def decode_headers(text: str) -> Headers:
+    """The inverse of :func:`encode_headers`."""
+    return tuple((name, value.encode("latin-1")) for name, value in json.loads(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Kepuri's four services and the ``kepuri`` command that runs them."""

@@ -1,0 +1,1 @@
+"""Registration: campaigns, organizer units and accounts, activities and the public directory."""

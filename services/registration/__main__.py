@@ -1,0 +1,10 @@
+"""``python -m services.registration``: serve the registration API."""
+
+from shared.runtime.serve import serve
+
+from .bootstrap import create_app
+from .settings import RegistrationSettings
+
+if __name__ == "__main__":
+    settings = RegistrationSettings()
+    serve(create_app(settings), settings)

@@ -1,0 +1,1 @@
+"""Registration's adapters: its tables and the event-store repository."""

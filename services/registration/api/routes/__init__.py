@@ -1,0 +1,1 @@
+"""Registration's routes, one module per resource."""

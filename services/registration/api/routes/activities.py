@@ -1,0 +1,62 @@
+"""``/api/v1/activities``: register an activity and read it back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
+
+from shared.store import IntegrityViolation
+from shared.web import Problem
+from shared.web.idempotency import IdempotentRequest
+
+from ...domain.activity import ActivityRuleBroken, RegisterActivity
+from ..deps import RegistrationDep
+from ..schemas import ActivityIn, ActivityOut
+
+router = APIRouter(prefix="/activities", tags=["activities"])
+
+
+@router.post("", status_code=201, response_model=ActivityOut, summary="Register an activity")
+async def register_activity(
+    body: ActivityIn,
+    request: Request,
+    registration: RegistrationDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    key = IdempotentRequest.of(idempotency_key, "POST /activities", await request.body())
+    if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
+        return replayed
+    command = RegisterActivity(
+        name=body.name,
+        organizer_name=body.organizer,
+        region_code=body.region_code,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        format=body.format,
+        campaign_id=body.campaign_id,
+    )
+    try:
+        activity = await registration.activities.register(
+            command, (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
+        )
+    except ActivityRuleBroken as exc:
+        raise Problem(422, "活动信息无效 (invalid activity)", str(exc), errors=[{"field": exc.field, "message": str(exc)}]) from exc
+    except IntegrityViolation:
+        if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
+            return replayed
+        raise
+    return JSONResponse(
+        ActivityOut.of(activity).model_dump(mode="json"),
+        status_code=201,
+        headers={"Location": f"/api/v1/activities/{activity.id}", "ETag": f'"{activity.version}"'},
+    )
+
+
+@router.get("/{activity_id}", response_model=ActivityOut, summary="Read an activity")
+async def get_activity(activity_id: str, registration: RegistrationDep) -> Response:
+    activity = await registration.activities.get(activity_id)
+    if activity is None:
+        raise Problem(404, "活动不存在 (not found)", f"No activity {activity_id}")
+    return JSONResponse(ActivityOut.of(activity).model_dump(mode="json"), headers={"ETag": f'"{activity.version}"'})

@@ -1,0 +1,15 @@
+"""What registration's routes depend on, built once per process by :mod:`.bootstrap`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.runtime import Backbone
+
+from .handlers import Activities
+
+
+@dataclass
+class Registration:
+    backbone: Backbone
+    activities: Activities

@@ -1,0 +1,1 @@
+"""Registration's domain: plain objects and decisions, free of infrastructure."""

@@ -1,0 +1,77 @@
+"""The activity aggregate: its state as rebuilt from its events, and the decisions about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from shared.events.payloads.activities import ActivityFormat, ActivityRegistered, ActivityWithdrawn
+from shared.events.payloads.base import EventPayload
+
+
+class ActivityRuleBroken(ValueError):
+    """A command would break a rule of the activity; ``field`` names what is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class RegisterActivity:
+    """Command: an organizer registers an activity."""
+
+    name: str
+    organizer_name: str
+    region_code: str
+    starts_at: datetime
+    ends_at: datetime
+    format: ActivityFormat = "offline"
+    campaign_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    """An activity as its events describe it."""
+
+    id: str
+    version: int
+    status: str
+    name: str
+    organizer_name: str
+    region_code: str
+    starts_at: datetime
+    ends_at: datetime
+    format: ActivityFormat
+    campaign_id: str | None
+
+    @classmethod
+    def replay(cls, activity_id: str, events: list[EventPayload]) -> Activity | None:
+        """Fold an activity's events, oldest first, into its state (None if it has none)."""
+        state: Activity | None = None
+        for version, event in enumerate(events, start=1):
+            if isinstance(event, ActivityRegistered):
+                state = cls(
+                    activity_id, version, "registered", event.name, event.organizer_name, event.region_code,
+                    event.starts_at, event.ends_at, event.format, event.campaign_id,
+                )
+            elif state is not None:
+                status = "withdrawn" if isinstance(event, ActivityWithdrawn) else state.status
+                state = replace(state, version=version, status=status)
+        return state
+
+
+def register(activity_id: str, command: RegisterActivity) -> ActivityRegistered:
+    """Decide the registration of a new activity."""
+    if command.ends_at <= command.starts_at:
+        raise ActivityRuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
+    return ActivityRegistered(
+        activity_id=activity_id,
+        campaign_id=command.campaign_id,
+        name=command.name,
+        organizer_name=command.organizer_name,
+        region_code=command.region_code,
+        starts_at=command.starts_at,
+        ends_at=command.ends_at,
+        format=command.format,
+    )

@@ -1,0 +1,54 @@
+"""Registration's service layer: load an aggregate, decide, commit its events with the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from shared.events import CATALOG
+from shared.observability.logging import correlation_id
+from shared.runtime import Backbone
+from shared.store import AggregateAppend, Changes, in_transaction
+from shared.web.idempotency import IdempotentRequest
+
+from .domain.activity import Activity, RegisterActivity, register
+
+SOURCE = "/kepuri/registration"
+
+
+class Activities:
+    """Commands and queries on activities, on top of the service's backbone."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        self._backbone = backbone
+
+    async def register(
+        self,
+        command: RegisterActivity,
+        idempotency: tuple[IdempotentRequest, Callable[[Activity], bytes]] | None = None,
+    ) -> Activity:
+        """Register a new activity; its event and outbox row are durable when this returns."""
+        activity_id = uuid.uuid4().hex
+        payload = register(activity_id, command)
+        envelope = CATALOG.envelope(
+            payload,
+            subject=activity_id,
+            sequence=1,
+            source=SOURCE,
+            correlationid=correlation_id.get(),
+            campaign=command.campaign_id,
+        )
+        activity = Activity.replay(activity_id, [payload])
+        assert activity is not None
+        changes = Changes(appends=[AggregateAppend(activity_id, 0, [envelope])])
+        if idempotency is not None:
+            request, render = idempotency
+            changes.statements.append(self._backbone.idempotency.record(request, 201, render(activity)))
+        await self._backbone.writer.submit(changes)
+        return activity
+
+    async def get(self, activity_id: str) -> Activity | None:
+        """The activity's current state, rebuilt from its events."""
+        recorder = self._backbone.recorder
+        envelopes = await in_transaction(self._backbone.engine, lambda c: recorder.load(c, activity_id))
+        return Activity.replay(activity_id, [CATALOG.payload(e) for e in envelopes])

@@ -1,0 +1,90 @@
+"""Access tokens: JWTs signed by registration with an Ed25519 key, verified by every service.
+
+Registration signs (:func:`sign_token`) and publishes its public key as a JWKS document; the other
+services verify with :class:`TokenVerifier`. Claims: ``sub`` (account id), ``role`` (organizer,
+reviewer, admin), and for organizers ``unit``, for reviewers ``level`` and ``jurisdiction``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+ISSUER = "kepuri-registration"
+AUDIENCE = "kepuri"
+ALGORITHM = "EdDSA"
+
+Role = Literal["organizer", "reviewer", "admin"]
+
+
+class InvalidToken(Exception):
+    """The token is missing, expired, forged or lacks a claim; the message says which."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the token says."""
+
+    subject: str
+    role: Role
+    unit_id: str | None = None
+    level: str | None = None
+    jurisdiction: str | None = None
+
+
+def generate_private_key_pem() -> bytes:
+    """A new Ed25519 private key in PKCS#8 PEM (for development and tests)."""
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def public_key_pem(private_pem: bytes) -> bytes:
+    """The public key PEM of a private key PEM."""
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def sign_token(private_pem: bytes, principal: Principal, *, ttl: timedelta = timedelta(hours=8), kid: str = "k1") -> str:
+    """A signed access token for ``principal``."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": principal.subject,
+        "role": principal.role,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    for name, value in (("unit", principal.unit_id), ("level", principal.level), ("jur", principal.jurisdiction)):
+        if value is not None:
+            claims[name] = value
+    return jwt.encode(claims, serialization.load_pem_private_key(private_pem, password=None), ALGORITHM, headers={"kid": kid})  # type: ignore[arg-type]
+
+
+class TokenVerifier:
+    """Verifies access tokens against registration's public key."""
+
+    def __init__(self, public_pem: bytes) -> None:
+        key = serialization.load_pem_public_key(public_pem)
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("the public key must be Ed25519")
+        self._key = key
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a valid token; :class:`InvalidToken` otherwise."""
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        role = claims.get("role")
+        if role not in ("organizer", "reviewer", "admin"):
+            raise InvalidToken("the token has no valid role")
+        return Principal(claims["sub"], role, claims.get("unit"), claims.get("level"), claims.get("jur"))

@@ -1,0 +1,55 @@
+"""Settings common to every service; each service subclasses :class:`ServiceSettings` once.
+
+Every value comes from the environment (``KEPURI_*``) or a ``.env`` file, never from scattered
+``os.environ`` reads. Shared values use ``KEPURI_<NAME>``; a service's own values use
+``KEPURI_<SERVICE>_<NAME>`` (for example ``KEPURI_REGISTRATION_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: where its data lives, its database, the bus and how to log."""
+
+    model_config = SettingsConfigDict(env_prefix="KEPURI_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    service: ClassVar[str]
+    default_port: ClassVar[int]
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 0
+    database_url: str = ""
+    bus_url: str = ""
+    topic_partitions: int = 4
+    kafka_idempotence: bool = False
+    kafka_fetch_max_wait_ms: int = 100
+    jwt_public_key_file: Path | None = None
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> ServiceSettings:
+        if not self.port:
+            self.port = self.default_port
+        if not self.database_url:
+            if self.environment == "production":
+                raise ValueError(f"KEPURI_{self.service.upper()}_DATABASE_URL must be set in production")
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service}.db').resolve()}"
+        if not self.bus_url:
+            if self.environment == "production":
+                raise ValueError("KEPURI_BUS_URL must be set in production")
+            self.bus_url = f"embedded:{(self.data_dir / 'bus.db').resolve()}"
+        return self
+
+    @classmethod
+    def service_env(cls, name: str) -> str:
+        """The environment variable of a service-specific setting."""
+        return f"KEPURI_{cls.service.upper()}_{name.upper()}"

@@ -1,0 +1,6 @@
+"""The consumer runtime that builds views from the streams, effectively once."""
+
+from .projection import Delivery, Projection
+from .runtime import ConsumerRuntime
+
+__all__ = ["ConsumerRuntime", "Delivery", "Projection"]

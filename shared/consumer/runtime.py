@@ -1,0 +1,233 @@
+"""The consumer runtime: reads batches from the bus and applies them to a view, effectively once.
+
+The commit order, per batch (tested in tests/unit/test_consumer.py):
+
+1. Poll a batch of records and decode each; a record that is not a valid event of the catalog is a
+   poison record.
+2. In ONE database transaction: read the tracking rows of the batch's partitions, drop records at
+   or below the tracked offset (a redelivery), apply the rest to the view, queue poison records on
+   the dead-letter topic through the outbox, and move the tracking rows forward. Commit.
+3. Commit the offsets to the bus.
+
+A crash before step 2 commits redelivers the batch and nothing was applied; a crash between 2 and 3
+redelivers records whose tracking says they are applied, and they are skipped. Transient database
+errors retry the whole step 2 with backoff; an event whose application fails for any other reason
+is isolated (each event in a savepoint) and dead-lettered with the error, and the consumer goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+from ..bus import Bus, Message, Record, Subscription, TopicPartition
+from ..events import CATALOG, MalformedEvent, UnknownEventType, from_record
+from ..events.topics import DEAD_LETTERS
+from ..store.engine import transaction
+from ..store.errors import StoreUnavailable
+from ..store.recorder import Changes, Recorder
+from ..store.upsert import upsert
+from . import metrics
+from .projection import Delivery, Projection
+
+log = logging.getLogger(__name__)
+
+_POISON = (MalformedEvent, UnknownEventType, ValidationError)
+
+
+class ConsumerRuntime:
+    """Runs one projection as a member of its consumer group until :meth:`stop`."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        recorder: Recorder,
+        bus: Bus,
+        projection: Projection,
+        *,
+        batch_size: int = 2000,
+        poll_timeout_ms: int = 100,
+        dead_letter_topic: str = DEAD_LETTERS.name,
+        on_dead_letters: Callable[[int], None] | None = None,
+    ) -> None:
+        self.projection = projection
+        self._engine = engine
+        self._recorder = recorder
+        self._bus = bus
+        self._batch_size = batch_size
+        self._poll_timeout_ms = poll_timeout_ms
+        self._dead_letter_topic = dead_letter_topic
+        self._on_dead_letters = on_dead_letters
+        self._stopping = asyncio.Event()
+        self._subscription: Subscription | None = None
+        self.applied = 0
+
+    @property
+    def group(self) -> str:
+        return self.projection.name
+
+    async def run(self) -> None:
+        """Consume until :meth:`stop` is called; the batch in hand is finished first."""
+        subscription = self._bus.subscribe(self.group, self.projection.topics)
+        await subscription.start()
+        self._subscription = subscription
+        last_lag = 0.0
+        try:
+            while not self._stopping.is_set():
+                records = await subscription.poll(self._batch_size, self._poll_timeout_ms)
+                if records:
+                    await self.process(records)
+                    await subscription.commit(_next_offsets(records))
+                if time.monotonic() - last_lag > 1.0:
+                    last_lag = time.monotonic()
+                    await self._export_lag(subscription)
+        finally:
+            self._subscription = None
+            await subscription.stop()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to finish its batch and leave the group."""
+        self._stopping.set()
+
+    async def process(self, records: Sequence[Record]) -> None:
+        """Apply a batch to the view and record tracking in one transaction (steps 1–2 above)."""
+        started = time.perf_counter()
+        deliveries: list[Delivery] = []
+        poison: list[tuple[Record, str]] = []
+        for record in records:
+            try:
+                envelope = from_record(record)
+                deliveries.append(Delivery(record, envelope, CATALOG.payload(envelope)))
+            except _POISON as exc:
+                poison.append((record, f"{type(exc).__name__}: {exc}"))
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(StoreUnavailable),
+            wait=wait_exponential(multiplier=0.05, max=5),
+            before_sleep=lambda state: self._transient(state.outcome.exception() if state.outcome else None),
+            reraise=True,
+        ):
+            with attempt:
+                async with transaction(self._engine) as connection:
+                    applied, dead = await self._apply(connection, records, deliveries, list(poison))
+        metrics.BATCH_SECONDS.labels(self.group).observe(time.perf_counter() - started)
+        self.applied += applied
+        if dead and self._on_dead_letters is not None:
+            self._on_dead_letters(dead)
+
+    async def _apply(
+        self,
+        connection: AsyncConnection,
+        records: Sequence[Record],
+        deliveries: list[Delivery],
+        poison: list[tuple[Record, str]],
+    ) -> tuple[int, int]:
+        """Apply the fresh part of a batch; return how many events were applied and dead-lettered."""
+        tracked = await self._tracked(connection, {r.tp for r in records})
+        fresh = [d for d in deliveries if d.record.offset > tracked.get(d.record.tp, -1)]
+        poison = [(r, why) for r, why in poison if r.offset > tracked.get(r.tp, -1)]
+        metrics.SKIPPED.labels(self.group).inc(len(deliveries) - len(fresh))
+        try:
+            async with connection.begin_nested():
+                await self.projection.apply(connection, fresh)
+            applied = fresh
+        except StoreUnavailable:
+            raise
+        except Exception:
+            applied = await self._isolate(connection, fresh, poison)
+        if poison:
+            await self._dead_letter(connection, poison)
+        await self._track(connection, records, tracked)
+        for delivery in applied:
+            metrics.EVENTS.labels(self.group, delivery.record.topic).inc()
+        return len(applied), len(poison)
+
+    async def _isolate(
+        self, connection: AsyncConnection, deliveries: list[Delivery], poison: list[tuple[Record, str]]
+    ) -> list[Delivery]:
+        """Apply events one by one, each in a savepoint; the failing ones join ``poison``."""
+        applied = []
+        for delivery in deliveries:
+            try:
+                async with connection.begin_nested():
+                    await self.projection.apply(connection, [delivery])
+                applied.append(delivery)
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                log.exception("%s: event %s failed", self.group, delivery.envelope.id)
+                poison.append((delivery.record, f"{type(exc).__name__}: {exc}"))
+        return applied
+
+    async def _dead_letter(self, connection: AsyncConnection, poison: list[tuple[Record, str]]) -> None:
+        messages = [
+            Message(
+                self._dead_letter_topic,
+                record.key,
+                record.value,
+                (
+                    *record.headers,
+                    ("kepuri_dlq_error", reason.encode()),
+                    ("kepuri_dlq_group", self.group.encode()),
+                    ("kepuri_dlq_topic", record.topic.encode()),
+                    ("kepuri_dlq_partition", str(record.partition).encode()),
+                    ("kepuri_dlq_offset", str(record.offset).encode()),
+                ),
+            )
+            for record, reason in poison
+        ]
+        for record, reason in poison:
+            log.error("%s: dead-lettered %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset, reason)
+        await self._recorder.write(connection, [Changes(messages=messages)])
+        metrics.DEAD_LETTERS.labels(self.group).inc(len(messages))
+
+    async def _tracked(self, connection: AsyncConnection, tps: set[TopicPartition]) -> dict[TopicPartition, int]:
+        t = self._recorder.tables.tracking
+        rows = await connection.execute(
+            select(t.c.topic, t.c.partition, t.c.offset).where(
+                t.c.consumer == self.group, t.c.topic.in_({tp.topic for tp in tps})
+            )
+        )
+        return {TopicPartition(topic, partition): offset for topic, partition, offset in rows}
+
+    async def _track(
+        self, connection: AsyncConnection, records: Sequence[Record], tracked: dict[TopicPartition, int]
+    ) -> None:
+        highest: dict[TopicPartition, int] = {}
+        for record in records:
+            highest[record.tp] = max(record.offset, highest.get(record.tp, -1), tracked.get(record.tp, -1))
+        await upsert(
+            connection,
+            self._recorder.tables.tracking,
+            [
+                {"consumer": self.group, "topic": tp.topic, "partition": tp.partition, "offset": offset}
+                for tp, offset in highest.items()
+            ],
+            keys=("consumer", "topic", "partition"),
+            update={"offset": None},
+        )
+
+    async def _export_lag(self, subscription: Subscription) -> None:
+        try:
+            for tp, lag in (await subscription.lag()).items():
+                metrics.LAG.labels(self.group, tp.topic, str(tp.partition)).set(lag)
+        except Exception as exc:  # lag is best effort; consuming goes on
+            log.debug("lag unavailable: %s", exc)
+
+    def _transient(self, exc: BaseException | None) -> None:
+        metrics.ERRORS.labels(self.group).inc()
+        log.warning("%s: transient error, retrying: %s", self.group, exc)
+
+
+def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        offsets[record.tp] = max(offsets.get(record.tp, 0), record.offset + 1)
+    return offsets
+

@@ -1,0 +1,56 @@
+"""Structured logging (structlog) with the request's correlation id on every line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextvars import ContextVar
+
+import structlog
+
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+
+def _add_correlation_id(_logger: object, _method: str, event: dict[str, object]) -> dict[str, object]:
+    value = correlation_id.get()
+    if value is not None:
+        event.setdefault("correlation_id", value)
+    return event
+
+
+def configure_logging(service: str, level: str = "INFO", as_json: bool = False) -> None:
+    """Route structlog and the standard library's logging through one renderer.
+
+    Lines carry the service name, a timestamp, the level and the current correlation id; JSON in
+    production, readable key=value text on a terminal.
+    """
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        _add_correlation_id,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            lambda _l, _m, event: {"service": service, **event},
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("aiokafka", "alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

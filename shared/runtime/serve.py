@@ -1,0 +1,20 @@
+"""Serve a service's app with uvicorn; SIGTERM and Ctrl-C shut it down gracefully."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from ..config import ServiceSettings
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run ``app`` on the settings' host and port until a signal stops it."""
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=15,
+    )

@@ -1,0 +1,26 @@
+"""The event store: aggregates as events, a transactional outbox and its relay, consumer tracking."""
+
+from .engine import create_engine, in_transaction, transaction
+from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
+from .recorder import AggregateAppend, Changes, Recorder
+from .relay import OutboxRelay
+from .tables import BackboneTables, add_backbone_tables, backbone_metadata
+from .writer import GroupCommitter
+
+__all__ = [
+    "AggregateAppend",
+    "BackboneTables",
+    "Changes",
+    "ConcurrencyError",
+    "GroupCommitter",
+    "IntegrityViolation",
+    "OutboxRelay",
+    "Recorder",
+    "StoreError",
+    "StoreUnavailable",
+    "add_backbone_tables",
+    "backbone_metadata",
+    "create_engine",
+    "in_transaction",
+    "transaction",
+]

@@ -1,0 +1,151 @@
+"""The application recorder: an aggregate's events and the outbox, written in one transaction.
+
+Aggregates are stored as their events (``events`` table, primary key aggregate id + version); each
+event also becomes an outbox row holding the encoded CloudEvents message, so the relay publishes
+exactly what was recorded, in commit order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
+
+from ..bus.message import Message, encode_headers
+from ..events import CATALOG, Envelope, to_message
+from .errors import ConcurrencyError
+from .tables import BackboneTables
+
+TopicRouter = Callable[[Envelope], str]
+
+
+def catalog_topic(envelope: Envelope) -> str:
+    """The topic the catalog assigns to an event's type."""
+    return CATALOG[envelope.type].topic.name
+
+
+@dataclass(frozen=True)
+class AggregateAppend:
+    """New events of one aggregate, valid only if it is still at ``expected_version`` (0 = new)."""
+
+    aggregate_id: str
+    expected_version: int
+    events: Sequence[Envelope]
+
+
+@dataclass
+class Changes:
+    """Everything one command writes, committed together or not at all.
+
+    ``messages`` go to the outbox as they are (restricted-topic events, dead letters);
+    ``statements`` are the service's own table writes (an idempotency record, a uniqueness claim).
+    """
+
+    appends: list[AggregateAppend] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    statements: list[Executable] = field(default_factory=list)
+
+
+class Recorder:
+    """Reads and writes the backbone tables of one service database."""
+
+    def __init__(self, tables: BackboneTables, topic_for: TopicRouter = catalog_topic) -> None:
+        self.tables = tables
+        self.topic_for = topic_for
+
+    async def load(self, connection: AsyncConnection, aggregate_id: str) -> list[Envelope]:
+        """All events of an aggregate in version order (empty when it does not exist)."""
+        t = self.tables.events
+        rows = await connection.execute(select(t).where(t.c.aggregate_id == aggregate_id).order_by(t.c.version))
+        return [
+            Envelope(
+                id=row.event_id,
+                source=row.source,
+                type=row.type,
+                time=row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC),
+                subject=row.aggregate_id,
+                dataschema=row.dataschema,
+                sequence=row.version,
+                correlationid=row.correlation_id,
+                causationid=row.causation_id,
+                campaign=row.campaign,
+                data=json.loads(row.data),
+            )
+            for row in rows
+        ]
+
+    async def versions(self, connection: AsyncConnection, aggregate_ids: Iterable[str]) -> dict[str, int]:
+        """The current version of each existing aggregate among ``aggregate_ids``."""
+        ids = sorted(set(aggregate_ids))
+        if not ids:
+            return {}
+        t = self.tables.events
+        rows = await connection.execute(
+            select(t.c.aggregate_id, func.max(t.c.version)).where(t.c.aggregate_id.in_(ids)).group_by(t.c.aggregate_id)
+        )
+        return {aggregate_id: version for aggregate_id, version in rows}
+
+    def check_versions(self, changes: Changes, current: dict[str, int]) -> None:
+        """Raise :class:`ConcurrencyError` unless every append expects the aggregate's version.
+
+        ``current`` is updated as if the appends were made, so later changes in the same batch see
+        the versions the earlier ones create.
+        """
+        for append in changes.appends:
+            actual = current.get(append.aggregate_id, 0)
+            if actual != append.expected_version:
+                raise ConcurrencyError(append.aggregate_id, append.expected_version, actual)
+            for offset, envelope in enumerate(append.events, start=1):
+                if envelope.sequence != actual + offset or envelope.subject != append.aggregate_id:
+                    raise ValueError(f"event {envelope.id} does not follow version {actual} of {append.aggregate_id}")
+            current[append.aggregate_id] = actual + len(append.events)
+
+    async def write(self, connection: AsyncConnection, batch: Sequence[Changes]) -> None:
+        """Insert the events, outbox rows and statements of already-checked changes."""
+        now = datetime.now(UTC)
+        event_rows = []
+        outbox_rows = []
+        for changes in batch:
+            for append in changes.appends:
+                for envelope in append.events:
+                    event_rows.append(_event_row(envelope))
+                    outbox_rows.append(_outbox_row(to_message(envelope, self.topic_for(envelope)), now))
+            outbox_rows.extend(_outbox_row(message, now) for message in changes.messages)
+        if event_rows:
+            await connection.execute(self.tables.events.insert(), event_rows)
+        if outbox_rows:
+            await connection.execute(self.tables.outbox.insert(), outbox_rows)
+        for changes in batch:
+            for statement in changes.statements:
+                await connection.execute(statement)
+
+
+def _event_row(envelope: Envelope) -> dict[str, object]:
+    return {
+        "aggregate_id": envelope.subject,
+        "version": envelope.sequence,
+        "event_id": envelope.id,
+        "type": envelope.type,
+        "dataschema": envelope.dataschema,
+        "source": envelope.source,
+        "occurred_at": envelope.time,
+        "correlation_id": envelope.correlationid,
+        "causation_id": envelope.causationid,
+        "campaign": envelope.campaign,
+        "data": json.dumps(envelope.data, ensure_ascii=False),
+    }
+
+
+def _outbox_row(message: Message, now: datetime) -> dict[str, object]:
+    return {
+        "topic": message.topic,
+        "key": message.key,
+        "value": message.value,
+        "headers": encode_headers(message.headers),
+        "created_at": now,
+    }

@@ -1,0 +1,127 @@
+"""The outbox relay: publishes committed outbox rows to the bus in commit order, then marks them.
+
+Order of work, per batch: read the oldest unpublished rows (by id), publish them (the bus returns
+only once they are durable), mark exactly those rows published. A crash between publishing and
+marking publishes the batch again after restart: delivery is at least once, which consumers absorb
+(they are idempotent). While the bus is down the rows wait and the relay retries with backoff; the
+write path never depends on the bus.
+
+On PostgreSQL several replicas of a service share one outbox: only the replica holding an advisory
+lock relays, so rows with one key are never published out of order by two relays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import zlib
+from datetime import UTC, datetime
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ..bus import Bus, BusError, Message
+from ..bus.message import decode_headers
+from .engine import is_sqlite, transaction
+from .errors import StoreError
+from .tables import BackboneTables
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("kepuri_outbox_published_total", "Outbox rows published to the bus", ["service"])
+BACKLOG = Gauge("kepuri_outbox_backlog", "Outbox rows waiting to be published", ["service"])
+FAILURES = Counter("kepuri_outbox_publish_failures_total", "Failed attempts to publish the outbox", ["service"])
+
+
+class OutboxRelay:
+    """Moves a service's outbox to the bus; run it as a task with :meth:`run`."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        tables: BackboneTables,
+        bus: Bus,
+        *,
+        service: str,
+        batch_size: int = 5000,
+        idle_interval: float = 0.05,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self._engine = engine
+        self._outbox = tables.outbox
+        self._bus = bus
+        self._service = service
+        self._batch_size = batch_size
+        self._idle_interval = idle_interval
+        self._max_backoff = max_backoff
+        self._wake = asyncio.Event()
+
+    def wake(self, _count: int = 0) -> None:
+        """Tell the relay new rows were committed (the writer's ``on_commit`` hook)."""
+        self._wake.set()
+
+    async def backlog(self) -> int:
+        """Rows not yet published."""
+        async with self._engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count()).select_from(self._outbox).where(self._outbox.c.published_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def relay_once(self) -> int:
+        """Publish one batch of the oldest unpublished rows; return how many were published."""
+        o = self._outbox
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(o.c.id, o.c.topic, o.c.key, o.c.value, o.c.headers)
+                    .where(o.c.published_at.is_(None))
+                    .order_by(o.c.id)
+                    .limit(self._batch_size)
+                )
+            ).all()
+            await connection.rollback()
+        if not rows:
+            return 0
+        await self._bus.publish([Message(r.topic, r.key, r.value, decode_headers(r.headers)) for r in rows])
+        async with transaction(self._engine) as connection:
+            await connection.execute(
+                o.update().where(o.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
+            )
+        PUBLISHED.labels(self._service).inc(len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        """Relay until cancelled, holding the relay lock on PostgreSQL."""
+        if is_sqlite(self._engine):
+            await self._loop()
+            return
+        async with self._engine.connect() as lock_connection:
+            await self._acquire_lock(lock_connection)
+            await self._loop()
+
+    async def _acquire_lock(self, connection: AsyncConnection) -> None:
+        key = zlib.crc32(f"kepuri-relay-{self._service}".encode())
+        while not await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+            await connection.rollback()
+            await asyncio.sleep(1.0)
+        await connection.commit()
+
+    async def _loop(self) -> None:
+        backoff = 0.05
+        while True:
+            try:
+                published = await self.relay_once()
+                backoff = 0.05
+            except (BusError, StoreError) as exc:
+                FAILURES.labels(self._service).inc()
+                log.warning("outbox relay: %s; retrying in %.2fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            if published < self._batch_size:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle_interval)
