@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
-from shared.observability.logging import configure_logging
 from shared.runtime import Backbone
 from shared.web import create_service_app
 
@@ -27,22 +23,11 @@ def build(settings: RegistrationSettings) -> Registration:
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     """The registration API; nothing is opened until the app starts."""
-    settings = settings or RegistrationSettings()
-    configure_logging(settings.service, settings.log_level, settings.log_json)
-    registration = build(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await registration.backbone.start()
-        app.state.registration = registration
-        yield
-        await registration.backbone.stop()
-
+    registration = build(settings or RegistrationSettings())
     return create_service_app(
-        service=settings.service,
+        backbone=registration.backbone,
+        container=registration,
         title="Kepuri registration",
         description="Campaigns, organizer units, activities and the public directory.",
-        lifespan=lifespan,
         routers=[activities.router],
-        checks=registration.backbone.checks,
     )

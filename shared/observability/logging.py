@@ -42,7 +42,7 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = False) 
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            lambda _l, _m, event: {"service": service, **event},
+            lambda _l, _m, event: {"service": service, **{k: v for k, v in event.items() if k != "color_message"}},
             renderer,
         ],
     )

@@ -1,32 +1,57 @@
-"""The FastAPI application every service builds on: problem+json, context middleware, health routes."""
+"""The FastAPI application every service builds on: lifespan, problem+json, middleware, health routes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 
-from .health import Check, health_router
+from ..observability.logging import configure_logging
+from .health import health_router
 from .middleware import RequestContextMiddleware
 from .problems import install_problem_handlers
+
+if TYPE_CHECKING:
+    from ..runtime.backbone import Backbone
 
 
 def create_service_app(
     *,
-    service: str,
+    backbone: Backbone,
+    container: Any,
     title: str,
     description: str,
-    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | Callable[[FastAPI], AsyncIterator[None]],
     routers: Sequence[APIRouter],
-    checks: Callable[[], Mapping[str, Check]],
     version: str = "1.0.0",
 ) -> FastAPI:
-    """A service's FastAPI app: its routers under ``/api/v1``, operations routes, errors as problems."""
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)  # type: ignore[arg-type]
+    """A service's FastAPI app: routers under ``/api/v1``, operations routes, errors as problems.
+
+    Starting the app starts the backbone (migrations, writer, relay, consumers) and puts
+    ``container`` on ``app.state.container`` for the routes; stopping it stops them in order.
+    """
+    settings = backbone.settings
+    configure_logging(settings.service, settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await backbone.start()
+        app.state.container = container
+        try:
+            yield
+        finally:
+            await backbone.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     install_problem_handlers(app)
-    app.add_middleware(RequestContextMiddleware, service=service)
-    app.include_router(health_router(checks))
+    app.add_middleware(RequestContextMiddleware, service=settings.service)
+    app.include_router(health_router(backbone.checks))
     for router in routers:
         app.include_router(router, prefix="/api/v1")
     return app
+
+
+def container_of(request: Request) -> Any:
+    """The service's container, for dependencies in ``api/deps.py``."""
+    return request.app.state.container

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+
+from shared.web.app import container_of
 
 from ..container import Registration
-from ..handlers import Activities
 
-
-def _registration(request: Request) -> Registration:
-    registration: Registration = request.app.state.registration
-    return registration
-
-
-def _activities(request: Request) -> Activities:
-    return _registration(request).activities
-
-
-RegistrationDep = Annotated[Registration, Depends(_registration)]
-ActivitiesDep = Annotated[Activities, Depends(_activities)]
+RegistrationDep = Annotated[Registration, Depends(container_of)]

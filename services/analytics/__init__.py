@@ -1,0 +1,1 @@
+"""Analytics: read-only views of every stream, statistics, exports and the operations dashboard."""

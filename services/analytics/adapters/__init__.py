@@ -1,0 +1,1 @@
+"""Analytics' adapters: the tables of its views."""

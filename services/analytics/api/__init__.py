@@ -1,0 +1,1 @@
+"""Analytics' HTTP API."""

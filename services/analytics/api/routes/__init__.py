@@ -1,0 +1,1 @@
+"""Analytics' routes, one module per resource."""

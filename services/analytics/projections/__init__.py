@@ -1,0 +1,1 @@
+"""Analytics' projections: one module per view."""

@@ -1,0 +1,91 @@
+"""``kepuri up``: the whole platform on one machine, each service its own process.
+
+All four services share one data directory: one SQLite database each and the embedded log
+``bus.db``. Ctrl-C or SIGTERM stops them gracefully; running it again keeps every record.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+SERVICES = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
+
+
+def _wait_healthy(host: str, processes: dict[str, subprocess.Popen[bytes]], timeout: float = 60.0) -> list[str]:
+    """Names of services not healthy before ``timeout`` (or that exited)."""
+    pending = {name: port for name, port in SERVICES}
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for name, port in list(pending.items()):
+            if processes[name].poll() is not None:
+                return [name]
+            try:
+                if httpx.get(f"http://{host}:{port}/healthz", timeout=1).status_code == 200:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    return list(pending)
+
+
+def _stop(processes: dict[str, subprocess.Popen[bytes]], grace: float = 20.0) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_platform(data_dir: Path | None, host: str | None) -> int:
+    """Start the services, print their URLs, and supervise them until a signal or a crash."""
+    directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "KEPURI_DATA_DIR": str(directory)}
+    if host:
+        env["KEPURI_HOST"] = host
+    shown_host = host if host and host != "0.0.0.0" else "127.0.0.1"
+    stopping = False
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"kepuri: starting the platform with data in {directory}", flush=True)
+    processes = {
+        name: subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, start_new_session=True)
+        for name, _port in SERVICES
+    }
+    try:
+        late = _wait_healthy(shown_host, processes)
+        if late:
+            print(f"kepuri: {', '.join(late)} did not start; stopping", file=sys.stderr, flush=True)
+            return 1
+        for name, port in SERVICES:
+            print(f"  {name:<13} http://{shown_host}:{port}   (API docs: http://{shown_host}:{port}/docs)", flush=True)
+        print("kepuri: running; press Ctrl-C to stop", flush=True)
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"kepuri: {name} exited with {process.returncode}; stopping", file=sys.stderr, flush=True)
+                    return 1
+            time.sleep(0.2)
+        print("kepuri: stopping", flush=True)
+        return 0
+    finally:
+        _stop(processes)
+        print("kepuri: stopped", flush=True)

@@ -1,0 +1,1 @@
+"""Notification: thank-you SMS, reminders and review outcomes, once per recipient."""

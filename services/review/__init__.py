@@ -1,0 +1,1 @@
+"""Review: content review, the recommendation chain from county to nation, commendations."""

@@ -1,0 +1,10 @@
+"""``python -m services.review``: serve the review API."""
+
+from shared.runtime.serve import serve
+
+from .bootstrap import create_app
+from .settings import ReviewSettings
+
+if __name__ == "__main__":
+    settings = ReviewSettings()
+    serve(create_app(settings), settings)

@@ -1,0 +1,1 @@
+"""Review's adapters: its tables."""

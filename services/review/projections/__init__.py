@@ -1,0 +1,1 @@
+"""Review's projections: its own views of the streams."""

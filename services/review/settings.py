@@ -1,0 +1,13 @@
+"""Review's settings (``KEPURI_*`` shared, ``KEPURI_REVIEW_*`` its own)."""
+
+from pydantic import AliasChoices, Field
+
+from shared.config import ServiceSettings
+
+
+class ReviewSettings(ServiceSettings):
+    service = "review"
+    default_port = 8002
+
+    port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_REVIEW_PORT"))
+    database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_REVIEW_DATABASE_URL"))
