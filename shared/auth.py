@@ -40,7 +40,9 @@ class Principal:
 def generate_private_key_pem() -> bytes:
     """A new Ed25519 private key in PKCS#8 PEM (for development and tests)."""
     key = Ed25519PrivateKey.generate()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def public_key_pem(private_pem: bytes) -> bytes:
@@ -49,7 +51,9 @@ def public_key_pem(private_pem: bytes) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def sign_token(private_pem: bytes, principal: Principal, *, ttl: timedelta = timedelta(hours=8), kid: str = "k1") -> str:
+def sign_token(
+    private_pem: bytes, principal: Principal, *, ttl: timedelta = timedelta(hours=8), kid: str = "k1"
+) -> str:
     """A signed access token for ``principal``."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
@@ -63,7 +67,10 @@ def sign_token(private_pem: bytes, principal: Principal, *, ttl: timedelta = tim
     for name, value in (("unit", principal.unit_id), ("level", principal.level), ("jur", principal.jurisdiction)):
         if value is not None:
             claims[name] = value
-    return jwt.encode(claims, serialization.load_pem_private_key(private_pem, password=None), ALGORITHM, headers={"kid": kid})  # type: ignore[arg-type]
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the signing key must be Ed25519")
+    return jwt.encode(claims, key, ALGORITHM, headers={"kid": kid})
 
 
 class TokenVerifier:
@@ -79,7 +86,11 @@ class TokenVerifier:
         """The principal of a valid token; :class:`InvalidToken` otherwise."""
         try:
             claims = jwt.decode(
-                token, self._key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
                 options={"require": ["exp", "sub", "iss", "aud"]},
             )
         except jwt.PyJWTError as exc:

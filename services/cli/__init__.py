@@ -9,11 +9,15 @@ from pathlib import Path
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kepuri", description="Kepuri: the National Science Popularization Day platform")
+    parser = argparse.ArgumentParser(
+        prog="kepuri", description="Kepuri: the National Science Popularization Day platform"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="start the four services in embedded mode (Ctrl-C stops them)")
-    up.add_argument("--data-dir", type=Path, help="where the databases and the log live (default: $KEPURI_DATA_DIR or ./data)")
+    up.add_argument(
+        "--data-dir", type=Path, help="where the databases and the log live (default: $KEPURI_DATA_DIR or ./data)"
+    )
     up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
 
     test = commands.add_parser("test", help="run the linters, the type checker and the whole test suite")

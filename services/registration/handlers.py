@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from shared.events import CATALOG
+from shared.events import CATALOG, EventPayload
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, in_transaction
+from shared.store import AggregateAppend, Changes, ConcurrencyError, in_transaction
 from shared.web.idempotency import IdempotentRequest
 
-from .domain.activity import Activity, RegisterActivity, register
+from .domain.activity import Activity, RegisterActivity, WithdrawActivity, register, withdraw
 
 SOURCE = "/kepuri/registration"
 
@@ -47,8 +48,36 @@ class Activities:
         await self._backbone.writer.submit(changes)
         return activity
 
-    async def get(self, activity_id: str) -> Activity | None:
-        """The activity's current state, rebuilt from its events."""
+    async def withdraw(self, command: WithdrawActivity) -> Activity | None:
+        """Withdraw an activity at the version the caller saw; None if there is no such activity.
+
+        A caller holding an older version gets :class:`~shared.store.ConcurrencyError` (409).
+        """
+        activity = await self.get(command.activity_id)
+        if activity is None:
+            return None
+        if activity.version != command.expected_version:
+            raise ConcurrencyError(activity.id, command.expected_version, activity.version)
+        payload = withdraw(activity, command, datetime.now(UTC))
+        version = activity.version + 1
+        envelope = CATALOG.envelope(
+            payload,
+            subject=activity.id,
+            sequence=version,
+            source=SOURCE,
+            correlationid=correlation_id.get(),
+            campaign=activity.campaign_id,
+        )
+        await self._backbone.writer.submit(
+            Changes(appends=[AggregateAppend(activity.id, activity.version, [envelope])])
+        )
+        return Activity.replay(activity.id, [*await self._payloads(activity.id)])
+
+    async def _payloads(self, activity_id: str) -> list[EventPayload]:
         recorder = self._backbone.recorder
         envelopes = await in_transaction(self._backbone.engine, lambda c: recorder.load(c, activity_id))
-        return Activity.replay(activity_id, [CATALOG.payload(e) for e in envelopes])
+        return [CATALOG.payload(e) for e in envelopes]
+
+    async def get(self, activity_id: str) -> Activity | None:
+        """The activity's current state, rebuilt from its events."""
+        return Activity.replay(activity_id, await self._payloads(activity_id))

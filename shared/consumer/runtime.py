@@ -183,7 +183,9 @@ class ConsumerRuntime:
             for record, reason in poison
         ]
         for record, reason in poison:
-            log.error("%s: dead-lettered %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset, reason)
+            log.error(
+                "%s: dead-lettered %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset, reason
+            )
         await self._recorder.write(connection, [Changes(messages=messages)])
         metrics.DEAD_LETTERS.labels(self.group).inc(len(messages))
 
@@ -230,4 +232,3 @@ def _next_offsets(records: Sequence[Record]) -> dict[TopicPartition, int]:
     for record in records:
         offsets[record.tp] = max(offsets.get(record.tp, 0), record.offset + 1)
     return offsets
-

@@ -68,7 +68,10 @@ class IdempotencyKeys:
                 "This Idempotency-Key was already used with a different request body",
             )
         return Response(
-            row.body, status_code=row.status_code, media_type="application/json", headers={"Idempotent-Replayed": "true"}
+            row.body,
+            status_code=row.status_code,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
         )
 
     def record(self, request: IdempotentRequest, status_code: int, body: bytes) -> Executable:

@@ -20,7 +20,7 @@ class OverviewProjection:
     """Counts activities by province from the activities stream, a batch at a time."""
 
     name = "analytics.overview"
-    topics = (ACTIVITIES.name,)
+    topics: tuple[str, ...] = (ACTIVITIES.name,)
 
     async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
         relevant = [d for d in deliveries if isinstance(d.payload, ActivityRegistered | ActivityWithdrawn)]
@@ -29,7 +29,9 @@ class OverviewProjection:
         a = overview_activities
         ids = {d.envelope.subject for d in relevant}
         rows = await connection.execute(
-            select(a.c.activity_id, a.c.campaign, a.c.province, a.c.withdrawn, a.c.version).where(a.c.activity_id.in_(ids))
+            select(a.c.activity_id, a.c.campaign, a.c.province, a.c.withdrawn, a.c.version).where(
+                a.c.activity_id.in_(ids)
+            )
         )
         known = {row.activity_id: dict(row._mapping) for row in rows}
         changed: set[str] = set()

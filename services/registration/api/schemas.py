@@ -20,7 +20,8 @@ class ActivityIn(BaseModel):
     name: str = Field(min_length=2, max_length=100, description="活动名称")
     organizer: str = Field(min_length=2, max_length=100, description="举办单位名称")
     region_code: RegionCode = Field(
-        pattern=r"^[1-8]\d(\d{2}(\d{2})?)?$", description="GB/T 2260 division code (province 2, city 4, county 6 digits)"
+        pattern=r"^[1-8]\d(\d{2}(\d{2})?)?$",
+        description="GB/T 2260 division code (province 2, city 4, county 6 digits)",
     )
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -54,3 +55,9 @@ class ActivityOut(BaseModel):
             format=activity.format,
             campaign_id=activity.campaign_id,
         )
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str | None = Field(None, max_length=500)

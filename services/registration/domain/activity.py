@@ -52,13 +52,39 @@ class Activity:
         for version, event in enumerate(events, start=1):
             if isinstance(event, ActivityRegistered):
                 state = cls(
-                    activity_id, version, "registered", event.name, event.organizer_name, event.region_code,
-                    event.starts_at, event.ends_at, event.format, event.campaign_id,
+                    activity_id,
+                    version,
+                    "registered",
+                    event.name,
+                    event.organizer_name,
+                    event.region_code,
+                    event.starts_at,
+                    event.ends_at,
+                    event.format,
+                    event.campaign_id,
                 )
             elif state is not None:
                 status = "withdrawn" if isinstance(event, ActivityWithdrawn) else state.status
                 state = replace(state, version=version, status=status)
         return state
+
+
+@dataclass(frozen=True)
+class WithdrawActivity:
+    """Command: the organizer withdraws an activity that has not been held yet."""
+
+    activity_id: str
+    expected_version: int
+    reason: str | None = None
+
+
+def withdraw(activity: Activity, command: WithdrawActivity, now: datetime) -> ActivityWithdrawn:
+    """Decide a withdrawal: only a registered activity that has not started may be withdrawn."""
+    if activity.status == "withdrawn":
+        raise ActivityRuleBroken("status", "活动已撤回 (the activity is already withdrawn)")
+    if activity.starts_at <= now:
+        raise ActivityRuleBroken("starts_at", "活动已开始，不能撤回 (an activity that has started cannot be withdrawn)")
+    return ActivityWithdrawn(activity_id=activity.id, reason=command.reason)
 
 
 def register(activity_id: str, command: RegisterActivity) -> ActivityRegistered:

@@ -19,7 +19,7 @@ class ActivitiesProjection:
     """Keeps one row per activity, guarded by the aggregate version against duplicates."""
 
     name = "review.activities"
-    topics = (ACTIVITIES.name,)
+    topics: tuple[str, ...] = (ACTIVITIES.name,)
 
     async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
         t = review_activities

@@ -11,9 +11,9 @@ from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.idempotency import IdempotentRequest
 
-from ...domain.activity import ActivityRuleBroken, RegisterActivity
+from ...domain.activity import ActivityRuleBroken, RegisterActivity, WithdrawActivity
 from ..deps import RegistrationDep
-from ..schemas import ActivityIn, ActivityOut
+from ..schemas import ActivityIn, ActivityOut, WithdrawalIn
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -42,7 +42,7 @@ async def register_activity(
             command, (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
         )
     except ActivityRuleBroken as exc:
-        raise Problem(422, "活动信息无效 (invalid activity)", str(exc), errors=[{"field": exc.field, "message": str(exc)}]) from exc
+        raise rule_problem(exc) from exc
     except IntegrityViolation:
         if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
             return replayed
@@ -60,3 +60,33 @@ async def get_activity(activity_id: str, registration: RegistrationDep) -> Respo
     if activity is None:
         raise Problem(404, "活动不存在 (not found)", f"No activity {activity_id}")
     return JSONResponse(ActivityOut.of(activity).model_dump(mode="json"), headers={"ETag": f'"{activity.version}"'})
+
+
+@router.post("/{activity_id}/withdrawal", response_model=ActivityOut, summary="Withdraw an activity before it is held")
+async def withdraw_activity(
+    activity_id: str,
+    body: WithdrawalIn,
+    registration: RegistrationDep,
+    if_match: Annotated[str, Header(alias="If-Match", description="The ETag (version) the caller last read")],
+) -> Response:
+    command = WithdrawActivity(activity_id, _version(if_match), body.reason)
+    try:
+        activity = await registration.activities.withdraw(command)
+    except ActivityRuleBroken as exc:
+        raise rule_problem(exc) from exc
+    if activity is None:
+        raise Problem(404, "活动不存在 (not found)", f"No activity {activity_id}")
+    return JSONResponse(ActivityOut.of(activity).model_dump(mode="json"), headers={"ETag": f'"{activity.version}"'})
+
+
+def _version(if_match: str) -> int:
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise Problem(
+            400, "If-Match 无效 (invalid If-Match)", 'If-Match must carry the ETag of the activity, e.g. "3"'
+        ) from None
+
+
+def rule_problem(exc: ActivityRuleBroken) -> Problem:
+    return Problem(422, "活动信息无效 (invalid activity)", str(exc), errors=[{"field": exc.field, "message": str(exc)}])
