@@ -13,7 +13,11 @@ PROVINCES = ("11", "31", "44", "51", "61")
 
 
 def activity_registered(
-    *, activity_id: str | None = None, region_code: str = "610502", campaign: str | None = "2026", name: str = "科普讲座"
+    *,
+    activity_id: str | None = None,
+    region_code: str = "610502",
+    campaign: str | None = "2026",
+    name: str = "科普讲座",
 ) -> Envelope:
     """An ``activity-registered`` envelope (version 1 of a new activity)."""
     activity_id = activity_id or uuid.uuid4().hex

@@ -101,7 +101,10 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_rest_is_applie
     not_a_cloudevent = Message(ACTIVITIES.name, b"k1", b'{"hello": 1}', ())
     not_json = Message(ACTIVITIES.name, b"k2", b"\xff\xfe", good.headers)
     unknown_type = Message(
-        ACTIVITIES.name, b"k3", good.value, tuple((n, b"activity-teleported" if n == "ce_type" else v) for n, v in good.headers)
+        ACTIVITIES.name,
+        b"k3",
+        good.value,
+        tuple((n, b"activity-teleported" if n == "ce_type" else v) for n, v in good.headers),
     )
     invalid_payload = Message(ACTIVITIES.name, good.key, b'{"activity_id": 5}', good.headers)
     await log.publish([not_a_cloudevent, good, not_json, unknown_type, invalid_payload])
