@@ -1,6 +1,17 @@
 """One publish/subscribe interface with two backends: the embedded log and Kafka."""
 
 from .base import Bus, BusError, BusUnavailable, Subscription, TopicSpec
+from .factory import bus_from_url
 from .message import Message, Record, TopicPartition
 
-__all__ = ["Bus", "BusError", "BusUnavailable", "Message", "Record", "Subscription", "TopicPartition", "TopicSpec"]
+__all__ = [
+    "Bus",
+    "BusError",
+    "BusUnavailable",
+    "Message",
+    "Record",
+    "Subscription",
+    "TopicPartition",
+    "TopicSpec",
+    "bus_from_url",
+]

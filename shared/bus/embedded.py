@@ -180,7 +180,7 @@ class EmbeddedLog(Bus):
                 count = self._partition_count(db, message.topic)
                 self._round_robin += 1
                 by_partition[(message.topic, partition_for(message.key, count, self._round_robin))].append(message)
-            rows = []
+            rows: list[tuple[object, ...]] = []
             for (topic, partition), batch in by_partition.items():
                 (end,) = db.execute(
                     'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND partition = ?',
@@ -245,7 +245,9 @@ class EmbeddedSubscription(Subscription):
             "DELETE FROM group_members WHERE grp = ? AND heartbeat_ms < ?",
             (self.group, now - self._log.session_timeout_ms),
         )
-        members = [m for (m,) in db.execute("SELECT member FROM group_members WHERE grp = ? ORDER BY member", (self.group,))]
+        members = [
+            m for (m,) in db.execute("SELECT member FROM group_members WHERE grp = ? ORDER BY member", (self.group,))
+        ]
         for topic in self.topics:
             self._log._partition_count(db, topic)
         partitions = [

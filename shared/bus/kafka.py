@@ -112,7 +112,9 @@ class KafkaBus(Bus):
 
     async def start(self) -> None:
         """Connect the producer and the admin client; :class:`BusUnavailable` if the cluster does not
-        answer within ``connect_timeout_ms``."""
+        answer within ``connect_timeout_ms``. Starting a started bus does nothing."""
+        if self._producer is not None:
+            return
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
@@ -140,6 +142,7 @@ class KafkaBus(Bus):
         """Flush what the producer still holds and close both clients."""
         producer, admin = self._producer, self._admin
         self._producer = self._admin = None
+        self._known_topics.clear()  # a cluster reached again later may have lost or recreated topics
         try:
             if producer is not None:
                 with _translated("flush"):
@@ -194,9 +197,7 @@ class KafkaBus(Bus):
         with _translated("publish"):
             try:
                 for m in messages:
-                    futures.append(
-                        await producer.send(m.topic, m.value, key=m.key, headers=list(m.headers) or None)
-                    )
+                    futures.append(await producer.send(m.topic, m.value, key=m.key, headers=list(m.headers) or None))
             finally:
                 outcomes = await asyncio.gather(*futures, return_exceptions=True)
             for outcome in outcomes:
@@ -286,7 +287,9 @@ class KafkaSubscription(Subscription):
         wanted = {KafkaTopicPartition(tp.topic, tp.partition): OffsetAndMetadata(o, "") for tp, o in offsets.items()}
         owned = {tp: o for tp, o in wanted.items() if tp in assigned}
         if len(owned) < len(wanted):
-            log.info("group %s: not committing partitions it no longer owns: %s", self.group, wanted.keys() - owned.keys())
+            log.info(
+                "group %s: not committing partitions it no longer owns: %s", self.group, wanted.keys() - owned.keys()
+            )
         if not owned:
             return
         try:
