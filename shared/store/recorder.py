@@ -133,7 +133,8 @@ def _event_row(envelope: Envelope) -> dict[str, object]:
         "type": envelope.type,
         "dataschema": envelope.dataschema,
         "source": envelope.source,
-        "occurred_at": envelope.time,
+        # SQLite's DATETIME keeps no offset and is read back as UTC: store UTC on every backend
+        "occurred_at": envelope.time.astimezone(UTC) if envelope.time.tzinfo else envelope.time,
         "correlation_id": envelope.correlationid,
         "causation_id": envelope.causationid,
         "campaign": envelope.campaign,

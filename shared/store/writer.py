@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .engine import transaction
-from .errors import IntegrityViolation, StoreError
+from .errors import ConcurrencyError, IntegrityViolation, StoreError
 from .recorder import Changes, Recorder
 
 
@@ -118,12 +118,31 @@ class GroupCommitter:
         except IntegrityViolation as exc:
             if len(batch) > 1:
                 raise
-            _settle(batch[0], exc)
+            _settle(batch[0], await self._conflict_or(batch[0].changes, exc))
             return
         for pending in accepted:
             _settle(pending, None)
         if accepted and self._on_commit is not None:
             self._on_commit(len(accepted))
+
+    async def _conflict_or(self, changes: Changes, error: IntegrityViolation) -> StoreError:
+        """The :class:`ConcurrencyError` behind ``error`` if another writer has appended meanwhile, else ``error``.
+
+        On PostgreSQL two replicas can both read version n and both insert version n + 1; the loser
+        hits the events' primary key. That is a conflict (409), not a broken integrity rule.
+        """
+        if isinstance(error, ConcurrencyError) or not changes.appends:
+            return error
+        try:
+            async with transaction(self._engine) as connection:
+                current = await self._recorder.versions(connection, (a.aggregate_id for a in changes.appends))
+            self._recorder.check_versions(changes, current)
+        except ConcurrencyError as conflict:
+            conflict.__cause__ = error
+            return conflict
+        except (StoreError, ValueError):
+            pass
+        return error
 
 
 def _settle(pending: _Pending, error: BaseException | None) -> None:
