@@ -32,7 +32,7 @@ def build_catalog() -> Catalog:
     catalog.register(topics.CONTACTS, reg, restricted.ScienceWorkersListed)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)
     catalog.register(topics.PARTICIPATION, reg, participation.FeedbackSubmitted)
-    for model in (
+    for review_model in (
         reviews.ActivityApproved,
         reviews.ActivityRejected,
         reviews.Recommended,
@@ -41,7 +41,7 @@ def build_catalog() -> Catalog:
         reviews.UnitRecommended,
         reviews.Commended,
     ):
-        catalog.register(topics.REVIEWS, rev, model)
+        catalog.register(topics.REVIEWS, rev, review_model)
     catalog.register(topics.NOTIFICATIONS, note, notifications.NotificationSent)
     catalog.register(topics.NOTIFICATIONS, note, notifications.NotificationFailed)
     return catalog
