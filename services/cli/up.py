@@ -16,12 +16,19 @@ from types import FrameType
 
 import httpx
 
-SERVICES = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
+DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
 
 
-def _wait_healthy(host: str, processes: dict[str, subprocess.Popen[bytes]], timeout: float = 60.0) -> list[str]:
+def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
+    """Each service and its port: ``KEPURI_<SERVICE>_PORT`` if set, else the default."""
+    return [(name, int(env.get(f"KEPURI_{name.upper()}_PORT", port))) for name, port in DEFAULT_PORTS]
+
+
+def _wait_healthy(
+    host: str, ports: list[tuple[str, int]], processes: dict[str, subprocess.Popen[bytes]], timeout: float = 60.0
+) -> list[str]:
     """Names of services not healthy before ``timeout`` (or that exited)."""
-    pending = {name: port for name, port in SERVICES}
+    pending = dict(ports)
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
         for name, port in list(pending.items()):
@@ -66,16 +73,17 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print(f"kepuri: starting the platform with data in {directory}", flush=True)
+    ports = service_ports(env)
     processes = {
         name: subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, start_new_session=True)
-        for name, _port in SERVICES
+        for name, _port in ports
     }
     try:
-        late = _wait_healthy(shown_host, processes)
+        late = _wait_healthy(shown_host, ports, processes)
         if late:
             print(f"kepuri: {', '.join(late)} did not start; stopping", file=sys.stderr, flush=True)
             return 1
-        for name, port in SERVICES:
+        for name, port in ports:
             print(f"  {name:<13} http://{shown_host}:{port}   (API docs: http://{shown_host}:{port}/docs)", flush=True)
         print("kepuri: running; press Ctrl-C to stop", flush=True)
         while not stopping:
