@@ -1,10 +1,19 @@
-"""``kepuri test``: the one command that checks everything (CI runs exactly this)."""
+"""``kepuri test``: the one command that checks everything (CI runs exactly this).
+
+Some tests drive real system programs from Debian's packages (``promtool`` for the Prometheus
+rules); they are installed here when missing, so that nothing the suite needs can be skipped.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+
+# command the tests run -> the Debian package that provides it
+SYSTEM_TOOLS = {"promtool": "prometheus"}
 
 STEPS: list[tuple[str, list[str]]] = [
     ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
@@ -12,9 +21,27 @@ STEPS: list[tuple[str, list[str]]] = [
 ]
 
 
+def ensure_system_tools() -> list[str]:
+    """Install the Debian packages of missing tools; return the tools still missing."""
+    missing = {tool: package for tool, package in SYSTEM_TOOLS.items() if shutil.which(tool) is None}
+    if missing and shutil.which("apt-get") and os.geteuid() == 0:
+        print(f"== installing {', '.join(sorted(set(missing.values())))} from Debian's packages", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.call(["apt-get", "update", "-qq"], env=env)
+        subprocess.call(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *sorted(set(missing.values()))], env=env
+        )
+    return [tool for tool in SYSTEM_TOOLS if shutil.which(tool) is None]
+
+
 def run_checks(pytest_args: Sequence[str]) -> int:
     """Run ruff, mypy and pytest; every step runs, the exit status fails if any step failed."""
     failed = []
+    still_missing = ensure_system_tools()
+    if still_missing:
+        packages = " ".join(SYSTEM_TOOLS[t] for t in still_missing)
+        print(f"kepuri test: missing {', '.join(still_missing)}: install with `apt-get install {packages}`", flush=True)
+        failed.append("system tools")
     for name, command in [*STEPS, ("pytest", [sys.executable, "-m", "pytest", *pytest_args])]:
         print(f"== {name}", flush=True)
         if subprocess.call(command) != 0:
