@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from shared.runtime import Backbone
-from shared.web import create_service_app
+from shared.runtime import Backbone, create_service_app
 
 from .adapters.tables import metadata
 from .api.routes import activities

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from shared.runtime import Backbone
-from shared.web import create_service_app
+from shared.runtime import Backbone, create_service_app
 
 from .adapters.tables import metadata
 from .projections.activities import ActivitiesProjection

@@ -1,5 +1,6 @@
-"""What every service process runs besides its API: migrations, the writer, the relay, consumers."""
+"""What every service process runs: the backbone (migrations, writer, relay, consumers) and its app."""
 
+from .app import container_of, create_service_app
 from .backbone import Backbone
 
-__all__ = ["Backbone"]
+__all__ = ["Backbone", "container_of", "create_service_app"]

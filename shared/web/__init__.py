@@ -1,6 +1,5 @@
-"""HTTP plumbing shared by the services: app factory, problems, idempotency, health, middleware."""
+"""HTTP plumbing shared by the services: problems, idempotency, health routes, middleware."""
 
-from .app import container_of, create_service_app
 from .problems import Problem
 
-__all__ = ["Problem", "container_of", "create_service_app"]
+__all__ = ["Problem"]

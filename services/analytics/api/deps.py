@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.web.app import container_of
+from shared.runtime import container_of
 
 from ..container import Analytics
 

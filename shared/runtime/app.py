@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 
 from ..observability.logging import configure_logging
-from .health import health_router
-from .middleware import RequestContextMiddleware
-from .problems import install_problem_handlers
-
-if TYPE_CHECKING:
-    from ..runtime.backbone import Backbone
+from ..web.health import health_router
+from ..web.middleware import RequestContextMiddleware
+from ..web.problems import install_problem_handlers
+from .backbone import Backbone
 
 
 def create_service_app(
