@@ -108,5 +108,7 @@ class Catalog:
     def payload(self, envelope: Envelope) -> EventPayload:
         """Decode an envelope's data into the latest payload model, upcasting older versions."""
         event_type = self[envelope.type]
+        if envelope.dataschema != dataschema_uri(envelope.type, envelope.version):
+            raise UnknownEventType(f"dataschema {envelope.dataschema!r} is not a schema of {envelope.type!r}")
         data = event_type.upcast(dict(envelope.data), envelope.version)
         return event_type.latest.model_validate(data)

@@ -73,7 +73,8 @@ def from_record(record: Record | Message) -> Envelope:
                 attributes["datacontenttype"] = raw.decode()
         except UnicodeDecodeError as exc:
             raise MalformedEvent(f"header {name} is not UTF-8") from exc
-    missing = [a for a in ("id", "source", "type", "specversion", "subject", "dataschema") if a not in attributes]
+    required = ("id", "source", "type", "specversion", "subject", "dataschema", "sequence")
+    missing = [a for a in required if a not in attributes]
     if missing:
         raise MalformedEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
     if attributes["specversion"] != "1.0":
@@ -84,7 +85,6 @@ def from_record(record: Record | Message) -> Envelope:
         raise MalformedEvent(f"data is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MalformedEvent("data is not a JSON object")
-    attributes.setdefault("sequence", "0")
     try:
         return Envelope.model_validate({**attributes, "data": data})
     except ValidationError as exc:

@@ -30,7 +30,7 @@ class Envelope(BaseModel):
     subject: str
     datacontenttype: str = JSON
     dataschema: str
-    sequence: int
+    sequence: int = Field(ge=1)
     correlationid: str | None = None
     causationid: str | None = None
     campaign: str | None = None

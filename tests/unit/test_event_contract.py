@@ -367,6 +367,11 @@ MALFORMED = {
     "bad-specversion": (_tampered("ce_specversion", b"0.3"), "unsupported specversion '0.3'"),
     "bad-sequence": (_tampered("ce_sequence", b"seven"), "invalid envelope.*sequence"),
     "header-not-utf8": (_tampered("ce_subject", b"\xff\xfe"), "header ce_subject is not UTF-8"),
+    "sequence-zero": (_tampered("ce_sequence", b"0"), "invalid envelope.*sequence"),
+    "no-sequence": (
+        Message("t", b"a-1", b"{}", tuple(h for h in _tampered().headers if h[0] != "ce_sequence")),
+        "missing CloudEvents attributes: sequence",
+    ),
 }
 
 
@@ -381,6 +386,8 @@ def test_an_unknown_type_or_version_is_refused() -> None:
         CATALOG.payload(_envelope(type="no-such-event", dataschema=dataschema_uri("no-such-event", 1)))
     with pytest.raises(UnknownEventType, match="no version 9"):
         CATALOG.payload(_envelope(dataschema=dataschema_uri("activity-registered", 9)))
+    with pytest.raises(UnknownEventType, match="is not a schema of 'activity-registered'"):
+        CATALOG.payload(_envelope(dataschema=dataschema_uri("activity-withdrawn", 1)))
 
 
 # (g) topics, and personal data only on restricted topics
