@@ -182,18 +182,22 @@ async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) ->
         )  # fmt: skip
         assert process.stdout is not None
         output = b""
-        async with asyncio.timeout(90):
-            while b"kepuri: running" not in output:
-                line = await process.stdout.readline()
-                assert line, output.decode()
-                output += line
-        async with httpx.AsyncClient() as client:
-            if post:
-                assert (await client.post(f"{registration}/api/v1/activities", json=activity("610502"))).status_code == 201
-            async with asyncio.timeout(30):
-                while (await client.get(f"{analytics}/api/v1/stats/overview")).json()["total"] != 1:
-                    await asyncio.sleep(0.05)
-        process.terminate()
+        try:
+            async with asyncio.timeout(90):
+                while b"kepuri: running" not in output:
+                    line = await process.stdout.readline()
+                    assert line, output.decode()
+                    output += line
+            async with httpx.AsyncClient() as client:
+                if post:
+                    created = await client.post(f"{registration}/api/v1/activities", json=activity("610502"))
+                    assert created.status_code == 201
+                async with asyncio.timeout(30):
+                    while (await client.get(f"{analytics}/api/v1/stats/overview")).json()["total"] != 1:
+                        await asyncio.sleep(0.05)
+        finally:
+            if process.returncode is None:
+                process.terminate()
         rest, _ = await asyncio.wait_for(process.communicate(), 60)
         return process.returncode or 0, (output + rest).decode()
 
