@@ -13,7 +13,6 @@ such a rebalance two members can briefly read one partition, which at-least-once
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import time
 import uuid
@@ -23,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
+
+import orjson
 
 from .base import Bus, BusError, BusUnavailable, Subscription, TopicSpec
 from .message import Headers, Message, Record, TopicPartition
@@ -51,12 +52,14 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+# Headers are stored as the JSON text of :func:`shared.bus.message.encode_headers`; orjson writes and
+# reads the same format several times faster, which matters because every record passes through here.
 def _encode_headers(headers: Headers) -> str:
-    return json.dumps([[name, value.decode("latin-1")] for name, value in headers], ensure_ascii=False)
+    return orjson.dumps([(name, value.decode("latin-1")) for name, value in headers]).decode()
 
 
 def _decode_headers(text: str) -> Headers:
-    return tuple((name, value.encode("latin-1")) for name, value in json.loads(text))
+    return tuple([(name, value.encode("latin-1")) for name, value in orjson.loads(text)])
 
 
 def partition_for(key: bytes | None, partitions: int, counter: int) -> int:
