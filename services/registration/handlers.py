@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from shared.events import CATALOG, EventPayload
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, in_transaction
+from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
 from shared.web.idempotency import IdempotentRequest
 
 from .domain.activity import Activity, RegisterActivity, WithdrawActivity, register, withdraw
@@ -75,7 +75,7 @@ class Activities:
 
     async def _payloads(self, activity_id: str) -> list[EventPayload]:
         recorder = self._backbone.recorder
-        envelopes = await in_transaction(self._backbone.engine, lambda c: recorder.load(c, activity_id))
+        envelopes = await reading(self._backbone.engine, lambda c: recorder.load(c, activity_id))
         return [CATALOG.payload(e) for e in envelopes]
 
     async def get(self, activity_id: str) -> Activity | None:

@@ -1,6 +1,6 @@
 """The event store: aggregates as events, a transactional outbox and its relay, consumer tracking."""
 
-from .engine import create_engine, in_transaction, transaction
+from .engine import create_engine, in_transaction, reading, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
 from .recorder import AggregateAppend, Changes, Recorder
 from .relay import OutboxRelay
@@ -22,5 +22,6 @@ __all__ = [
     "backbone_metadata",
     "create_engine",
     "in_transaction",
+    "reading",
     "transaction",
 ]

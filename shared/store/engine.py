@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -22,10 +24,11 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An async engine for ``url``; SQLite files get WAL, a busy timeout and ``BEGIN IMMEDIATE``.
+    """An async engine for ``url``; SQLite files get WAL and a busy timeout.
 
-    ``BEGIN IMMEDIATE`` takes SQLite's write lock when a transaction starts, so a read-then-write
-    transaction never fails halfway on a lock upgrade; readers are not blocked in WAL mode.
+    On SQLite, :func:`transaction` begins with ``BEGIN IMMEDIATE``, which takes the write lock at
+    once, so a read-then-write transaction never fails halfway on a lock upgrade; plain reads
+    (``engine.connect()``) begin deferred and, in WAL mode, neither wait for writers nor block them.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -48,7 +51,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# One writer at a time per SQLite file in this process: waiting here is woken the moment the lock is
+# free, whereas SQLite's busy handler sleeps on a 1, 2, 5 … 100 ms schedule.
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
+    if not is_sqlite(engine):
+        return None
+    lock = _WRITE_LOCKS.get(engine.sync_engine)
+    if lock is None:
+        lock = _WRITE_LOCKS[engine.sync_engine] = asyncio.Lock()
+    return lock
 
 
 def translate(exc: BaseException) -> BaseException:
@@ -69,9 +87,19 @@ def translate(exc: BaseException) -> BaseException:
 
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """One database transaction; driver errors come out in the store's vocabulary."""
+    """One write transaction; driver errors come out in the store's vocabulary.
+
+    On SQLite it holds the file's write lock from its start (and queues this process's writers);
+    read-only work should use :func:`reading` instead.
+    """
     try:
-        async with engine.begin() as connection:
+        async with AsyncExitStack() as stack:
+            lock = _write_lock(engine)
+            if lock is not None:
+                await stack.enter_async_context(lock)
+            connection = await stack.enter_async_context(engine.connect())
+            await connection.execution_options(sqlite_begin="IMMEDIATE")
+            await stack.enter_async_context(connection.begin())
             yield connection
     except StoreError:
         raise
@@ -83,6 +111,22 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 async def in_transaction(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    """Run ``work`` in one transaction and return its result."""
+    """Run ``work`` in one write transaction and return its result."""
     async with transaction(engine) as connection:
         return await work(connection)
+
+
+async def reading(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """Run read-only ``work`` on a consistent snapshot (a deferred transaction) and return its result."""
+    try:
+        async with engine.connect() as connection:
+            result = await work(connection)
+            await connection.rollback()
+            return result
+    except StoreError:
+        raise
+    except Exception as exc:
+        translated = translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
