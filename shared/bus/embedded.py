@@ -23,10 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-import orjson
-
 from .base import Bus, BusError, BusUnavailable, Subscription, TopicSpec
-from .message import Headers, Message, Record, TopicPartition
+from .message import Message, Record, TopicPartition, decode_headers, encode_headers
 
 T = TypeVar("T")
 
@@ -50,16 +48,6 @@ CREATE TABLE IF NOT EXISTS group_members (
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-# Headers are stored as the JSON text of :func:`shared.bus.message.encode_headers`; orjson writes and
-# reads the same format several times faster, which matters because every record passes through here.
-def _encode_headers(headers: Headers) -> str:
-    return orjson.dumps([(name, value.decode("latin-1")) for name, value in headers]).decode()
-
-
-def _decode_headers(text: str) -> Headers:
-    return tuple([(name, value.encode("latin-1")) for name, value in orjson.loads(text)])
 
 
 def partition_for(key: bytes | None, partitions: int, counter: int) -> int:
@@ -190,7 +178,7 @@ class EmbeddedLog(Bus):
                     (topic, partition),
                 ).fetchone()
                 rows.extend(
-                    (topic, partition, end + i, m.key, m.value, _encode_headers(m.headers), now)
+                    (topic, partition, end + i, m.key, m.value, encode_headers(m.headers), now)
                     for i, m in enumerate(batch)
                 )
             db.executemany(
@@ -254,9 +242,7 @@ class EmbeddedSubscription(Subscription):
         for topic in self.topics:
             self._log._partition_count(db, topic)
         partitions = [
-            TopicPartition(topic, p)
-            for topic in sorted(self.topics)
-            for p in range(self._log._partitions[topic])
+            TopicPartition(topic, p) for topic in sorted(self.topics) for p in range(self._log._partitions[topic])
         ]
         index = members.index(self._member)
         mine = {tp for i, tp in enumerate(partitions) if i % len(members) == index}
@@ -295,7 +281,7 @@ class EmbeddedSubscription(Subscription):
                 (tp.topic, tp.partition, position, budget),
             ).fetchall()
             for offset, key, value, headers, ts in rows:
-                records.append(Record(tp.topic, tp.partition, offset, key, value, _decode_headers(headers), ts))
+                records.append(Record(tp.topic, tp.partition, offset, key, value, decode_headers(headers), ts))
             if rows:
                 self._positions[tp] = rows[-1][0] + 1
         self._idle = not records

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from ..bus.message import Message, Record
@@ -61,27 +62,36 @@ def to_message(envelope: Envelope, topic: str) -> Message:
     return Message(topic, envelope.subject.encode(), encode_data(envelope.data), tuple(headers))
 
 
+# Header name -> attribute, for the names our codec and the SDK write; others take the slow path.
+_KNOWN_HEADERS = {CE_PREFIX + name: name for name in _ATTRIBUTES} | {CONTENT_TYPE: "datacontenttype"}
+_REQUIRED = ("id", "source", "type", "specversion", "subject", "dataschema", "sequence")
+
+
 def from_record(record: Record | Message) -> Envelope:
     """Decode a binary-mode record into an envelope, or raise :class:`MalformedEvent` saying why."""
     attributes: dict[str, Any] = {}
     for name, raw in record.headers:
-        lowered = name.lower()
-        try:
+        attribute = _KNOWN_HEADERS.get(name)
+        if attribute is None:
+            lowered = name.lower()
             if lowered.startswith(CE_PREFIX):
-                attributes[lowered[len(CE_PREFIX) :]] = raw.decode()
+                attribute = lowered[len(CE_PREFIX) :]
             elif lowered == CONTENT_TYPE:
-                attributes["datacontenttype"] = raw.decode()
+                attribute = "datacontenttype"
+            else:
+                continue
+        try:
+            attributes[attribute] = raw.decode()
         except UnicodeDecodeError as exc:
             raise MalformedEvent(f"header {name} is not UTF-8") from exc
-    required = ("id", "source", "type", "specversion", "subject", "dataschema", "sequence")
-    missing = [a for a in required if a not in attributes]
+    missing = [a for a in _REQUIRED if a not in attributes]
     if missing:
         raise MalformedEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
     if attributes["specversion"] != "1.0":
         raise MalformedEvent(f"unsupported specversion {attributes['specversion']!r}")
     try:
-        data = json.loads(record.value)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = orjson.loads(record.value)
+    except orjson.JSONDecodeError as exc:
         raise MalformedEvent(f"data is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MalformedEvent("data is not a JSON object")

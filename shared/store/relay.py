@@ -15,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import zlib
 from datetime import UTC, datetime
 
-import orjson
 from prometheus_client import Counter, Gauge
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..bus import Bus, BusError, Message
-from ..bus.message import Headers
+from ..bus.message import decode_headers
 from .engine import is_sqlite, transaction
 from .errors import StoreError
 from .tables import BackboneTables
@@ -34,11 +34,6 @@ log = logging.getLogger(__name__)
 PUBLISHED = Counter("kepuri_outbox_published_total", "Outbox rows published to the bus", ["service"])
 BACKLOG = Gauge("kepuri_outbox_backlog", "Outbox rows waiting to be published", ["service"])
 FAILURES = Counter("kepuri_outbox_publish_failures_total", "Failed attempts to publish the outbox", ["service"])
-
-
-def _decode_headers(text: str) -> Headers:
-    """:func:`shared.bus.message.decode_headers` with orjson, twice as fast: it runs for every row relayed."""
-    return tuple([(name, value.encode("latin-1")) for name, value in orjson.loads(text)])
 
 
 class OutboxRelay:
@@ -93,7 +88,7 @@ class OutboxRelay:
             return 0
         # unpacked as tuples: looking a Row's columns up by name costs about 0.5 µs each, on every row relayed
         await self._bus.publish(
-            [Message(topic, key, value, _decode_headers(headers)) for _, topic, key, value, headers in rows]
+            [Message(topic, key, value, decode_headers(headers)) for _, topic, key, value, headers in rows]
         )
         async with transaction(self._engine) as connection:
             await connection.execute(
@@ -120,8 +115,12 @@ class OutboxRelay:
 
     async def _loop(self) -> None:
         backoff = 0.05
+        measured = 0.0
         while True:
             try:
+                if time.monotonic() - measured > 2.0:  # the backlog gauge, every couple of seconds
+                    measured = time.monotonic()
+                    BACKLOG.labels(self._service).set(await self.backlog())
                 published = await self.relay_once()
                 backoff = 0.05
             except (BusError, StoreError) as exc:
