@@ -28,8 +28,9 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.bus import Bus, Message, TopicSpec
-from shared.bus.embedded import _SCHEMA, EmbeddedLog, _encode_headers  # the log's own table and header text
+from shared.bus.embedded import _SCHEMA, EmbeddedLog  # the log's own table
 from shared.bus.kafka import KafkaBus
+from shared.bus.message import encode_headers
 from tests.factories import activity_registered, message
 from tests.fixtures.tansu import TansuBroker
 
@@ -99,7 +100,7 @@ class EmbeddedCase:
             for m in batch:
                 assert m.key is not None
                 partition = zlib.crc32(m.key) % PARTITIONS
-                rows.append((m.topic, partition, ends[partition], m.key, m.value, _encode_headers(m.headers), now))
+                rows.append((m.topic, partition, ends[partition], m.key, m.value, encode_headers(m.headers), now))
                 ends[partition] += 1
             result.append(rows)
         return result
