@@ -20,8 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
 
-    test = commands.add_parser("test", help="run the linters, the type checker and the whole test suite")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    commands.add_parser(
+        "test", help="run the linters, the type checker and the whole test suite (extra arguments go to pytest)"
+    )
 
     events = commands.add_parser("events", help="write the event JSON Schemas and AsyncAPI document to docs/events")
     events.add_argument("--check", action="store_true", help="only report files that are out of date")
@@ -30,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kepuri`` console script."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "up":
         from .up import run_platform
 
@@ -38,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "test":
         from .checks import run_checks
 
-        return run_checks(args.pytest_args)
+        return run_checks(extra)
     if args.command == "events":
         from shared.events.schemas import main as events_main
 
