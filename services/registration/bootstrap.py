@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from shared.runtime import Backbone, create_service_app
 
+from .adapters.regions import PackagedRegions
 from .adapters.tables import metadata
 from .api.routes import activities
 from .container import Registration
@@ -17,7 +18,7 @@ MIGRATIONS = "services.registration:migrations"
 
 def build(settings: RegistrationSettings) -> Registration:
     backbone = Backbone(settings, metadata, MIGRATIONS)
-    return Registration(backbone, Activities(backbone))
+    return Registration(backbone, Activities(backbone, PackagedRegions()))
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:

@@ -12,7 +12,7 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
 from shared.web.idempotency import IdempotentRequest
 
-from .domain.activity import Activity, RegisterActivity, WithdrawActivity, register, withdraw
+from .domain.activity import Activity, Regions, RegisterActivity, WithdrawActivity, register, withdraw
 
 SOURCE = "/kepuri/registration"
 
@@ -20,8 +20,9 @@ SOURCE = "/kepuri/registration"
 class Activities:
     """Commands and queries on activities, on top of the service's backbone."""
 
-    def __init__(self, backbone: Backbone) -> None:
+    def __init__(self, backbone: Backbone, regions: Regions) -> None:
         self._backbone = backbone
+        self._regions = regions
 
     async def register(
         self,
@@ -30,7 +31,7 @@ class Activities:
     ) -> Activity:
         """Register a new activity; its event and outbox row are durable when this returns."""
         activity_id = uuid.uuid4().hex
-        payload = register(activity_id, command)
+        payload = register(activity_id, command, self._regions)
         envelope = CATALOG.envelope(
             payload,
             subject=activity_id,

@@ -14,6 +14,7 @@ from tests.e2e.test_walking_skeleton import activity
 CASES = [
     ({**activity("610502"), "region_code": "99"}, "region_code"),
     ({**activity("610502"), "region_code": "6105021"}, "region_code"),
+    ({**activity("610502"), "region_code": "619999"}, "region_code"),  # well formed, but no such county
     ({**activity("610502"), "name": "x"}, "name"),
     ({**activity("610502"), "name": "长" * 101}, "name"),
     ({k: v for k, v in activity("610502").items() if k != "organizer"}, "organizer"),

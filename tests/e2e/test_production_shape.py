@@ -46,7 +46,7 @@ async def test_postgresql_and_kafka_carry_the_walking_skeleton(
 ) -> None:
     names = {service: f"{service}_{uuid.uuid4().hex[:8]}" for service in ("registration", "analytics")}
     urls = {service: await create_database(postgres_server, name) for service, name in names.items()}
-    regions = [f"{p}0101" for p in ("11", "31", "44", "61", "61", "65")] * 20
+    regions = ["110101", "310104", "440103", "610502", "6105", "650102"] * 20
     try:
         with TansuBroker(log_dir=tmp_path) as broker:
             bus_url = f"kafka://{broker.bootstrap}"

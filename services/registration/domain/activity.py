@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from shared.events.payloads.activities import ActivityFormat, ActivityRegistered, ActivityWithdrawn
 from shared.events.payloads.base import EventPayload
+
+
+class Regions(Protocol):
+    """The GB/T 2260 divisions an activity may be held in (an adapter provides the data set)."""
+
+    def exists(self, code: str) -> bool: ...
 
 
 class ActivityRuleBroken(ValueError):
@@ -87,8 +94,12 @@ def withdraw(activity: Activity, command: WithdrawActivity, now: datetime) -> Ac
     return ActivityWithdrawn(activity_id=activity.id, reason=command.reason)
 
 
-def register(activity_id: str, command: RegisterActivity) -> ActivityRegistered:
+def register(activity_id: str, command: RegisterActivity, regions: Regions) -> ActivityRegistered:
     """Decide the registration of a new activity."""
+    if not regions.exists(command.region_code):
+        raise ActivityRuleBroken(
+            "region_code", f"行政区划代码 {command.region_code} 不存在 (no such GB/T 2260 division)"
+        )
     if command.ends_at <= command.starts_at:
         raise ActivityRuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
     return ActivityRegistered(
