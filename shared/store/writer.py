@@ -98,8 +98,14 @@ class GroupCommitter:
                 _settle(pending, exc)
 
     async def _commit_batch(self, batch: Sequence[_Pending]) -> None:
-        """Commit the valid items of ``batch`` together; items failing their version check fail alone."""
+        """Commit the valid items of ``batch`` together; items failing their version check fail alone.
+
+        Those failures are only told to their callers once the batch has committed: if it does not, an
+        item's version may have been judged against another item's append that never happened, so
+        every item is tried again on its own.
+        """
         accepted: list[_Pending] = []
+        rejected: list[tuple[_Pending, Exception]] = []
         try:
             async with transaction(self._engine) as connection:
                 current = await self._recorder.versions(
@@ -111,7 +117,7 @@ class GroupCommitter:
                         self._recorder.check_versions(pending.changes, current)
                     except (StoreError, ValueError) as exc:
                         current = snapshot
-                        _settle(pending, exc)
+                        rejected.append((pending, exc))
                     else:
                         accepted.append(pending)
                 await self._recorder.write(connection, [p.changes for p in accepted])
@@ -120,6 +126,8 @@ class GroupCommitter:
                 raise
             _settle(batch[0], await self._conflict_or(batch[0].changes, exc))
             return
+        for pending, error in rejected:
+            _settle(pending, error)
         for pending in accepted:
             _settle(pending, None)
         if accepted and self._on_commit is not None:

@@ -331,6 +331,25 @@ class StoreContract:
         assert await count_rows(engine, recorder.tables.outbox) == 2
         assert await count_rows(engine, recorder.tables.idempotency_keys) == 1
 
+    async def test_an_item_judged_against_a_failed_append_is_tried_again_alone(
+        self, engine: AsyncEngine, recorder: Recorder, writer: GroupCommitter
+    ) -> None:
+        # In one batch, A appends to X and breaks a unique rule; B expects X as it is now (version 1).
+        # Judged after A, B looks stale; but A never commits, so B must succeed on its own.
+        keys = IdempotencyKeys(engine, recorder.tables)
+        request = IdempotentRequest("POST /api/v1/activities", "key-taken", "fingerprint")
+        await writer.submit(Changes(statements=[keys.record(request, 201, b"{}")]))
+        x = new_id()
+        await writer.submit(appending(x, 0))
+        doomed = appending(x, 1)
+        doomed.statements.append(keys.record(request, 201, b"{}"))
+
+        results = await outcomes(writer.submit(doomed), writer.submit(appending(x, 1, by="b")))
+
+        assert isinstance(results[0], IntegrityViolation) and not isinstance(results[0], ConcurrencyError)
+        assert results[1] is None
+        assert [e.sequence for e in await load(engine, recorder, x)] == [1, 2]
+
     # --- the outbox and its relay -------------------------------------------------------------
 
     async def test_each_event_makes_one_outbox_row_holding_its_cloudevent(
