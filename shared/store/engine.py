@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,22 +92,15 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     On SQLite it holds the file's write lock from its start (and queues this process's writers);
     read-only work should use :func:`reading` instead.
     """
-    try:
-        async with AsyncExitStack() as stack:
-            lock = _write_lock(engine)
-            if lock is not None:
-                await stack.enter_async_context(lock)
-            connection = await stack.enter_async_context(engine.connect())
-            await connection.execution_options(sqlite_begin="IMMEDIATE")
-            await stack.enter_async_context(connection.begin())
-            yield connection
-    except StoreError:
-        raise
-    except Exception as exc:
-        translated = translate(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
+    async with AsyncExitStack() as stack:
+        stack.enter_context(_store_errors())
+        lock = _write_lock(engine)
+        if lock is not None:
+            await stack.enter_async_context(lock)
+        connection = await stack.enter_async_context(engine.connect())
+        await connection.execution_options(sqlite_begin="IMMEDIATE")
+        await stack.enter_async_context(connection.begin())
+        yield connection
 
 
 async def in_transaction(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -118,11 +111,18 @@ async def in_transaction(engine: AsyncEngine, work: Callable[[AsyncConnection], 
 
 async def reading(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
     """Run read-only ``work`` on a consistent snapshot (a deferred transaction) and return its result."""
-    try:
+    with _store_errors():
         async with engine.connect() as connection:
             result = await work(connection)
             await connection.rollback()
             return result
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """Re-raise driver errors in the store's vocabulary (see :func:`translate`)."""
+    try:
+        yield
     except StoreError:
         raise
     except Exception as exc:
