@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from shared.runtime import Backbone, create_service_app
 
+from .accounts import Accounts, LoginThrottle
+from .adapters import signing_key
 from .adapters.regions import PackagedRegions
 from .adapters.tables import metadata
-from .api.routes import activities
+from .api.routes import activities, units
 from .container import Registration
 from .handlers import Activities
 from .settings import RegistrationSettings
@@ -18,7 +22,12 @@ MIGRATIONS = "services.registration:migrations"
 
 def build(settings: RegistrationSettings) -> Registration:
     backbone = Backbone(settings, metadata, MIGRATIONS)
-    return Registration(backbone, Activities(backbone, PackagedRegions()))
+    regions = PackagedRegions()
+    assert settings.jwt_private_key_file is not None
+    key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
+    throttle = LoginThrottle(settings.login_failures_allowed, settings.login_window_seconds)
+    accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle)
+    return Registration(backbone, Activities(backbone, regions), accounts)
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -29,5 +38,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         container=registration,
         title="Kepuri registration",
         description="Campaigns, organizer units, activities and the public directory.",
-        routers=[activities.router],
+        routers=[activities.router, units.router],
     )

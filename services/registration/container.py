@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shared.runtime import Backbone
 
+from .accounts import Accounts
 from .handlers import Activities
 
 
@@ -13,3 +14,4 @@ from .handlers import Activities
 class Registration:
     backbone: Backbone
     activities: Activities
+    accounts: Accounts

@@ -12,7 +12,8 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
 from shared.web.idempotency import IdempotentRequest
 
-from .domain.activity import Activity, Regions, RegisterActivity, WithdrawActivity, register, withdraw
+from .domain.activity import Activity, RegisterActivity, WithdrawActivity, register, withdraw
+from .domain.rules import Regions
 
 SOURCE = "/kepuri/registration"
 

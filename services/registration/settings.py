@@ -1,6 +1,8 @@
 """Registration's settings (``KEPURI_*`` shared, ``KEPURI_REGISTRATION_*`` its own)."""
 
-from pydantic import AliasChoices, Field
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
 
 from shared.config import ServiceSettings
 
@@ -11,3 +13,19 @@ class RegistrationSettings(ServiceSettings):
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_REGISTRATION_PORT"))
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_REGISTRATION_DATABASE_URL"))
+    jwt_private_key_file: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("jwt_private_key_file", "KEPURI_REGISTRATION_JWT_PRIVATE_KEY_FILE"),
+        description="Ed25519 private key (PKCS#8 PEM) that signs access tokens",
+    )
+    token_ttl_minutes: int = Field(480, ge=5, le=7 * 24 * 60)
+    login_failures_allowed: int = Field(5, ge=1, description="failed logins per account and address per window")
+    login_window_seconds: int = Field(900, ge=10)
+
+    @model_validator(mode="after")
+    def _signing_key(self) -> "RegistrationSettings":
+        if self.jwt_private_key_file is None:
+            if self.environment == "production":
+                raise ValueError("KEPURI_REGISTRATION_JWT_PRIVATE_KEY_FILE must be set in production")
+            self.jwt_private_key_file = self.data_dir / "keys" / "registration-ed25519.pem"
+        return self

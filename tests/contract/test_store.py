@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,7 +44,7 @@ from shared.store import (
     in_transaction,
     transaction,
 )
-from shared.store.migrations import migrate
+from shared.store.migrations import alembic_config, migrate
 from shared.store.upsert import upsert
 from shared.web.idempotency import IdempotencyKeys, IdempotentRequest
 
@@ -500,7 +501,8 @@ class StoreContract:
         await migrate(engine, MIGRATIONS)
 
         async with engine.connect() as connection:
-            assert (await connection.scalars(text("SELECT version_num FROM alembic_version"))).all() == ["0001"]
+            head = ScriptDirectory.from_config(alembic_config(MIGRATIONS)).get_current_head()
+            assert (await connection.scalars(text("SELECT version_num FROM alembic_version"))).all() == [head]
             assert await connection.run_sync(schema_differences) == []
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.registration.adapters.regions import PackagedRegions
-from services.registration.domain.activity import ActivityRuleBroken, RegisterActivity, register
+from services.registration.domain.activity import RegisterActivity, register
+from services.registration.domain.rules import RuleBroken
 
 REGIONS = PackagedRegions()
 
@@ -33,7 +34,7 @@ def test_every_province_and_thousands_of_divisions_are_loaded() -> None:
 def test_an_activity_in_a_division_that_does_not_exist_is_refused() -> None:
     starts = datetime.now(UTC) + timedelta(days=3)
     command = RegisterActivity("社区科普讲座", "渭南市科协", "619999", starts, starts + timedelta(hours=2))
-    with pytest.raises(ActivityRuleBroken) as refused:
+    with pytest.raises(RuleBroken) as refused:
         register("a1", command, REGIONS)
     assert refused.value.field == "region_code"
     accepted = register(

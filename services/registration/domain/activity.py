@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 
 from shared.events.payloads.activities import ActivityFormat, ActivityRegistered, ActivityWithdrawn
 from shared.events.payloads.base import EventPayload
 
-
-class Regions(Protocol):
-    """The GB/T 2260 divisions an activity may be held in (an adapter provides the data set)."""
-
-    def exists(self, code: str) -> bool: ...
-
-
-class ActivityRuleBroken(ValueError):
-    """A command would break a rule of the activity; ``field`` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+from .rules import Regions, RuleBroken, require_region
 
 
 @dataclass(frozen=True)
@@ -88,20 +75,17 @@ class WithdrawActivity:
 def withdraw(activity: Activity, command: WithdrawActivity, now: datetime) -> ActivityWithdrawn:
     """Decide a withdrawal: only a registered activity that has not started may be withdrawn."""
     if activity.status == "withdrawn":
-        raise ActivityRuleBroken("status", "活动已撤回 (the activity is already withdrawn)")
+        raise RuleBroken("status", "活动已撤回 (the activity is already withdrawn)")
     if activity.starts_at <= now:
-        raise ActivityRuleBroken("starts_at", "活动已开始，不能撤回 (an activity that has started cannot be withdrawn)")
+        raise RuleBroken("starts_at", "活动已开始，不能撤回 (an activity that has started cannot be withdrawn)")
     return ActivityWithdrawn(activity_id=activity.id, reason=command.reason)
 
 
 def register(activity_id: str, command: RegisterActivity, regions: Regions) -> ActivityRegistered:
     """Decide the registration of a new activity."""
-    if not regions.exists(command.region_code):
-        raise ActivityRuleBroken(
-            "region_code", f"行政区划代码 {command.region_code} 不存在 (no such GB/T 2260 division)"
-        )
+    require_region(regions, command.region_code)
     if command.ends_at <= command.starts_at:
-        raise ActivityRuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
+        raise RuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
     return ActivityRegistered(
         activity_id=activity_id,
         campaign_id=command.campaign_id,

@@ -11,7 +11,8 @@ from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.idempotency import IdempotentRequest
 
-from ...domain.activity import ActivityRuleBroken, RegisterActivity, WithdrawActivity
+from ...domain.activity import RegisterActivity, WithdrawActivity
+from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
 from ..schemas import ActivityIn, ActivityOut, WithdrawalIn
 
@@ -41,7 +42,7 @@ async def register_activity(
         activity = await registration.activities.register(
             command, (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
         )
-    except ActivityRuleBroken as exc:
+    except RuleBroken as exc:
         raise rule_problem(exc) from exc
     except IntegrityViolation:
         if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
@@ -72,7 +73,7 @@ async def withdraw_activity(
     command = WithdrawActivity(activity_id, _version(if_match), body.reason)
     try:
         activity = await registration.activities.withdraw(command)
-    except ActivityRuleBroken as exc:
+    except RuleBroken as exc:
         raise rule_problem(exc) from exc
     if activity is None:
         raise Problem(404, "活动不存在 (not found)", f"No activity {activity_id}")
@@ -88,5 +89,5 @@ def _version(if_match: str) -> int:
         ) from None
 
 
-def rule_problem(exc: ActivityRuleBroken) -> Problem:
+def rule_problem(exc: RuleBroken) -> Problem:
     return Problem(422, "活动信息无效 (invalid activity)", str(exc), errors=[{"field": exc.field, "message": str(exc)}])
