@@ -31,7 +31,6 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 4
     kafka_idempotence: bool = False
     kafka_fetch_max_wait_ms: int = 100
-    jwt_public_key_file: Path | None = None
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -48,8 +47,3 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("KEPURI_BUS_URL must be set in production")
             self.bus_url = f"embedded:{(self.data_dir / 'bus.db').resolve()}"
         return self
-
-    @classmethod
-    def service_env(cls, name: str) -> str:
-        """The environment variable of a service-specific setting."""
-        return f"KEPURI_{cls.service.upper()}_{name.upper()}"

@@ -220,9 +220,6 @@ class EmbeddedSubscription(Subscription):
         finally:
             await self._conn.close()
 
-    def assignment(self) -> set[TopicPartition]:
-        return set(self._positions)
-
     def _heartbeat(self, db: sqlite3.Connection) -> None:
         """Renew membership, expire silent members and take this member's share of the partitions."""
         now = _now_ms()

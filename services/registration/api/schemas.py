@@ -9,8 +9,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ..domain.activity import Activity
 
-RegionCode = str
-
 
 class ActivityIn(BaseModel):
     """A minimal activity registration."""
@@ -19,7 +17,7 @@ class ActivityIn(BaseModel):
 
     name: str = Field(min_length=2, max_length=100, description="活动名称")
     organizer: str = Field(min_length=2, max_length=100, description="举办单位名称")
-    region_code: RegionCode = Field(
+    region_code: str = Field(
         pattern=r"^[1-8]\d(\d{2}(\d{2})?)?$",
         description="GB/T 2260 division code (province 2, city 4, county 6 digits)",
     )
