@@ -24,8 +24,18 @@ class Problem(Exception):
     (for example ``errors`` naming the fields that failed).
     """
 
-    def __init__(self, status: int, title: str, detail: str | None = None, *, type_: str = "about:blank", **extra: Any):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        type_: str = "about:blank",
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ):
         super().__init__(detail or title)
+        self.headers = headers
         self.status = status
         self.title = title
         self.detail = detail
@@ -57,7 +67,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_problem(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
-        return problem_response(exc)
+        return problem_response(exc, exc.headers)
 
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -54,6 +54,10 @@ class ActivityRegistered(EventPayload):
     latitude: float | None = None
     contact_phone_masked: str | None = None
     science_worker_count: int = 0
+    co_organizers: list[str] = Field(default_factory=list)
+    programme: str | None = None
+    description: str | None = None
+    contact_name_masked: str | None = None
 
 
 class ActivityUpdated(EventPayload):
@@ -63,7 +67,9 @@ class ActivityUpdated(EventPayload):
     version = 1
 
     activity_id: str
-    changes: dict[str, object]
+    changes: dict[str, object] = Field(
+        description="The new values of the changed fields, named as in activity-registered (contacts masked)"
+    )
 
 
 class ActivityWithdrawn(EventPayload):

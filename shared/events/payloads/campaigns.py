@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import EventPayload
+
+
+class LocalRule(BaseModel):
+    """A campaign's local assessment rule: activities matching ``match`` counted per ``per`` level.
+
+    ``kind`` ``name_contains`` matches a keyword in the activity's name (Weinan: 食品安全),
+    ``category`` an activity category.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: Literal["name_contains", "category"]
+    match: str
+    per: Literal["province", "city", "county"] = "county"
 
 
 class CampaignConfigured(EventPayload):
@@ -23,6 +38,19 @@ class CampaignConfigured(EventPayload):
     week_starts_on: date
     week_ends_on: date
     settings: dict[str, Any] = Field(default_factory=dict)
+    registration_opens_on: date | None = None
+    registration_closes_on: date | None = None
+    info_completion_deadline: date | None = None
+    summary_deadline: date | None = None
+    recommendation_deadline: date | None = None
+    categories: list[str] = Field(default_factory=list)
+    joint_actions: list[str] = Field(default_factory=list)
+    programmes: list[str] = Field(default_factory=list, description="Flagship programmes, e.g. 千馆展览探未来")
+    themes: list[str] = Field(default_factory=list)
+    target_groups: list[str] = Field(default_factory=list)
+    indicators: list[str] = Field(default_factory=list)
+    local_rules: list[LocalRule] = Field(default_factory=list)
+    auto_approve: bool = Field(False, description="Activities are public on registration, without content review")
 
 
 class UnitRegistered(EventPayload):

@@ -1,0 +1,76 @@
+"""Registration's service layer for campaigns: admins configure them; activities consult them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.events import CATALOG
+from shared.events.payloads.campaigns import CampaignConfigured
+from shared.observability.logging import correlation_id
+from shared.runtime import Backbone
+from shared.store import AggregateAppend, Changes, reading
+from shared.store.upsert import upsert_statement
+
+from .adapters.tables import campaigns
+from .domain.campaign import Campaign
+
+SOURCE = "/kepuri/registration"
+
+
+class Campaigns:
+    """Campaign configurations: each change is a ``campaign-configured`` event and a snapshot row."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        self._backbone = backbone
+
+    async def configure(self, campaign: Campaign, expected_version: int) -> int:
+        """Create (``expected_version`` 0) or change a campaign; returns its new version.
+
+        A stale ``expected_version`` raises :class:`~shared.store.ConcurrencyError` (409).
+        """
+        payload = campaign.event()
+        version = expected_version + 1
+        envelope = CATALOG.envelope(
+            payload,
+            subject=campaign.id,
+            sequence=version,
+            source=SOURCE,
+            correlationid=correlation_id.get(),
+            campaign=campaign.id,
+        )
+        row = {
+            "campaign_id": campaign.id,
+            "version": version,
+            "year": campaign.year,
+            "data": payload.model_dump_json(),
+            "updated_at": datetime.now(UTC),
+        }
+        columns = ("version", "year", "data", "updated_at")
+        statement = upsert_statement(
+            self._backbone.engine.dialect.name, campaigns, ("campaign_id",), dict.fromkeys(columns)
+        ).values(row)
+        await self._backbone.writer.submit(
+            Changes(appends=[AggregateAppend(campaign.id, expected_version, [envelope])], statements=[statement])
+        )
+        return version
+
+    async def get(self, campaign_id: str) -> tuple[Campaign, int] | None:
+        """The campaign and its version, or None."""
+        row = await reading(
+            self._backbone.engine,
+            lambda c: _first(
+                c, select(campaigns.c.data, campaigns.c.version).where(campaigns.c.campaign_id == campaign_id)
+            ),
+        )
+        if row is None:
+            return None
+        return Campaign.of(CampaignConfigured.model_validate(json.loads(row[0]))), row[1]
+
+
+async def _first(connection: AsyncConnection, query: Select[tuple[str, int]]) -> tuple[str, int] | None:
+    row = (await connection.execute(query)).first()
+    return (row[0], row[1]) if row is not None else None

@@ -1,0 +1,166 @@
+"""A campaign (one year's edition) as registration needs it: windows, deadlines and the lists it allows.
+
+Dates are China-local calendar days (Asia/Shanghai), both ends inclusive; ``None`` means the
+campaign's notice sets no bound there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from shared.events.payloads.campaigns import CampaignConfigured, LocalRule
+
+from .rules import RuleBroken
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_day(moment: datetime) -> date:
+    """The calendar day in China at ``moment``."""
+    return moment.astimezone(CHINA).date()
+
+
+@dataclass(frozen=True)
+class Window:
+    """Calendar days from ``opens_on`` to ``closes_on``, inclusive; an open end is unbounded."""
+
+    opens_on: date | None
+    closes_on: date | None
+
+    def contains(self, day: date) -> bool:
+        return (self.opens_on is None or self.opens_on <= day) and (self.closes_on is None or day <= self.closes_on)
+
+    def describe(self) -> str:
+        opens = self.opens_on.isoformat() if self.opens_on else "…"
+        closes = self.closes_on.isoformat() if self.closes_on else "…"
+        return f"{opens} 至 {closes}"
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign's configuration (the whole of its ``campaign-configured`` event)."""
+
+    id: str
+    year: int
+    title: str
+    theme: str | None
+    week: Window
+    registration: Window
+    info_completion_deadline: date | None = None
+    summary_deadline: date | None = None
+    recommendation_deadline: date | None = None
+    categories: tuple[str, ...] = ()
+    joint_actions: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    local_rules: tuple[LocalRule, ...] = ()
+    auto_approve: bool = False
+    settings: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: CampaignConfigured) -> Campaign:
+        return cls(
+            id=event.campaign_id,
+            year=event.year,
+            title=event.title,
+            theme=event.theme,
+            week=Window(event.week_starts_on, event.week_ends_on),
+            registration=Window(event.registration_opens_on, event.registration_closes_on),
+            info_completion_deadline=event.info_completion_deadline,
+            summary_deadline=event.summary_deadline,
+            recommendation_deadline=event.recommendation_deadline,
+            categories=tuple(event.categories),
+            joint_actions=tuple(event.joint_actions),
+            programmes=tuple(event.programmes),
+            themes=tuple(event.themes),
+            target_groups=tuple(event.target_groups),
+            indicators=tuple(event.indicators),
+            local_rules=tuple(event.local_rules),
+            auto_approve=event.auto_approve,
+            settings=dict(event.settings),
+        )
+
+    def event(self) -> CampaignConfigured:
+        assert self.week.opens_on is not None and self.week.closes_on is not None
+        return CampaignConfigured(
+            campaign_id=self.id,
+            year=self.year,
+            title=self.title,
+            theme=self.theme,
+            week_starts_on=self.week.opens_on,
+            week_ends_on=self.week.closes_on,
+            registration_opens_on=self.registration.opens_on,
+            registration_closes_on=self.registration.closes_on,
+            info_completion_deadline=self.info_completion_deadline,
+            summary_deadline=self.summary_deadline,
+            recommendation_deadline=self.recommendation_deadline,
+            categories=list(self.categories),
+            joint_actions=list(self.joint_actions),
+            programmes=list(self.programmes),
+            themes=list(self.themes),
+            target_groups=list(self.target_groups),
+            indicators=list(self.indicators),
+            local_rules=list(self.local_rules),
+            auto_approve=self.auto_approve,
+            settings=dict(self.settings),
+        )
+
+    # --- the rules activities must keep -------------------------------------------------------
+
+    def require_registration_open(self, now: datetime) -> None:
+        """Refuse a submission outside the registration window, naming the window."""
+        if not self.registration.contains(china_day(now)):
+            raise RuleBroken(
+                "campaign_id",
+                f"不在登记时间内：{self.title}的活动登记时间为 {self.registration.describe()} "
+                f"(outside the registration window {self.registration.describe()})",
+            )
+
+    def require_info_completion_open(self, now: datetime) -> None:
+        """Refuse info completion after the campaign's deadline, naming it."""
+        deadline = self.info_completion_deadline
+        if deadline is not None and china_day(now) > deadline:
+            raise RuleBroken(
+                "info_completion_deadline",
+                f"信息完善已截止：截止日期为 {deadline.isoformat()} (the info-completion deadline {deadline} has passed)",
+            )
+
+    def require_choices(
+        self,
+        *,
+        category: str | None,
+        joint_action: str | None,
+        programme: str | None,
+        themes: tuple[str, ...],
+        target_groups: tuple[str, ...],
+    ) -> None:
+        """Refuse a category, joint action, programme, theme or target group the campaign does not list.
+
+        A campaign that lists none of a kind accepts any value of that kind.
+        """
+        for name, values, allowed in (
+            ("category", (category,) if category else (), self.categories),
+            ("joint_action", (joint_action,) if joint_action else (), self.joint_actions),
+            ("programme", (programme,) if programme else (), self.programmes),
+            ("themes", themes, self.themes),
+            ("target_groups", target_groups, self.target_groups),
+        ):
+            unknown = [v for v in values if allowed and v not in allowed]
+            if unknown:
+                raise RuleBroken(
+                    name, f"{'、'.join(unknown)} 不在本次活动的可选项中 (not one of: {'、'.join(allowed)})"
+                )
+
+    def deadlines(self) -> dict[str, date]:
+        """The campaign's dated steps, by name."""
+        steps = {
+            "registration_closes_on": self.registration.closes_on,
+            "info_completion_deadline": self.info_completion_deadline,
+            "summary_deadline": self.summary_deadline,
+            "recommendation_deadline": self.recommendation_deadline,
+        }
+        return {name: day for name, day in steps.items() if day is not None}
