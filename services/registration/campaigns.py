@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -71,6 +72,6 @@ class Campaigns:
         return Campaign.of(CampaignConfigured.model_validate(json.loads(row[0]))), row[1]
 
 
-async def _first(connection: AsyncConnection, query: Select[tuple[str, int]]) -> tuple[str, int] | None:
+async def _first(connection: AsyncConnection, query: Select[Any]) -> tuple[str, int] | None:
     row = (await connection.execute(query)).first()
     return (row[0], row[1]) if row is not None else None
