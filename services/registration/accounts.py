@@ -16,15 +16,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from shared.auth import Principal, sign_token
+from shared.auth import Principal, Role, sign_token
 from shared.events import CATALOG
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, reading
 
 from .adapters.tables import accounts, unit_contacts
-from .domain.rules import Regions
-from .domain.unit import SignUpUnit, sign_up
+from .domain.rules import Regions, RuleBroken
+from .domain.unit import Level, SignUpUnit, rule_for_staff, sign_up
 
 SOURCE = "/kepuri/registration"
 KEY_ID = "registration-1"
@@ -109,6 +109,33 @@ class Accounts:
         )
         await self._backbone.writer.submit(changes)
         return unit_id, account_id
+
+    async def create_staff(
+        self, login: str, password: str, role: Role, level: Level | None = None, jurisdiction: str | None = None
+    ) -> str:
+        """Create an admin or reviewer account (an operator's command); returns the account id.
+
+        Admins are national. A reviewer belongs to a reviewing body with a ``level`` and a
+        ``jurisdiction``: a region-code prefix, or for a national society ``society:<field>``.
+        A login that exists fails with :class:`~shared.store.IntegrityViolation`.
+        """
+        rule_for_staff(role, level, jurisdiction, self._regions)
+        if len(password) < 10:
+            raise RuleBroken("password", "密码至少 10 位 (the password needs at least 10 characters)")
+        account_id = uuid.uuid4().hex
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        row = {
+            "account_id": account_id,
+            "login": login,
+            "password_hash": password_hash,
+            "role": role,
+            "unit_id": None,
+            "level": "national" if role == "admin" else level,
+            "jurisdiction": None if role == "admin" else jurisdiction,
+            "created_at": datetime.now(UTC),
+        }
+        await self._backbone.writer.submit(Changes(statements=[accounts.insert().values(row)]))
+        return account_id
 
     async def login(self, login: str, password: str, client: str) -> str:
         """An access token for the account, or :class:`InvalidCredentials` / :class:`TooManyAttempts`."""

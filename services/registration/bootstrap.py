@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from shared.auth import TokenVerifier, public_key_pem
 from shared.runtime import Backbone, create_service_app
 
 from .accounts import Accounts, LoginThrottle
@@ -13,6 +14,7 @@ from .adapters import signing_key
 from .adapters.regions import PackagedRegions
 from .adapters.tables import metadata
 from .api.routes import activities, units
+from .campaigns import Campaigns
 from .container import Registration
 from .handlers import Activities
 from .settings import RegistrationSettings
@@ -27,7 +29,8 @@ def build(settings: RegistrationSettings) -> Registration:
     key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
     throttle = LoginThrottle(settings.login_failures_allowed, settings.login_window_seconds)
     accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle)
-    return Registration(backbone, Activities(backbone, regions), accounts)
+    verifier = TokenVerifier(public_key_pem(key))
+    return Registration(backbone, Activities(backbone, regions), accounts, Campaigns(backbone), verifier)
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:

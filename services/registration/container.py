@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.auth import TokenVerifier
 from shared.runtime import Backbone
 
 from .accounts import Accounts
+from .campaigns import Campaigns
 from .handlers import Activities
 
 
@@ -15,3 +17,5 @@ class Registration:
     backbone: Backbone
     activities: Activities
     accounts: Accounts
+    campaigns: Campaigns
+    verifier: TokenVerifier

@@ -13,6 +13,10 @@ from .rules import Regions, RuleBroken, require_region
 
 UnitType = Literal["school", "company", "institute", "hospital", "museum", "society", "government", "other"]
 
+Level = Literal["county", "city", "province", "national"]
+LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2}
+SOCIETY = "society:"
+
 # Mainland mobile numbers, or landlines with their area code (0xx-xxxxxxxx).
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -42,3 +46,28 @@ def sign_up(unit_id: str, command: SignUpUnit, regions: Regions) -> UnitRegister
         contact_name_masked=mask_name(command.contact_name),
         contact_phone_masked=mask_phone(command.contact_phone),
     )
+
+
+def rule_for_staff(role: str, level: str | None, jurisdiction: str | None, regions: Regions) -> None:
+    """Refuse a staff account whose level and jurisdiction do not fit together.
+
+    An admin is national and needs neither. A reviewer at county, city or province level has as
+    jurisdiction a division code of that level; a national reviewer is either a national body
+    (no jurisdiction: the whole country) or a national society (``society:<field>``).
+    """
+    if role == "admin":
+        return
+    if role != "reviewer":
+        raise RuleBroken("role", "只能创建 admin 或 reviewer 账号 (staff accounts are admins or reviewers)")
+    if level not in ("county", "city", "province", "national"):
+        raise RuleBroken("level", "审核级别须为 county、city、province 或 national")
+    if level == "national":
+        if jurisdiction is not None and not (jurisdiction.startswith(SOCIETY) and len(jurisdiction) > len(SOCIETY)):
+            raise RuleBroken("jurisdiction", "国家级审核单位的管辖为全国，或全国学会的领域 society:<field>")
+        return
+    if jurisdiction is None or len(jurisdiction) != LEVEL_DIGITS[level]:
+        raise RuleBroken(
+            "jurisdiction",
+            f"{level} 级审核单位的管辖须为 {LEVEL_DIGITS[level]} 位行政区划代码 (a {level} division code)",
+        )
+    require_region(regions, jurisdiction)

@@ -1,0 +1,113 @@
+"""The registration service in this process on a real database (SQLite, or PostgreSQL where a test asks),
+with helpers that sign units up, log them in and configure campaigns through the real code paths."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.registration.bootstrap import create_app
+from services.registration.container import Registration
+from services.registration.domain.campaign import Campaign, Window
+from services.registration.settings import RegistrationSettings
+
+PASSWORD = "kepuri-2026-secret"
+_phones = itertools.count(13800000000)
+
+
+@pytest.fixture(params=["sqlite"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The service's database: SQLite by default; ``indirect`` parametrize with "postgresql" too."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'registration.db'}"
+    return str(request.getfixturevalue("fresh_postgres_url"))
+
+
+@dataclass
+class Service:
+    """The running service, its HTTP client, and the ways tests act on it."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    _admin: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def container(self) -> Registration:
+        return self.app.state.container  # type: ignore[no-any-return]
+
+    async def organizer(self, *, name: str = "渭南市临渭区实验中学", region_code: str = "610502") -> dict[str, str]:
+        """Sign up a new unit and log in; the Authorization header of its organizer account."""
+        phone = str(next(_phones))
+        body = {
+            "name": name,
+            "unit_type": "school",
+            "region_code": region_code,
+            "contact_name": "王建国",
+            "contact_phone": phone,
+            "password": PASSWORD,
+        }
+        response = await self.client.post("/api/v1/units", json=body)
+        assert response.status_code == 201, response.text
+        return await self.login(phone)
+
+    async def staff(
+        self, role: str = "admin", level: str | None = None, jurisdiction: str | None = None
+    ) -> dict[str, str]:
+        """Create a staff account through the operator path and log in."""
+        login = f"{role}-{next(_phones)}"
+        await self.container.accounts.create_staff(login, PASSWORD, role, level, jurisdiction)  # type: ignore[arg-type]
+        return await self.login(login)
+
+    async def admin(self) -> dict[str, str]:
+        if not self._admin:
+            self._admin = await self.staff("admin")
+        return self._admin
+
+    async def login(self, login: str) -> dict[str, str]:
+        response = await self.client.post("/api/v1/auth/token", json={"login": login, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def campaign(self, campaign_id: str = "2026", **changes: Any) -> Campaign:
+        """Configure a campaign (open for registration today unless ``changes`` say otherwise)."""
+        today = datetime.now(UTC).date()
+        campaign = Campaign(
+            id=campaign_id,
+            year=today.year,
+            title=f"{today.year}年全国科普日",
+            theme="提升全民科学素质 助力科技自立自强",
+            week=Window(today + timedelta(days=20), today + timedelta(days=26)),
+            registration=Window(today - timedelta(days=10), today + timedelta(days=26)),
+            info_completion_deadline=today + timedelta(days=45),
+            categories=("主场活动", "部委活动", "地方活动", "联合行动"),
+            joint_actions=("学会联合行动", "企业联合行动", "科技馆联合行动"),
+            themes=("乡村振兴", "卫生健康", "食品安全"),
+            target_groups=("公众", "青少年", "老年人"),
+            auto_approve=True,
+        )
+        campaign = replace(campaign, **changes)
+        current = await self.container.campaigns.get(campaign_id)
+        await self.container.campaigns.configure(campaign, current[1] if current else 0)
+        return campaign
+
+
+@pytest.fixture
+async def service(tmp_path: Path, database: str) -> AsyncIterator[Service]:
+    settings = RegistrationSettings(  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        database_url=database,
+        bus_url=f"embedded:{tmp_path / 'bus.db'}",
+        environment="test",
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
+            yield Service(app, client)
