@@ -41,7 +41,7 @@ class Service:
 
     @property
     def container(self) -> Registration:
-        return self.app.state.container  # type: ignore[no-any-return]
+        return self.app.state.container
 
     async def organizer(self, *, name: str = "渭南市临渭区实验中学", region_code: str = "610502") -> dict[str, str]:
         """Sign up a new unit and log in; the Authorization header of its organizer account."""
@@ -101,7 +101,7 @@ class Service:
 
 @pytest.fixture
 async def service(tmp_path: Path, database: str) -> AsyncIterator[Service]:
-    settings = RegistrationSettings(  # type: ignore[call-arg]
+    settings = RegistrationSettings(
         data_dir=tmp_path,
         database_url=database,
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
