@@ -10,13 +10,15 @@ from shared.auth import TokenVerifier, public_key_pem
 from shared.runtime import Backbone, create_service_app
 
 from .accounts import Accounts, LoginThrottle
+from .activities import Activities, CampaignBook
 from .adapters import signing_key
 from .adapters.regions import PackagedRegions
 from .adapters.tables import metadata
-from .api.routes import activities, units
+from .api.routes import activities, dashboard, drafts, units
 from .campaigns import Campaigns
 from .container import Registration
-from .handlers import Activities
+from .dashboard import Dashboard
+from .drafts import Drafts
 from .settings import RegistrationSettings
 
 MIGRATIONS = "services.registration:migrations"
@@ -30,7 +32,17 @@ def build(settings: RegistrationSettings) -> Registration:
     throttle = LoginThrottle(settings.login_failures_allowed, settings.login_window_seconds)
     accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle)
     verifier = TokenVerifier(public_key_pem(key))
-    return Registration(backbone, Activities(backbone, regions), accounts, Campaigns(backbone), verifier)
+    campaigns = Campaigns(backbone)
+    activities_ = Activities(backbone, regions, CampaignBook(campaigns))
+    return Registration(
+        backbone=backbone,
+        activities=activities_,
+        accounts=accounts,
+        campaigns=campaigns,
+        verifier=verifier,
+        drafts=Drafts(backbone, activities_),
+        dashboard=Dashboard(backbone),
+    )
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -41,5 +53,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         container=registration,
         title="Kepuri registration",
         description="Campaigns, organizer units, activities and the public directory.",
-        routers=[activities.router, units.router],
+        routers=[activities.router, drafts.router, dashboard.router, units.router],
     )

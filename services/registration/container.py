@@ -8,8 +8,10 @@ from shared.auth import TokenVerifier
 from shared.runtime import Backbone
 
 from .accounts import Accounts
+from .activities import Activities
 from .campaigns import Campaigns
-from .handlers import Activities
+from .dashboard import Dashboard
+from .drafts import Drafts
 
 
 @dataclass
@@ -19,3 +21,5 @@ class Registration:
     accounts: Accounts
     campaigns: Campaigns
     verifier: TokenVerifier
+    drafts: Drafts
+    dashboard: Dashboard

@@ -15,6 +15,7 @@ from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
+from tests.factories import organizer_headers
 from tests.fixtures.tansu import TansuBroker
 
 
@@ -63,4 +64,5 @@ async def platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platform]:
             )
             for app in (registration, analytics)
         ]
+        clients[0].headers.update(await organizer_headers(registration.state.container))
         yield Platform(clients[0], clients[1], registration, analytics, bus_url)

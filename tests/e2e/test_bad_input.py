@@ -31,6 +31,7 @@ CASES = [
 async def test_invalid_activity_is_422_naming_the_field(
     platform: Platform, body: dict[str, object], field: str
 ) -> None:
+    before = await _counts(platform)
     response = await platform.registration.post("/api/v1/activities", json=body)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -38,10 +39,16 @@ async def test_invalid_activity_is_422_naming_the_field(
     assert problem["status"] == 422 and problem["title"]
     assert field in {e["field"] for e in problem["errors"]}
     assert field in problem["detail"] or problem["errors"][0]["message"] in problem["detail"]
+    assert await _counts(platform) == before
+
+
+async def _counts(platform: Platform) -> dict[str, int]:
     engine = platform.registration_app.state.container.backbone.engine
     async with engine.connect() as connection:
-        for table in ("events", "outbox", "idempotency_keys"):
-            assert await connection.scalar(select(func.count()).select_from(metadata.tables[table])) == 0
+        return {
+            table: int(await connection.scalar(select(func.count()).select_from(metadata.tables[table])) or 0)
+            for table in ("events", "outbox", "idempotency_keys", "activities")
+        }
 
 
 @pytest.mark.parametrize("bus_url", ["embedded"], indirect=True)

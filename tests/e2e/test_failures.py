@@ -28,7 +28,13 @@ from shared.store import create_engine
 from tests.e2e.conftest import Platform, settings_env
 from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_walking_skeleton import activity, overview_when
-from tests.factories import activity_registered, activity_withdrawn, message
+from tests.factories import (
+    activity_registered,
+    activity_withdrawn,
+    message,
+    organizer_headers,
+    prepare_registration,
+)
 from tests.fixtures.tansu import TansuBroker
 
 
@@ -51,9 +57,13 @@ async def test_registration_accepts_while_the_broker_is_down_and_delivers_once_i
     bus_url = f"kafka://{broker.bootstrap}"
     app = registration_app(RegistrationSettings(**settings_env(tmp_path, bus_url)))  # type: ignore[arg-type]
     try:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://kepuri"
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client,
+        ):
+            client.headers.update(await organizer_headers(app.state.container))
+            relay = app.state.container.backbone.relay
+            before = await relay.backlog()  # the campaign's and the unit's events
             created = await asyncio.gather(
                 *(client.post("/api/v1/activities", json=activity("610502")) for _ in range(30))
             )
@@ -66,8 +76,7 @@ async def test_registration_accepts_while_the_broker_is_down_and_delivers_once_i
                 assert withdrawn.status_code == 200
             ready = await client.get("/readyz")
             assert ready.status_code == 503 and ready.json()["checks"]["bus"] != "ok"
-            relay = app.state.container.backbone.relay
-            assert await relay.backlog() == 40
+            assert await relay.backlog() == before + 30 + 30 + 10  # registrations, their restricted lists, withdrawals
 
             broker.start()  # the broker returns
             async with asyncio.timeout(60):
@@ -151,7 +160,9 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_consumer_g
     await bus.publish(
         [
             Message(ACTIVITIES.name, b"x", b"not even json", good.headers),
-            Message(ACTIVITIES.name, b"y", good.value, tuple((n, b"nope" if n == "ce_type" else v) for n, v in good.headers)),
+            Message(
+                ACTIVITIES.name, b"y", good.value, tuple((n, b"nope" if n == "ce_type" else v) for n, v in good.headers)
+            ),
         ]
     )
     response = await platform.registration.post("/api/v1/activities", json=activity("310104"))
@@ -172,6 +183,8 @@ async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) ->
     registration = f"http://127.0.0.1:{ports['KEPURI_REGISTRATION_PORT']}"
     analytics = f"http://127.0.0.1:{ports['KEPURI_ANALYTICS_PORT']}"
 
+    headers = await prepare_registration(RegistrationSettings(data_dir=tmp_path))
+
     async def run_once(post: bool) -> tuple[int, str]:
         import os
         import sys
@@ -190,7 +203,9 @@ async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) ->
                     output += line
             async with httpx.AsyncClient() as client:
                 if post:
-                    created = await client.post(f"{registration}/api/v1/activities", json=activity("610502"))
+                    created = await client.post(
+                        f"{registration}/api/v1/activities", json=activity("610502"), headers=headers
+                    )
                     assert created.status_code == 201
                 async with asyncio.timeout(30):
                     while (await client.get(f"{analytics}/api/v1/stats/overview")).json()["total"] != 1:

@@ -23,6 +23,7 @@ from shared.events.codec import from_record
 from shared.events.topics import ACTIVITIES
 from tests.e2e.test_failures import read_topic
 from tests.e2e.test_walking_skeleton import activity
+from tests.factories import organizer_headers
 
 FACTORIES = {
     "registration": (registration, RegistrationSettings),
@@ -43,6 +44,8 @@ async def clients(tmp_path: Path) -> AsyncIterator[dict[str, httpx.AsyncClient]]
             result[name] = await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri")
             )
+            if name == "registration":
+                result[name].headers.update(await organizer_headers(app.state.container))
         yield result
 
 

@@ -16,8 +16,11 @@ from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from tests.e2e.conftest import settings_env
 from tests.e2e.test_walking_skeleton import activity
+from tests.factories import organizer_headers
 from tests.fixtures.postgres import EmbeddedPostgres, create_database, drop_database
 from tests.fixtures.tansu import TansuBroker
+
+PHONES = iter(f"1381234{n:04d}" for n in range(10_000))
 
 
 async def _run(tmp_path: Path, bus_url: str, urls: dict[str, str], regions: list[str], total: int) -> dict[str, object]:
@@ -31,6 +34,7 @@ async def _run(tmp_path: Path, bus_url: str, urls: dict[str, str], regions: list
         httpx.AsyncClient(transport=httpx.ASGITransport(app=registration), base_url="http://r") as r,
         httpx.AsyncClient(transport=httpx.ASGITransport(app=analytics), base_url="http://a") as a,
     ):
+        r.headers.update(await organizer_headers(registration.state.container, phone=next(PHONES)))
         responses = await asyncio.gather(*(r.post("/api/v1/activities", json=activity(code)) for code in regions))
         assert {x.status_code for x in responses} <= {201}
         async with asyncio.timeout(60):

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
 from services.registration.adapters.tables import metadata
 from tests.e2e.conftest import Platform
+from tests.factories import activity_body
 
 REGIONS = ["110101", "310104", "610502", "610502", "440305", "6105", "61"]
 
 
-def activity(region_code: str, name: str = "走进科技馆", starts_in: timedelta = timedelta(days=30)) -> dict[str, str]:
-    """A registration body for an activity that starts ``starts_in`` from now and lasts two hours."""
-    starts = datetime.now(UTC).replace(microsecond=0) + starts_in
-    return {
-        "name": name,
-        "organizer": "渭南市科学技术协会",
-        "region_code": region_code,
-        "starts_at": starts.isoformat(),
-        "ends_at": (starts + timedelta(hours=2)).isoformat(),
-    }
+def activity(region_code: str, name: str = "走进科技馆", starts_in: timedelta = timedelta(days=30)) -> dict[str, Any]:
+    """A registration body for the open test campaign, starting ``starts_in`` from now, lasting two hours."""
+    return activity_body(region_code=region_code, name=name, starts_in=starts_in)
 
 
 async def overview_when(platform: Platform, total: int, timeout: float = 30) -> dict[str, object]:
@@ -105,6 +100,11 @@ async def test_a_retried_post_with_the_same_idempotency_key_registers_once(platf
 
 
 async def _count(platform: Platform, table: str) -> int:
+    """Rows of ``table``, leaving out the events of the fixture's campaign and unit."""
     engine = platform.registration_app.state.container.backbone.engine
+    t = metadata.tables[table]
+    query = select(func.count()).select_from(t)
+    if table == "events":
+        query = query.where(t.c.type.not_in(["campaign-configured", "unit-registered"]))
     async with engine.connect() as connection:
-        return int(await connection.scalar(select(func.count()).select_from(metadata.tables[table])) or 0)
+        return int(await connection.scalar(query) or 0)

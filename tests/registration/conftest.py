@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,10 @@ from fastapi import FastAPI
 
 from services.registration.bootstrap import create_app
 from services.registration.container import Registration
-from services.registration.domain.campaign import Campaign, Window
+from services.registration.domain.campaign import Campaign
 from services.registration.settings import RegistrationSettings
+from tests.factories import PASSWORD, open_campaign
 
-PASSWORD = "kepuri-2026-secret"
 _phones = itertools.count(13800000000)
 
 
@@ -78,22 +77,7 @@ class Service:
 
     async def campaign(self, campaign_id: str = "2026", **changes: Any) -> Campaign:
         """Configure a campaign (open for registration today unless ``changes`` say otherwise)."""
-        today = datetime.now(UTC).date()
-        campaign = Campaign(
-            id=campaign_id,
-            year=today.year,
-            title=f"{today.year}年全国科普日",
-            theme="提升全民科学素质 助力科技自立自强",
-            week=Window(today + timedelta(days=20), today + timedelta(days=26)),
-            registration=Window(today - timedelta(days=10), today + timedelta(days=26)),
-            info_completion_deadline=today + timedelta(days=45),
-            categories=("主场活动", "部委活动", "地方活动", "联合行动"),
-            joint_actions=("学会联合行动", "企业联合行动", "科技馆联合行动"),
-            themes=("乡村振兴", "卫生健康", "食品安全"),
-            target_groups=("公众", "青少年", "老年人"),
-            auto_approve=True,
-        )
-        campaign = replace(campaign, **changes)
+        campaign = replace(open_campaign(campaign_id), **changes)
         current = await self.container.campaigns.get(campaign_id)
         await self.container.campaigns.configure(campaign, current[1] if current else 0)
         return campaign

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.registration.adapters.regions import PackagedRegions
-from services.registration.domain.activity import RegisterActivity, register
+from services.registration.domain.activity import ActivityDetails, submit
 from services.registration.domain.rules import RuleBroken
+from shared.events.payloads.activities import ActivityRegistered
+from tests.factories import open_campaign
 
 REGIONS = PackagedRegions()
 
@@ -33,11 +36,11 @@ def test_every_province_and_thousands_of_divisions_are_loaded() -> None:
 
 def test_an_activity_in_a_division_that_does_not_exist_is_refused() -> None:
     starts = datetime.now(UTC) + timedelta(days=3)
-    command = RegisterActivity("社区科普讲座", "渭南市科协", "619999", starts, starts + timedelta(hours=2))
-    with pytest.raises(RuleBroken) as refused:
-        register("a1", command, REGIONS)
-    assert refused.value.field == "region_code"
-    accepted = register(
-        "a1", RegisterActivity("社区科普讲座", "渭南市科协", "610502", starts, starts + timedelta(hours=2)), REGIONS
+    details = ActivityDetails(
+        "社区科普讲座", "渭南市科协", starts, starts + timedelta(hours=2), "619999", address="社区"
     )
-    assert accepted.region_code == "610502"
+    with pytest.raises(RuleBroken) as refused:
+        submit("a1", "u1", open_campaign(), details, REGIONS, datetime.now(UTC))
+    assert refused.value.field == "region_code"
+    accepted = submit("a1", "u1", open_campaign(), replace(details, region_code="610502"), REGIONS, datetime.now(UTC))
+    assert isinstance(accepted.event, ActivityRegistered) and accepted.event.region_code == "610502"

@@ -1,61 +1,222 @@
-"""Registration's API schemas: what clients send and receive (not tables, not event payloads)."""
+"""Registration's activity schemas: what organizers send and receive (not tables, not event payloads)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
-from ..domain.activity import Activity
+from shared.events.masking import mask_name, mask_phone
+
+from ..domain.activity import Activity, ActivityDetails, ScienceWorker
+from ..domain.info import InfoCompletion
+
+Name = Annotated[str, Field(min_length=2, max_length=100)]
+Label = Annotated[str, Field(min_length=1, max_length=50)]
+Person = Annotated[str, Field(min_length=2, max_length=50)]
+Phone = Annotated[str, Field(min_length=7, max_length=20, description="Mainland mobile or landline (0xx-xxxxxxxx)")]
+Url = Annotated[AnyHttpUrl, Field(max_length=500)]
+REGION = r"^[1-8]\d(\d{2}(\d{2})?)?$"
 
 
-class ActivityIn(BaseModel):
-    """A minimal activity registration."""
-
+class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=2, max_length=100, description="活动名称")
-    organizer: str = Field(min_length=2, max_length=100, description="举办单位名称")
-    region_code: str = Field(
-        pattern=r"^[1-8]\d(\d{2}(\d{2})?)?$",
-        description="GB/T 2260 division code (province 2, city 4, county 6 digits)",
-    )
+
+class ScienceWorkerIn(_In):
+    name: Person = Field(description="科技工作者姓名")
+    phone: Phone
+    organisation: str | None = Field(None, max_length=100, description="工作单位")
+
+
+class ActivityDetailsIn(_In):
+    """An activity's details as the organizer states them (PUT replaces them all)."""
+
+    name: Name = Field(description="活动名称 / 项目名称")
+    organizer: Name = Field(description="举办单位")
+    co_organizers: list[Name] = Field(default_factory=list, max_length=10, description="联合举办单位")
+    category: Label | None = Field(None, description="活动类别, one of the campaign's categories")
+    joint_action: Label | None = Field(None, description="联合行动")
+    programme: Label | None = Field(None, description="品牌活动, e.g. 千馆展览探未来")
+    themes: list[Label] = Field(default_factory=list, max_length=10, description="活动主题")
+    target_groups: list[Label] = Field(default_factory=list, max_length=10, description="面向人群")
+    format: Literal["offline", "online", "both"] = "offline"
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    format: Literal["offline", "online", "both"] = "offline"
-    campaign_id: str | None = Field(None, max_length=64)
+    region_code: str = Field(pattern=REGION, description="GB/T 2260 division code (2, 4 or 6 digits)")
+    address: str | None = Field(None, min_length=2, max_length=200, description="活动地点")
+    longitude: float | None = Field(None, ge=-180, le=180)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    online_url: Url | None = Field(None, description="线上活动网址")
+    expected_participants: int | None = Field(None, ge=0, le=10_000_000)
+    key_activity: bool = Field(False, description="重点活动")
+    description: str | None = Field(None, max_length=2000, description="活动内容")
+    contact_name: Person = Field(description="负责人")
+    contact_phone: Phone = Field(description="联系电话")
+    science_workers: list[ScienceWorkerIn] = Field(default_factory=list, max_length=500, description="参与科技工作者")
+
+    def details(self) -> ActivityDetails:
+        return ActivityDetails(
+            name=self.name,
+            organizer_name=self.organizer,
+            co_organizers=tuple(self.co_organizers),
+            category=self.category,
+            joint_action=self.joint_action,
+            programme=self.programme,
+            themes=tuple(self.themes),
+            target_groups=tuple(self.target_groups),
+            format=self.format,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            region_code=self.region_code,
+            address=self.address,
+            longitude=self.longitude,
+            latitude=self.latitude,
+            online_url=str(self.online_url) if self.online_url else None,
+            expected_participants=self.expected_participants,
+            key_activity=self.key_activity,
+            description=self.description,
+            contact_name=self.contact_name,
+            contact_phone=self.contact_phone,
+            science_workers=tuple(ScienceWorker(w.name, w.phone, w.organisation) for w in self.science_workers),
+        )
+
+
+class ActivityIn(ActivityDetailsIn):
+    """A registration: the details and the campaign they are registered for."""
+
+    campaign_id: str = Field(min_length=1, max_length=64, description="活动年度 (campaign id)")
+
+
+def _optional(annotation: Any, constraints: list[Any]) -> Any:
+    return (Annotated[(annotation, *constraints)] if constraints else annotation) | None
+
+
+# A draft may be saved incomplete: every field optional, each still bounded as in ActivityIn.
+DraftIn: type[_In] = create_model(  # type: ignore[call-overload]
+    "DraftIn",
+    __base__=_In,
+    **{
+        name: (_optional(field.annotation, field.metadata), Field(None, description=field.description))
+        for name, field in ActivityIn.model_fields.items()
+    },
+)
+
+
+class InfoIn(_In):
+    """信息完善: what happened, completed after the activity."""
+
+    photo_urls: list[Url] = Field(default_factory=list, max_length=20, description="活动照片链接")
+    video_urls: list[Url] = Field(default_factory=list, max_length=10, description="视频链接")
+    news_urls: list[Url] = Field(default_factory=list, max_length=20, description="新闻报道链接")
+    actual_participants: int | None = Field(None, ge=0, le=10_000_000, description="实际参与人数")
+    summary: str | None = Field(None, max_length=5000, description="活动总结")
+
+    def info(self) -> InfoCompletion:
+        return InfoCompletion(
+            photo_urls=tuple(str(u) for u in self.photo_urls),
+            video_urls=tuple(str(u) for u in self.video_urls),
+            news_urls=tuple(str(u) for u in self.news_urls),
+            actual_participants=self.actual_participants,
+            summary=self.summary,
+        )
+
+
+class WithdrawalIn(_In):
+    reason: str | None = Field(None, max_length=500)
+
+
+class ScienceWorkerOut(BaseModel):
+    name: str
+    phone: str
+    organisation: str | None
+
+
+class InfoOut(BaseModel):
+    photo_urls: list[str]
+    video_urls: list[str]
+    news_urls: list[str]
+    actual_participants: int | None
+    summary: str | None
 
 
 class ActivityOut(BaseModel):
+    """An activity as its organizer sees it (contacts in clear); others see contacts masked."""
+
     id: str
     version: int
     status: str
+    campaign_id: str
+    review_status: str
+    review_reason: str | None
+    completeness: float
+    missing_info: list[str]
     name: str
     organizer: str
-    region_code: str
+    co_organizers: list[str]
+    category: str | None
+    joint_action: str | None
+    programme: str | None
+    themes: list[str]
+    target_groups: list[str]
+    format: str
     starts_at: datetime
     ends_at: datetime
-    format: str
-    campaign_id: str | None
+    region_code: str
+    address: str | None
+    longitude: float | None
+    latitude: float | None
+    online_url: str | None
+    expected_participants: int | None
+    key_activity: bool
+    description: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    science_workers: list[ScienceWorkerOut]
+    info: InfoOut | None
 
     @classmethod
-    def of(cls, activity: Activity) -> ActivityOut:
+    def of(cls, activity: Activity, *, clear: bool = True) -> ActivityOut:
+        d = activity.details
+        name: object = (lambda v: v) if clear else mask_name
+        phone: object = (lambda v: v) if clear else mask_phone
+        info = activity.info
         return cls(
             id=activity.id,
             version=activity.version,
             status=activity.status,
-            name=activity.name,
-            organizer=activity.organizer_name,
-            region_code=activity.region_code,
-            starts_at=activity.starts_at,
-            ends_at=activity.ends_at,
-            format=activity.format,
             campaign_id=activity.campaign_id,
+            review_status=activity.review_status,
+            review_reason=activity.review_reason,
+            completeness=activity.completeness,
+            missing_info=info.missing()
+            if info
+            else ["photo_urls", "video_urls", "news_urls", "actual_participants", "summary"],
+            name=d.name,
+            organizer=d.organizer_name,
+            co_organizers=list(d.co_organizers),
+            category=d.category,
+            joint_action=d.joint_action,
+            programme=d.programme,
+            themes=list(d.themes),
+            target_groups=list(d.target_groups),
+            format=d.format,
+            starts_at=d.starts_at,
+            ends_at=d.ends_at,
+            region_code=d.region_code,
+            address=d.address,
+            longitude=d.longitude,
+            latitude=d.latitude,
+            online_url=d.online_url,
+            expected_participants=d.expected_participants,
+            key_activity=d.key_activity,
+            description=d.description,
+            contact_name=name(d.contact_name) if d.contact_name else None,  # type: ignore[operator]
+            contact_phone=phone(d.contact_phone) if d.contact_phone else None,  # type: ignore[operator]
+            science_workers=[
+                ScienceWorkerOut(name=name(w.name), phone=phone(w.phone), organisation=w.organisation)  # type: ignore[operator]
+                for w in d.science_workers
+            ],
+            info=InfoOut(**info.__dict__) if info else None,
         )
-
-
-class WithdrawalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str | None = Field(None, max_length=500)

@@ -1,98 +1,229 @@
-"""The activity aggregate: its state as rebuilt from its events, and the decisions about it."""
+"""The activity: what an organizer registers, and the decisions on submitting, changing, withdrawing it.
+
+An activity is registered (submitted) inside its campaign's registration window, may be changed
+(with the version the organizer last read) or withdrawn until it is held, and after it is held its
+information is completed before the campaign's deadline (:mod:`.info`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any
 
-from shared.events.payloads.activities import ActivityFormat, ActivityRegistered, ActivityWithdrawn
-from shared.events.payloads.base import EventPayload
+from shared.events.masking import mask_name, mask_phone
+from shared.events.payloads.activities import ActivityFormat, ActivityRegistered, ActivityUpdated, ActivityWithdrawn
+from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 
+from .campaign import Campaign
+from .info import InfoCompletion
 from .rules import Regions, RuleBroken, require_region
+from .unit import PHONE
+
+# Mainland China, generously: coordinates outside it are a typing error, not a place.
+LONGITUDES = (73.0, 136.0)
+LATITUDES = (3.0, 54.0)
 
 
 @dataclass(frozen=True)
-class RegisterActivity:
-    """Command: an organizer registers an activity."""
+class ScienceWorker:
+    """A participating science worker (科技工作者) as the organizer lists them."""
+
+    name: str
+    phone: str
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class ActivityDetails:
+    """Everything the organizer states about an activity."""
 
     name: str
     organizer_name: str
-    region_code: str
     starts_at: datetime
     ends_at: datetime
+    region_code: str
     format: ActivityFormat = "offline"
-    campaign_id: str | None = None
+    co_organizers: tuple[str, ...] = ()
+    category: str | None = None
+    joint_action: str | None = None
+    programme: str | None = None
+    themes: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    address: str | None = None
+    longitude: float | None = None
+    latitude: float | None = None
+    online_url: str | None = None
+    expected_participants: int | None = None
+    key_activity: bool = False
+    description: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    science_workers: tuple[ScienceWorker, ...] = ()
 
 
 @dataclass(frozen=True)
 class Activity:
-    """An activity as its events describe it."""
+    """A registered activity as it stands."""
 
     id: str
+    unit_id: str
+    campaign_id: str
+    status: str  # registered | withdrawn
     version: int
-    status: str
-    name: str
-    organizer_name: str
-    region_code: str
-    starts_at: datetime
-    ends_at: datetime
-    format: ActivityFormat
-    campaign_id: str | None
+    details: ActivityDetails
+    info: InfoCompletion | None = None
+    review_status: str = "pending"  # pending | approved | rejected
+    review_reason: str | None = None
 
-    @classmethod
-    def replay(cls, activity_id: str, events: list[EventPayload]) -> Activity | None:
-        """Fold an activity's events, oldest first, into its state (None if it has none)."""
-        state: Activity | None = None
-        for version, event in enumerate(events, start=1):
-            if isinstance(event, ActivityRegistered):
-                state = cls(
-                    activity_id,
-                    version,
-                    "registered",
-                    event.name,
-                    event.organizer_name,
-                    event.region_code,
-                    event.starts_at,
-                    event.ends_at,
-                    event.format,
-                    event.campaign_id,
-                )
-            elif state is not None:
-                status = "withdrawn" if isinstance(event, ActivityWithdrawn) else state.status
-                state = replace(state, version=version, status=status)
-        return state
+    @property
+    def completeness(self) -> float:
+        return self.info.completeness() if self.info else 0.0
+
+
+def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> None:
+    """Refuse details that break a rule: region, format, times, place, phones, the campaign's lists."""
+    require_region(regions, details.region_code)
+    if details.ends_at <= details.starts_at:
+        raise RuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
+    if details.format in ("online", "both") and not details.online_url:
+        raise RuleBroken("online_url", "线上活动须填写活动网址 (an online activity needs its URL)")
+    if details.format in ("offline", "both") and not details.address:
+        raise RuleBroken("address", "线下活动须填写活动地点 (an offline activity needs its address)")
+    if (details.longitude is None) != (details.latitude is None):
+        raise RuleBroken("latitude", "经纬度须同时填写 (give both longitude and latitude, or neither)")
+    if details.longitude is not None and details.latitude is not None:
+        if not (
+            LONGITUDES[0] <= details.longitude <= LONGITUDES[1] and LATITUDES[0] <= details.latitude <= LATITUDES[1]
+        ):
+            raise RuleBroken("longitude", "坐标不在中国境内 (the coordinates are not in China)")
+    if details.contact_phone is not None and not PHONE.match(details.contact_phone):
+        raise RuleBroken("contact_phone", "联系电话格式不正确 (not a mainland mobile or landline number)")
+    seen: set[str] = set()
+    for position, worker in enumerate(details.science_workers):
+        if not PHONE.match(worker.phone):
+            raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码格式不正确 (invalid phone)")
+        if worker.phone in seen:
+            raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码重复 (listed twice)")
+        seen.add(worker.phone)
+    campaign.require_choices(
+        category=details.category,
+        joint_action=details.joint_action,
+        programme=details.programme,
+        themes=details.themes,
+        target_groups=details.target_groups,
+    )
+
+
+def worker_id(activity_id: str, phone: str) -> str:
+    """A science worker's stable id within an activity (the same person keeps it across changes)."""
+    return hashlib.sha256(f"{activity_id}:{phone}".encode()).hexdigest()[:24]
+
+
+def published_fields(details: ActivityDetails) -> dict[str, Any]:
+    """The details as the general topics carry them: contacts masked, science workers only counted."""
+    return {
+        "name": details.name,
+        "organizer_name": details.organizer_name,
+        "co_organizers": list(details.co_organizers),
+        "region_code": details.region_code,
+        "starts_at": details.starts_at,
+        "ends_at": details.ends_at,
+        "format": details.format,
+        "category": details.category,
+        "joint_action": details.joint_action,
+        "programme": details.programme,
+        "themes": list(details.themes),
+        "target_groups": list(details.target_groups),
+        "key_activity": details.key_activity,
+        "expected_participants": details.expected_participants,
+        "online_url": details.online_url,
+        "address": details.address,
+        "longitude": details.longitude,
+        "latitude": details.latitude,
+        "description": details.description,
+        "contact_name_masked": mask_name(details.contact_name) if details.contact_name else None,
+        "contact_phone_masked": mask_phone(details.contact_phone) if details.contact_phone else None,
+        "science_worker_count": len(details.science_workers),
+    }
+
+
+def science_workers_listed(activity_id: str, details: ActivityDetails) -> ScienceWorkersListed:
+    """The clear science-worker list, for the restricted topic only."""
+    return ScienceWorkersListed(
+        activity_id=activity_id,
+        organizer_name=details.organizer_name,
+        workers=[
+            ScienceWorkerContact(
+                worker_id=worker_id(activity_id, w.phone), name=w.name, phone=w.phone, organisation=w.organisation
+            )
+            for w in details.science_workers
+        ],
+    )
 
 
 @dataclass(frozen=True)
-class WithdrawActivity:
-    """Command: the organizer withdraws an activity that has not been held yet."""
+class Decision:
+    """What a command decided: the activity's new state, its general event, and the restricted list if it changed."""
 
-    activity_id: str
-    expected_version: int
-    reason: str | None = None
-
-
-def withdraw(activity: Activity, command: WithdrawActivity, now: datetime) -> ActivityWithdrawn:
-    """Decide a withdrawal: only a registered activity that has not started may be withdrawn."""
-    if activity.status == "withdrawn":
-        raise RuleBroken("status", "活动已撤回 (the activity is already withdrawn)")
-    if activity.starts_at <= now:
-        raise RuleBroken("starts_at", "活动已开始，不能撤回 (an activity that has started cannot be withdrawn)")
-    return ActivityWithdrawn(activity_id=activity.id, reason=command.reason)
+    activity: Activity
+    event: ActivityRegistered | ActivityUpdated | ActivityWithdrawn | None
+    workers: ScienceWorkersListed | None = None
 
 
-def register(activity_id: str, command: RegisterActivity, regions: Regions) -> ActivityRegistered:
-    """Decide the registration of a new activity."""
-    require_region(regions, command.region_code)
-    if command.ends_at <= command.starts_at:
-        raise RuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
-    return ActivityRegistered(
-        activity_id=activity_id,
-        campaign_id=command.campaign_id,
-        name=command.name,
-        organizer_name=command.organizer_name,
-        region_code=command.region_code,
-        starts_at=command.starts_at,
-        ends_at=command.ends_at,
-        format=command.format,
+def submit(
+    activity_id: str, unit_id: str, campaign: Campaign, details: ActivityDetails, regions: Regions, now: datetime
+) -> Decision:
+    """Register an activity: only inside the campaign's registration window, with valid details."""
+    campaign.require_registration_open(now)
+    check(details, campaign, regions)
+    event = ActivityRegistered(
+        activity_id=activity_id, campaign_id=campaign.id, organizer_id=unit_id, **published_fields(details)
     )
+    review = "approved" if campaign.auto_approve else "pending"
+    activity = Activity(activity_id, unit_id, campaign.id, "registered", 1, details, review_status=review)
+    workers = science_workers_listed(activity_id, details) if details.science_workers else None
+    return Decision(activity, event, workers)
+
+
+def update(
+    activity: Activity, details: ActivityDetails, campaign: Campaign, regions: Regions, now: datetime
+) -> Decision:
+    """Change a registered activity before it is held; no change, no event."""
+    require_changeable(activity, now, "修改", "changed")
+    check(details, campaign, regions)
+    before, after = published_fields(activity.details), published_fields(details)
+    changes = {name: value for name, value in after.items() if before[name] != value}
+    workers_changed = activity.details.science_workers != details.science_workers
+    if not changes and not workers_changed and activity.details == details:
+        return Decision(activity, None)
+    review = activity.review_status
+    if review == "rejected":
+        review = "pending"  # a revised activity goes back to the review queue
+    changed = replace(activity, version=activity.version + 1, details=details, review_status=review)
+    event = ActivityUpdated(activity_id=activity.id, changes=_json_ready(changes))
+    workers = science_workers_listed(activity.id, details) if workers_changed else None
+    return Decision(changed, event, workers)
+
+
+def withdraw(activity: Activity, reason: str | None, now: datetime) -> Decision:
+    """Withdraw an activity that has not been held."""
+    require_changeable(activity, now, "撤回", "withdrawn")
+    withdrawn = replace(activity, version=activity.version + 1, status="withdrawn")
+    return Decision(withdrawn, ActivityWithdrawn(activity_id=activity.id, reason=reason))
+
+
+def require_changeable(activity: Activity, now: datetime, verb: str, english: str) -> None:
+    """Refuse a change to a withdrawn activity or to one that has started."""
+    if activity.status == "withdrawn":
+        raise RuleBroken("status", "活动已撤回 (the activity is withdrawn)")
+    if activity.details.starts_at <= now:
+        raise RuleBroken("starts_at", f"活动已开始，不能{verb} (an activity that has started cannot be {english})")
+
+
+def _json_ready(changes: dict[str, Any]) -> dict[str, object]:
+    return {name: value.isoformat() if isinstance(value, datetime) else value for name, value in changes.items()}
+
+
+DETAIL_FIELDS = tuple(f.name for f in fields(ActivityDetails))

@@ -1,4 +1,4 @@
-"""``/api/v1/activities``: register an activity and read it back."""
+"""``/api/v1/activities``: an organizer registers, changes, withdraws and completes its activities."""
 
 from __future__ import annotations
 
@@ -7,86 +7,132 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
+from shared.auth import Principal
 from shared.store import IntegrityViolation
 from shared.web import Problem
+from shared.web.auth import OrganizerDep, PrincipalDep
 from shared.web.idempotency import IdempotentRequest
 
-from ...domain.activity import RegisterActivity, WithdrawActivity
+from ...activities import NotFound
+from ...domain.activity import Activity
 from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
-from ..schemas import ActivityIn, ActivityOut, WithdrawalIn
+from ..schemas import ActivityDetailsIn, ActivityIn, ActivityOut, InfoIn, WithdrawalIn
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
+IfMatch = Annotated[str, Header(alias="If-Match", description='The ETag (version) the caller last read, e.g. "3"')]
 
-@router.post("", status_code=201, response_model=ActivityOut, summary="Register an activity")
+
+@router.post("", status_code=201, response_model=ActivityOut, summary="Register (submit) an activity")
 async def register_activity(
     body: ActivityIn,
     request: Request,
+    organizer: OrganizerDep,
     registration: RegistrationDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response:
-    key = IdempotentRequest.of(idempotency_key, "POST /activities", await request.body())
+    """Submit an activity of the caller's unit, inside the campaign's registration window."""
+    scope = f"POST /activities {organizer.unit_id}"
+    key = IdempotentRequest.of(idempotency_key, scope, await request.body())
     if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
         return replayed
-    command = RegisterActivity(
-        name=body.name,
-        organizer_name=body.organizer,
-        region_code=body.region_code,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        format=body.format,
-        campaign_id=body.campaign_id,
-    )
+    render = (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
     try:
-        activity = await registration.activities.register(
-            command, (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
-        )
+        activity = await registration.activities.register(organizer, body.campaign_id, body.details(), render)
     except RuleBroken as exc:
         raise rule_problem(exc) from exc
     except IntegrityViolation:
         if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
             return replayed
         raise
-    return JSONResponse(
-        ActivityOut.of(activity).model_dump(mode="json"),
-        status_code=201,
-        headers={"Location": f"/api/v1/activities/{activity.id}", "ETag": f'"{activity.version}"'},
-    )
+    return _answer(activity, organizer, status_code=201, location=True)
 
 
 @router.get("/{activity_id}", response_model=ActivityOut, summary="Read an activity")
-async def get_activity(activity_id: str, registration: RegistrationDep) -> Response:
-    activity = await registration.activities.get(activity_id)
-    if activity is None:
-        raise Problem(404, "活动不存在 (not found)", f"No activity {activity_id}")
-    return JSONResponse(ActivityOut.of(activity).model_dump(mode="json"), headers={"ETag": f'"{activity.version}"'})
+async def get_activity(activity_id: str, principal: PrincipalDep, registration: RegistrationDep) -> Response:
+    """The activity, to its own unit (contacts in clear) or an admin (contacts masked)."""
+    try:
+        return _answer(await registration.activities.get(principal, activity_id), principal)
+    except NotFound:
+        raise not_found(activity_id) from None
+
+
+@router.put("/{activity_id}", response_model=ActivityOut, summary="Change an activity before it is held")
+async def update_activity(
+    activity_id: str,
+    body: ActivityDetailsIn,
+    organizer: OrganizerDep,
+    registration: RegistrationDep,
+    if_match: IfMatch,
+) -> Response:
+    """Replace the activity's details; a stale If-Match is 409. A rejected activity returns to review."""
+    try:
+        activity = await registration.activities.update(organizer, activity_id, version_of(if_match), body.details())
+    except RuleBroken as exc:
+        raise rule_problem(exc) from exc
+    except NotFound:
+        raise not_found(activity_id) from None
+    return _answer(activity, organizer)
 
 
 @router.post("/{activity_id}/withdrawal", response_model=ActivityOut, summary="Withdraw an activity before it is held")
 async def withdraw_activity(
     activity_id: str,
     body: WithdrawalIn,
+    organizer: OrganizerDep,
     registration: RegistrationDep,
-    if_match: Annotated[str, Header(alias="If-Match", description="The ETag (version) the caller last read")],
+    if_match: IfMatch,
 ) -> Response:
-    command = WithdrawActivity(activity_id, _version(if_match), body.reason)
     try:
-        activity = await registration.activities.withdraw(command)
+        activity = await registration.activities.withdraw(organizer, activity_id, version_of(if_match), body.reason)
     except RuleBroken as exc:
         raise rule_problem(exc) from exc
-    if activity is None:
-        raise Problem(404, "活动不存在 (not found)", f"No activity {activity_id}")
-    return JSONResponse(ActivityOut.of(activity).model_dump(mode="json"), headers={"ETag": f'"{activity.version}"'})
+    except NotFound:
+        raise not_found(activity_id) from None
+    return _answer(activity, organizer)
 
 
-def _version(if_match: str) -> int:
+@router.put("/{activity_id}/info", response_model=ActivityOut, summary="Complete the activity's information")
+async def complete_info(
+    activity_id: str,
+    body: InfoIn,
+    organizer: OrganizerDep,
+    registration: RegistrationDep,
+    if_match: IfMatch,
+) -> Response:
+    """信息完善: photos, videos, news links, turnout and summary, after it started and before the deadline."""
+    try:
+        activity = await registration.activities.complete_info(
+            organizer, activity_id, version_of(if_match), body.info()
+        )
+    except RuleBroken as exc:
+        raise rule_problem(exc) from exc
+    except NotFound:
+        raise not_found(activity_id) from None
+    return _answer(activity, organizer)
+
+
+def _answer(activity: Activity, principal: Principal, *, status_code: int = 200, location: bool = False) -> Response:
+    clear = principal.role == "organizer" and principal.unit_id == activity.unit_id
+    headers = {"ETag": f'"{activity.version}"'}
+    if location:
+        headers["Location"] = f"/api/v1/activities/{activity.id}"
+    body = ActivityOut.of(activity, clear=clear).model_dump(mode="json")
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def version_of(if_match: str) -> int:
     try:
         return int(if_match.strip().removeprefix("W/").strip('"'))
     except ValueError:
         raise Problem(
-            400, "If-Match 无效 (invalid If-Match)", 'If-Match must carry the ETag of the activity, e.g. "3"'
+            400, "If-Match 无效 (invalid If-Match)", 'If-Match must carry the ETag the caller read, e.g. "3"'
         ) from None
+
+
+def not_found(activity_id: str) -> Problem:
+    return Problem(404, "活动不存在 (not found)", f"No activity {activity_id} of yours")
 
 
 def rule_problem(exc: RuleBroken) -> Problem:

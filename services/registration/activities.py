@@ -1,0 +1,215 @@
+"""Registration's service layer for activities: load, decide, commit events, outbox and state together.
+
+Each command loads the activity's current state from the ``activities`` table, lets the domain
+decide, and submits one :class:`~shared.store.Changes` to the group-commit writer: the event appended
+at the expected version, the restricted science-worker list as an outbox message, and the state row.
+A concurrent change makes the append fail as a whole (409); nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.sql import Executable
+
+from shared.auth import Principal
+from shared.events import CATALOG, EventPayload, to_message
+from shared.events.payloads.restricted import ScienceWorkersListed
+from shared.events.topics import CONTACTS
+from shared.observability.logging import correlation_id
+from shared.runtime import Backbone
+from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
+from shared.web.idempotency import IdempotentRequest
+
+from .adapters.activity_rows import activity_of, activity_row
+from .adapters.tables import activities, science_workers
+from .campaigns import Campaigns
+from .domain import activity as decide
+from .domain.activity import Activity, ActivityDetails, Decision
+from .domain.campaign import Campaign
+from .domain.info import InfoCompletion, complete_info
+from .domain.rules import Regions, RuleBroken
+
+SOURCE = "/kepuri/registration"
+
+
+class NotFound(Exception):
+    """No such activity, or not one the caller may see (the two are not told apart)."""
+
+
+class CampaignBook:
+    """Campaigns as activities consult them, cached for a few seconds (they change rarely)."""
+
+    def __init__(self, campaigns: Campaigns, ttl_seconds: float = 5.0) -> None:
+        self._campaigns = campaigns
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, Campaign | None]] = {}
+
+    async def get(self, campaign_id: str) -> Campaign:
+        cached = self._cache.get(campaign_id)
+        if cached is None or cached[0] < time.monotonic():
+            found = await self._campaigns.get(campaign_id)
+            cached = (time.monotonic() + self._ttl, found[0] if found else None)
+            self._cache[campaign_id] = cached
+        if cached[1] is None:
+            raise RuleBroken("campaign_id", f"活动年度 {campaign_id} 不存在 (no such campaign)")
+        return cached[1]
+
+
+class Activities:
+    """Commands and queries on activities for organizers (their own unit's) and admins (all)."""
+
+    def __init__(self, backbone: Backbone, regions: Regions, campaigns: CampaignBook) -> None:
+        self._backbone = backbone
+        self._regions = regions
+        self.campaigns = campaigns
+
+    async def register(
+        self,
+        principal: Principal,
+        campaign_id: str,
+        details: ActivityDetails,
+        idempotency: tuple[IdempotentRequest, Callable[[Activity], bytes]] | None = None,
+        *,
+        activity_id: str | None = None,
+        also: Changes | None = None,
+    ) -> Activity:
+        """Register (submit) an activity of the caller's unit; durable (event and outbox) when this returns.
+
+        ``also`` is written in the same transaction (a submitted draft's deletion).
+        """
+        unit_id = _unit_of(principal)
+        campaign = await self.campaigns.get(campaign_id)
+        now = datetime.now(UTC)
+        decision = decide.submit(activity_id or uuid.uuid4().hex, unit_id, campaign, details, self._regions, now)
+        changes = self._changes(decision, 0, now)
+        if also is not None:
+            changes.statements.extend(also.statements)
+        if idempotency is not None:
+            request, render = idempotency
+            changes.statements.append(self._backbone.idempotency.record(request, 201, render(decision.activity)))
+        await self._backbone.writer.submit(changes)
+        return decision.activity
+
+    async def update(self, principal: Principal, activity_id: str, version: int, details: ActivityDetails) -> Activity:
+        """Change an activity at the version the caller read (older: :class:`ConcurrencyError`)."""
+        activity = await self._own(principal, activity_id, version)
+        campaign = await self.campaigns.get(activity.campaign_id)
+        decision = decide.update(activity, details, campaign, self._regions, datetime.now(UTC))
+        return await self._commit(decision, activity.version)
+
+    async def withdraw(self, principal: Principal, activity_id: str, version: int, reason: str | None) -> Activity:
+        activity = await self._own(principal, activity_id, version)
+        return await self._commit(decide.withdraw(activity, reason, datetime.now(UTC)), activity.version)
+
+    async def complete_info(
+        self, principal: Principal, activity_id: str, version: int, info: InfoCompletion
+    ) -> Activity:
+        """Record the activity's completed information (after it started, before the deadline)."""
+        activity = await self._own(principal, activity_id, version)
+        campaign = await self.campaigns.get(activity.campaign_id)
+        event = complete_info(activity, info, campaign, datetime.now(UTC))
+        completed = replace(activity, version=activity.version + 1, info=info)
+        return await self._commit(Decision(completed, None), activity.version, event)
+
+    async def get(self, principal: Principal, activity_id: str) -> Activity:
+        """The activity if the caller may see it: its own unit, or an admin.
+
+        Reviewers judge from the review service's view, which carries no contacts.
+        """
+        activity = await self._load(activity_id)
+        if activity is None or not _may_read(principal, activity):
+            raise NotFound(activity_id)
+        return activity
+
+    async def _own(self, principal: Principal, activity_id: str, version: int) -> Activity:
+        activity = await self._load(activity_id)
+        if activity is None or activity.unit_id != principal.unit_id:
+            raise NotFound(activity_id)
+        if activity.version != version:
+            raise ConcurrencyError(activity.id, version, activity.version)
+        return activity
+
+    async def _load(self, activity_id: str) -> Activity | None:
+        query = select(activities).where(activities.c.activity_id == activity_id)
+
+        async def load(connection: Any) -> Activity | None:
+            row = (await connection.execute(query)).mappings().first()
+            return activity_of(row) if row is not None else None
+
+        return await reading(self._backbone.engine, load)
+
+    async def _commit(self, decision: Decision, expected: int, event: EventPayload | None = None) -> Activity:
+        event = event or decision.event
+        if event is None:
+            return decision.activity
+        now = datetime.now(UTC)
+        changes = self._changes(Decision(decision.activity, None, decision.workers), expected, now, event)
+        await self._backbone.writer.submit(changes)
+        return decision.activity
+
+    def _changes(self, decision: Decision, expected: int, now: datetime, event: EventPayload | None = None) -> Changes:
+        """The event at the next version, the restricted list if it changed, and the state row."""
+        activity = decision.activity
+        payload = event or decision.event
+        assert payload is not None
+        envelope = CATALOG.envelope(
+            payload,
+            subject=activity.id,
+            sequence=expected + 1,
+            source=SOURCE,
+            correlationid=correlation_id.get(),
+            campaign=activity.campaign_id,
+        )
+        row = activity_row(activity, now)
+        statements: list[Executable] = [
+            activities.insert().values({**row, "registered_at": now})
+            if expected == 0
+            else activities.update().where(activities.c.activity_id == activity.id).values(row)
+        ]
+        changes = Changes(appends=[AggregateAppend(activity.id, expected, [envelope])], statements=statements)
+        if decision.workers is not None:
+            changes.messages.append(self._restricted(decision.workers, envelope.sequence, activity.campaign_id))
+            statements.extend(_worker_rows(decision.workers))
+        return changes
+
+    def _restricted(self, workers: ScienceWorkersListed, sequence: int, campaign: str) -> Any:
+        envelope = CATALOG.envelope(
+            workers, subject=workers.activity_id, sequence=sequence, source=SOURCE, campaign=campaign
+        )
+        return to_message(envelope, CONTACTS.name)
+
+
+def _worker_rows(workers: ScienceWorkersListed) -> list[Executable]:
+    """Replace the activity's clear science-worker list (registration's restricted store)."""
+    clear: list[Executable] = [delete(science_workers).where(science_workers.c.activity_id == workers.activity_id)]
+    if workers.workers:
+        rows = [
+            {
+                "activity_id": workers.activity_id,
+                "worker_id": w.worker_id,
+                "position": position,
+                "name": w.name,
+                "phone": w.phone,
+                "organisation": w.organisation,
+            }
+            for position, w in enumerate(workers.workers)
+        ]
+        clear.append(science_workers.insert().values(rows))
+    return clear
+
+
+def _unit_of(principal: Principal) -> str:
+    if principal.role != "organizer" or principal.unit_id is None:
+        raise RuleBroken("role", "只有活动举办单位可以登记活动 (only an organizer unit registers activities)")
+    return principal.unit_id
+
+
+def _may_read(principal: Principal, activity: Activity) -> bool:
+    return principal.role == "admin" or (principal.role == "organizer" and activity.unit_id == principal.unit_id)

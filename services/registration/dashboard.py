@@ -1,0 +1,128 @@
+"""The organizer's dashboard: the unit's activities with status, review outcome, completeness and the
+deadlines that still apply to each, newest first, a page at a time."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.events.payloads.campaigns import CampaignConfigured
+from shared.runtime import Backbone
+from shared.store import reading
+from shared.web.cursor import decode_cursor, encode_cursor
+
+from .adapters.activity_rows import activity_of
+from .adapters.tables import activities, campaigns, drafts
+from .domain.activity import Activity
+from .domain.campaign import Campaign, china_day
+from .domain.info import WEIGHTS
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    counts: dict[str, int]
+    drafts: int
+    campaigns: list[dict[str, Any]]
+
+
+class Dashboard:
+    """Read-only queries over registration's own tables for one unit."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        self._backbone = backbone
+
+    async def page(
+        self, unit_id: str, *, campaign_id: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> DashboardPage:
+        async def read(connection: AsyncConnection) -> DashboardPage:
+            a = activities
+            mine = a.c.unit_id == unit_id
+            if campaign_id is not None:
+                mine = and_(mine, a.c.campaign_id == campaign_id)
+            query = select(a).where(mine)
+            if cursor is not None:
+                registered_at, activity_id = decode_cursor(cursor, 2)
+                at = datetime.fromisoformat(registered_at)
+                query = query.where(
+                    or_(a.c.registered_at < at, and_(a.c.registered_at == at, a.c.activity_id < activity_id))
+                )
+            rows = (
+                (
+                    await connection.execute(
+                        query.order_by(a.c.registered_at.desc(), a.c.activity_id.desc()).limit(limit + 1)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            by_status = select(a.c.status, func.count()).where(mine).group_by(a.c.status)
+            counts: dict[str, int] = {status: n for status, n in await connection.execute(by_status)}
+            by_review = (
+                select(a.c.review_status, func.count())
+                .where(mine, a.c.status == "registered")
+                .group_by(a.c.review_status)
+            )
+            reviewed = [(status, n) for status, n in await connection.execute(by_review)]
+            draft_count = await connection.scalar(
+                select(func.count()).select_from(drafts).where(drafts.c.unit_id == unit_id)
+            )
+            books = {
+                row.campaign_id: Campaign.of(CampaignConfigured.model_validate(json.loads(row.data)))
+                for row in await connection.execute(select(campaigns.c.campaign_id, campaigns.c.data))
+            }
+            return _page(
+                rows, limit, {**counts, **{f"review_{k}": v for k, v in reviewed}}, int(draft_count or 0), books
+            )
+
+        return await reading(self._backbone.engine, read)
+
+
+def _page(rows: Any, limit: int, counts: dict[str, int], draft_count: int, books: dict[str, Campaign]) -> DashboardPage:
+    today = china_day(datetime.now(UTC))
+    items = [_item(activity_of(row), books.get(row["campaign_id"]), today) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        registered_at = last["registered_at"]
+        registered_at = registered_at if registered_at.tzinfo else registered_at.replace(tzinfo=UTC)
+        next_cursor = encode_cursor([registered_at.isoformat(), last["activity_id"]])
+    open_campaigns = [
+        {"campaign_id": c.id, "title": c.title, "deadlines": _still(c.deadlines(), today)}
+        for c in sorted(books.values(), key=lambda c: (-c.year, c.id))
+        if _still(c.deadlines(), today) or c.registration.contains(today)
+    ]
+    return DashboardPage(items, next_cursor, counts, draft_count, open_campaigns)
+
+
+def _still(deadlines: dict[str, date], today: date) -> dict[str, str]:
+    return {name: day.isoformat() for name, day in deadlines.items() if day >= today}
+
+
+def _item(activity: Activity, campaign: Campaign | None, today: date) -> dict[str, Any]:
+    details, info = activity.details, activity.info
+    deadlines: dict[str, str] = {}
+    if campaign is not None and activity.status == "registered":
+        pending = {"info_completion_deadline": campaign.info_completion_deadline} if activity.completeness < 1 else {}
+        deadlines = _still({k: v for k, v in pending.items() if v is not None}, today)
+    return {
+        "id": activity.id,
+        "version": activity.version,
+        "name": details.name,
+        "campaign_id": activity.campaign_id,
+        "status": activity.status,
+        "review_status": activity.review_status,
+        "review_reason": activity.review_reason,
+        "starts_at": details.starts_at,
+        "ends_at": details.ends_at,
+        "region_code": details.region_code,
+        "completeness": activity.completeness,
+        "missing_info": info.missing() if info else list(WEIGHTS),
+        "deadlines": deadlines,
+    }
