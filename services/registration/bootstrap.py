@@ -19,13 +19,14 @@ from .campaigns import Campaigns
 from .container import Registration
 from .dashboard import Dashboard
 from .drafts import Drafts
+from .outcomes import ReviewOutcomeProjection
 from .settings import RegistrationSettings
 
 MIGRATIONS = "services.registration:migrations"
 
 
 def build(settings: RegistrationSettings) -> Registration:
-    backbone = Backbone(settings, metadata, MIGRATIONS)
+    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewOutcomeProjection()])
     regions = PackagedRegions()
     assert settings.jwt_private_key_file is not None
     key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")

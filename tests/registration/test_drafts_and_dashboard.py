@@ -3,11 +3,14 @@ with status, review outcome, completeness and the deadlines that still apply."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.factories import activity_body
+from shared.events import CATALOG
+from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
+from tests.factories import activity_body, message
 
 from .conftest import Service
 from .test_activities import rows
@@ -85,3 +88,45 @@ async def test_the_dashboard_pages_through_the_units_activities_with_their_deadl
     bad = await service.client.get("/api/v1/dashboard", params={"cursor": "not-ours"}, headers=me)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
     assert (await service.client.get("/api/v1/dashboard", headers=await service.admin())).status_code == 403
+
+
+async def test_review_verdicts_on_the_stream_reach_the_dashboard(service: Service) -> None:
+    await service.campaign(auto_approve=False)
+    me = await service.organizer()
+    first, second = [
+        (await service.client.post("/api/v1/activities", json=activity_body(name=f"科普讲座{n}"), headers=me)).json()
+        for n in range(2)
+    ]
+    verdicts = [
+        CATALOG.envelope(
+            ActivityApproved(activity_id=first["id"], reviewer_body="6105"),
+            subject=first["id"],
+            sequence=1,
+            source="/review",
+        ),
+        CATALOG.envelope(
+            ActivityRejected(activity_id=second["id"], reviewer_body="6105", reason="活动地点不详"),
+            subject=second["id"],
+            sequence=1,
+            source="/review",
+        ),
+    ]
+    await service.container.backbone.bus.publish([message(e) for e in verdicts])
+    async with asyncio.timeout(30):
+        while True:
+            items = {i["id"]: i for i in (await service.client.get("/api/v1/dashboard", headers=me)).json()["items"]}
+            if items[second["id"]]["review_status"] == "rejected":
+                break
+            await asyncio.sleep(0.05)
+    assert items[first["id"]]["review_status"] == "approved"
+    assert items[second["id"]]["review_reason"] == "活动地点不详"
+    # the organizer revises the rejected activity: it goes back to the review queue
+    details = {
+        k: v
+        for k, v in activity_body(name="科普讲座1", address="渭南市临渭区人民街 9 号").items()
+        if k != "campaign_id"
+    }
+    revised = await service.client.put(
+        f"/api/v1/activities/{second['id']}", json=details, headers={**me, "If-Match": '"1"'}
+    )
+    assert revised.json()["review_status"] == "pending"

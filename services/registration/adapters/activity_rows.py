@@ -32,7 +32,6 @@ def activity_row(activity: Activity, now: datetime) -> dict[str, Any]:
         "completeness": activity.completeness,
         "review_status": activity.review_status,
         "review_reason": activity.review_reason,
-        "review_version": 0,
         "data": DETAILS.dump_json(details).decode(),
         "info": INFO.dump_json(activity.info).decode() if activity.info else None,
         "updated_at": now,

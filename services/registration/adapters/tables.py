@@ -72,7 +72,6 @@ activities = Table(
     Column("completeness", Float, nullable=False),
     Column("review_status", String(16), nullable=False),
     Column("review_reason", Text),
-    Column("review_version", Integer, nullable=False),
     Column("data", Text, nullable=False),
     Column("info", Text),
     Column("registered_at", DateTime(timezone=True), nullable=False),

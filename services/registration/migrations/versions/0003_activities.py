@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("completeness", sa.Float, nullable=False),
         sa.Column("review_status", sa.String(16), nullable=False),
         sa.Column("review_reason", sa.Text),
-        sa.Column("review_version", sa.Integer, nullable=False),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("info", sa.Text),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
