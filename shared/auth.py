@@ -7,10 +7,13 @@ reviewer, admin), and for organizers ``unit``, for reviewers ``level`` and ``jur
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -84,18 +87,77 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; :class:`InvalidToken` otherwise."""
+        return _principal(token, self._key)
+
+
+def _principal(token: str, key: Ed25519PublicKey) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    role = claims.get("role")
+    if role not in ("organizer", "reviewer", "admin"):
+        raise InvalidToken("the token has no valid role")
+    return Principal(claims["sub"], role, claims.get("unit"), claims.get("level"), claims.get("jur"))
+
+
+class JwksVerifier:
+    """Verifies access tokens with the keys of registration's published JWKS document.
+
+    The other services use this: the document is fetched on the first token and again when a token
+    names a key id it does not know (a rotated key), at most once per ``min_refresh_seconds``.
+    Registration being unreachable makes verification fail with :class:`InvalidToken` (401), never hang.
+    """
+
+    def __init__(self, url: str, client: httpx.AsyncClient | None = None, min_refresh_seconds: float = 30.0) -> None:
+        self._url = url
+        self._client = client
+        self._min_refresh = min_refresh_seconds
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; :class:`InvalidToken` otherwise."""
         try:
-            claims = jwt.decode(
-                token,
-                self._key,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                options={"require": ["exp", "sub", "iss", "aud"]},
-            )
+            kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        role = claims.get("role")
-        if role not in ("organizer", "reviewer", "admin"):
-            raise InvalidToken("the token has no valid role")
-        return Principal(claims["sub"], role, claims.get("unit"), claims.get("level"), claims.get("jur"))
+        if not isinstance(kid, str):
+            raise InvalidToken("the token names no key (kid)")
+        if kid not in self._keys:
+            await self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken(f"no published key {kid!r}")
+        return _principal(token, key)
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._min_refresh:
+                return
+            self._fetched_at = time.monotonic()
+            try:
+                client = self._client or httpx.AsyncClient(timeout=5)
+                try:
+                    response = await client.get(self._url)
+                    response.raise_for_status()
+                    document = response.json()
+                finally:
+                    if self._client is None:
+                        await client.aclose()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise InvalidToken(f"the key set at {self._url} is unavailable: {exc}") from exc
+            keys = {}
+            for jwk in document.get("keys", []):
+                key = jwt.PyJWK(jwk).key
+                if isinstance(key, Ed25519PublicKey) and "kid" in jwk:
+                    keys[jwk["kid"]] = key
+            self._keys = keys

@@ -6,6 +6,8 @@ registration verifies with its own key, the other services with registration's J
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
@@ -19,7 +21,7 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from registr
 
 
 class Verifier(Protocol):
-    def verify(self, token: str) -> Principal: ...
+    def verify(self, token: str) -> Principal | Awaitable[Principal]: ...
 
 
 def unauthenticated(detail: str) -> Problem:
@@ -34,7 +36,8 @@ async def current_principal(
         raise unauthenticated("Send an access token as 'Authorization: Bearer <token>'")
     verifier: Verifier = container_of(request).verifier
     try:
-        return verifier.verify(credentials.credentials)
+        principal = verifier.verify(credentials.credentials)
+        return await principal if inspect.isawaitable(principal) else principal
     except InvalidToken as exc:
         raise unauthenticated(f"The access token is not valid: {exc}") from exc
 
