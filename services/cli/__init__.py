@@ -26,6 +26,20 @@ def _parser() -> argparse.ArgumentParser:
 
     events = commands.add_parser("events", help="write the event JSON Schemas and AsyncAPI document to docs/events")
     events.add_argument("--check", action="store_true", help="only report files that are out of date")
+
+    seed = commands.add_parser("seed", help="configure the campaigns of the source notices in registration's database")
+    seed.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
+    seed.add_argument("--update", action="store_true", help="replace campaigns configured differently from their seed")
+
+    staff = commands.add_parser("staff", help="staff accounts (admins and reviewers)")
+    create = staff.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "create", help="create an account; the password comes from $KEPURI_STAFF_PASSWORD or is asked for"
+    )
+    create.add_argument("--role", required=True, choices=["admin", "reviewer"])
+    create.add_argument("--login", required=True)
+    create.add_argument("--level", choices=["county", "city", "province", "national"], help="a reviewer's level")
+    create.add_argument("--jurisdiction", help="a reviewer's division code, or society:<field> for a national society")
+    create.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
     return parser
 
 
@@ -47,6 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from shared.events.schemas import main as events_main
 
         return events_main(["--check"] if args.check else [])
+    if args.command == "seed":
+        from .seed import run_seed
+
+        return run_seed(args.data_dir, args.update)
+    if args.command == "staff":
+        from .staff import run_staff_create
+
+        return run_staff_create(args.data_dir, args.role, args.login, args.level, args.jurisdiction)
     return 2
 
 

@@ -67,11 +67,26 @@ class Campaigns:
                 c, select(campaigns.c.data, campaigns.c.version).where(campaigns.c.campaign_id == campaign_id)
             ),
         )
-        if row is None:
-            return None
-        return Campaign.of(CampaignConfigured.model_validate(json.loads(row[0]))), row[1]
+        return None if row is None else _campaign(row)
+
+    async def all(self) -> list[tuple[Campaign, int]]:
+        """Every campaign and its version, the newest year first (then by id).
+
+        Not paginated: a deployment holds one or a few campaigns a year.
+        """
+        query = select(campaigns.c.data, campaigns.c.version).order_by(campaigns.c.year.desc(), campaigns.c.campaign_id)
+        rows = await reading(self._backbone.engine, lambda c: _all(c, query))
+        return [_campaign(row) for row in rows]
+
+
+def _campaign(row: tuple[str, int]) -> tuple[Campaign, int]:
+    return Campaign.of(CampaignConfigured.model_validate(json.loads(row[0]))), row[1]
 
 
 async def _first(connection: AsyncConnection, query: Select[Any]) -> tuple[str, int] | None:
     row = (await connection.execute(query)).first()
     return (row[0], row[1]) if row is not None else None
+
+
+async def _all(connection: AsyncConnection, query: Select[Any]) -> list[tuple[str, int]]:
+    return [(row[0], row[1]) for row in await connection.execute(query)]

@@ -131,5 +131,8 @@ class OutboxRelay:
                 continue
             if published < self._batch_size:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+                # arrives as the wait ends (CPython gh-86296), and the relay would outlive stop()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_interval)
+                    async with asyncio.timeout(self._idle_interval):
+                        await self._wake.wait()

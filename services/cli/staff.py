@@ -1,0 +1,106 @@
+"""``kepuri staff create``: an operator creates an admin or reviewer account on the server.
+
+The password never appears on the command line (it would sit in the shell's history and in the
+process list): it comes from ``KEPURI_STAFF_PASSWORD`` or is asked for twice without echo.
+Exit status: 0 created, 1 the login exists, 2 input refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from services.registration.adapters.regions import PackagedRegions
+from services.registration.domain.rules import RuleBroken
+from services.registration.domain.unit import Level, rule_for_staff
+from services.registration.settings import RegistrationSettings
+from shared.auth import Role
+from shared.store import IntegrityViolation
+
+from .registration import registration_settings, started
+
+PASSWORD_VARIABLE = "KEPURI_STAFF_PASSWORD"
+LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,31}$")
+
+
+class Refused(Exception):
+    """The operator's input cannot make an account; the message says what to change."""
+
+
+def run_staff_create(
+    data_dir: Path | None,
+    role: Role,
+    login: str,
+    level: Level | None,
+    jurisdiction: str | None,
+    environ: Mapping[str, str] = os.environ,
+    ask: Callable[[str], str] = getpass.getpass,
+) -> int:
+    """Create the account; the exit status (0, 1 for an existing login, 2 for refused input)."""
+    try:
+        level, jurisdiction = check_staff(role, login, level, jurisdiction)
+        password = read_password(environ, ask)
+        settings = registration_settings(data_dir)
+    except RuleBroken as exc:
+        return _refused(f"{exc} ({exc.field})")
+    except (Refused, ValidationError) as exc:
+        return _refused(str(exc))
+    return asyncio.run(_create(settings, role, login, password, level, jurisdiction))
+
+
+def check_staff(
+    role: Role, login: str, level: Level | None, jurisdiction: str | None
+) -> tuple[Level | None, str | None]:
+    """Refuse a malformed login, or a level and jurisdiction that do not fit the role, before asking a password."""
+    if not LOGIN.match(login):
+        raise Refused(f"login {login!r}: 3 to 32 letters, digits or . _ @ -, starting with a letter or digit")
+    if role == "admin":
+        if level not in (None, "national") or jurisdiction is not None:
+            raise Refused("admins are national: leave out --level and --jurisdiction")
+        return "national", None
+    rule_for_staff(role, level, jurisdiction, PackagedRegions())
+    return level, jurisdiction
+
+
+def read_password(environ: Mapping[str, str], ask: Callable[[str], str]) -> str:
+    """The password from ``KEPURI_STAFF_PASSWORD``, else asked twice (both answers must agree)."""
+    if password := environ.get(PASSWORD_VARIABLE):
+        return password
+    try:
+        first = ask("Password for the new account (at least 10 characters): ")
+        second = ask("The same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        raise Refused(f"no password given: type it when asked, or set {PASSWORD_VARIABLE}") from None
+    if first != second:
+        raise Refused("the two passwords differ; nothing was created")
+    if not first:
+        raise Refused("the password is empty")
+    return first
+
+
+async def _create(
+    settings: RegistrationSettings, role: Role, login: str, password: str, level: Level | None, jurisdiction: str | None
+) -> int:
+    async with started(settings) as registration:
+        try:
+            account_id = await registration.accounts.create_staff(login, password, role, level, jurisdiction)
+        except RuleBroken as exc:
+            return _refused(f"{exc} ({exc.field})")
+        except IntegrityViolation:
+            print(f"kepuri staff create: the login {login!r} exists; choose another", file=sys.stderr)
+            return 1
+    body = "the whole country" if jurisdiction is None else jurisdiction
+    print(f"kepuri staff create: {role} {login!r} created ({level}, {body}); account {account_id}")
+    return 0
+
+
+def _refused(message: str) -> int:
+    print(f"kepuri staff create: refused: {message}", file=sys.stderr)
+    return 2
