@@ -1,0 +1,168 @@
+"""``/api/v1/directory``: the public activity directory, check-ins and feedback (no sign-in).
+
+``GET /directory/activities`` searches public activities: ``q`` (Chinese or latin text, all terms
+must match), filters, ``near=<lat>,<lon>`` with ``radius_km`` (at most 200) or ``preset=30min``
+(the 30-minute science service circle, 15 km; the default when ``near`` comes alone), and a
+``cursor`` from the previous page. Results are ordered by start time (by distance with ``near``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from shared.web import Problem
+from shared.web.cursor import decode_cursor, encode_cursor
+
+from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page
+from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
+from ...directory.participation import NotListed, Throttled
+from ...directory.search import query_terms
+from ...domain.rules import RuleBroken
+from ..deps import RegistrationDep
+from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn
+
+router = APIRouter(prefix="/directory", tags=["public directory"])
+
+ActivityId = Annotated[str, Path(max_length=64)]
+Name = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("/activities", response_model=DirectoryPage, summary="Search public activities")
+async def search_activities(
+    registration: RegistrationDep,
+    q: Annotated[str | None, Query(max_length=100, description="搜索: name, organizer, address, description")] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{2}(\d{2}(\d{2})?)?$", description="GB/T 2260 prefix")] = None,
+    campaign: Name = None,
+    category: Name = None,
+    theme: Name = None,
+    target_group: Name = None,
+    format: Annotated[Format | None, Query(description="offline and online include activities held both ways")] = None,
+    date_from: Annotated[date | None, Query(description="overlapping from this China calendar day")] = None,
+    date_to: Annotated[date | None, Query(description="overlapping until this China calendar day")] = None,
+    key_activity: bool | None = None,
+    near: Annotated[str | None, Query(pattern=r"^\s*-?\d{1,3}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$")] = None,
+    radius_km: Annotated[float | None, Query(gt=0, le=MAX_RADIUS_KM)] = None,
+    preset: Annotated[Literal["30min"] | None, Query(description="30min: the 30-minute circle, 15 km")] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> JSONResponse:
+    if date_from and date_to and date_to < date_from:
+        raise _invalid("date_to", "date_to 不能早于 date_from (date_to is before date_from)")
+    terms = query_terms(q) if q else ()
+    if q and not terms:
+        raise _invalid("q", "搜索词没有可检索的文字 (the query has no letters, digits or Chinese characters)")
+    circle = _circle(near, radius_km, preset)
+    criteria = Criteria(
+        terms=terms,
+        region=region,
+        campaign_id=campaign,
+        category=category,
+        theme=theme,
+        target_group=target_group,
+        format=format,
+        date_from=date_from,
+        date_to=date_to,
+        key_activity=key_activity,
+        near=circle,
+        limit=limit,
+        after=_position(cursor, near=circle is not None) if cursor else None,
+    )
+    page = await registration.directory.queries.search(criteria)
+    return JSONResponse({"items": [DirectoryActivityOut.answer(f) for f in page.items], "next_cursor": _cursor(page)})
+
+
+@router.get("/activities/{activity_id}", response_model=DirectoryActivityOut, summary="Read a public activity")
+async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -> JSONResponse:
+    found = await registration.directory.queries.get(activity_id)
+    if found is None:
+        raise _not_listed(activity_id)
+    return JSONResponse(DirectoryActivityOut.answer(found))
+
+
+@router.post("/activities/{activity_id}/check-ins", status_code=202, response_model=Accepted, summary="Check in (打卡)")
+async def check_in(activity_id: ActivityId, request: Request, registration: RegistrationDep) -> JSONResponse:
+    participation = registration.directory.participation
+    try:
+        event_id = await participation.check_in(activity_id, _client(request))
+    except (Throttled, NotListed, RuleBroken) as exc:
+        raise _refusal(exc, activity_id) from exc
+    return JSONResponse({"event_id": event_id}, status_code=202)
+
+
+@router.post("/activities/{activity_id}/feedback", status_code=202, response_model=Accepted, summary="Rate an activity")
+async def give_feedback(
+    activity_id: ActivityId, body: FeedbackIn, request: Request, registration: RegistrationDep
+) -> JSONResponse:
+    participation = registration.directory.participation
+    try:
+        event_id = await participation.give_feedback(activity_id, _client(request), body.rating, body.comment)
+    except (Throttled, NotListed, RuleBroken) as exc:
+        raise _refusal(exc, activity_id) from exc
+    return JSONResponse({"event_id": event_id}, status_code=202)
+
+
+def _client(request: Request) -> str:
+    # The server sets the peer from X-Forwarded-For only for trusted proxies (uvicorn's
+    # forwarded_allow_ips), so this is the client's address behind a configured proxy.
+    return request.client.host if request.client else "unknown"
+
+
+def _circle(near: str | None, radius_km: float | None, preset: str | None) -> Circle | None:
+    if near is None:
+        if radius_km is not None or preset is not None:
+            raise _invalid("near", "radius_km 和 preset 需要 near (give near=<lat>,<lon> with them)")
+        return None
+    if radius_km is not None and preset is not None:
+        raise _invalid("preset", "radius_km 与 preset 只能给一个 (give radius_km or preset, not both)")
+    latitude, longitude = (float(part) for part in near.split(","))
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise _invalid("near", "near 应为 <纬度>,<经度> (near is <latitude>,<longitude> in degrees)")
+    return Circle(latitude, longitude, radius_km if radius_km is not None else PRESETS_KM[preset or "30min"])
+
+
+def _position(cursor: str, *, near: bool) -> ByStart | ByDistance:
+    kind, key, activity_id = decode_cursor(cursor, 3)
+    try:
+        if near and kind == "d" and isinstance(key, int | float) and isinstance(activity_id, str):
+            return ByDistance(float(key), activity_id)
+        if not near and kind == "s" and isinstance(key, str) and isinstance(activity_id, str):
+            return ByStart(datetime.fromisoformat(key), activity_id)
+    except ValueError:
+        pass
+    raise _invalid("cursor", "分页游标与本次查询不符 (the cursor is not one of this listing; start again without it)")
+
+
+def _cursor(page: Page) -> str | None:
+    after = page.after
+    if isinstance(after, ByStart):
+        return encode_cursor(["s", after.starts_at.isoformat(), after.activity_id])
+    if isinstance(after, ByDistance):
+        return encode_cursor(["d", after.chord_squared, after.activity_id])
+    return None
+
+
+def _invalid(field: str, message: str) -> Problem:
+    return Problem(422, "查询参数无效 (invalid query)", message, errors=[{"field": field, "message": message}])
+
+
+def _not_listed(activity_id: str) -> Problem:
+    return Problem(404, "活动不存在或未公开 (not found)", f"No public activity {activity_id}")
+
+
+def _refusal(exc: Exception, activity_id: str) -> Problem:
+    if isinstance(exc, Throttled):
+        return Problem(
+            429,
+            "请求过于频繁 (too many requests)",
+            f"Too many check-ins or ratings from this address; try again in {exc.retry_after} s",
+            headers={"Retry-After": str(exc.retry_after)},
+            retry_after=exc.retry_after,
+        )
+    if isinstance(exc, RuleBroken):
+        errors: list[dict[str, Any]] = [{"field": exc.field, "message": str(exc)}]
+        return Problem(422, "暂不能打卡或评价 (not open)", str(exc), errors=errors)
+    return _not_listed(activity_id)
