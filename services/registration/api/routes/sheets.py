@@ -1,0 +1,140 @@
+"""``/api/v1/activities/import`` and ``/api/v1/activities/export.xlsx``: activities as 附件1 sheets.
+
+Included before :mod:`.activities`, whose ``GET /activities/{activity_id}`` would otherwise take
+``export.xlsx`` for an id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.background import BackgroundTask
+
+from shared.web import Problem
+from shared.web.auth import OrganizerDep, PrincipalDep
+
+from ...domain.rules import RuleBroken
+from ...sheets.exporter import ExportRequest, export_sheet
+from ...sheets.importer import MAX_ROWS, SheetImport
+from ...sheets.reading import SheetRefused
+from ...sheets.workbooks import XLSX, report_book
+from ..deps import RegistrationDep
+from .activities import rule_problem
+
+router = APIRouter(prefix="/activities", tags=["activities"])
+
+MAX_BYTES = 5 * 1024 * 1024
+CampaignId = Annotated[str, Query(min_length=1, max_length=64, description="活动年度 (campaign id)")]
+
+_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "description": f"The .xlsx file itself as the body (at most {MAX_BYTES // 1024 // 1024} MiB, {MAX_ROWS} rows)",
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post(
+    "/import",
+    summary="Register activities from an 附件1 sheet (.xlsx), with a per-row report",
+    openapi_extra=_UPLOAD,
+    responses={200: {"content": {XLSX: {}}, "description": "The report, as JSON or as the uploaded sheet annotated"}},
+)
+async def import_activities(
+    request: Request,
+    organizer: OrganizerDep,
+    registration: RegistrationDep,
+    campaign_id: CampaignId,
+    format: Annotated[Literal["json", "xlsx"] | None, Query(description="xlsx: the report as a sheet")] = None,
+) -> Response:
+    """Each row is validated and registered like ``POST /activities``, on its own: a refused row writes
+    nothing and blocks no other. Rows registered by an earlier upload are reported ``already_registered``.
+    ``?format=xlsx`` (or ``Accept: application/vnd…sheet``) answers the uploaded rows with a 导入结果 column.
+    """
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        raise Problem(
+            415,
+            "请直接上传 xlsx 文件 (send the file as the body)",
+            f"Send the .xlsx file itself as the request body with Content-Type: {XLSX}, not a multipart form",
+        )
+    data = await _upload(request)
+    try:
+        report = await SheetImport(registration.backbone, registration.activities).run(organizer, campaign_id, data)
+    except RuleBroken as exc:
+        raise rule_problem(exc) from exc
+    except SheetRefused as exc:
+        raise Problem(422, "表格无法导入 (sheet refused)", str(exc)) from exc
+    if format == "xlsx" or (format is None and XLSX in request.headers.get("accept", "")):
+        buffer = io.BytesIO()
+        await asyncio.to_thread(report_book, report, buffer)
+        name = f"导入结果-{campaign_id}.xlsx"
+        return Response(buffer.getvalue(), media_type=XLSX, headers=_attachment(name, f"import-{campaign_id}.xlsx"))
+    return JSONResponse(report.as_json())
+
+
+@router.get(
+    "/export.xlsx",
+    summary="The campaign's activities as an 附件1 sheet",
+    response_class=FileResponse,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def export_activities(
+    principal: PrincipalDep,
+    registration: RegistrationDep,
+    campaign_id: CampaignId,
+    key_only: Annotated[bool, Query(description="only key activities (重点活动)")] = False,
+    region: Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="GB/T 2260 code prefix")] = None,
+) -> Response:
+    """An organizer gets its own unit's activities, contacts in clear; an admin every unit's, contacts
+    and science workers masked (they are other units' people)."""
+    if principal.role not in ("organizer", "admin"):
+        raise Problem(
+            403, "无权操作 (forbidden)", f"Exports are for organizers and admins; the token's role is {principal.role}"
+        )
+    try:
+        campaign = await registration.activities.campaigns.get(campaign_id)
+    except RuleBroken as exc:
+        raise Problem(404, "活动年度不存在 (not found)", str(exc)) from exc
+    own = principal.role == "organizer"
+    wanted = ExportRequest(campaign, principal.unit_id if own else None, region, key_only, clear=own)
+    path = await export_sheet(registration.backbone, wanted)
+    return FileResponse(
+        path,
+        media_type=XLSX,
+        headers=_attachment(f"{wanted.title}.xlsx", f"kepuri-activities-{campaign_id}.xlsx"),
+        background=BackgroundTask(Path.unlink, path, missing_ok=True),
+    )
+
+
+async def _upload(request: Request) -> bytes:
+    """The request body, refused as soon as it passes :data:`MAX_BYTES` (413)."""
+    too_big = Problem(
+        413,
+        "文件过大 (file too large)",
+        f"An activity sheet may be at most {MAX_BYTES // 1024 // 1024} MiB; split it into several uploads",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise too_big
+        chunks.append(chunk)
+    if size == 0:
+        raise Problem(422, "请上传 xlsx 文件 (empty body)", f"Send the .xlsx file as the request body ({XLSX})")
+    return b"".join(chunks)
+
+
+def _attachment(name: str, fallback: str) -> dict[str, str]:
+    """``Content-Disposition`` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}

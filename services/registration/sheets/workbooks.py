@@ -1,0 +1,108 @@
+"""Writing 附件1 workbooks with openpyxl's write-only mode (rows go to a temporary file as they come,
+so memory stays flat however many activities a sheet holds): the export, and the import's report."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from ..domain.activity import Activity
+from .importer import ImportReport, RowOutcome
+from .layout import EXPORTED, RESULT, SERIAL, Column
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TITLE = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_REFUSED = Font(color="C00000")
+_CENTRED = Alignment(horizontal="center", vertical="center")
+_SHEET_NAME_FORBIDS = re.compile(r"[\\/?*\[\]:]")
+
+
+class ActivityBook:
+    """The export: a title row, the bold frozen header row, then one row per activity (序号 from 1)."""
+
+    def __init__(self, title: str, *, clear: bool) -> None:
+        self._clear = clear
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet(_SHEET_NAME_FORBIDS.sub("-", title)[:31])
+        self.count = 0
+        _widths(self._sheet, [c.width for c in EXPORTED])
+        self._sheet.freeze_panes = "A3"
+        self._sheet.append([_cell(self._sheet, title, _TITLE)])
+        self._sheet.append([_cell(self._sheet, c.header, _BOLD, _CENTRED) for c in EXPORTED])
+
+    def add(self, activities: Iterable[Activity]) -> None:
+        """Append activities; call from one thread at a time."""
+        for activity in activities:
+            self.count += 1
+            self._sheet.append([self._value(c, activity) for c in EXPORTED])
+
+    def save(self, target: Path | IO[bytes]) -> None:
+        self._workbook.save(target)
+
+    def _value(self, column: Column, activity: Activity) -> object:
+        if column is SERIAL:
+            return self.count
+        assert column.write is not None
+        return column.write(activity, self._clear)
+
+
+def report_book(report: ImportReport, target: IO[bytes]) -> None:
+    """The uploaded rows with a 导入结果 column (成功, or what to fix), to correct and upload again."""
+    sheet = report.sheet
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet((sheet.title or "导入结果")[:31])
+    result_at = sheet.position_of(RESULT)
+    if result_at is None:
+        result_at = len(sheet.header)
+    widths = [14] * max(len(sheet.header), result_at + 1)
+    for position, column in sheet.columns.items():
+        widths[position] = column.width
+    widths[result_at] = RESULT.width
+    _widths(worksheet, widths)
+    worksheet.freeze_panes = f"A{len(sheet.above) + 2}"
+    for values in sheet.above:
+        worksheet.append(list(values))
+    header = _placed(sheet.header, result_at, RESULT.header)
+    worksheet.append([_cell(worksheet, v, _BOLD, _CENTRED) for v in header])
+    for row, outcome in zip(sheet.rows, report.outcomes, strict=True):
+        text = _result(outcome)
+        result = _cell(worksheet, text, _REFUSED if outcome.status == "refused" else None)
+        worksheet.append(_placed(row.values, result_at, result))
+    workbook.save(target)
+
+
+def _result(outcome: RowOutcome) -> str:
+    if outcome.status == "registered":
+        return f"成功（活动编号 {outcome.activity_id}）"
+    if outcome.status == "already_registered":
+        return f"已登记，未重复导入（活动编号 {outcome.activity_id}）"
+    return "；".join(f"{e.column or e.field}：{e.message}" for e in outcome.errors)
+
+
+def _placed(values: tuple[object, ...], at: int, value: object) -> list[object]:
+    placed = list(values) + [None] * max(0, at + 1 - len(values))
+    placed[at] = value
+    return placed
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object, font: Font | None = None, align: Alignment | None = None) -> object:
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+    if font is not None:
+        cell.font = font
+    if align is not None:
+        cell.alignment = align
+    return cell
+
+
+def _widths(sheet: WriteOnlyWorksheet, widths: list[int]) -> None:
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width  # type: ignore[attr-defined]
