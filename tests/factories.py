@@ -109,7 +109,7 @@ def open_campaign(campaign_id: str = CAMPAIGN, *, auto_approve: bool = True) -> 
     )
 
 
-async def organizer_headers(registration: Registration, phone: str = "13812345678") -> dict[str, str]:
+async def organizer_headers(registration: Registration, phone: str = "13700000001") -> dict[str, str]:
     """Configure the open campaign (if absent), sign a unit up, and return its Authorization header."""
     if await registration.campaigns.get(CAMPAIGN) is None:
         await registration.campaigns.configure(open_campaign(), 0)

@@ -8,6 +8,7 @@ A concurrent change makes the append fail as a whole (409); nothing is half-writ
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -44,22 +45,41 @@ class NotFound(Exception):
 
 
 class CampaignBook:
-    """Campaigns as activities consult them, cached for a few seconds (they change rarely)."""
+    """Campaigns as activities consult them, cached for a few seconds (they change rarely).
+
+    When an entry expires, one request reloads it and the others in flight wait for that load.
+    """
 
     def __init__(self, campaigns: Campaigns, ttl_seconds: float = 5.0) -> None:
         self._campaigns = campaigns
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, Campaign | None]] = {}
+        self._loading: dict[str, asyncio.Future[Campaign | None]] = {}
 
     async def get(self, campaign_id: str) -> Campaign:
         cached = self._cache.get(campaign_id)
-        if cached is None or cached[0] < time.monotonic():
-            found = await self._campaigns.get(campaign_id)
-            cached = (time.monotonic() + self._ttl, found[0] if found else None)
-            self._cache[campaign_id] = cached
-        if cached[1] is None:
+        campaign = cached[1] if cached is not None and cached[0] >= time.monotonic() else await self._load(campaign_id)
+        if campaign is None:
             raise RuleBroken("campaign_id", f"活动年度 {campaign_id} 不存在 (no such campaign)")
-        return cached[1]
+        return campaign
+
+    async def _load(self, campaign_id: str) -> Campaign | None:
+        if (loading := self._loading.get(campaign_id)) is not None:
+            return await asyncio.shield(loading)
+        future: asyncio.Future[Campaign | None] = asyncio.get_running_loop().create_future()
+        self._loading[campaign_id] = future
+        try:
+            found = await self._campaigns.get(campaign_id)
+            campaign = found[0] if found else None
+            self._cache[campaign_id] = (time.monotonic() + self._ttl, campaign)
+            future.set_result(campaign)
+            return campaign
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so a load nobody else awaited logs no warning
+            raise
+        finally:
+            del self._loading[campaign_id]
 
 
 class Activities:

@@ -12,12 +12,23 @@ from shared.runtime import Backbone, create_service_app
 from .accounts import Accounts, LoginThrottle
 from .activities import Activities, CampaignBook
 from .adapters import signing_key
+from .adapters.region_centres import PackagedCentres
 from .adapters.regions import PackagedRegions
 from .adapters.tables import metadata
 from .api.routes import activities, dashboard, drafts, units
+from .api.routes import campaigns as campaign_routes
+from .api.routes import directory as directory_routes
+from .api.routes import sheets as sheet_routes
 from .campaigns import Campaigns
 from .container import Registration
 from .dashboard import Dashboard
+from .directory import Directory
+from .directory.admissions import AdmissionCache
+from .directory.participation import Participation
+from .directory.projection import DirectoryProjection
+from .directory.pseudonyms import participant_key
+from .directory.queries import DirectoryQueries
+from .directory.throttle import TokenBucket
 from .drafts import Drafts
 from .outcomes import ReviewOutcomeProjection
 from .settings import RegistrationSettings
@@ -26,7 +37,9 @@ MIGRATIONS = "services.registration:migrations"
 
 
 def build(settings: RegistrationSettings) -> Registration:
-    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewOutcomeProjection()])
+    backbone = Backbone(
+        settings, metadata, MIGRATIONS, projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres())]
+    )
     regions = PackagedRegions()
     assert settings.jwt_private_key_file is not None
     key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
@@ -43,7 +56,16 @@ def build(settings: RegistrationSettings) -> Registration:
         verifier=verifier,
         drafts=Drafts(backbone, activities_),
         dashboard=Dashboard(backbone),
+        directory=_directory(backbone, settings, key),
     )
+
+
+def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_pem: bytes) -> Directory:
+    queries = DirectoryQueries(backbone.engine)
+    admissions = AdmissionCache(queries.admissions, settings.directory_cache_ttl_seconds)
+    limiter = TokenBucket(settings.directory_rate_burst, settings.directory_rate_per_minute)
+    key = participant_key(settings.participant_key_file, signing_key_pem)
+    return Directory(queries, Participation(backbone.writer, admissions, limiter, key))
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -54,5 +76,13 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         container=registration,
         title="Kepuri registration",
         description="Campaigns, organizer units, activities and the public directory.",
-        routers=[activities.router, drafts.router, dashboard.router, units.router],
+        routers=[
+            sheet_routes.router,  # before activities: /activities/export.xlsx is not an id
+            activities.router,
+            drafts.router,
+            dashboard.router,
+            units.router,
+            campaign_routes.router,
+            directory_routes.router,
+        ],
     )

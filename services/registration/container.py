@@ -11,6 +11,7 @@ from .accounts import Accounts
 from .activities import Activities
 from .campaigns import Campaigns
 from .dashboard import Dashboard
+from .directory import Directory
 from .drafts import Drafts
 
 
@@ -23,3 +24,4 @@ class Registration:
     verifier: TokenVerifier
     drafts: Drafts
     dashboard: Dashboard
+    directory: Directory

@@ -21,6 +21,29 @@ class RegistrationSettings(ServiceSettings):
     token_ttl_minutes: int = Field(480, ge=5, le=7 * 24 * 60)
     login_failures_allowed: int = Field(5, ge=1, description="failed logins per account and address per window")
     login_window_seconds: int = Field(900, ge=10)
+    # The public directory's check-ins and ratings (directory/): a token bucket per client address.
+    # A venue's Wi-Fi puts a whole school class behind one address: 30 at once, then one every 2 s.
+    directory_rate_burst: int = Field(
+        30, ge=1, validation_alias=AliasChoices("directory_rate_burst", "KEPURI_REGISTRATION_DIRECTORY_RATE_BURST")
+    )
+    directory_rate_per_minute: float = Field(
+        30.0,
+        gt=0,
+        validation_alias=AliasChoices("directory_rate_per_minute", "KEPURI_REGISTRATION_DIRECTORY_RATE_PER_MINUTE"),
+    )
+    directory_cache_ttl_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        validation_alias=AliasChoices("directory_cache_ttl_seconds", "KEPURI_REGISTRATION_DIRECTORY_CACHE_TTL_SECONDS"),
+        description="how long check-ins trust what the directory said about an activity",
+    )
+    participant_key_file: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("participant_key_file", "KEPURI_REGISTRATION_PARTICIPANT_KEY_FILE"),
+        description="HMAC key (hex) that turns client addresses into participant references; "
+        "unset: derived from the token-signing key",
+    )
 
     @model_validator(mode="after")
     def _signing_key(self) -> "RegistrationSettings":

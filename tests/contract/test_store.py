@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -47,6 +45,7 @@ from shared.store import (
 from shared.store.migrations import alembic_config, migrate
 from shared.store.upsert import upsert
 from shared.web.idempotency import IdempotencyKeys, IdempotentRequest
+from tests.contract.test_migrations import schema_differences
 
 MIGRATIONS = "services.registration:migrations"
 SOURCE = "/kepuri/tests"
@@ -154,11 +153,6 @@ class FlakyBus(Bus):
     async def ping(self) -> None:
         if self.down:
             raise BusUnavailable("the broker is down (test)")
-
-
-def schema_differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, metadata))
 
 
 class StoreContract:
@@ -503,7 +497,7 @@ class StoreContract:
         async with engine.connect() as connection:
             head = ScriptDirectory.from_config(alembic_config(MIGRATIONS)).get_current_head()
             assert (await connection.scalars(text("SELECT version_num FROM alembic_version"))).all() == [head]
-            assert await connection.run_sync(schema_differences) == []
+            assert await connection.run_sync(schema_differences, metadata) == []
 
 
 class TestSQLiteStore(StoreContract):

@@ -168,11 +168,16 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_consumer_g
     response = await platform.registration.post("/api/v1/activities", json=activity("310104"))
     assert response.status_code == 201
     await overview_when(platform, 1)
-    dead = await read_topic(platform.bus_url, DEAD_LETTERS.name, expected=2)
-    reasons = sorted((r.header("kepuri_dlq_error") or b"").decode() for r in dead)
-    assert reasons[0].startswith("MalformedEvent: data is not JSON")
-    assert reasons[1].startswith("UnknownEventType: unknown event type 'nope'")
-    assert {r.header("kepuri_dlq_group") for r in dead} == {b"analytics.overview"}
+    # every group reading the activities topic dead-letters both: analytics' overview and registration's directory
+    groups = {b"analytics.overview", b"registration.directory"}
+    dead = await read_topic(platform.bus_url, DEAD_LETTERS.name, expected=2 * len(groups))
+    assert {r.header("kepuri_dlq_group") for r in dead} == groups
+    for group in groups:
+        reasons = sorted(
+            (r.header("kepuri_dlq_error") or b"").decode() for r in dead if r.header("kepuri_dlq_group") == group
+        )
+        assert reasons[0].startswith("MalformedEvent: data is not JSON")
+        assert reasons[1].startswith("UnknownEventType: unknown event type 'nope'")
 
 
 async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) -> None:

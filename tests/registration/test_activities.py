@@ -3,6 +3,7 @@ complete the info; strict validation; only the unit's own activities; contacts o
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from services.registration.activities import CampaignBook
 from services.registration.adapters.tables import activities, metadata, science_workers
 from services.registration.domain.campaign import Window
+from services.registration.domain.rules import RuleBroken
 from shared.bus.message import decode_headers
 from shared.events import CATALOG
 from shared.events.topics import ACTIVITIES, CONTACTS
@@ -37,7 +40,8 @@ async def outbox(service: Service, topic: str) -> list[tuple[str, dict[str, obje
 async def test_an_organizer_registers_changes_and_withdraws_an_activity(service: Service) -> None:
     await service.campaign()
     me = await service.organizer()
-    created = await service.client.post("/api/v1/activities", json=activity_body(), headers=me)
+    registered = activity_body()
+    created = await service.client.post("/api/v1/activities", json=registered, headers=me)
     assert created.status_code == 201, created.text
     activity = created.json()
     assert created.headers["ETag"] == '"1"' and activity["status"] == "registered"
@@ -49,7 +53,7 @@ async def test_an_organizer_registers_changes_and_withdraws_an_activity(service:
         url, json=activity_body(name="食品安全进校园"), headers={**me, "If-Match": '"1"'}
     )
     assert changed.status_code == 422  # a change carries no campaign: the body is the details only
-    body = {k: v for k, v in activity_body(name="食品安全进校园").items() if k != "campaign_id"}
+    body = {k: v for k, v in registered.items() if k != "campaign_id"} | {"name": "食品安全进校园"}
     changed = await service.client.put(url, json=body, headers={**me, "If-Match": '"1"'})
     assert changed.status_code == 200, changed.text
     assert changed.json()["name"] == "食品安全进校园" and changed.headers["ETag"] == '"2"'
@@ -226,3 +230,21 @@ async def test_changing_the_science_workers_sends_the_new_list_on_the_restricted
         f"/api/v1/activities/{created['id']}", json=details, headers={**me, "If-Match": '"2"'}
     )
     assert unchanged.status_code == 200 and unchanged.headers["ETag"] == '"2"'  # no change, no event
+
+
+async def test_an_expired_campaign_is_loaded_once_however_many_requests_wait_for_it(service: Service) -> None:
+    await service.campaign()
+    loads = 0
+    campaigns = service.container.campaigns
+
+    class Counting(type(campaigns)):  # type: ignore[misc]
+        async def get(self, campaign_id: str) -> Any:
+            nonlocal loads
+            loads += 1
+            return await campaigns.get(campaign_id)
+
+    book = CampaignBook(Counting(service.container.backbone), ttl_seconds=0.0)
+    found = await asyncio.gather(*(book.get("2026") for _ in range(50)))
+    assert {c.id for c in found} == {"2026"} and loads == 1
+    with pytest.raises(RuleBroken):
+        await book.get("1999")

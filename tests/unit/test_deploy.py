@@ -537,6 +537,7 @@ def test_dashboard_covers_the_operations_view(dashboard: dict[str, Any]) -> None
 
 # ------------------------------------------------------------------ promtool (Debian: `prometheus`)
 
+
 def _promtool(*args: str | Path, cwd: Path | None = None) -> str:
     promtool = shutil.which("promtool")
     assert promtool is not None, "promtool is missing: `kepuri test` installs it (apt-get install prometheus)"

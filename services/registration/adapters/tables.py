@@ -1,6 +1,7 @@
 """Registration's database schema: the backbone tables and the accounts and contacts it keeps private."""
 
-from sqlalchemy import Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from shared.store import add_backbone_tables
 
@@ -92,4 +93,73 @@ science_workers = Table(
     Column("phone", String(20), nullable=False),
     Column("organisation", String(100)),
     Index("ix_science_workers_phone", "phone"),
+)
+
+
+# ── The public activity directory: a view built from the streams (services/registration/directory/) ──
+
+# One row per activity the streams mention, public or not: its public fields (``data``, JSON), what
+# search, filters and near-me need as columns, and its check-in and rating counters. ``version``
+# unit vector of where near-me places it (see directory/geo.py). ``doc_id`` is the activity's row in
+# the SQLite full-text index; on PostgreSQL ``search_vector`` is the index.
+directory_activities = Table(
+    "directory_activities",
+    metadata,
+    Column("activity_id", String(64), primary_key=True),
+    Column("doc_id", BigInteger, nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("review_version", Integer, nullable=False),
+    Column("review", String(16), nullable=False),
+    Column("auto_approved", Boolean, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("campaign_id", String(64)),
+    Column("registered_at", DateTime(timezone=True)),
+    Column("region_code", String(6)),
+    Column("province", String(2)),
+    Column("city", String(4)),
+    Column("starts_at", DateTime(timezone=True)),
+    Column("ends_at", DateTime(timezone=True)),
+    Column("format", String(8)),
+    Column("category", String(64)),
+    Column("themes", Text),
+    Column("target_groups", Text),
+    Column("key_activity", Boolean, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("x", Float),
+    Column("y", Float),
+    Column("z", Float),
+    Column("data", Text),
+    Column("search_vector", Text().with_variant(TSVECTOR(), "postgresql")),
+    Column("check_ins", BigInteger, nullable=False),
+    Column("ratings", BigInteger, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),
+    Index("ix_directory_starts", "public", "starts_at", "activity_id"),
+    Index("ix_directory_province", "public", "province", "starts_at", "activity_id"),
+    Index("ix_directory_city", "public", "city", "starts_at", "activity_id"),
+    Index("ix_directory_county", "public", "region_code", "starts_at", "activity_id"),
+    Index("ix_directory_campaign", "public", "campaign_id", "starts_at", "activity_id"),
+    Index("ix_directory_place", "public", "latitude", "longitude"),
+    Index("ix_directory_search", "search_vector", postgresql_using="gin", info={"only_on": "postgresql"}).ddl_if(
+        dialect="postgresql"
+    ),
+)
+
+# Each configuration of a campaign, as far as the directory cares: whether activities registered
+# while it was in force became public without review.
+directory_campaigns = Table(
+    "directory_campaigns",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("configured_at", DateTime(timezone=True), nullable=False),
+    Column("auto_approve", Boolean, nullable=False),
+)
+
+# SQLite's full-text index of the directory (an FTS5 table and its shadow tables, made by migration
+# 0004): not a table SQLAlchemy can describe, so the migration check leaves these names alone.
+DIRECTORY_SEARCH = "directory_search"
+metadata.info.setdefault("unmapped_tables", set()).update(
+    {DIRECTORY_SEARCH, *(f"{DIRECTORY_SEARCH}_{shadow}" for shadow in ("data", "idx", "docsize", "config", "content"))}
 )
