@@ -20,7 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.sql import Executable
 
 from shared.auth import Principal
-from shared.events import CATALOG, EventPayload, to_message
+from shared.bus import Message
+from shared.events import CATALOG, to_message
 from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import CONTACTS
 from shared.observability.logging import correlation_id
@@ -136,7 +137,7 @@ class Activities:
         campaign = await self.campaigns.get(activity.campaign_id)
         event = complete_info(activity, info, campaign, datetime.now(UTC))
         completed = replace(activity, version=activity.version + 1, info=info)
-        return await self._commit(Decision(completed, None), activity.version, event)
+        return await self._commit(Decision(completed, event), activity.version)
 
     async def get(self, principal: Principal, activity_id: str) -> Activity:
         """The activity if the caller may see it: its own unit, or an admin.
@@ -165,19 +166,14 @@ class Activities:
 
         return await reading(self._backbone.engine, load)
 
-    async def _commit(self, decision: Decision, expected: int, event: EventPayload | None = None) -> Activity:
-        event = event or decision.event
-        if event is None:
-            return decision.activity
-        now = datetime.now(UTC)
-        changes = self._changes(Decision(decision.activity, None, decision.workers), expected, now, event)
-        await self._backbone.writer.submit(changes)
+    async def _commit(self, decision: Decision, expected: int) -> Activity:
+        if decision.event is not None:
+            await self._backbone.writer.submit(self._changes(decision, expected, datetime.now(UTC)))
         return decision.activity
 
-    def _changes(self, decision: Decision, expected: int, now: datetime, event: EventPayload | None = None) -> Changes:
+    def _changes(self, decision: Decision, expected: int, now: datetime) -> Changes:
         """The event at the next version, the restricted list if it changed, and the state row."""
-        activity = decision.activity
-        payload = event or decision.event
+        activity, payload = decision.activity, decision.event
         assert payload is not None
         envelope = CATALOG.envelope(
             payload,
@@ -199,7 +195,7 @@ class Activities:
             statements.extend(_worker_rows(decision.workers))
         return changes
 
-    def _restricted(self, workers: ScienceWorkersListed, sequence: int, campaign: str) -> Any:
+    def _restricted(self, workers: ScienceWorkersListed, sequence: int, campaign: str) -> Message:
         envelope = CATALOG.envelope(
             workers, subject=workers.activity_id, sequence=sequence, source=SOURCE, campaign=campaign
         )

@@ -55,7 +55,7 @@ def build(settings: RegistrationSettings) -> Registration:
         campaigns=campaigns,
         verifier=verifier,
         drafts=Drafts(backbone, activities_),
-        dashboard=Dashboard(backbone),
+        dashboard=Dashboard(backbone, campaigns),
         directory=_directory(backbone, settings, key),
     )
 

@@ -3,7 +3,6 @@ deadlines that still apply to each, newest first, a page at a time."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,13 +10,13 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.events.payloads.campaigns import CampaignConfigured
 from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.cursor import decode_cursor, encode_cursor
 
 from .adapters.activity_rows import activity_of
-from .adapters.tables import activities, campaigns, drafts
+from .adapters.tables import activities, drafts
+from .campaigns import Campaigns
 from .domain.activity import Activity
 from .domain.campaign import Campaign, china_day
 from .domain.info import WEIGHTS
@@ -35,8 +34,9 @@ class DashboardPage:
 class Dashboard:
     """Read-only queries over registration's own tables for one unit."""
 
-    def __init__(self, backbone: Backbone) -> None:
+    def __init__(self, backbone: Backbone, campaigns: Campaigns) -> None:
         self._backbone = backbone
+        self._campaigns = campaigns
 
     async def page(
         self, unit_id: str, *, campaign_id: str | None = None, cursor: str | None = None, limit: int = 50
@@ -73,14 +73,11 @@ class Dashboard:
             draft_count = await connection.scalar(
                 select(func.count()).select_from(drafts).where(drafts.c.unit_id == unit_id)
             )
-            books = {
-                row.campaign_id: Campaign.of(CampaignConfigured.model_validate(json.loads(row.data)))
-                for row in await connection.execute(select(campaigns.c.campaign_id, campaigns.c.data))
-            }
             return _page(
                 rows, limit, {**counts, **{f"review_{k}": v for k, v in reviewed}}, int(draft_count or 0), books
             )
 
+        books = {campaign.id: campaign for campaign, _version in await self._campaigns.all()}
         return await reading(self._backbone.engine, read)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +21,7 @@ from shared.store import Changes, ConcurrencyError, reading, transaction
 
 from .activities import Activities, NotFound
 from .adapters.tables import drafts
-from .domain.activity import Activity
+from .domain.activity import Activity, ActivityDetails
 from .domain.rules import RuleBroken
 
 MAX_DRAFTS_PER_UNIT = 1000
@@ -122,17 +121,16 @@ class Drafts:
 
         return await reading(self._backbone.engine, read)
 
-    async def submit(self, principal: Principal, draft_id: str, revision: int) -> Activity:
-        """Register the draft as an activity (a :class:`ValidationError` names what is still missing)."""
-        from .api.schemas import ActivityIn  # the draft is checked exactly as a registration
-
+    async def submit(
+        self, principal: Principal, draft_id: str, revision: int, campaign_id: str, details: ActivityDetails
+    ) -> Activity:
+        """Register the draft's validated ``details`` under its id and delete the draft, in one transaction."""
         draft = await self.get(principal, draft_id)
         if draft.revision != revision:
             raise ConcurrencyError(draft_id, revision, draft.revision)
-        body = ActivityIn.model_validate(draft.data)
         gone = delete(drafts).where(drafts.c.draft_id == draft_id, drafts.c.revision == revision)
         return await self._activities.register(
-            principal, body.campaign_id, body.details(), activity_id=draft_id, also=Changes(statements=[gone])
+            principal, campaign_id, details, activity_id=draft_id, also=Changes(statements=[gone])
         )
 
     @staticmethod
@@ -153,6 +151,3 @@ def _draft(row: Any) -> Draft:
         json.loads(row["data"]),
         updated if updated.tzinfo else updated.replace(tzinfo=UTC),
     )
-
-
-__all__ = ["Draft", "Drafts", "ValidationError"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -141,6 +142,10 @@ class InfoOut(BaseModel):
     summary: str | None
 
 
+def _as_is(value: str) -> str:
+    return value
+
+
 class ActivityOut(BaseModel):
     """An activity as its organizer sees it (contacts in clear); others see contacts masked."""
 
@@ -179,8 +184,8 @@ class ActivityOut(BaseModel):
     @classmethod
     def of(cls, activity: Activity, *, clear: bool = True) -> ActivityOut:
         d = activity.details
-        name: object = (lambda v: v) if clear else mask_name
-        phone: object = (lambda v: v) if clear else mask_phone
+        name: Callable[[str], str] = _as_is if clear else mask_name
+        phone: Callable[[str], str] = _as_is if clear else mask_phone
         info = activity.info
         return cls(
             id=activity.id,
@@ -212,10 +217,10 @@ class ActivityOut(BaseModel):
             expected_participants=d.expected_participants,
             key_activity=d.key_activity,
             description=d.description,
-            contact_name=name(d.contact_name) if d.contact_name else None,  # type: ignore[operator]
-            contact_phone=phone(d.contact_phone) if d.contact_phone else None,  # type: ignore[operator]
+            contact_name=name(d.contact_name) if d.contact_name else None,
+            contact_phone=phone(d.contact_phone) if d.contact_phone else None,
             science_workers=[
-                ScienceWorkerOut(name=name(w.name), phone=phone(w.phone), organisation=w.organisation)  # type: ignore[operator]
+                ScienceWorkerOut(name=name(w.name), phone=phone(w.phone), organisation=w.organisation)
                 for w in d.science_workers
             ],
             info=InfoOut(**info.__dict__) if info else None,

@@ -13,7 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from shared.events.masking import mask_name, mask_phone
-from shared.events.payloads.activities import ActivityFormat, ActivityRegistered, ActivityUpdated, ActivityWithdrawn
+from shared.events.payloads.activities import (
+    ActivityFormat,
+    ActivityRegistered,
+    ActivityUpdated,
+    ActivityWithdrawn,
+    InfoCompleted,
+)
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 
 from .campaign import Campaign
@@ -168,7 +174,7 @@ class Decision:
     """What a command decided: the activity's new state, its general event, and the restricted list if it changed."""
 
     activity: Activity
-    event: ActivityRegistered | ActivityUpdated | ActivityWithdrawn | None
+    event: ActivityRegistered | ActivityUpdated | ActivityWithdrawn | InfoCompleted | None
     workers: ScienceWorkersListed | None = None
 
 

@@ -15,7 +15,7 @@ from ...activities import NotFound
 from ...domain.rules import RuleBroken
 from ...drafts import Draft
 from ..deps import RegistrationDep
-from ..schemas import ActivityOut, DraftIn
+from ..schemas import ActivityIn, ActivityOut, DraftIn
 from .activities import IfMatch, rule_problem, version_of
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
@@ -91,7 +91,11 @@ async def submit_draft(
 ) -> Response:
     """Register the draft as an activity with the same id; 422 lists every field still missing or wrong."""
     try:
-        activity = await registration.drafts.submit(organizer, draft_id, version_of(if_match))
+        draft = await registration.drafts.get(organizer, draft_id)
+        body = ActivityIn.model_validate(draft.data)  # a draft is checked exactly as a registration
+        activity = await registration.drafts.submit(
+            organizer, draft_id, version_of(if_match), body.campaign_id, body.details()
+        )
     except NotFound:
         raise _missing(draft_id) from None
     except RuleBroken as exc:
@@ -102,6 +106,5 @@ async def submit_draft(
         raise Problem(
             422, "草稿尚不完整 (the draft is incomplete)", f"Complete or fix: {fields}", errors=errors
         ) from exc
-    body = ActivityOut.of(activity).model_dump(mode="json")
     headers = {"ETag": f'"{activity.version}"', "Location": f"/api/v1/activities/{activity.id}"}
-    return JSONResponse(body, status_code=201, headers=headers)
+    return JSONResponse(ActivityOut.of(activity).model_dump(mode="json"), status_code=201, headers=headers)
