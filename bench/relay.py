@@ -66,7 +66,7 @@ class RelayCase:
             recorder = Recorder(tables)
             for start in range(0, len(messages), 10_000):
                 async with transaction(engine) as connection:
-                    await recorder.write(connection, [Changes(messages=messages[start : start + 10_000])])
+                    await connection.run_sync(recorder.write, [Changes(messages=messages[start : start + 10_000])])
             async with self.new_bus() as bus:
                 await bus.ensure_topics([TopicSpec(messages[0].topic, PARTITIONS)])
                 relay = OutboxRelay(engine, tables, bus, service="bench")

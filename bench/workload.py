@@ -80,7 +80,7 @@ def sign_up_organizers(base_url: str, count: int) -> list[str]:
     tokens = []
     with httpx.Client(base_url=base_url, timeout=60) as client:
         for k in range(count):
-            phone = f"1370000{k:04d}"
+            phone = f"1370001{k:04d}"  # 137 0000 0001 is prepare_registration's
             unit = {
                 "name": f"基准测试科普单位{k}",
                 "unit_type": "society",

@@ -84,13 +84,43 @@ class TokenVerifier:
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("the public key must be Ed25519")
         self._key = key
+        self._verified = VerifiedTokens()
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; :class:`InvalidToken` otherwise."""
-        return _principal(token, self._key)
+        return self._verified.get(token) or self._verified.put(token, *_principal(token, self._key))
 
 
-def _principal(token: str, key: Ed25519PublicKey) -> Principal:
+class VerifiedTokens:
+    """Tokens already verified, kept until they expire (at most ``size``, the oldest dropped first).
+
+    Checking an Ed25519 signature costs about 150 µs and PyJWT's claim checks as much again, on every
+    request; a unit sends the same token for hours. The cache is keyed by the whole token, signature
+    included, so only the exact string that was verified is ever accepted from it.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        if entry[0] <= time.time():
+            del self._entries[token]
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal, expires_at: float) -> Principal:
+        if len(self._entries) >= self._size:
+            del self._entries[next(iter(self._entries))]
+        self._entries[token] = (expires_at, principal)
+        return principal
+
+
+def _principal(token: str, key: Ed25519PublicKey) -> tuple[Principal, float]:
+    """The principal of a valid token and when the token expires (seconds since the epoch)."""
     try:
         claims = jwt.decode(
             token,
@@ -105,7 +135,8 @@ def _principal(token: str, key: Ed25519PublicKey) -> Principal:
     role = claims.get("role")
     if role not in ("organizer", "reviewer", "admin"):
         raise InvalidToken("the token has no valid role")
-    return Principal(claims["sub"], role, claims.get("unit"), claims.get("level"), claims.get("jur"))
+    principal = Principal(claims["sub"], role, claims.get("unit"), claims.get("level"), claims.get("jur"))
+    return principal, float(claims["exp"])
 
 
 class JwksVerifier:
@@ -123,9 +154,15 @@ class JwksVerifier:
         self._keys: dict[str, Ed25519PublicKey] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._verified = VerifiedTokens()
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid token; :class:`InvalidToken` otherwise."""
+        """The principal of a valid token; :class:`InvalidToken` otherwise.
+
+        A token verified once is trusted until it expires, even if its key is withdrawn meanwhile.
+        """
+        if (principal := self._verified.get(token)) is not None:
+            return principal
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
@@ -137,7 +174,7 @@ class JwksVerifier:
         key = self._keys.get(kid)
         if key is None:
             raise InvalidToken(f"no published key {kid!r}")
-        return _principal(token, key)
+        return self._verified.put(token, *_principal(token, key))
 
     async def _refresh(self) -> None:
         async with self._lock:

@@ -20,7 +20,7 @@ from shared.auth import Principal, Role, sign_token
 from shared.events import CATALOG
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, reading
+from shared.store import AggregateAppend, Changes, Insert, reading
 
 from .adapters.tables import accounts, unit_contacts
 from .domain.rules import Regions, RuleBroken
@@ -93,17 +93,25 @@ class Accounts:
         now = datetime.now(UTC)
         changes = Changes(
             appends=[AggregateAppend(unit_id, 0, [envelope])],
-            statements=[
-                accounts.insert().values(
-                    account_id=account_id,
-                    login=command.contact_phone,
-                    password_hash=password_hash,
-                    role="organizer",
-                    unit_id=unit_id,
-                    created_at=now,
+            inserts=[
+                Insert(
+                    accounts,
+                    {
+                        "account_id": account_id,
+                        "login": command.contact_phone,
+                        "password_hash": password_hash,
+                        "role": "organizer",
+                        "unit_id": unit_id,
+                        "created_at": now,
+                    },
                 ),
-                unit_contacts.insert().values(
-                    unit_id=unit_id, contact_name=command.contact_name, contact_phone=command.contact_phone
+                Insert(
+                    unit_contacts,
+                    {
+                        "unit_id": unit_id,
+                        "contact_name": command.contact_name,
+                        "contact_phone": command.contact_phone,
+                    },
                 ),
             ],
         )
@@ -134,7 +142,7 @@ class Accounts:
             "jurisdiction": None if role == "admin" else jurisdiction,
             "created_at": datetime.now(UTC),
         }
-        await self._backbone.writer.submit(Changes(statements=[accounts.insert().values(row)]))
+        await self._backbone.writer.submit(Changes(inserts=[Insert(accounts, row)]))
         return account_id
 
     async def login(self, login: str, password: str, client: str) -> str:

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.sql import Executable
 
 from shared.auth import Principal
 from shared.bus import Message
@@ -26,7 +25,7 @@ from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import CONTACTS
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
+from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, reading
 from shared.web.idempotency import IdempotentRequest
 
 from .adapters.activity_rows import activity_of, activity_row
@@ -112,9 +111,10 @@ class Activities:
         changes = self._changes(decision, 0, now)
         if also is not None:
             changes.statements.extend(also.statements)
+            changes.inserts.extend(also.inserts)
         if idempotency is not None:
             request, render = idempotency
-            changes.statements.append(self._backbone.idempotency.record(request, 201, render(decision.activity)))
+            changes.inserts.append(self._backbone.idempotency.record(request, 201, render(decision.activity)))
         await self._backbone.writer.submit(changes)
         return decision.activity
 
@@ -184,15 +184,16 @@ class Activities:
             campaign=activity.campaign_id,
         )
         row = activity_row(activity, now)
-        statements: list[Executable] = [
-            activities.insert().values({**row, "registered_at": now})
-            if expected == 0
-            else activities.update().where(activities.c.activity_id == activity.id).values(row)
-        ]
-        changes = Changes(appends=[AggregateAppend(activity.id, expected, [envelope])], statements=statements)
+        changes = Changes(appends=[AggregateAppend(activity.id, expected, [envelope])])
+        if expected == 0:
+            changes.inserts.append(Insert(activities, {**row, "registered_at": now}))
+        else:
+            changes.statements.append(activities.update().where(activities.c.activity_id == activity.id).values(row))
         if decision.workers is not None:
             changes.messages.append(self._restricted(decision.workers, envelope.sequence, activity.campaign_id))
-            statements.extend(_worker_rows(decision.workers))
+            if expected != 0:  # a new activity has no list to replace
+                changes.statements.append(delete(science_workers).where(science_workers.c.activity_id == activity.id))
+            changes.inserts.extend(_worker_rows(decision.workers))
         return changes
 
     def _restricted(self, workers: ScienceWorkersListed, sequence: int, campaign: str) -> Message:
@@ -202,11 +203,11 @@ class Activities:
         return to_message(envelope, CONTACTS.name)
 
 
-def _worker_rows(workers: ScienceWorkersListed) -> list[Executable]:
-    """Replace the activity's clear science-worker list (registration's restricted store)."""
-    clear: list[Executable] = [delete(science_workers).where(science_workers.c.activity_id == workers.activity_id)]
-    if workers.workers:
-        rows = [
+def _worker_rows(workers: ScienceWorkersListed) -> list[Insert]:
+    """The activity's clear science-worker list (registration's restricted store)."""
+    return [
+        Insert(
+            science_workers,
             {
                 "activity_id": workers.activity_id,
                 "worker_id": w.worker_id,
@@ -214,11 +215,10 @@ def _worker_rows(workers: ScienceWorkersListed) -> list[Executable]:
                 "name": w.name,
                 "phone": w.phone,
                 "organisation": w.organisation,
-            }
-            for position, w in enumerate(workers.workers)
-        ]
-        clear.append(science_workers.insert().values(rows))
-    return clear
+            },
+        )
+        for position, w in enumerate(workers.workers)
+    ]
 
 
 def _unit_of(principal: Principal) -> str:

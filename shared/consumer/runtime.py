@@ -190,7 +190,7 @@ class ConsumerRuntime:
             log.error(
                 "%s: dead-lettered %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset, reason
             )
-        await self._recorder.write(connection, [Changes(messages=messages)])
+        await connection.run_sync(self._recorder.write, [Changes(messages=messages)])
         metrics.DEAD_LETTERS.labels(self.group).inc(len(messages))
 
     async def _tracked(self, connection: AsyncConnection, topics: set[str]) -> dict[Partition, int]:

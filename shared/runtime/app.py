@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +37,11 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await backbone.start()
         app.state.container = container
+        if getattr(app.state, "owns_process", False):
+            # everything built so far lives as long as the process: out of the collector's sight, a
+            # full collection walks only what requests create (140-210 ms pauses otherwise)
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

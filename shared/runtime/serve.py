@@ -9,7 +9,11 @@ from ..config import ServiceSettings
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run ``app`` on the settings' host and port until a signal stops it."""
+    """Run ``app`` on the settings' host and port until a signal stops it.
+
+    The app is the process's only one, so its startup may freeze the heap it built (see ``app.py``).
+    """
+    app.state.owns_process = True
     uvicorn.run(
         app,
         host=settings.host,

@@ -1,8 +1,8 @@
 """The event store: aggregates as events, a transactional outbox and its relay, consumer tracking."""
 
-from .engine import create_engine, in_transaction, reading, transaction
+from .engine import create_engine, in_transaction, reading, sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
-from .recorder import AggregateAppend, Changes, Recorder
+from .recorder import AggregateAppend, Changes, Insert, Recorder
 from .relay import OutboxRelay
 from .tables import BackboneTables, add_backbone_tables, backbone_metadata
 from .writer import GroupCommitter
@@ -13,6 +13,7 @@ __all__ = [
     "Changes",
     "ConcurrencyError",
     "GroupCommitter",
+    "Insert",
     "IntegrityViolation",
     "OutboxRelay",
     "Recorder",
@@ -23,5 +24,6 @@ __all__ = [
     "create_engine",
     "in_transaction",
     "reading",
+    "sync_transaction",
     "transaction",
 ]

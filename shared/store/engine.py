@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from .errors import IntegrityViolation, StoreError, StoreUnavailable
+from .sqlite_twin import SqliteTwin
 
 T = TypeVar("T")
 
@@ -40,8 +42,10 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: AsyncEngine | Engine) -> None:
+    target = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(target, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -49,7 +53,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(target, "begin")
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -101,6 +105,42 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         await connection.execution_options(sqlite_begin="IMMEDIATE")
         await stack.enter_async_context(connection.begin())
         yield connection
+
+
+async def sync_transaction(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
+    """Run the synchronous ``work`` in one write transaction and return its result.
+
+    For hot write paths (the group-commit writer, the relay, consumers). On a SQLite file the whole
+    transaction is one synchronous call (see :mod:`.sqlite_twin` for why and where it runs);
+    elsewhere ``work`` runs through ``AsyncConnection.run_sync``.
+    """
+    twin = _sqlite_twin(engine)
+    if twin is None:
+        async with transaction(engine) as connection:
+            return await connection.run_sync(work)
+    with _store_errors():
+        async with _write_lock(engine) or contextlib.nullcontext():
+            return await twin.run(work)
+
+
+_TWINS: weakref.WeakKeyDictionary[Engine, SqliteTwin] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_twin(engine: AsyncEngine) -> SqliteTwin | None:
+    """The synchronous twin of a SQLite file's engine (None: not a SQLite file), disposed with it."""
+    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
+        return None
+    twin = _TWINS.get(engine.sync_engine)
+    if twin is None:
+        twin = _TWINS[engine.sync_engine] = SqliteTwin(engine.url, _configure_sqlite)
+
+        @event.listens_for(engine.sync_engine, "engine_disposed")
+        def _dispose_twin(_engine: Engine) -> None:
+            gone = _TWINS.pop(engine.sync_engine, None)
+            if gone is not None:
+                gone.dispose()
+
+    return twin
 
 
 async def in_transaction(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..bus import Bus, BusError, Message
 from ..bus.message import decode_headers
-from .engine import is_sqlite, transaction
+from .engine import is_sqlite, sync_transaction
 from .errors import StoreError
 from .tables import BackboneTables
 
@@ -90,10 +90,8 @@ class OutboxRelay:
         await self._bus.publish(
             [Message(topic, key, value, decode_headers(headers)) for _, topic, key, value, headers in rows]
         )
-        async with transaction(self._engine) as connection:
-            await connection.execute(
-                o.update().where(o.c.id.in_([row[0] for row in rows])).values(published_at=datetime.now(UTC))
-            )
+        mark = o.update().where(o.c.id.in_([row[0] for row in rows])).values(published_at=datetime.now(UTC))
+        await sync_transaction(self._engine, lambda connection: connection.execute(mark))
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 

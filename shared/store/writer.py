@@ -13,9 +13,10 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .engine import transaction
+from .engine import sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError
 from .recorder import Changes, Recorder
 
@@ -104,23 +105,25 @@ class GroupCommitter:
         item's version may have been judged against another item's append that never happened, so
         every item is tried again on its own.
         """
-        accepted: list[_Pending] = []
-        rejected: list[tuple[_Pending, Exception]] = []
+
+        def commit(connection: Connection) -> tuple[list[_Pending], list[tuple[_Pending, Exception]]]:
+            accepted: list[_Pending] = []
+            rejected: list[tuple[_Pending, Exception]] = []
+            current = self._recorder.versions(connection, (a.aggregate_id for p in batch for a in p.changes.appends))
+            for pending in batch:
+                snapshot = dict(current)
+                try:
+                    self._recorder.check_versions(pending.changes, current)
+                except (StoreError, ValueError) as exc:
+                    current = snapshot
+                    rejected.append((pending, exc))
+                else:
+                    accepted.append(pending)
+            self._recorder.write(connection, [p.changes for p in accepted])
+            return accepted, rejected
+
         try:
-            async with transaction(self._engine) as connection:
-                current = await self._recorder.versions(
-                    connection, (a.aggregate_id for p in batch for a in p.changes.appends)
-                )
-                for pending in batch:
-                    snapshot = dict(current)
-                    try:
-                        self._recorder.check_versions(pending.changes, current)
-                    except (StoreError, ValueError) as exc:
-                        current = snapshot
-                        rejected.append((pending, exc))
-                    else:
-                        accepted.append(pending)
-                await self._recorder.write(connection, [p.changes for p in accepted])
+            accepted, rejected = await sync_transaction(self._engine, commit)
         except IntegrityViolation as exc:
             if len(batch) > 1:
                 raise
@@ -143,7 +146,7 @@ class GroupCommitter:
             return error
         try:
             async with transaction(self._engine) as connection:
-                current = await self._recorder.versions(connection, (a.aggregate_id for a in changes.appends))
+                current = await connection.run_sync(self._recorder.versions, [a.aggregate_id for a in changes.appends])
             self._recorder.check_versions(changes, current)
         except ConcurrencyError as conflict:
             conflict.__cause__ = error

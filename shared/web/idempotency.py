@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql import Executable
 
+from ..store.recorder import Insert
 from ..store.tables import BackboneTables
 from .problems import Problem
 
@@ -74,13 +74,16 @@ class IdempotencyKeys:
             headers={"Idempotent-Replayed": "true"},
         )
 
-    def record(self, request: IdempotentRequest, status_code: int, body: bytes) -> Executable:
-        """The statement that stores a response; add it to the command's :class:`Changes`."""
-        return self._table.insert().values(
-            scope=request.scope,
-            key=request.key,
-            fingerprint=request.fingerprint,
-            status_code=status_code,
-            body=body,
-            created_at=datetime.now(UTC),
+    def record(self, request: IdempotentRequest, status_code: int, body: bytes) -> Insert:
+        """The row that stores a response; add it to the command's :class:`Changes` ``inserts``."""
+        return Insert(
+            self._table,
+            {
+                "scope": request.scope,
+                "key": request.key,
+                "fingerprint": request.fingerprint,
+                "status_code": status_code,
+                "body": body,
+                "created_at": datetime.now(UTC),
+            },
         )

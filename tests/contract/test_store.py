@@ -311,7 +311,7 @@ class StoreContract:
         request = IdempotentRequest("POST /api/v1/activities", "key-1", "fingerprint")
         twins = [appending(new_id(), 0), appending(new_id(), 0)]
         for changes in twins:
-            changes.statements.append(keys.record(request, 201, b"{}"))
+            changes.inserts.append(keys.record(request, 201, b"{}"))
         clean = appending(new_id(), 0)
 
         results = await outcomes(*(writer.submit(c) for c in (*twins, clean)))
@@ -333,11 +333,11 @@ class StoreContract:
         # Judged after A, B looks stale; but A never commits, so B must succeed on its own.
         keys = IdempotencyKeys(engine, recorder.tables)
         request = IdempotentRequest("POST /api/v1/activities", "key-taken", "fingerprint")
-        await writer.submit(Changes(statements=[keys.record(request, 201, b"{}")]))
+        await writer.submit(Changes(inserts=[keys.record(request, 201, b"{}")]))
         x = new_id()
         await writer.submit(appending(x, 0))
         doomed = appending(x, 1)
-        doomed.statements.append(keys.record(request, 201, b"{}"))
+        doomed.inserts.append(keys.record(request, 201, b"{}"))
 
         results = await outcomes(writer.submit(doomed), writer.submit(appending(x, 1, by="b")))
 
@@ -474,8 +474,8 @@ class StoreContract:
 
         with pytest.raises(IntegrityViolation) as caught:
             async with transaction(engine) as connection:
-                await connection.execute(record)
-                await connection.execute(record)
+                await connection.execute(record.table.insert(), [record.row])
+                await connection.execute(record.table.insert(), [record.row])
 
         assert not isinstance(caught.value, ConcurrencyError)
         assert isinstance(caught.value.__cause__, IntegrityError)

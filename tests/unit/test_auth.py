@@ -75,3 +75,52 @@ def test_the_verifier_wants_an_ed25519_public_key() -> None:
     pem = other.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     with pytest.raises(ValueError, match="Ed25519"):
         TokenVerifier(pem)
+
+
+def test_a_cached_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as clock
+
+    verifier = TokenVerifier(public_key_pem(KEY))
+    admin = Principal("acct-1", "admin")
+    token = sign_token(KEY, admin, ttl=timedelta(seconds=30))
+    assert verifier.verify(token) == admin
+    later = clock.time() + 31
+    monkeypatch.setattr("shared.auth.time.time", lambda: later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _FrozenDatetime(later))
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(token)
+
+
+def test_the_cache_accepts_only_the_exact_string_it_verified() -> None:
+    verifier = TokenVerifier(public_key_pem(KEY))
+    token = sign_token(KEY, Principal("acct-1", "organizer", unit_id="u1"))
+    verifier.verify(token)
+    header, body, signature = token.split(".")
+    forged_body = jwt.utils.base64url_encode(jwt.utils.base64url_decode(body).replace(b'"u1"', b'"u2"')).decode()
+    with pytest.raises(InvalidToken, match="Signature"):
+        verifier.verify(f"{header}.{forged_body}.{signature}")
+
+
+def test_the_cache_keeps_at_most_its_size() -> None:
+    from shared.auth import VerifiedTokens
+
+    cache = VerifiedTokens(size=2)
+    far = datetime.now(UTC).timestamp() + 3600
+    for n in range(3):
+        cache.put(f"t{n}", Principal(f"a{n}", "admin"), far)
+    assert cache.get("t0") is None
+    assert cache.get("t1") == Principal("a1", "admin")
+    assert cache.get("t2") == Principal("a2", "admin")
+
+
+class _FrozenDatetime:
+    """Stands in for ``datetime`` inside PyJWT so that its expiry check sees ``now``."""
+
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self, tz: object = None) -> datetime:
+        return datetime.fromtimestamp(self._now, UTC)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(datetime, name)
