@@ -32,7 +32,13 @@ What it measures, on one instance of the real registration app over SQLite:
    exactly one ``participation-recorded`` row per 202 (plus at most the requests still in flight
    when wrk stopped), and report the view's ``check_ins`` total at the end.
 
+With ``--database PATH`` the SQLite file is kept: loaded there when it does not exist, reused when
+it does (migrated to the current schema first; the load is then not measured). ``--per-query`` serves nothing: it times each read query
+alone, ``DirectoryQueries.search`` called directly on one connection at a time (the same query sets
+as the wrk cases; answers parsed, no HTTP), and reports the median and p99 per case.
+
     python -m bench.directory [--activities 500000] [--seconds 10] [--connections 32] [--reps 3]
+    python -m bench.directory --database /tmp/dirbench/registration.db --per-query
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from sqlalchemy import func, select, true
@@ -65,7 +71,11 @@ from sqlalchemy import func, select, true
 from services.registration.adapters.region_centres import PackagedCentres
 from services.registration.adapters.tables import directory_activities, metadata
 from services.registration.bootstrap import MIGRATIONS
+from services.registration.directory.criteria import Criteria
+from services.registration.directory.geo import PRESETS_KM, Circle
 from services.registration.directory.projection import DirectoryProjection
+from services.registration.directory.queries import DirectoryQueries
+from services.registration.directory.search import query_terms
 from services.registration.domain.campaign import CHINA
 from shared.bus import Record
 from shared.consumer import Delivery
@@ -76,7 +86,7 @@ from shared.store import BackboneTables, create_engine, transaction
 from shared.store.migrations import migrate
 from tests.fixtures.tansu import free_port
 
-from .common import Result, cli, cpu_seconds, report
+from .common import Result, cli, cpu_seconds, percentile, report
 from .registration import ensure_wrk
 
 CAMPAIGN = "2026"
@@ -252,13 +262,13 @@ class Loader:
                 auto_approve=True,
             )
             async with transaction(engine) as connection:
-                await projection.apply(connection, [self._delivery(campaign, CAMPAIGN)])
+                await connection.run_sync(projection.apply, [self._delivery(campaign, CAMPAIGN)])
             for start in range(0, self.count, self.batch):
                 began = time.perf_counter()
                 deliveries = [self.activity(i) for i in range(start, min(start + self.batch, self.count))]
                 built = time.perf_counter()
                 async with transaction(engine) as connection:
-                    await projection.apply(connection, deliveries)
+                    await connection.run_sync(projection.apply, deliveries)
                 building, applying = building + built - began, applying + time.perf_counter() - built
                 if (start // self.batch) % 20 == 19:
                     done = start + len(deliveries)
@@ -271,6 +281,19 @@ class Loader:
         finally:
             await engine.dispose()
         return applying, building
+
+    async def recall(self) -> None:
+        """Reusing a loaded database (migrated to this code's schema first): the activities held today
+        (China) are the ones to check in to."""
+        engine, t = create_engine(self.database_url), directory_activities
+        day = (self.today.astimezone(UTC), (self.today + timedelta(days=1)).astimezone(UTC))
+        try:
+            await migrate(engine, MIGRATIONS)
+            async with engine.connect() as connection:
+                rows = await connection.execute(select(t.c.activity_id).where(t.c.starts_at.between(*day)))
+                self.check_in_ids = sorted(row.activity_id for row in rows)
+        finally:
+            await engine.dispose()
 
     def paths(self) -> dict[str, list[str]]:
         """The request paths of each case, shuffled."""
@@ -463,21 +486,75 @@ def summarize(runs: dict[str, list[Run]]) -> list[Result]:
     return rows
 
 
+def criteria_of(path: str) -> Criteria:
+    """The search a request path of :meth:`Loader.paths` asks for (what the route would build)."""
+    query = {name: values[0] for name, values in parse_qs(urlsplit(path).query).items()}
+    near = [float(part) for part in query["near"].split(",")] if "near" in query else None
+    circle = Circle(near[0], near[1], PRESETS_KM[query["preset"]]) if near else None
+    return Criteria(terms=query_terms(query.get("q", "")), region=query.get("region"), near=circle)
+
+
+async def per_query(database_url: str, paths: dict[str, list[str]], reps: int) -> tuple[list[Result], list[str]]:
+    """Each read query alone: milliseconds per ``DirectoryQueries.search``, one call at a time."""
+    engine = create_engine(database_url)
+    queries, results, notes = DirectoryQueries(engine), [], []
+    try:
+        for case in ("search", "region", "near"):
+            searches = [criteria_of(path) for path in paths[case]]
+            for criteria in searches:  # warm-up: the pages these queries read, the connection pool
+                await queries.search(criteria)
+            times: list[float] = []
+            medians, p99s, cpu = [], [], []
+            for _ in range(reps):
+                rep: list[float] = []
+                used = time.process_time()
+                for criteria in searches:
+                    began = time.perf_counter()
+                    await queries.search(criteria)
+                    rep.append((time.perf_counter() - began) * 1000)
+                cpu.append((time.process_time() - used) * 1000 / len(searches))
+                medians.append(statistics.median(rep))
+                p99s.append(percentile(rep, 99))
+                times += rep
+            results.append(Result("directory", f"{LABELS[case]}: one query, p50", "ms", medians))
+            results.append(Result("directory", f"{LABELS[case]}: one query, p99", "ms", p99s))
+            results.append(Result("directory", f"{LABELS[case]}: CPU per query (all threads)", "ms", cpu))
+            notes.append(
+                f"{case}: {len(searches)} queries × {reps}: p50 {statistics.median(times):.2f} ms, "
+                f"p99 {percentile(times, 99):.2f} ms, max {max(times):.2f} ms, "
+                f"CPU {statistics.median(cpu):.2f} ms per query"
+            )
+            print(notes[-1], file=sys.stderr, flush=True)
+    finally:
+        await engine.dispose()
+    return results, notes
+
+
 async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
     with tempfile.TemporaryDirectory(prefix="kepuri-directory-") as scratch:
         root = Path(scratch)
-        database_url = f"sqlite+aiosqlite:///{root / 'registration.db'}"
+        kept = Path(args.database) if args.database else root / "registration.db"
+        database_url = f"sqlite+aiosqlite:///{kept}"
         loader = Loader(database_url, args.activities, args.batch)
-        applying, building = await loader.load()
-        size = (root / "registration.db").stat().st_size
+        reused = bool(args.database) and kept.exists()
+        if reused:
+            await loader.recall()
+        else:
+            applying, building = await loader.load()
+        size = kept.stat().st_size
         load_note = (
             f"Load: {args.activities:,} activity-registered events through DirectoryProjection.apply in batches of "
             f"{args.batch:,} (one transaction each) in {applying:.1f} s: {args.activities / applying:,.0f} events/s "
-            f"(building the envelopes, not timed, took {building:.1f} s more); database {size / 2**20:,.0f} MiB; "
-            f"{len(loader.counties):,} counties, {len(loader.check_in_ids):,} activities held today."
-        )
+            f"(building the envelopes, not timed, took {building:.1f} s more); "
+            if not reused
+            else f"Reused {kept} (loaded before, not timed); "
+        ) + (f"database {size / 2**20:,.0f} MiB; {len(loader.counties):,} counties, "
+             f"{len(loader.check_in_ids):,} activities held today.")  # fmt: skip
         print(load_note, file=sys.stderr, flush=True)
         paths = loader.paths()
+        if args.per_query:
+            results_, notes = await per_query(database_url, paths, args.reps)
+            return results_, [load_note, *notes]
         limits = {
             "KEPURI_REGISTRATION_DIRECTORY_RATE_BURST": str(args.rate_burst),
             "KEPURI_REGISTRATION_DIRECTORY_RATE_PER_MINUTE": str(args.rate_burst * 60),
@@ -533,6 +610,8 @@ def main() -> None:
             ("--seconds", {"type": float, "default": 0.0, "help": "length of a run (default 10 s; quick 3 s)"}),
             ("--connections", {"type": int, "default": 32, "help": "wrk's connections (default 32)"}),
             ("--rate-burst", {"type": int, "default": 1_000_000, "help": "check-in token bucket during the run"}),
+            ("--database", {"help": "SQLite file to keep: loaded when missing, reused when present"}),
+            ("--per-query", {"action": "store_true", "help": "time each read query alone, no server, no wrk"}),
         ],
     )
     args.activities = args.activities or (20_000 if args.quick else 500_000)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, update
 
 from shared.consumer import Delivery
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
@@ -26,7 +25,7 @@ class ReviewOutcomeProjection:
     name = "registration.review-outcomes"
     topics: tuple[str, ...] = (REVIEWS.name,)
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         verdicts: dict[str, dict[str, object]] = {}
         for delivery in deliveries:
             payload = delivery.payload
@@ -41,4 +40,4 @@ class ReviewOutcomeProjection:
             .where(activities.c.activity_id == bindparam("activity"))
             .values(review_status=bindparam("verdict"), review_reason=bindparam("why"))
         )
-        await connection.execute(statement, [{"activity": i, **v} for i, v in verdicts.items()])
+        connection.execute(statement, [{"activity": i, **v} for i, v in verdicts.items()])

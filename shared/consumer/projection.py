@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from ..bus import Record
 from ..events import Envelope, EventPayload
@@ -32,4 +32,4 @@ class Projection(Protocol):
     name: str
     topics: tuple[str, ...]
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None: ...
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None: ...

@@ -24,14 +24,14 @@ import time
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from ..bus import Bus, Message, Record, Subscription, TopicPartition
 from ..events import CATALOG, MalformedEvent, UnknownEventType, from_record
 from ..events.topics import DEAD_LETTERS
-from ..store.engine import transaction
+from ..store.engine import sync_transaction
 from ..store.errors import StoreUnavailable
 from ..store.recorder import Changes, Recorder
 from ..store.upsert import upsert
@@ -117,50 +117,51 @@ class ConsumerRuntime:
             reraise=True,
         ):
             with attempt:
-                async with transaction(self._engine) as connection:
-                    applied, dead = await self._apply(connection, records, deliveries, list(poison))
+                applied, dead = await sync_transaction(
+                    self._engine, lambda connection: self._apply(connection, records, deliveries, list(poison))
+                )
         metrics.BATCH_SECONDS.labels(self.group).observe(time.perf_counter() - started)
         self.applied += applied
         if dead and self._on_dead_letters is not None:
             self._on_dead_letters(dead)
 
-    async def _apply(
+    def _apply(
         self,
-        connection: AsyncConnection,
+        connection: Connection,
         records: Sequence[Record],
         deliveries: list[Delivery],
         poison: list[tuple[Record, str]],
     ) -> tuple[int, int]:
         """Apply the fresh part of a batch; return how many events were applied and dead-lettered."""
         highest = _highest_offsets(records)
-        tracked = await self._tracked(connection, {topic for topic, _ in highest})
+        tracked = self._tracked(connection, {topic for topic, _ in highest})
         fresh = [d for d in deliveries if d.record.offset > tracked.get((d.record.topic, d.record.partition), -1)]
         poison = [(r, why) for r, why in poison if r.offset > tracked.get((r.topic, r.partition), -1)]
         metrics.SKIPPED.labels(self.group).inc(len(deliveries) - len(fresh))
         try:
-            async with connection.begin_nested():
-                await self.projection.apply(connection, fresh)
+            with connection.begin_nested():
+                self.projection.apply(connection, fresh)
             applied = fresh
         except StoreUnavailable:
             raise
         except Exception:
-            applied = await self._isolate(connection, fresh, poison)
+            applied = self._isolate(connection, fresh, poison)
         if poison:
-            await self._dead_letter(connection, poison)
-        await self._track(connection, highest, tracked)
+            self._dead_letter(connection, poison)
+        self._track(connection, highest, tracked)
         for topic, count in collections.Counter(d.record.topic for d in applied).items():
             metrics.EVENTS.labels(self.group, topic).inc(count)
         return len(applied), len(poison)
 
-    async def _isolate(
-        self, connection: AsyncConnection, deliveries: list[Delivery], poison: list[tuple[Record, str]]
+    def _isolate(
+        self, connection: Connection, deliveries: list[Delivery], poison: list[tuple[Record, str]]
     ) -> list[Delivery]:
         """Apply events one by one, each in a savepoint; the failing ones join ``poison``."""
         applied = []
         for delivery in deliveries:
             try:
-                async with connection.begin_nested():
-                    await self.projection.apply(connection, [delivery])
+                with connection.begin_nested():
+                    self.projection.apply(connection, [delivery])
                 applied.append(delivery)
             except StoreUnavailable:
                 raise
@@ -169,7 +170,7 @@ class ConsumerRuntime:
                 poison.append((delivery.record, f"{type(exc).__name__}: {exc}"))
         return applied
 
-    async def _dead_letter(self, connection: AsyncConnection, poison: list[tuple[Record, str]]) -> None:
+    def _dead_letter(self, connection: Connection, poison: list[tuple[Record, str]]) -> None:
         messages = [
             Message(
                 self._dead_letter_topic,
@@ -190,22 +191,20 @@ class ConsumerRuntime:
             log.error(
                 "%s: dead-lettered %s[%d]@%d: %s", self.group, record.topic, record.partition, record.offset, reason
             )
-        await connection.run_sync(self._recorder.write, [Changes(messages=messages)])
+        self._recorder.write(connection, [Changes(messages=messages)])
         metrics.DEAD_LETTERS.labels(self.group).inc(len(messages))
 
-    async def _tracked(self, connection: AsyncConnection, topics: set[str]) -> dict[Partition, int]:
+    def _tracked(self, connection: Connection, topics: set[str]) -> dict[Partition, int]:
         """The tracked offset of every partition of ``topics`` this consumer has applied records from."""
         t = self._recorder.tables.tracking
-        rows = await connection.execute(
+        rows = connection.execute(
             select(t.c.topic, t.c.partition, t.c.offset).where(t.c.consumer == self.group, t.c.topic.in_(topics))
         )
         return {(topic, partition): offset for topic, partition, offset in rows}
 
-    async def _track(
-        self, connection: AsyncConnection, highest: dict[Partition, int], tracked: dict[Partition, int]
-    ) -> None:
+    def _track(self, connection: Connection, highest: dict[Partition, int], tracked: dict[Partition, int]) -> None:
         """Move the tracking rows of the batch's partitions to its highest offsets (never back)."""
-        await upsert(
+        upsert(
             connection,
             self._recorder.tables.tracking,
             [

@@ -38,11 +38,11 @@ class SqliteTwin:
 
     def __init__(self, url: URL, configure: Callable[[Engine], None]) -> None:
         sync_url = url.set(drivername="sqlite")
-        self._inline = create_sync_engine(sync_url, connect_args={"timeout": 0})
+        self._inline = create_sync_engine(sync_url)
         self._threaded = create_sync_engine(sync_url, connect_args={"timeout": 30})
         for engine in (self._inline, self._threaded):
             configure(engine)
-        event.listen(self._inline, "connect", _no_autocheckpoint)
+        event.listen(self._inline, "connect", _never_wait)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._checkpoint: Future[None] | None = None
         self._checkpointed_at = time.monotonic()
@@ -94,7 +94,9 @@ def _checkpoint(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+def _never_wait(dbapi_connection: Any, _record: Any) -> None:
+    """The loop's connection: busy at once rather than waiting, and no checkpoints of its own."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    for pragma in ("busy_timeout=0", "wal_autocheckpoint=0"):
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

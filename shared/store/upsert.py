@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
 
@@ -32,8 +31,8 @@ def upsert_statement(
     return statement.on_conflict_do_update(index_elements=list(keys), set_=values)
 
 
-async def upsert(
-    connection: AsyncConnection,
+def upsert(
+    connection: Connection,
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     keys: Sequence[str],
@@ -41,4 +40,4 @@ async def upsert(
 ) -> None:
     """Insert ``rows`` into ``table``; on a conflict of ``keys`` apply ``update`` (or skip the row)."""
     if rows:
-        await connection.execute(upsert_statement(connection.dialect.name, table, keys, update), list(rows))
+        connection.execute(upsert_statement(connection.dialect.name, table, keys, update), list(rows))

@@ -457,16 +457,18 @@ class StoreContract:
                 return {p: o for p, o in await connection.execute(select(t.c.partition, t.c.offset))}
 
         async with transaction(engine) as connection:
-            await upsert(connection, t, [row(0, 5), row(1, 7)], keys, update={"offset": None})
+            await connection.run_sync(lambda c: upsert(c, t, [row(0, 5), row(1, 7)], keys, update={"offset": None}))
         async with transaction(engine) as connection:
-            await upsert(connection, t, [row(0, 9), row(2, 1)], keys, update={"offset": None})
+            await connection.run_sync(lambda c: upsert(c, t, [row(0, 9), row(2, 1)], keys, update={"offset": None}))
         assert await offsets() == {0: 9, 1: 7, 2: 1}
 
         async with transaction(engine) as connection:
-            await upsert(connection, t, [row(0, 1), row(3, 4)], keys)  # no update: keep what is there
+            await connection.run_sync(
+                lambda c: upsert(c, t, [row(0, 1), row(3, 4)], keys)
+            )  # no update: keep what is there
             add = {"offset": lambda new, table: table.c.offset + new.offset}
-            await upsert(connection, t, [row(1, 3)], keys, update=add)
-            await upsert(connection, t, [], keys)
+            await connection.run_sync(lambda c: upsert(c, t, [row(1, 3)], keys, update=add))
+            await connection.run_sync(lambda c: upsert(c, t, [], keys))
         assert await offsets() == {0: 9, 1: 10, 2: 1, 3: 4}
 
     async def test_transaction_maps_an_integrity_error(self, engine: AsyncEngine, recorder: Recorder) -> None:

@@ -110,7 +110,7 @@ def delivery(envelope: Envelope) -> Delivery:
 async def feed(engine: AsyncEngine, *envelopes: Envelope) -> None:
     """Apply ``envelopes`` to the directory view as one batch, in one transaction, as the consumer does."""
     async with transaction(engine) as connection:
-        await DirectoryProjection(PackagedCentres()).apply(connection, [delivery(e) for e in envelopes])
+        await connection.run_sync(DirectoryProjection(PackagedCentres()).apply, [delivery(e) for e in envelopes])
 
 
 async def feed_each(engine: AsyncEngine, *envelopes: Envelope) -> None:

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.analytics.adapters.tables import metadata, overview_activities, overview_provinces
 from services.analytics.projections.overview import OverviewProjection
@@ -135,10 +135,10 @@ class FailingOn(OverviewProjection):
     def __init__(self, failing: set[str]) -> None:
         self.failing = failing
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         if any(d.envelope.id in self.failing for d in deliveries):
             raise ValueError("cannot apply this event")
-        await super().apply(connection, deliveries)
+        super().apply(connection, deliveries)
 
 
 async def test_an_event_that_fails_to_apply_is_isolated_and_dead_lettered(
@@ -161,11 +161,11 @@ class FlakyOnce(OverviewProjection):
     def __init__(self) -> None:
         self.attempts = 0
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         self.attempts += 1
         if self.attempts == 1:
             raise StoreUnavailable("database is locked")
-        await super().apply(connection, deliveries)
+        super().apply(connection, deliveries)
 
 
 async def test_transient_errors_are_retried(engine: AsyncEngine, log: EmbeddedLog, recorder: Recorder) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
@@ -22,13 +21,13 @@ class OverviewProjection:
     name = "analytics.overview"
     topics: tuple[str, ...] = (ACTIVITIES.name,)
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         relevant = [d for d in deliveries if isinstance(d.payload, ActivityRegistered | ActivityWithdrawn)]
         if not relevant:
             return
         a = overview_activities
         ids = {d.envelope.subject for d in relevant}
-        rows = await connection.execute(
+        rows = connection.execute(
             select(a.c.activity_id, a.c.campaign, a.c.province, a.c.withdrawn, a.c.version).where(
                 a.c.activity_id.in_(ids)
             )
@@ -56,14 +55,14 @@ class OverviewProjection:
                 row["version"] = delivery.envelope.sequence
                 changed.add(delivery.envelope.subject)
                 delta[(row["campaign"], row["province"])] -= 1
-        await upsert(
+        upsert(
             connection,
             a,
             [known[i] for i in sorted(changed)],
             keys=("activity_id",),
             update={"withdrawn": None, "version": None},
         )
-        await upsert(
+        upsert(
             connection,
             overview_provinces,
             [{"campaign": c, "province": p, "activities": n} for (c, p), n in delta.items() if n],

@@ -99,9 +99,11 @@ science_workers = Table(
 # ── The public activity directory: a view built from the streams (services/registration/directory/) ──
 
 # One row per activity the streams mention, public or not: its public fields (``data``, JSON), what
-# search, filters and near-me need as columns, and its check-in and rating counters. ``version``
-# unit vector of where near-me places it (see directory/geo.py). ``doc_id`` is the activity's row in
-# the SQLite full-text index; on PostgreSQL ``search_vector`` is the index.
+# search, filters and near-me need as columns, and its check-in and rating counters. ``version`` and
+# ``review_version`` are the last sequence applied from each stream; ``x``, ``y``, ``z`` are the
+# unit vector of where near-me places it (see directory/geo.py), ``band`` its latitude band (the
+# near-me index). ``doc_id`` is the activity's row in the SQLite full-text index, numbered in listing
+# order (see directory/order.py); on PostgreSQL ``search_vector`` is the index.
 directory_activities = Table(
     "directory_activities",
     metadata,
@@ -130,6 +132,7 @@ directory_activities = Table(
     Column("x", Float),
     Column("y", Float),
     Column("z", Float),
+    Column("band", Integer),
     Column("data", Text),
     Column("search_vector", Text().with_variant(TSVECTOR(), "postgresql")),
     Column("check_ins", BigInteger, nullable=False),
@@ -140,7 +143,7 @@ directory_activities = Table(
     Index("ix_directory_city", "public", "city", "starts_at", "activity_id"),
     Index("ix_directory_county", "public", "region_code", "starts_at", "activity_id"),
     Index("ix_directory_campaign", "public", "campaign_id", "starts_at", "activity_id"),
-    Index("ix_directory_place", "public", "latitude", "longitude"),
+    Index("ix_directory_near", "public", "band", "longitude", "x", "y", "z", "activity_id"),
     Index("ix_directory_search", "search_vector", postgresql_using="gin", info={"only_on": "postgresql"}).ddl_if(
         dialect="postgresql"
     ),

@@ -3,7 +3,10 @@
 Each placed activity stores the unit vector of its position. The squared chord between two unit
 vectors is a strictly increasing function of their great-circle (haversine) distance, and it is
 plain arithmetic, so both databases can filter and order by it exactly, with no trigonometry in
-SQL; a latitude/longitude bounding box on an index narrows the rows first.
+SQL. An index narrows the rows first: each placed activity also stores its latitude *band*
+(:data:`BANDS_PER_DEGREE` bands a degree), and the index on (band, longitude, position) reads, for each
+band the circle's bounding box crosses, just the stretch of longitudes the box spans (one range per
+band), answering the distance from the index alone.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ MAX_RADIUS_KM = 200.0
 # venues. Thirty minutes by city bus, metro or e-bike, door to door, covers about 12–15 km in a
 # Chinese city; 15 km is the radius of that circle here.
 PRESETS_KM = {"30min": 15.0}
+# Latitude bands of 0.05° (5.6 km): a 5 km circle crosses 2 or 3 of them, the 15 km circle 6 or 7.
+BANDS_PER_DEGREE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +40,22 @@ class Circle:
         dlon = min(math.degrees(margin / (EARTH_RADIUS_KM * cos_lat)), 180.0)
         return self.latitude - dlat, self.latitude + dlat, self.longitude - dlon, self.longitude + dlon
 
+    def bands(self) -> list[int]:
+        """The latitude bands (see :func:`band_of`) the bounding box crosses."""
+        south, north, _, _ = self.bounding_box()
+        return list(range(band_of(south), band_of(north) + 1))
+
     def centre_vector(self) -> tuple[float, float, float]:
         return unit_vector(self.latitude, self.longitude)
 
     def chord_squared_limit(self) -> float:
         """The squared chord of the radius: a point is inside when its squared chord is at most this."""
         return chord_squared_of(self.radius_km)
+
+
+def band_of(latitude: float) -> int:
+    """The latitude band a latitude is in; a migration computes the same as ``floor(latitude * 20)``."""
+    return math.floor(latitude * BANDS_PER_DEGREE)
 
 
 def unit_vector(latitude: float, longitude: float) -> tuple[float, float, float]:

@@ -1,8 +1,9 @@
 """The directory view, built from the activities, reviews, campaigns and participation topics.
 
 Each ``apply`` works a batch at a time: one SELECT for the batch's activities, one bulk upsert of
-the rows that changed, one bulk upsert adding check-ins and ratings, and (on SQLite) one pass over
-the full-text index. Lifecycle events are guarded by sequence per activity — the activities stream
+the rows that changed, one bulk upsert adding check-ins and ratings, and (on SQLite) one query for
+the neighbours of new or moved rows (search-index numbers follow the listing order, order.py) and
+one pass over the full-text index (index.py). Lifecycle events are guarded by sequence per activity — the activities stream
 by ``version``, the reviews stream by ``review_version`` (each stream numbers its own events) — so a
 redelivered or out-of-order duplicate changes nothing. Check-ins and ratings are facts, not versions
 of anything: the runtime's tracking makes a redelivered batch count once (only a relay that published
@@ -16,8 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC
 
-from sqlalchemy import and_, false, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, false, select, update
 
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn
@@ -27,18 +27,14 @@ from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS
 from shared.store.upsert import upsert
 
-from ..adapters.tables import DIRECTORY_SEARCH, directory_activities, directory_campaigns
+from ..adapters.tables import directory_activities, directory_campaigns
+from . import index, order
 from .approval import CampaignHistory, Configuration
 from .listing import Listing, RegionCentres
-from .rows import APPROVED, COUNTERS, ENTRY_COLUMNS, PENDING, REJECTED, STATE_COLUMNS, Entry, doc_id, stub
-from .search import document_tokens, fts5_document
+from .rows import APPROVED, COUNTERS, ENTRY_COLUMNS, PENDING, REJECTED, STATE_COLUMNS, Entry, stub
 
 LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, ActivityApproved, ActivityRejected)
 _ENTRY_COLUMNS = [directory_activities.c[name] for name in ("activity_id", *ENTRY_COLUMNS, "data")]
-_FTS_DELETE = text(
-    f"INSERT INTO {DIRECTORY_SEARCH}({DIRECTORY_SEARCH}, rowid, tokens) VALUES ('delete', :rowid, :tokens)"
-)
-_FTS_INSERT = text(f"INSERT INTO {DIRECTORY_SEARCH}(rowid, tokens) VALUES (:rowid, :tokens)")
 
 
 class DirectoryProjection:
@@ -50,18 +46,18 @@ class DirectoryProjection:
     def __init__(self, centres: RegionCentres) -> None:
         self._centres = centres
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         lifecycle = [d for d in deliveries if isinstance(d.payload, LIFECYCLE)]
         configured = [d for d in deliveries if isinstance(d.payload, CampaignConfigured)]
-        history, new = await self._campaigns(connection, configured, lifecycle)
+        history, new = self._campaigns(connection, configured, lifecycle)
         if lifecycle:
-            await self._apply_lifecycle(connection, lifecycle, history)
+            self._apply_lifecycle(connection, lifecycle, history)
         for campaign_id, version in new:
-            await self._reconsider(connection, history, campaign_id, version)
-        await self._count(connection, deliveries)
+            self._reconsider(connection, history, campaign_id, version)
+        self._count(connection, deliveries)
 
-    async def _campaigns(
-        self, connection: AsyncConnection, configured: list[Delivery], lifecycle: list[Delivery]
+    def _campaigns(
+        self, connection: Connection, configured: list[Delivery], lifecycle: list[Delivery]
     ) -> tuple[CampaignHistory, list[tuple[str, int]]]:
         """The history of the batch's campaigns, with the batch's new configurations recorded."""
         ids = {d.payload.campaign_id for d in configured if isinstance(d.payload, CampaignConfigured)}
@@ -74,7 +70,7 @@ class DirectoryProjection:
         if not ids:
             return history, []
         c = directory_campaigns
-        rows = await connection.execute(
+        rows = connection.execute(
             select(c.c.campaign_id, c.c.version, c.c.configured_at, c.c.auto_approve).where(c.c.campaign_id.in_(ids))
         )
         history.extend((r.campaign_id, r.version, r.configured_at, bool(r.auto_approve)) for r in rows)
@@ -85,7 +81,7 @@ class DirectoryProjection:
             configuration = Configuration(envelope.time.astimezone(UTC), envelope.sequence, payload.auto_approve)
             if history.add(payload.campaign_id, configuration):
                 new.append((payload.campaign_id, envelope.sequence))
-        await upsert(
+        upsert(
             connection,
             c,
             [
@@ -97,12 +93,10 @@ class DirectoryProjection:
         )
         return history, new
 
-    async def _apply_lifecycle(
-        self, connection: AsyncConnection, lifecycle: list[Delivery], history: CampaignHistory
-    ) -> None:
+    def _apply_lifecycle(self, connection: Connection, lifecycle: list[Delivery], history: CampaignHistory) -> None:
         t = directory_activities
         ids = {_activity_id(d) for d in lifecycle}
-        rows = await connection.execute(select(*_ENTRY_COLUMNS).where(t.c.activity_id.in_(ids)))
+        rows = connection.execute(select(*_ENTRY_COLUMNS).where(t.c.activity_id.in_(ids)))
         entries = {row.activity_id: Entry.of_row(dict(row._mapping)) for row in rows}
         changed: set[str] = set()
         for delivery in lifecycle:
@@ -111,19 +105,20 @@ class DirectoryProjection:
             if _fold(entry, delivery, history):
                 changed.add(activity_id)
         dialect = connection.dialect.name
-        await upsert(
+        batch = [entries[i] for i in sorted(changed)]
+        if dialect == "sqlite":
+            order.place(connection, batch)
+        upsert(
             connection,
             t,
-            [entries[i].row(self._centres, dialect) | dict.fromkeys(COUNTERS, 0) for i in sorted(changed)],
+            [entry.row(self._centres, dialect) | dict.fromkeys(COUNTERS, 0) for entry in batch],
             keys=("activity_id",),
             update=dict.fromkeys(STATE_COLUMNS),
         )
         if dialect == "sqlite":
-            await _reindex(connection, [entries[i] for i in sorted(changed)])
+            _reindex(connection, batch)
 
-    async def _reconsider(
-        self, connection: AsyncConnection, history: CampaignHistory, campaign_id: str, version: int
-    ) -> None:
+    def _reconsider(self, connection: Connection, history: CampaignHistory, campaign_id: str, version: int) -> None:
         """Judge again the activities registered while a newly learnt configuration was in force.
 
         Rare (a campaign is configured a handful of times a year), so it may scan the view.
@@ -135,9 +130,9 @@ class DirectoryProjection:
             window.append(t.c.registered_at < until)
         approved = [APPROVED, PENDING] if auto_approve else [APPROVED]
         public = and_(t.c.version > 0, t.c.withdrawn == false(), t.c.review.in_(approved))
-        await connection.execute(update(t).where(*window).values(auto_approved=auto_approve, public=public))
+        connection.execute(update(t).where(*window).values(auto_approved=auto_approve, public=public))
 
-    async def _count(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def _count(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         tallies: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for delivery in deliveries:
             payload = delivery.payload
@@ -147,7 +142,7 @@ class DirectoryProjection:
                 tally = tallies[payload.activity_id]
                 tally[1] += 1
                 tally[2] += payload.rating
-        await upsert(
+        upsert(
             connection,
             directory_activities,
             [stub(i) | dict(zip(COUNTERS, tallies[i], strict=True)) for i in sorted(tallies)],
@@ -192,20 +187,29 @@ def _fold(entry: Entry, delivery: Delivery, history: CampaignHistory) -> bool:
     return True
 
 
-async def _reindex(connection: AsyncConnection, entries: list[Entry]) -> None:
-    """Replace the FTS5 documents whose searchable text changed (contentless: delete needs the old text)."""
+def _reindex(connection: Connection, entries: list[Entry]) -> None:
+    """Replace the FTS5 documents whose number, text or filters changed (contentless: removing a
+    document needs its old tokens, rebuilt from the listing and campaign it was indexed with)."""
     removed, added = [], []
     for entry in entries:
-        before = entry.indexed.searchable() if entry.indexed else None
-        after = entry.listing.searchable() if entry.listing else None
-        if before == after:
+        if _same_document(entry):
             continue
-        rowid = doc_id(entry.activity_id)
-        if before is not None:
-            removed.append({"rowid": rowid, "tokens": fts5_document(document_tokens(before))})
-        if after is not None:
-            added.append({"rowid": rowid, "tokens": fts5_document(document_tokens(after))})
-    if removed:
-        await connection.execute(_FTS_DELETE, removed)
-    if added:
-        await connection.execute(_FTS_INSERT, added)
+        if entry.indexed is not None and entry.indexed_doc_id is not None:
+            tokens = index.document(entry.indexed, entry.indexed_campaign)
+            removed.append(index.Document(entry.indexed_doc_id, tokens))
+        if entry.listing is not None and entry.doc_id is not None:
+            added.append(index.Document(entry.doc_id, index.document(entry.listing, entry.campaign_id)))
+    index.write(connection, removed, added)
+
+
+def _same_document(entry: Entry) -> bool:
+    """Indexed as it stands: the same number, searchable text, region and campaign (or neither)."""
+    old, new = entry.indexed, entry.listing
+    if old is None or new is None:
+        return old is new
+    same = (entry.indexed_doc_id, entry.indexed_campaign, old.region_code) == (
+        entry.doc_id,
+        entry.campaign_id,
+        new.region_code,
+    )
+    return same and old.searchable() == new.searchable()

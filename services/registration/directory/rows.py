@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .geo import unit_vector
+from .geo import band_of, unit_vector
 from .listing import Listing, RegionCentres
 from .search import document_tokens, tsvector_literal
 
@@ -29,10 +29,12 @@ LISTING_COLUMNS = (
     "x",
     "y",
     "z",
+    "band",
     "data",
     "search_vector",
 )
 ENTRY_COLUMNS = (
+    "doc_id",
     "version",
     "review_version",
     "review",
@@ -46,13 +48,15 @@ ENTRY_COLUMNS = (
 STATE_COLUMNS = ENTRY_COLUMNS + LISTING_COLUMNS
 
 
-def doc_id(activity_id: str) -> int:
-    """The activity's row number in the SQLite full-text index: 63 bits of a hash of its id.
+def stub_doc_id(activity_id: str) -> int:
+    """The ``doc_id`` of a row without a listing, and of every new row on PostgreSQL: -2⁶¹ to -1, from
+    a hash of the id. Rows with a listing on SQLite are numbered in listing order instead (order.py).
 
-    Stable across rebuilds; at 500,000 activities two ids share a number with a probability near
-    10⁻⁸, and the column is unique, so that would fail loudly (dead letter), never mix two documents.
+    Two ids of 500,000 share a number with a probability near 10⁻⁷; the column is unique, so that
+    would fail loudly (dead letter), never mix two rows.
     """
-    return int.from_bytes(hashlib.blake2b(activity_id.encode(), digest_size=8).digest(), "big") >> 1
+    digest = hashlib.blake2b(activity_id.encode(), digest_size=8).digest()
+    return -1 - (int.from_bytes(digest, "big") >> 3)
 
 
 def tags(values: list[str]) -> str:
@@ -78,7 +82,11 @@ class Entry:
     campaign_id: str | None = None
     registered_at: datetime | None = None
     listing: Listing | None = None
-    indexed: Listing | None = field(default=None, repr=False)  # the listing the search index holds
+    doc_id: int | None = None  # None: a new row (a stub's number unless SQLite numbers it, order.py)
+    # What the SQLite search index holds for it: the listing, campaign and rowid it was indexed with.
+    indexed: Listing | None = field(default=None, repr=False)
+    indexed_campaign: str | None = field(default=None, repr=False)
+    indexed_doc_id: int | None = field(default=None, repr=False)
 
     @property
     def public(self) -> bool:
@@ -102,7 +110,10 @@ class Entry:
             campaign_id=row["campaign_id"],
             registered_at=registered_at,
             listing=listing,
+            doc_id=row["doc_id"],
             indexed=listing,
+            indexed_campaign=row["campaign_id"],
+            indexed_doc_id=row["doc_id"],
         )
 
     def row(self, centres: RegionCentres, dialect: str) -> dict[str, Any]:
@@ -113,7 +124,7 @@ class Entry:
     def _entry_columns(self) -> dict[str, Any]:
         return {
             "activity_id": self.activity_id,
-            "doc_id": doc_id(self.activity_id),
+            "doc_id": self.doc_id if self.doc_id is not None else stub_doc_id(self.activity_id),
             "version": self.version,
             "review_version": self.review_version,
             "review": self.review,
@@ -146,6 +157,7 @@ def listing_columns(listing: Listing, centres: RegionCentres, dialect: str) -> d
         "x": x,
         "y": y,
         "z": z,
+        "band": band_of(position[0]) if position else None,
         "data": listing.model_dump_json(),
         "search_vector": tsvector_literal(document_tokens(listing.searchable())) if dialect == "postgresql" else None,
     }
@@ -156,7 +168,7 @@ _NO_LISTING: dict[str, Any] = dict.fromkeys(LISTING_COLUMNS) | {"key_activity": 
 
 def stub(activity_id: str) -> dict[str, Any]:
     """A row for an activity only counted or reviewed so far (its registration has not arrived)."""
-    return _STUB | {"activity_id": activity_id, "doc_id": doc_id(activity_id)}
+    return _STUB | {"activity_id": activity_id, "doc_id": stub_doc_id(activity_id)}
 
 
 # Only the columns that cannot be NULL: fewer parameters on the busiest write of the view.

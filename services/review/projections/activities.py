@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
@@ -21,13 +20,13 @@ class ActivitiesProjection:
     name = "review.activities"
     topics: tuple[str, ...] = (ACTIVITIES.name,)
 
-    async def apply(self, connection: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         t = review_activities
         relevant = [d for d in deliveries if isinstance(d.payload, ActivityRegistered | ActivityWithdrawn)]
         if not relevant:
             return
         ids = {d.envelope.subject for d in relevant}
-        rows = await connection.execute(select(t).where(t.c.activity_id.in_(ids)))
+        rows = connection.execute(select(t).where(t.c.activity_id.in_(ids)))
         known = {row.activity_id: dict(row._mapping) for row in rows}
         changed: set[str] = set()
         for delivery in relevant:
@@ -51,7 +50,7 @@ class ActivitiesProjection:
                 continue
             known[subject] = row
             changed.add(subject)
-        await upsert(
+        upsert(
             connection,
             t,
             [known[i] for i in sorted(changed)],
