@@ -1,6 +1,6 @@
 """The event store: aggregates as events, a transactional outbox and its relay, consumer tracking."""
 
-from .engine import create_engine, in_transaction, reading, sync_transaction, transaction
+from .engine import create_engine, in_transaction, reading, sync_reading, sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
 from .recorder import AggregateAppend, Changes, Insert, Recorder
 from .relay import OutboxRelay
@@ -24,6 +24,7 @@ __all__ = [
     "create_engine",
     "in_transaction",
     "reading",
+    "sync_reading",
     "sync_transaction",
     "transaction",
 ]

@@ -158,6 +158,22 @@ async def reading(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitab
             return result
 
 
+async def sync_reading(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
+    """Run the synchronous, read-only ``work`` on a consistent snapshot and return its result.
+
+    For hot reads (the public directory): on a SQLite file one inline call, as :func:`sync_transaction`;
+    elsewhere through ``AsyncConnection.run_sync``.
+    """
+    twin = _sqlite_twin(engine)
+    with _store_errors():
+        if twin is not None:
+            return await twin.read(work)
+        async with engine.connect() as connection:
+            result = await connection.run_sync(work)
+            await connection.rollback()
+            return result
+
+
 @contextmanager
 def _store_errors() -> Iterator[None]:
     """Re-raise driver errors in the store's vocabulary (see :func:`translate`)."""

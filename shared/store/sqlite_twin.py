@@ -7,7 +7,7 @@ write path: a group commit of 30 registrations held the lock for 40–90 ms, of 
 tenth was SQLite's work. Sending the whole transaction to a thread in one call is not enough either:
 the thread then waits for the GIL after every statement (a 5 ms switch interval at a time).
 
-So a :class:`SqliteTwin` runs the transaction *on the loop's thread*, in one synchronous call, on a
+So a :class:`SqliteTwin` runs the transaction (and hot reads, :meth:`SqliteTwin.read`) *on the loop's thread*, in one synchronous call, on a
 connection that never waits for the lock (``timeout=0``): a few milliseconds of work that would
 need the GIL anyway. Only when another process holds the lock does the transaction go to a thread
 of its own, which waits as long as the service's usual busy timeout. That connection never runs a
@@ -57,6 +57,15 @@ class SqliteTwin:
         self._maybe_checkpoint()
         return result
 
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """Run read-only ``work`` on a snapshot; in WAL mode a read waits for nobody, so it runs inline."""
+        try:
+            return _deferred(self._inline, work)
+        except OperationalError as exc:  # only in rare moments (a WAL being recovered): wait off the loop
+            if "locked" not in str(exc.orig):
+                raise
+        return await asyncio.get_running_loop().run_in_executor(self._thread, _deferred, self._threaded, work)
+
     def _maybe_checkpoint(self) -> None:
         if self._checkpoint is not None and not self._checkpoint.done():
             return
@@ -87,6 +96,15 @@ def _immediate(engine: Engine, work: Callable[[Connection], T], inline: bool) ->
             raise
         with transaction:
             return work(connection)
+
+
+def _deferred(engine: Engine, work: Callable[[Connection], T]) -> T:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            return work(connection)
+        finally:
+            transaction.rollback()
 
 
 def _checkpoint(engine: Engine) -> None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.store import IntegrityViolation, create_engine, sync_transaction
+from shared.store import IntegrityViolation, create_engine, sync_reading, sync_transaction
 from shared.store.engine import _TWINS
 
 metadata = MetaData()
@@ -90,3 +90,20 @@ async def test_the_twin_is_disposed_with_its_engine(tmp_path: Path) -> None:
     await engine.dispose()
     assert engine.sync_engine not in _TWINS
     assert not any(t.name.startswith("sqlite-writer") for t in threading.enumerate())
+
+
+async def test_a_read_runs_inline_on_a_snapshot_while_another_writer_holds_the_lock(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    await sync_transaction(engine, insert(1, 2))
+    other = sqlite3.connect(tmp_path / "twin.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO numbers VALUES (3)")  # not committed: invisible to the read
+
+    def read(connection: Connection) -> tuple[int, int]:
+        return int(connection.scalar(select(func.count()).select_from(numbers)) or 0), threading.get_ident()
+
+    counted, thread = await sync_reading(engine, read)
+    other.execute("ROLLBACK")
+    other.close()
+    assert (counted, thread) == (2, threading.get_ident())

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Select, select, text, true
+from sqlalchemy import Connection, Select, select, text, true
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.store import reading
+from shared.store import sync_reading
 
 from ..adapters.tables import DIRECTORY_SEARCH
 from . import index
@@ -46,14 +46,14 @@ class DirectoryQueries:
     async def search(self, criteria: Criteria) -> Page:
         """One page of public activities matching ``criteria``, in start or distance order."""
         dialect = self._engine.dialect.name
-        rows = await reading(self._engine, lambda c: _search(c, criteria, dialect))
+        rows = await sync_reading(self._engine, lambda c: _search(c, criteria, dialect))
         found = [_found(row, criteria.near is not None) for row in rows[: criteria.limit]]
         return Page(found, found[-1].place if len(rows) > criteria.limit else None)
 
     async def get(self, activity_id: str) -> Found | None:
         """A public activity, or None (unknown and not public alike)."""
         query = select(*ANSWER, t.c.starts_at).where(t.c.activity_id == activity_id, t.c.public == true())
-        rows = await reading(self._engine, lambda c: _all(c, query))
+        rows = await sync_reading(self._engine, lambda c: _all(c, query))
         return _found(rows[0], False) if rows else None
 
     async def admissions(self, activity_ids: list[str]) -> dict[str, Admission]:
@@ -64,20 +64,18 @@ class DirectoryQueries:
             query = select(t.c.activity_id, t.c.public, t.c.starts_at, t.c.ends_at, t.c.campaign_id).where(
                 t.c.activity_id.in_(chunk), t.c.starts_at.is_not(None)
             )
-            for row in await reading(self._engine, partial(_all, query=query)):
+            for row in await sync_reading(self._engine, partial(_all, query=query)):
                 found[row.activity_id] = Admission(
                     bool(row.public), _aware(row.starts_at), _aware(row.ends_at), row.campaign_id
                 )
         return found
 
 
-async def _all(
-    connection: AsyncConnection, query: Select[Any], values: dict[str, Any] | None = None
-) -> Sequence[Row[Any]]:
-    return (await connection.execute(query, values or {})).all()
+def _all(connection: Connection, query: Select[Any], values: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+    return connection.execute(query, values or {}).all()
 
 
-async def _search(connection: AsyncConnection, criteria: Criteria, dialect: str) -> Sequence[Row[Any]]:
+def _search(connection: Connection, criteria: Criteria, dialect: str) -> Sequence[Row[Any]]:
     """Run the search; near-me widens its circle step by step (nearest first needs only the nearest).
 
     Rows inside radius r, ordered, are the true first rows whenever there are more than a page of
@@ -85,25 +83,25 @@ async def _search(connection: AsyncConnection, criteria: Criteria, dialect: str)
     sparse area pays for the full radius.
     """
     near = criteria.near
-    common = bool(criteria.terms) and near is not None and dialect == "sqlite" and await _common(connection, criteria)
+    common = bool(criteria.terms) and near is not None and dialect == "sqlite" and _common(connection, criteria)
     shape = shape_of(criteria, dialect, common=common)
     if near is None:
-        return await _all(connection, statement(shape), parameters(criteria, shape))
+        return _all(connection, statement(shape), parameters(criteria, shape))
     passed = distance_of_chord_squared(criteria.after.chord_squared) if isinstance(criteria.after, ByDistance) else 0
     step = FIRST_RING_KM
     while True:
         radius = min(near.radius_km, passed + step)
         ring = replace(criteria, near=Circle(near.latitude, near.longitude, radius))
-        rows = await _all(connection, statement(shape), parameters(ring, shape))
+        rows = _all(connection, statement(shape), parameters(ring, shape))
         if len(rows) > criteria.limit or radius >= near.radius_km:
             return rows
         step *= 4
 
 
-async def _common(connection: AsyncConnection, criteria: Criteria) -> bool:
+def _common(connection: Connection, criteria: Criteria) -> bool:
     """Whether more than :data:`COMMON_MATCHES` activities match (SQLite near-me; see statements._text)."""
     match = index.match(criteria.terms, criteria.region, criteria.campaign_id)
-    return len((await connection.execute(_MATCHES, {"match": match})).all()) > COMMON_MATCHES
+    return len(connection.execute(_MATCHES, {"match": match}).all()) > COMMON_MATCHES
 
 
 def _found(row: Row[Any], near: bool) -> Found:
