@@ -50,32 +50,37 @@ class DirectoryActivityOut(BaseModel):
 
     @staticmethod
     def answer(found: Found) -> dict[str, Any]:
-        """The JSON of one activity, built directly (the hot read path skips model validation)."""
+        """The JSON of one activity, built directly from its stored public fields (no model validation:
+        they were validated as a ``Listing`` when the view stored them)."""
         listing = found.listing
         position = None
         if found.position is not None:
-            source = "activity" if listing.own_position is not None else "region"
-            position = {"latitude": found.position[0], "longitude": found.position[1], "source": source}
+            own = listing.get("latitude") is not None and listing.get("longitude") is not None
+            position = {
+                "latitude": found.position[0],
+                "longitude": found.position[1],
+                "source": "activity" if own else "region",
+            }
         return {
             "id": found.activity_id,
-            "name": listing.name,
-            "organizer": listing.organizer_name,
-            "co_organizers": listing.co_organizers,
-            "campaign_id": listing.campaign_id,
-            "region_code": listing.region_code,
-            "starts_at": listing.starts_at.isoformat(),
-            "ends_at": listing.ends_at.isoformat(),
-            "format": listing.format,
-            "category": listing.category,
-            "joint_action": listing.joint_action,
-            "programme": listing.programme,
-            "themes": listing.themes,
-            "target_groups": listing.target_groups,
-            "key_activity": listing.key_activity,
-            "expected_participants": listing.expected_participants,
-            "online_url": listing.online_url,
-            "address": listing.address,
-            "description": listing.description,
+            "name": listing["name"],
+            "organizer": listing["organizer_name"],
+            "co_organizers": listing.get("co_organizers", []),
+            "campaign_id": listing.get("campaign_id"),
+            "region_code": listing["region_code"],
+            "starts_at": _iso(listing["starts_at"]),
+            "ends_at": _iso(listing["ends_at"]),
+            "format": listing["format"],
+            "category": listing.get("category"),
+            "joint_action": listing.get("joint_action"),
+            "programme": listing.get("programme"),
+            "themes": listing.get("themes", []),
+            "target_groups": listing.get("target_groups", []),
+            "key_activity": listing.get("key_activity", False),
+            "expected_participants": listing.get("expected_participants"),
+            "online_url": listing.get("online_url"),
+            "address": listing.get("address"),
+            "description": listing.get("description"),
             "position": position,
             "check_ins": found.check_ins,
             "rating_count": found.ratings,
@@ -98,3 +103,8 @@ class FeedbackIn(BaseModel):
 
 class Accepted(BaseModel):
     event_id: str = Field(description="the id of the event that records it")
+
+
+def _iso(stored: str) -> str:
+    """A stored timestamp as the API writes it (``+00:00``, as ``datetime.isoformat``)."""
+    return datetime.fromisoformat(stored).isoformat()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from ..domain.campaign import CHINA
 from .geo import Circle
-from .listing import Listing
 from .search import Term
 
 Format = Literal["offline", "online", "both"]
@@ -78,7 +78,7 @@ class Found:
     """An activity as the directory answers it."""
 
     activity_id: str
-    listing: Listing
+    listing: Mapping[str, Any]  # the stored JSON of its Listing, parsed but not validated again (hot path)
     check_ins: int
     ratings: int
     rating_sum: int

@@ -10,6 +10,7 @@ and how each reads, are in statements.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,7 +28,6 @@ from . import index
 from .admissions import Admission
 from .criteria import ByDistance, ByStart, Criteria, Found, Page
 from .geo import Circle, distance_of_chord_squared
-from .listing import Listing
 from .statements import ANSWER, parameters, shape_of, statement, t
 
 # Beyond this many matches a text counts as common on SQLite near-me (see statements._text).
@@ -116,7 +116,7 @@ def _found(row: Row[Any], near: bool) -> Found:
         place = ByStart(_aware(mapping["starts_at"]), row.activity_id)
     return Found(
         activity_id=row.activity_id,
-        listing=Listing.model_validate_json(mapping["data"]),
+        listing=json.loads(mapping["data"]),
         check_ins=mapping["check_ins"],
         ratings=mapping["ratings"],
         rating_sum=mapping["rating_sum"],

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
+from shared.web.responses import FastJSONResponse
 
 from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page
 from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
@@ -72,7 +73,8 @@ async def search_activities(
         after=_position(cursor, near=circle is not None) if cursor else None,
     )
     page = await registration.directory.queries.search(criteria)
-    return JSONResponse({"items": [DirectoryActivityOut.answer(f) for f in page.items], "next_cursor": _cursor(page)})
+    items = [DirectoryActivityOut.answer(f) for f in page.items]
+    return FastJSONResponse({"items": items, "next_cursor": _cursor(page)})
 
 
 @router.get("/activities/{activity_id}", response_model=DirectoryActivityOut, summary="Read a public activity")
@@ -80,7 +82,7 @@ async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -
     found = await registration.directory.queries.get(activity_id)
     if found is None:
         raise _not_listed(activity_id)
-    return JSONResponse(DirectoryActivityOut.answer(found))
+    return FastJSONResponse(DirectoryActivityOut.answer(found))
 
 
 @router.post("/activities/{activity_id}/check-ins", status_code=202, response_model=Accepted, summary="Check in (打卡)")
