@@ -1,34 +1,43 @@
-"""Review's composition root: settings, backbone with its projections, API."""
+"""Review's composition root: settings, backbone with its projection, services, API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi import FastAPI
 
+from shared.auth import JwksVerifier
 from shared.runtime import Backbone, create_service_app
+from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
-from .projections.activities import ActivitiesProjection
+from .api.problems import install as install_problems
+from .api.routes import content, exports, lists, recommendations
+from .container import Review
+from .content import ContentReview
+from .lists import Lists
+from .projections.activities import ReviewView
+from .recommending import Recommendations
 from .settings import ReviewSettings
 
 MIGRATIONS = "services.review:migrations"
 
 
-@dataclass
-class Review:
-    """What review's routes depend on."""
-
-    backbone: Backbone
-
-
-def create_app(settings: ReviewSettings | None = None) -> FastAPI:
-    """The review API; its consumers start with the app."""
-    review = Review(Backbone(settings or ReviewSettings(), metadata, MIGRATIONS, projections=[ActivitiesProjection()]))
-    return create_service_app(
-        backbone=review.backbone,
+def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None = None) -> FastAPI:
+    """The review API; its consumer starts with the app. ``verifier`` defaults to registration's JWKS."""
+    settings = settings or ReviewSettings()
+    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView()])
+    review = Review(
+        backbone=backbone,
+        verifier=verifier or JwksVerifier(settings.jwks_url),
+        content=ContentReview(backbone),
+        recommendations=Recommendations(backbone),
+        lists=Lists(backbone.engine),
+    )
+    app = create_service_app(
+        backbone=backbone,
         container=review,
         title="Kepuri review",
-        description="Content review, the recommendation chain and commendations.",
-        routers=[],
+        description="Content review, the recommendation chain from county to nation, commendations and their forms.",
+        routers=[content.router, recommendations.router, lists.router, exports.router],
     )
+    install_problems(app)
+    return app

@@ -11,3 +11,8 @@ class ReviewSettings(ServiceSettings):
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_REVIEW_PORT"))
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_REVIEW_DATABASE_URL"))
+    jwks_url: str = Field(
+        "http://127.0.0.1:8001/api/v1/auth/jwks.json",
+        validation_alias=AliasChoices("jwks_url", "KEPURI_REVIEW_JWKS_URL"),
+        description="registration's published key set, which access tokens are verified with",
+    )

@@ -38,6 +38,7 @@ def build_catalog() -> Catalog:
         reviews.Recommended,
         reviews.RecommendationEndorsed,
         reviews.RecommendationDeclined,
+        reviews.RecommendationWithdrawn,
         reviews.UnitRecommended,
         reviews.Commended,
     ):

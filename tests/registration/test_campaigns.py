@@ -123,7 +123,15 @@ async def test_an_admin_creates_and_changes_campaigns_and_anyone_reads_them(serv
 
 
 def _with_defaults(settings: dict[str, Any]) -> dict[str, Any]:
-    return {**settings, "recommendation": {"societies": False, "quotas": {}, **settings["recommendation"]}}
+    defaults = {
+        "societies": False,
+        "quotas": {},
+        "unit_quotas": {},
+        "society_quota": None,
+        "society_unit_quota": None,
+        "windows": {},
+    }
+    return {**settings, "recommendation": {**defaults, **settings["recommendation"]}}
 
 
 BROKEN: dict[str, tuple[tuple[str, Any], str]] = {
@@ -169,7 +177,16 @@ BROKEN: dict[str, tuple[tuple[str, Any], str]] = {
     "auto-approve-not-a-bool": (("auto_approve", "perhaps"), "auto_approve"),
     "chain-top-down": (("settings.recommendation.levels", ["city", "county"]), "settings.recommendation"),
     "chain-forwards-downward": (("settings.recommendation.forward_to", "city"), "settings.recommendation"),
-    "quota-outside-chain": (("settings.recommendation.quotas", {"province": 10}), "settings.recommendation"),
+    "quota-outside-chain": (("settings.recommendation.quotas", {"national": 10}), "settings.recommendation"),
+    "unit-quota-outside-chain": (("settings.recommendation.unit_quotas", {"national": 3}), "settings.recommendation"),
+    "window-outside-chain": (
+        ("settings.recommendation.windows", {"national": {"closes_on": "2024-10-20"}}),
+        "settings.recommendation",
+    ),
+    "window-backwards": (
+        ("settings.recommendation.windows", {"city": {"opens_on": "2024-10-20", "closes_on": "2024-10-01"}}),
+        "settings.recommendation.windows.city",
+    ),
     "quota-zero": (("settings.recommendation.quotas", {"city": 0}), "settings.recommendation.quotas.city"),
     "chain-unknown-key": (("settings.recommendation.deadline", "2024-10-01"), "settings.recommendation.deadline"),
     "region-not-a-code": (("settings.region_code", "渭南"), "settings.region_code"),

@@ -77,6 +77,10 @@ def test_2022_national(seeds: dict[str, SeedCampaign]) -> None:
         "forward_to": "national",
         "societies": True,
         "quotas": {},
+        "unit_quotas": {},
+        "society_quota": None,
+        "society_unit_quota": None,
+        "windows": {},
     }
 
 

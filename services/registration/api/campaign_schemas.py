@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.events.payloads.campaigns import LocalRule
+from shared.events.payloads.campaigns import LocalRule, RecommendationChain
 
 from ..domain.campaign import Campaign, Window
 
@@ -103,32 +103,6 @@ class LocalRuleIn(BaseModel):
     kind: Literal["name_contains", "category"]
     match: Item
     per: Literal["province", "city", "county"] = "county"
-
-
-class RecommendationChain(BaseModel):
-    """Who recommends: ``levels`` bottom-up, each endorsing upward; the top one forwards to ``forward_to``.
-
-    ``societies``: national societies also recommend, straight to ``forward_to`` within their field.
-    ``quotas``: how many recommendations a level may send up (absent: no limit).
-    """
-
-    model_config = FORBID
-
-    levels: list[Level] = Field(min_length=1, max_length=3)
-    forward_to: Level
-    societies: bool = False
-    quotas: dict[Level, Annotated[int, Field(ge=1, le=1_000_000)]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _chain(self) -> RecommendationChain:
-        ranks = [LEVELS.index(level) for level in self.levels]
-        if ranks != sorted(set(ranks)):
-            raise ValueError("推荐层级须自下而上、不重复 (levels go bottom-up, each once: county, city, province)")
-        if LEVELS.index(self.forward_to) <= ranks[-1]:
-            raise ValueError("forward_to 须高于最高推荐层级 (forward_to must be above the highest level)")
-        if stray := sorted(set(self.quotas) - set(self.levels)):
-            raise ValueError(f"名额只能分配给推荐层级 (quotas for levels not in the chain: {', '.join(stray)})")
-        return self
 
 
 class CampaignSettings(BaseModel):

@@ -1,59 +1,236 @@
-"""Review's view of activities: what a reviewer may judge, with its region and status."""
+"""Review's view of what it judges, built from the streams only: activities with their indicator
+figures, units and campaigns.
+
+Activities: one row per activity, guarded by the aggregate's ``version`` against duplicates
+(registered, updated, withdrawn, info completed), plus check-ins and ratings from the participation
+stream, counted once per batch by the runtime's tracking. An activity that was rejected and is then
+changed comes back to the queue (``review`` = pending), as on the organizer's side.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, case, select
 
 from shared.consumer import Delivery
-from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
-from shared.events.topics import ACTIVITIES
+from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
+from shared.events.payloads.campaigns import CampaignConfigured, UnitRegistered
+from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
+from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
+from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS, UNITS
 from shared.store.upsert import upsert
 
-from ..adapters.tables import review_activities
+from ..adapters.tables import review_activities, review_campaigns, review_units
+
+LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
+# the activity's own columns; the review columns belong to review's commands
+ACTIVITY_COLUMNS = (
+    "campaign",
+    "name",
+    "organizer_id",
+    "organizer_name",
+    "region_code",
+    "category",
+    "joint_action",
+    "themes",
+    "format",
+    "science_workers",
+    "registered_at",
+    "status",
+    "version",
+    "info_completed",
+    "completeness",
+)
+UPDATABLE = {"name", "region_code", "category", "joint_action", "themes", "format", "science_worker_count"}
 
 
-class ActivitiesProjection:
-    """Keeps one row per activity, guarded by the aggregate version against duplicates."""
+class ReviewView:
+    """Keeps ``review_activities``, ``review_units`` and ``review_campaigns`` in step with the streams."""
 
-    name = "review.activities"
-    topics: tuple[str, ...] = (ACTIVITIES.name,)
+    name = "review.activities.v2"
+    topics: tuple[str, ...] = (CAMPAIGNS.name, UNITS.name, ACTIVITIES.name, PARTICIPATION.name, REVIEWS.name)
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        t = review_activities
-        relevant = [d for d in deliveries if isinstance(d.payload, ActivityRegistered | ActivityWithdrawn)]
-        if not relevant:
+        self._campaigns(connection, [d for d in deliveries if isinstance(d.payload, CampaignConfigured)])
+        self._units(connection, [d for d in deliveries if isinstance(d.payload, UnitRegistered)])
+        self._activities(connection, [d for d in deliveries if isinstance(d.payload, LIFECYCLE)])
+        self._participation(connection, deliveries)
+        self._verdicts(
+            connection, [d for d in deliveries if isinstance(d.payload, ActivityApproved | ActivityRejected)]
+        )
+
+    def _campaigns(self, connection: Connection, configured: list[Delivery]) -> None:
+        rows: dict[str, dict[str, Any]] = {}
+        for delivery in configured:
+            payload = delivery.payload
+            assert isinstance(payload, CampaignConfigured)
+            rows[payload.campaign_id] = {
+                "campaign_id": payload.campaign_id,
+                "title": payload.title,
+                "chain": json.dumps(payload.settings.get("recommendation"), ensure_ascii=False),
+                "recommendation_deadline": (
+                    payload.recommendation_deadline.isoformat() if payload.recommendation_deadline else None
+                ),
+                "indicators": json.dumps(payload.indicators, ensure_ascii=False),
+                "version": delivery.envelope.sequence,
+            }
+        columns = ("title", "chain", "recommendation_deadline", "indicators", "version")
+        upsert(
+            connection,
+            review_campaigns,
+            list(rows.values()),
+            keys=("campaign_id",),
+            update={name: _if_newer(name) for name in columns},
+        )
+
+    def _units(self, connection: Connection, registered: list[Delivery]) -> None:
+        rows = []
+        for delivery in registered:
+            payload = delivery.payload
+            assert isinstance(payload, UnitRegistered)
+            rows.append(
+                {
+                    "unit_id": payload.unit_id,
+                    "name": payload.name,
+                    "unit_type": payload.unit_type,
+                    "region_code": payload.region_code,
+                    "version": delivery.envelope.sequence,
+                }
+            )
+        upsert(connection, review_units, rows, keys=("unit_id",))
+
+    def _activities(self, connection: Connection, lifecycle: list[Delivery]) -> None:
+        if not lifecycle:
             return
-        ids = {d.envelope.subject for d in relevant}
-        rows = connection.execute(select(t).where(t.c.activity_id.in_(ids)))
-        known = {row.activity_id: dict(row._mapping) for row in rows}
+        t = review_activities
+        ids = {d.envelope.subject for d in lifecycle}
+        query = select(t.c.activity_id, *(t.c[c] for c in ACTIVITY_COLUMNS)).where(t.c.activity_id.in_(ids))
+        known = {row.activity_id: dict(row._mapping) for row in connection.execute(query)}
         changed: set[str] = set()
-        for delivery in relevant:
-            subject, payload, sequence = delivery.envelope.subject, delivery.payload, delivery.envelope.sequence
+        revised: set[str] = set()
+        for delivery in lifecycle:
+            subject, sequence = delivery.envelope.subject, delivery.envelope.sequence
             row = known.get(subject)
             if row is not None and sequence <= row["version"]:
                 continue
-            if isinstance(payload, ActivityRegistered):
-                row = {
-                    "activity_id": subject,
-                    "campaign": payload.campaign_id or "",
-                    "name": payload.name,
-                    "organizer_name": payload.organizer_name,
-                    "region_code": payload.region_code,
-                    "status": "registered",
-                    "version": sequence,
-                }
-            elif row is not None:
-                row = {**row, "status": "withdrawn", "version": sequence}
-            else:
-                continue
-            known[subject] = row
-            changed.add(subject)
+            folded = _fold(row, delivery)
+            if folded is not None:
+                known[subject] = {**folded, "version": sequence}
+                changed.add(subject)
+                if isinstance(delivery.payload, ActivityUpdated):
+                    revised.add(subject)
         upsert(
             connection,
             t,
-            [known[i] for i in sorted(changed)],
+            [_new_row(known[i]) for i in sorted(changed)],
             keys=("activity_id",),
-            update={"status": None, "version": None, "name": None, "region_code": None},
+            update=dict.fromkeys(ACTIVITY_COLUMNS),
         )
+        if revised:  # changed after a rejection: back to the queue (a conditional write, never a stale one)
+            connection.execute(
+                t.update().where(t.c.activity_id.in_(revised), t.c.review == "rejected").values(review="pending")
+            )
+
+    def _verdicts(self, connection: Connection, verdicts: list[Delivery]) -> None:
+        """Review's own verdicts, read back from the stream: the commands already wrote them, so this only
+        matters when the view is rebuilt (it never goes back: guarded by ``review_version``)."""
+        t = review_activities
+        for verdict in (_verdict_of(d) for d in verdicts):
+            connection.execute(
+                t.update()
+                .where(t.c.activity_id == verdict["activity"], t.c.review_version < verdict["sequence"])
+                .values(
+                    review=verdict["verdict"],
+                    review_reason=verdict["why"],
+                    reviewed_by=verdict["by"],
+                    review_version=verdict["sequence"],
+                )
+            )
+
+    def _participation(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
+        tallies: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for delivery in deliveries:
+            payload = delivery.payload
+            if isinstance(payload, ParticipationRecorded):
+                tallies[payload.activity_id][0] += 1
+            elif isinstance(payload, FeedbackSubmitted):
+                tallies[payload.activity_id][1] += 1
+                tallies[payload.activity_id][2] += payload.rating
+        t = review_activities
+        for activity_id, (check_ins, ratings, rating_sum) in sorted(tallies.items()):
+            connection.execute(
+                t.update()
+                .where(t.c.activity_id == activity_id)
+                .values(
+                    check_ins=t.c.check_ins + check_ins,
+                    ratings=t.c.ratings + ratings,
+                    rating_sum=t.c.rating_sum + rating_sum,
+                )
+            )
+
+
+def _verdict_of(delivery: Delivery) -> dict[str, Any]:
+    payload = delivery.payload
+    assert isinstance(payload, ActivityApproved | ActivityRejected)
+    rejected = isinstance(payload, ActivityRejected)
+    return {
+        "activity": payload.activity_id,
+        "verdict": "rejected" if rejected else "approved",
+        "why": payload.reason if isinstance(payload, ActivityRejected) else None,
+        "by": payload.reviewer_body,
+        "sequence": delivery.envelope.sequence,
+    }
+
+
+def _fold(row: dict[str, Any] | None, delivery: Delivery) -> dict[str, Any] | None:
+    """The row after one lifecycle event; None when there is nothing to act on."""
+    payload, envelope = delivery.payload, delivery.envelope
+    if isinstance(payload, ActivityRegistered):
+        return {
+            "activity_id": envelope.subject,
+            "campaign": payload.campaign_id or "",
+            "name": payload.name,
+            "organizer_id": payload.organizer_id,
+            "organizer_name": payload.organizer_name,
+            "region_code": payload.region_code,
+            "category": payload.category,
+            "joint_action": payload.joint_action,
+            "themes": json.dumps(payload.themes, ensure_ascii=False),
+            "format": payload.format,
+            "science_workers": payload.science_worker_count,
+            "registered_at": envelope.time.astimezone(UTC),
+            "status": "registered",
+            "info_completed": False,
+            "completeness": 0.0,
+        }
+    if row is None:
+        return None  # a change to an activity whose registration this view has not seen
+    if isinstance(payload, ActivityWithdrawn):
+        return {**row, "status": "withdrawn"}
+    if isinstance(payload, InfoCompleted):
+        return {**row, "info_completed": True, "completeness": payload.completeness}
+    assert isinstance(payload, ActivityUpdated)
+    changes = {k: v for k, v in payload.changes.items() if k in UPDATABLE}
+    updated = {**row, **{k: v for k, v in changes.items() if k != "science_worker_count" and k != "themes"}}
+    if "themes" in changes:
+        updated["themes"] = json.dumps(changes["themes"], ensure_ascii=False)
+    if "science_worker_count" in changes:
+        updated["science_workers"] = changes["science_worker_count"]
+    return updated
+
+
+def _new_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A full row for the upsert: the review columns' starting values for an activity seen first."""
+    return {"check_ins": 0, "ratings": 0, "rating_sum": 0, "review": "pending", "review_version": 0, **row}
+
+
+def _if_newer(column: str) -> object:
+    """Take the incoming value only from a newer configuration (a redelivery never goes back)."""
+    return lambda excluded, table: case(
+        (excluded["version"] > table.c.version, excluded[column]), else_=table.c[column]
+    )

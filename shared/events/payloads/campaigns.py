@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .base import EventPayload
+
+Level = Literal["county", "city", "province", "national"]
+LEVELS: tuple[Level, ...] = ("county", "city", "province", "national")
+Quota = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 class LocalRule(BaseModel):
@@ -23,6 +27,58 @@ class LocalRule(BaseModel):
     kind: Literal["name_contains", "category"]
     match: str
     per: Literal["province", "city", "county"] = "county"
+
+
+class LevelWindow(BaseModel):
+    """When a level's bodies may recommend, endorse and decline; both days inclusive (China time)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    opens_on: date | None = None
+    closes_on: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LevelWindow:
+        if self.opens_on and self.closes_on and self.opens_on > self.closes_on:
+            raise ValueError("推荐窗口的开始日期晚于截止日期 (a level's window opens after it closes)")
+        return self
+
+
+class RecommendationChain(BaseModel):
+    """A campaign's recommendation chain, the shape of ``settings["recommendation"]``.
+
+    ``levels``, bottom-up, are the levels whose bodies recommend; each sends to the next, and the top
+    one to ``forward_to``, whose endorsement is final (Weinan: county → city → province). With
+    ``societies``, national societies also recommend straight to ``forward_to`` within their field.
+    ``quotas`` / ``unit_quotas``: how many activities / units a body of a level may send up (absent:
+    no limit); ``society_quota`` / ``society_unit_quota`` the same for each society, and the quotas of
+    ``forward_to`` how many it may finally endorse. ``windows``: when each level may act (absent: until
+    the campaign's recommendation deadline).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: list[Level] = Field(min_length=1, max_length=3)
+    forward_to: Level
+    societies: bool = False
+    quotas: dict[Level, Quota] = Field(default_factory=dict)
+    unit_quotas: dict[Level, Quota] = Field(default_factory=dict)
+    society_quota: Quota | None = None
+    society_unit_quota: Quota | None = None
+    windows: dict[Level, LevelWindow] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _chain(self) -> RecommendationChain:
+        ranks = [LEVELS.index(level) for level in self.levels]
+        if ranks != sorted(set(ranks)):
+            raise ValueError("推荐层级须自下而上、不重复 (levels go bottom-up, each once: county, city, province)")
+        if LEVELS.index(self.forward_to) <= ranks[-1]:
+            raise ValueError("forward_to 须高于最高推荐层级 (forward_to must be above the highest level)")
+        chain = {*self.levels, self.forward_to}
+        for name in ("quotas", "unit_quotas", "windows"):
+            if stray := sorted(set(getattr(self, name)) - chain):
+                raise ValueError(f"{name} 只能给链上的层级 (for levels not in the chain: {', '.join(stray)})")
+        return self
 
 
 class CampaignConfigured(EventPayload):

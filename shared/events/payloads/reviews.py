@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from .base import EventPayload
 
 Level = Literal["county", "city", "province", "national"]
@@ -44,6 +46,12 @@ class Recommended(EventPayload):
     to_level: Level
     reason: str
     opinion: str | None = None
+    campaign_id: str | None = None
+    activity_name: str | None = None
+    unit_name: str | None = None
+    main_content: str | None = Field(None, description="主要内容 (form 附件3)")
+    contact_name_masked: str | None = None
+    contact_phone_masked: str | None = None
 
 
 class RecommendationEndorsed(EventPayload):
@@ -85,6 +93,24 @@ class UnitRecommended(EventPayload):
     to_level: Level
     deeds: str
     opinion: str | None = None
+    campaign_id: str | None = None
+    unit_name: str | None = None
+    unit_level: str | None = Field(None, description="单位级别 (form 附件2)")
+    staff_count: int | None = Field(None, description="职工总数 (form 附件2)")
+    contact_name_masked: str | None = None
+    contact_phone_masked: str | None = None
+
+
+class RecommendationWithdrawn(EventPayload):
+    """The recommending body withdrew its recommendation before the next level acted on it."""
+
+    event_type = "recommendation-withdrawn"
+    version = 1
+
+    recommendation_id: str
+    subject: Subject
+    body: str
+    reason: str | None = None
 
 
 class Commended(EventPayload):
@@ -96,3 +122,4 @@ class Commended(EventPayload):
     subject: Subject
     subject_id: str
     citation: str | None = None
+    recommendation_id: str | None = None

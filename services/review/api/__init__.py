@@ -1,0 +1,1 @@
+"""Review's HTTP API under ``/api/v1``."""

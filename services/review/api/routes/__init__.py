@@ -1,0 +1,1 @@
+"""Review's routers: content review, recommendations, lists, exports."""

@@ -1,0 +1,337 @@
+"""Content review (内容审核): the queue of registered activities a body judges, and its verdicts.
+
+A reviewing body sees and judges only activities inside its jurisdiction: a regional body those
+whose region code starts with its own (the national organisers: all), a national society those in
+its field (the activity's category, joint action or one of its themes). Each verdict is an event of
+the activity's review aggregate in review's own event store (subject = the activity id, sequence =
+that aggregate's version: 1, 2, …), written with the review columns of ``review_activities`` as one
+:class:`~shared.store.Changes`; the expected version is the event store's, so two verdicts racing
+on one activity never both land (the loser reads again and hears the rule it now breaks).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.auth import Principal
+from shared.events import CATALOG, EventPayload
+from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
+from shared.observability.logging import correlation_id
+from shared.runtime import Backbone
+from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
+from shared.web import Problem
+from shared.web.cursor import decode_cursor, encode_cursor
+
+from .adapters.reads import fields_of
+from .adapters.tables import review_activities
+from .domain.bodies import Body, body_of
+from .domain.rules import OutsideJurisdiction, Refused, Unknown, WrongState
+
+SOURCE = "/kepuri/review"
+ATTEMPTS = 8
+STATUSES = ("pending", "approved", "rejected")
+ReviewStatus = Literal["pending", "approved", "rejected"]
+Outcome = Literal["approved", "unchanged"]
+T = TypeVar("T")
+
+_t = review_activities
+COLUMNS = (
+    _t.c.activity_id,
+    _t.c.campaign,
+    _t.c.name,
+    _t.c.organizer_id,
+    _t.c.organizer_name,
+    _t.c.region_code,
+    _t.c.category,
+    _t.c.joint_action,
+    _t.c.themes,
+    _t.c.format,
+    _t.c.registered_at,
+    _t.c.status,
+    _t.c.info_completed,
+    _t.c.review,
+    _t.c.review_version,
+    _t.c.review_reason,
+    _t.c.reviewed_by,
+)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, the cursor of the next (None on the last) and counts per review status."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk approval did to one activity: approved now, or already approved (no new event)."""
+
+    activity_id: str
+    outcome: Outcome
+    activity: dict[str, Any]
+
+
+class BulkRefused(Refused):
+    """A bulk approval refused as a whole, naming each activity that broke a rule (nothing written).
+
+    Its status is that of the gravest kind present: outside jurisdiction (403), then unknown (404),
+    then a wrong state (409).
+    """
+
+    def __init__(self, failures: dict[str, Refused]) -> None:
+        worst = next(
+            kind for kind in (OutsideJurisdiction, Unknown, WrongState, Refused) if _any(failures.values(), kind)
+        )
+        listed = "; ".join(f"{i}: {exc.detail}" for i, exc in failures.items())
+        super().__init__(f"{len(failures)} 个活动不能审核通过，均未处理 (nothing was approved): {listed}")
+        self.status = worst.status
+        self.title = worst.title
+        self.failures = failures
+
+
+class ContentReview:
+    """The review queue and the approve / reject commands, each durable when it returns."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        self._backbone = backbone
+
+    async def queue(
+        self,
+        principal: Principal,
+        *,
+        campaign: str | None = None,
+        status: ReviewStatus = "pending",
+        region: str | None = None,
+        category: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> QueuePage:
+        """Registered activities in the caller's jurisdiction with review ``status``, oldest first."""
+        body = body_of(principal)
+        scope = _scope(body, campaign, region, category)
+        after = _position(cursor) if cursor is not None else None
+
+        async def read(connection: AsyncConnection) -> QueuePage:
+            t = review_activities
+            query = select(*COLUMNS).where(*scope, t.c.review == status)
+            if after is not None:
+                at, activity_id = after
+                query = query.where(
+                    or_(t.c.registered_at > at, and_(t.c.registered_at == at, t.c.activity_id > activity_id))
+                )
+            query = query.order_by(t.c.registered_at, t.c.activity_id).limit(limit + 1)
+            rows = [dict(row) for row in (await connection.execute(query)).mappings()]
+            by_review = select(t.c.review, func.count()).where(*scope).group_by(t.c.review)
+            counts = dict.fromkeys(STATUSES, 0)
+            counts.update({review: int(n) for review, n in await connection.execute(by_review)})
+            return _page(body, rows, limit, counts)
+
+        return await reading(self._backbone.engine, read)
+
+    async def approve(self, principal: Principal, activity_id: str, note: str | None = None) -> dict[str, Any]:
+        """Approve the activity's content (it becomes public); approving it twice is a 409."""
+        body = body_of(principal)
+
+        async def attempt(connection: AsyncConnection) -> tuple[dict[str, Any], Changes]:
+            activity = _judgeable(await _rows(connection, [activity_id]), activity_id, body)
+            if activity["review"] == "approved":
+                raise WrongState(f"活动 {activity_id} 已审核通过 (already approved)")
+            version = (await _versions(connection, [activity_id])).get(activity_id, 0)
+            return _verdict(activity, version, body, "approved", note)
+
+        return await self._retrying(attempt)
+
+    async def reject(self, principal: Principal, activity_id: str, reason: str) -> dict[str, Any]:
+        """Reject the activity's content with a reason; the organizer may revise it (back to pending)."""
+        body = body_of(principal)
+
+        async def attempt(connection: AsyncConnection) -> tuple[dict[str, Any], Changes]:
+            activity = _judgeable(await _rows(connection, [activity_id]), activity_id, body)
+            if activity["review"] == "rejected":
+                raise WrongState(f"活动 {activity_id} 已被退回 (already rejected)")
+            version = (await _versions(connection, [activity_id])).get(activity_id, 0)
+            return _verdict(activity, version, body, "rejected", reason)
+
+        return await self._retrying(attempt)
+
+    async def approve_many(self, principal: Principal, activity_ids: Sequence[str]) -> list[BulkOutcome]:
+        """Approve all of ``activity_ids`` or none: any unknown, foreign or withdrawn one refuses them all.
+
+        Those already approved are left as they are (``unchanged``), so a retried request is harmless.
+        All the new events and rows are one :class:`Changes`: committed together or not at all.
+        """
+        body = body_of(principal)
+        ids = list(dict.fromkeys(activity_ids))
+
+        async def attempt(connection: AsyncConnection) -> tuple[list[BulkOutcome], Changes]:
+            rows = await _rows(connection, ids)
+            failures: dict[str, Refused] = {}
+            for activity_id in ids:
+                try:
+                    _judgeable(rows, activity_id, body)
+                except Refused as exc:
+                    failures[activity_id] = exc
+            if failures:
+                raise BulkRefused(failures)
+            versions = await _versions(connection, ids)
+            outcomes, changes = [], Changes()
+            for activity_id in ids:
+                activity = rows[activity_id]
+                if activity["review"] == "approved":
+                    outcomes.append(BulkOutcome(activity_id, "unchanged", _item(activity)))
+                    continue
+                after, one = _verdict(activity, versions.get(activity_id, 0), body, "approved", None)
+                changes.appends.extend(one.appends)
+                changes.statements.extend(one.statements)
+                outcomes.append(BulkOutcome(activity_id, "approved", after))
+            return outcomes, changes
+
+        return await self._retrying(attempt)
+
+    async def _retrying(self, attempt: Callable[[AsyncConnection], Awaitable[tuple[T, Changes]]]) -> T:
+        """Decide on a fresh read and commit; after a lost race, read and decide again."""
+        for tries in range(ATTEMPTS):
+            result, changes = await reading(self._backbone.engine, attempt)
+            if not changes.appends:
+                return result
+            try:
+                await self._backbone.writer.submit(changes)
+            except ConcurrencyError:
+                if tries == ATTEMPTS - 1:
+                    raise
+                continue
+            return result
+        raise AssertionError("unreachable")
+
+
+def _any(failures: Iterable[Refused], kind: type[Refused]) -> bool:
+    return any(isinstance(exc, kind) for exc in failures)
+
+
+def _scope(body: Body, campaign: str | None, region: str | None, category: str | None) -> list[ColumnElement[bool]]:
+    """The queue's conditions: registered, in the body's jurisdiction, and the caller's filters."""
+    t = review_activities
+    where: list[ColumnElement[bool]] = [t.c.status == "registered"]
+    if body.field is not None:
+        # themes is a JSON array of strings: its element ``field`` appears as the JSON string "field"
+        theme = json.dumps(body.field, ensure_ascii=False)
+        where.append(
+            or_(t.c.category == body.field, t.c.joint_action == body.field, t.c.themes.contains(theme, autoescape=True))
+        )
+    elif body.jurisdiction:
+        where.append(t.c.region_code.startswith(body.jurisdiction, autoescape=True))
+    if campaign is not None:
+        where.append(t.c.campaign == campaign)
+    if region is not None:
+        where.append(t.c.region_code.startswith(region, autoescape=True))
+    if category is not None:
+        where.append(t.c.category == category)
+    return where
+
+
+def _position(cursor: str) -> tuple[datetime, str]:
+    registered_at, activity_id = decode_cursor(cursor, 2)
+    try:
+        at = datetime.fromisoformat(registered_at)
+    except (TypeError, ValueError):
+        at = None
+    if at is None or at.tzinfo is None or not isinstance(activity_id, str):
+        raise Problem(
+            422,
+            "分页游标无效 (invalid cursor)",
+            "The cursor is not one this API returned; start again without it",
+            errors=[{"field": "cursor", "message": "not a cursor of this listing"}],
+        )
+    return at.astimezone(UTC), activity_id
+
+
+def _page(body: Body, rows: list[dict[str, Any]], limit: int, counts: dict[str, int]) -> QueuePage:
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor([_utc(last["registered_at"]).isoformat(), last["activity_id"]])
+    # the query keeps to the jurisdiction; this is the domain's own word on it, never to be overruled
+    items = [_item(row) for row in rows[:limit] if body.covers(row["region_code"], fields_of(row))]
+    return QueuePage(items, next_cursor, counts)
+
+
+async def _rows(connection: AsyncConnection, activity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    t = review_activities
+    result = await connection.execute(select(*COLUMNS).where(t.c.activity_id.in_(list(activity_ids))))
+    return {row["activity_id"]: dict(row) for row in result.mappings()}
+
+
+async def _versions(connection: AsyncConnection, activity_ids: Sequence[str]) -> dict[str, int]:
+    """Each activity's review aggregate version in the event store (absent: 0, never judged)."""
+    events = review_activities.metadata.tables["events"]
+    query = (
+        select(events.c.aggregate_id, func.max(events.c.version))
+        .where(events.c.aggregate_id.in_(list(activity_ids)))
+        .group_by(events.c.aggregate_id)
+    )
+    return {aggregate_id: int(version) for aggregate_id, version in await connection.execute(query)}
+
+
+def _judgeable(rows: dict[str, dict[str, Any]], activity_id: str, body: Body) -> dict[str, Any]:
+    """The activity, if it exists (404), lies in the body's jurisdiction (403) and is not withdrawn (409)."""
+    activity = rows.get(activity_id)
+    if activity is None:
+        raise Unknown(f"活动 {activity_id} 不存在 (no such activity)")
+    body.require(activity["region_code"], fields_of(activity), what=f"活动 {activity_id}")
+    if activity["status"] != "registered":
+        raise WrongState(f"活动 {activity_id} 已撤销，不能审核 (the activity was withdrawn)")
+    return activity
+
+
+def _verdict(
+    activity: dict[str, Any], version: int, body: Body, review: Literal["approved", "rejected"], text: str | None
+) -> tuple[dict[str, Any], Changes]:
+    """The event and the row update of one verdict, appended at the aggregate's ``version``."""
+    activity_id = activity["activity_id"]
+    payload: EventPayload
+    if review == "approved":
+        payload = ActivityApproved(activity_id=activity_id, reviewer_body=body.id)
+    else:
+        assert text is not None
+        payload = ActivityRejected(activity_id=activity_id, reviewer_body=body.id, reason=text)
+    envelope = CATALOG.envelope(
+        payload,
+        subject=activity_id,
+        sequence=version + 1,
+        source=SOURCE,
+        correlationid=correlation_id.get(),
+        campaign=activity["campaign"] or None,
+    )
+    state = {"review": review, "review_version": version + 1, "review_reason": text, "reviewed_by": body.id}
+    t = review_activities
+    changes = Changes(
+        appends=[AggregateAppend(activity_id, version, [envelope])],
+        statements=[t.update().where(t.c.activity_id == activity_id).values(state)],
+    )
+    return _item({**activity, **state}), changes
+
+
+def _item(row: dict[str, Any]) -> dict[str, Any]:
+    """An activity as the queue shows it (themes as a list, times in UTC)."""
+    registered_at = row["registered_at"]
+    return {
+        **row,
+        "themes": json.loads(row["themes"] or "[]"),
+        "registered_at": _utc(registered_at) if registered_at is not None else None,
+        "info_completed": bool(row["info_completed"]),
+    }
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every one stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
