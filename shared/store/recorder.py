@@ -23,6 +23,7 @@ from .errors import ConcurrencyError
 from .tables import BackboneTables
 
 TopicRouter = Callable[[Envelope], str]
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DATETIME stores a value
 
 
 def catalog_topic(envelope: Envelope) -> str:
@@ -136,10 +137,8 @@ class Recorder:
                     event_rows.append(_event_row(envelope))
                     outbox_rows.append(_outbox_row(to_message(envelope, self.topic_for(envelope)), now))
             outbox_rows.extend(_outbox_row(message, now) for message in changes.messages)
-        if event_rows:
-            connection.execute(self.tables.events.insert(), event_rows)
-        if outbox_rows:
-            connection.execute(self.tables.outbox.insert(), outbox_rows)
+        _insert_plain(connection, self.tables.events, event_rows)
+        _insert_plain(connection, self.tables.outbox, outbox_rows)
         rows: dict[tuple[Table, tuple[str, ...]], list[Mapping[str, Any]]] = {}
         for changes in batch:
             for statement in changes.statements:
@@ -148,6 +147,31 @@ class Recorder:
                 rows.setdefault((insert.table, tuple(insert.row)), []).append(insert.row)
         for (table, _columns), group in rows.items():
             connection.execute(table.insert(), group)
+
+
+def _insert_plain(connection: Connection, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert rows of plain columns (text, numbers, bytes, UTC datetimes) in one ``executemany``.
+
+    On SQLite the values go to the driver as they are, with datetimes written in SQLAlchemy's own
+    SQLite format: per-row parameter processing was the writer's largest cost after the statements
+    were grouped (about a tenth of a registration's CPU). Elsewhere SQLAlchemy inserts them.
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+    values = [tuple(_sqlite_value(row[name]) for name in columns) for row in rows]
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQLITE_DATETIME) if value.tzinfo else value.strftime(SQLITE_DATETIME)
+    return value
 
 
 def _event_row(envelope: Envelope) -> dict[str, object]:
