@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from shared.auth import Principal
+from shared.xlsx import styled_cell
 
 from .domain.bodies import LEVEL_NAMES, Body
 from .domain.chain import Kind
@@ -108,8 +108,8 @@ class _Book:
         for position, column in enumerate(self.columns, start=1):
             sheet.column_dimensions[get_column_letter(position)].width = column.width
         sheet.freeze_panes = "A3"
-        sheet.append([_cell(sheet, title, _TITLE)])
-        sheet.append([_cell(sheet, c.header, _BOLD, _CENTRED) for c in self.columns])
+        sheet.append([styled_cell(sheet, title, _TITLE)])
+        sheet.append([styled_cell(sheet, c.header, _BOLD, _CENTRED) for c in self.columns])
         self.sheet = sheet
 
     def add(self, items: list[Listed]) -> None:
@@ -119,7 +119,7 @@ class _Book:
             values = [self.rows if c.header == "序号" else c.value(item) for c in self.columns]
             self.sheet.append(
                 [
-                    _cell(self.sheet, v, None, _WRAPPED) if c.wrap else v
+                    styled_cell(self.sheet, v, None, _WRAPPED) if c.wrap else v
                     for c, v in zip(self.columns, values, strict=True)
                 ]
             )
@@ -266,12 +266,3 @@ def origin_text(origin: str) -> str:
         return Body.of_id(origin).describe()
     except ValueError:
         return origin
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: object, font: Font | None = None, align: Alignment | None = None) -> object:
-    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
-    if font is not None:
-        cell.font = font
-    if align is not None:
-        cell.alignment = align
-    return cell

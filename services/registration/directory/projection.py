@@ -13,7 +13,6 @@ one too high in rare cases, which the directory accepts rather than keep every e
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC
 
@@ -22,7 +21,7 @@ from sqlalchemy import Connection, and_, false, select, update
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn
 from shared.events.payloads.campaigns import CampaignConfigured
-from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
+from shared.events.payloads.participation import tally
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS
 from shared.store.upsert import upsert
@@ -133,15 +132,7 @@ class DirectoryProjection:
         connection.execute(update(t).where(*window).values(auto_approved=auto_approve, public=public))
 
     def _count(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        tallies: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for delivery in deliveries:
-            payload = delivery.payload
-            if isinstance(payload, ParticipationRecorded):
-                tallies[payload.activity_id][0] += 1
-            elif isinstance(payload, FeedbackSubmitted):
-                tally = tallies[payload.activity_id]
-                tally[1] += 1
-                tally[2] += payload.rating
+        tallies = tally(d.payload for d in deliveries)
         upsert(
             connection,
             directory_activities,

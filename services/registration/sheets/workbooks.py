@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from shared.xlsx import styled_cell
 
 from ..domain.activity import Activity
 from .importer import ImportReport, RowOutcome
@@ -36,8 +37,8 @@ class ActivityBook:
         self.count = 0
         _widths(self._sheet, [c.width for c in EXPORTED])
         self._sheet.freeze_panes = "A3"
-        self._sheet.append([_cell(self._sheet, title, _TITLE)])
-        self._sheet.append([_cell(self._sheet, c.header, _BOLD, _CENTRED) for c in EXPORTED])
+        self._sheet.append([styled_cell(self._sheet, title, _TITLE)])
+        self._sheet.append([styled_cell(self._sheet, c.header, _BOLD, _CENTRED) for c in EXPORTED])
 
     def add(self, activities: Iterable[Activity]) -> None:
         """Append activities; call from one thread at a time."""
@@ -72,10 +73,10 @@ def report_book(report: ImportReport, target: IO[bytes]) -> None:
     for values in sheet.above:
         worksheet.append(list(values))
     header = _placed(sheet.header, result_at, RESULT.header)
-    worksheet.append([_cell(worksheet, v, _BOLD, _CENTRED) for v in header])
+    worksheet.append([styled_cell(worksheet, v, _BOLD, _CENTRED) for v in header])
     for row, outcome in zip(sheet.rows, report.outcomes, strict=True):
         text = _result(outcome)
-        result = _cell(worksheet, text, _REFUSED if outcome.status == "refused" else None)
+        result = styled_cell(worksheet, text, _REFUSED if outcome.status == "refused" else None)
         worksheet.append(_placed(row.values, result_at, result))
     workbook.save(target)
 
@@ -92,15 +93,6 @@ def _placed(values: tuple[object, ...], at: int, value: object) -> list[object]:
     placed = list(values) + [None] * max(0, at + 1 - len(values))
     placed[at] = value
     return placed
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: object, font: Font | None = None, align: Alignment | None = None) -> object:
-    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
-    if font is not None:
-        cell.font = font
-    if align is not None:
-        cell.alignment = align
-    return cell
 
 
 def _widths(sheet: WriteOnlyWorksheet, widths: list[int]) -> None:

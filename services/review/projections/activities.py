@@ -10,7 +10,6 @@ changed comes back to the queue (``review`` = pending), as on the organizer's si
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, case, select
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured, UnitRegistered
-from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
+from shared.events.payloads.participation import tally
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS, UNITS
 from shared.store.upsert import upsert
@@ -153,14 +152,7 @@ class ReviewView:
             )
 
     def _participation(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        tallies: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for delivery in deliveries:
-            payload = delivery.payload
-            if isinstance(payload, ParticipationRecorded):
-                tallies[payload.activity_id][0] += 1
-            elif isinstance(payload, FeedbackSubmitted):
-                tallies[payload.activity_id][1] += 1
-                tallies[payload.activity_id][2] += payload.rating
+        tallies = tally(d.payload for d in deliveries)
         t = review_activities
         for activity_id, (check_ins, ratings, rating_sum) in sorted(tallies.items()):
             connection.execute(
