@@ -1,7 +1,9 @@
 """``kepuri up``: the whole platform on one machine, each service its own process.
 
 All four services share one data directory: one SQLite database each and the embedded log
-``bus.db``. Ctrl-C or SIGTERM stops them gracefully; running it again keeps every record.
+``bus.db``. Unless a real SMS provider is configured (``KEPURI_NOTIFICATION_SMS_BASE_URL``), the
+stand-in provider runs beside them (``KEPURI_SMS_STANDIN_PORT``, 8013) and notification sends to it.
+Ctrl-C or SIGTERM stops them gracefully; running it again keeps every record.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from types import FrameType
 import httpx
 
 DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
+STANDIN = "sms-standin"
+STANDIN_PORT = 8013
 
 
 def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
@@ -74,9 +78,23 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     print(f"kepuri: starting the platform with data in {directory}", flush=True)
     ports = service_ports(env)
+    modules = {name: f"services.{name}" for name, _port in ports}
+    environments = {name: env for name in modules}
+    if "KEPURI_NOTIFICATION_SMS_BASE_URL" not in env:
+        standin_port, notification = int(env.get("KEPURI_SMS_STANDIN_PORT", STANDIN_PORT)), dict(ports)["notification"]
+        environments["notification"] = {**env, "KEPURI_NOTIFICATION_SMS_BASE_URL": f"http://127.0.0.1:{standin_port}"}
+        callbacks = f"http://127.0.0.1:{notification}/api/v1/sms"
+        environments[STANDIN] = {
+            **env,
+            "KEPURI_SMS_STANDIN_PORT": str(standin_port),
+            "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{callbacks}/receipts",
+            "KEPURI_SMS_STANDIN_INBOUND_URL": f"{callbacks}/inbound",
+        }
+        modules[STANDIN] = "services.notification.standin"
+        ports.append((STANDIN, standin_port))
     processes = {
-        name: subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, start_new_session=True)
-        for name, _port in ports
+        name: subprocess.Popen([sys.executable, "-m", module], env=environments[name], start_new_session=True)
+        for name, module in modules.items()
     }
     try:
         late = _wait_healthy(shown_host, ports, processes)

@@ -1,33 +1,73 @@
-"""Notification's composition root: settings, backbone, API."""
+"""Notification's composition root: settings, channels, templates, the planner, the dispatcher, API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 
+from shared.auth import JwksVerifier
 from shared.runtime import Backbone, create_service_app
+from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
+from .api.routes import callbacks, messages
+from .channels.base import Channel
+from .channels.sms import HttpSms, SmsSettings
+from .container import Notification
+from .dispatcher import Clock, ClosingChannels, Dispatcher, utc_now
+from .domain.delivery import parse_quiet
+from .ledger import Ledger
+from .planner import ThankYouPlanner
 from .settings import NotificationSettings
+from .templates.engine import Templates
 
 MIGRATIONS = "services.notification:migrations"
 
 
-@dataclass
-class Notification:
-    """What notification's routes depend on."""
+def create_app(
+    settings: NotificationSettings | None = None,
+    *,
+    verifier: Verifier | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    clock: Clock = utc_now,
+) -> FastAPI:
+    """The notification API, its planner (a consumer) and its dispatcher (a worker)."""
+    settings = settings or NotificationSettings()
+    templates = Templates()
+    woken: list[Dispatcher] = []
 
-    backbone: Backbone
+    def compose(kind: str, channel: str, campaign: str | None, context: Mapping[str, Any]) -> tuple[str | None, str]:
+        rendered = templates.render(kind, channel, campaign, context)
+        return rendered.subject, rendered.text
 
-
-def create_app(settings: NotificationSettings | None = None) -> FastAPI:
-    """The notification API."""
-    notification = Notification(Backbone(settings or NotificationSettings(), metadata, MIGRATIONS))
+    planner = ThankYouPlanner(compose, on_reserved=lambda: woken[0].wake() if woken else None, clock=clock)
+    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[planner])
+    if channels is None:
+        channels = {"sms": HttpSms(SmsSettings())}
+    dispatcher = Dispatcher(
+        backbone.engine,
+        backbone.writer,
+        channels,
+        clock=clock,
+        quiet=parse_quiet(settings.quiet_hours),
+        lease=timedelta(seconds=settings.lease_s),
+    )
+    woken.append(dispatcher)
+    notification = Notification(
+        backbone=backbone,
+        verifier=verifier or JwksVerifier(settings.jwks_url),
+        ledger=Ledger(backbone.engine),
+        dispatcher=dispatcher,
+        sms=sms if isinstance(sms := channels.get("sms"), HttpSms) else None,
+    )
     return create_service_app(
-        backbone=notification.backbone,
+        backbone=backbone,
         container=notification,
         title="Kepuri notification",
         description="Thank-you SMS, reminders and review outcomes, with a delivery ledger.",
-        routers=[],
+        routers=[messages.router, callbacks.router],
+        workers=[ClosingChannels(channels), dispatcher],
     )

@@ -11,3 +11,20 @@ class NotificationSettings(ServiceSettings):
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_NOTIFICATION_PORT"))
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_NOTIFICATION_DATABASE_URL"))
+    quiet_hours: str = Field(
+        "21:00-08:00",
+        pattern=r"^(\s*|\d{2}:\d{2}-\d{2}:\d{2})$",
+        validation_alias=AliasChoices("quiet_hours", "KEPURI_NOTIFICATION_QUIET_HOURS"),
+        description="China time when no SMS goes out; empty: none (load and crash tests only)",
+    )
+    lease_s: float = Field(
+        120.0,
+        gt=0,
+        validation_alias=AliasChoices("lease_s", "KEPURI_NOTIFICATION_LEASE_S"),
+        description="how long a message may stay 'sending' before it is taken to be lost in a crash and resent",
+    )
+    jwks_url: str = Field(
+        "http://127.0.0.1:8001/api/v1/auth/jwks.json",
+        validation_alias=AliasChoices("jwks_url", "KEPURI_NOTIFICATION_JWKS_URL"),
+        description="registration's published key set, which access tokens are verified with",
+    )

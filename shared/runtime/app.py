@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI, Request
 
@@ -16,6 +16,14 @@ from ..web.problems import install_problem_handlers
 from .backbone import Backbone
 
 
+class Worker(Protocol):
+    """A background task of a service beside its consumers (e.g. notification's dispatcher)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 def create_service_app(
     *,
     backbone: Backbone,
@@ -24,10 +32,11 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter],
     version: str = "1.0.0",
+    workers: Sequence[Worker] = (),
 ) -> FastAPI:
     """A service's FastAPI app: routers under ``/api/v1``, operations routes, errors as problems.
 
-    Starting the app starts the backbone (migrations, writer, relay, consumers) and puts
+    Starting the app starts the backbone (migrations, writer, relay, consumers), then ``workers``, and puts
     ``container`` on ``app.state.container`` for the routes; stopping it stops them in order.
     """
     settings = backbone.settings
@@ -36,6 +45,8 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await backbone.start()
+        for worker in workers:
+            await worker.start()
         app.state.container = container
         if getattr(app.state, "owns_process", False):
             # everything built so far lives as long as the process: out of the collector's sight, a
@@ -45,6 +56,8 @@ def create_service_app(
         try:
             yield
         finally:
+            for worker in reversed(workers):
+                await worker.stop()
             await backbone.stop()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)

@@ -1,8 +1,81 @@
-"""Notification's database schema: the backbone tables (the delivery ledger joins in a later revision)."""
+"""Notification's database schema: the backbone tables, the restricted contacts it needs, the ledger.
 
-from sqlalchemy import MetaData
+``campaigns``, ``activities`` and ``workers`` are built from the streams (the workers' clear contacts come only from
+the restricted topic and stay here). ``messages`` is the delivery ledger: one row per
+(event, recipient, channel), reserved before anything is sent, so a redelivered event or a restart
+never sends twice; its states are queued → sending → sent → delivered, or failed. ``opt_outs``
+records who asked for no more messages (a reply of 退订, or the API).
+"""
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 from shared.store import add_backbone_tables
 
 metadata = MetaData()
 add_backbone_tables(metadata)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("title", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("activity_id", String(64), primary_key=True),
+    Column("campaign", String(64)),
+    Column("name", String(200)),
+    Column("organizer_id", String(64)),
+    Column("organizer_name", String(200)),
+    Column("info_completed", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, default=0),
+    Column("workers_version", Integer, nullable=False, default=0),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("activity_id", String(64), primary_key=True),
+    Column("worker_id", String(64), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("organisation", String(100)),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("event_id", String(80), primary_key=True),
+    Column("recipient", String(254), primary_key=True),
+    Column("channel", String(8), primary_key=True),
+    Column("notification_id", String(32), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("recipient_masked", String(254), nullable=False),
+    Column("organizer_id", String(64)),
+    Column("activity_id", String(64)),
+    Column("campaign", String(64)),
+    Column("sign", String(100)),
+    Column("subject", String(200)),
+    Column("text", Text, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("provider_message_id", String(100)),
+    Column("error", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_messages_due", "state", "next_attempt_at"),
+    Index("ix_messages_organizer", "organizer_id", "created_at"),
+    Index("ix_messages_provider", "provider_message_id"),
+)
+
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("recipient", String(254), primary_key=True),
+    Column("source", String(10), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

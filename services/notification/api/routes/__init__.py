@@ -1,0 +1,1 @@
+"""Notification's routers: the ledger for organizers and admins, provider callbacks, templates."""

@@ -1,0 +1,21 @@
+"""What notification's routes depend on, built once by the composition root (``bootstrap.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.runtime import Backbone
+from shared.web.auth import Verifier
+
+from .channels.sms import HttpSms
+from .dispatcher import Dispatcher
+from .ledger import Ledger
+
+
+@dataclass
+class Notification:
+    backbone: Backbone
+    verifier: Verifier
+    ledger: Ledger
+    dispatcher: Dispatcher
+    sms: HttpSms | None = None  # the provider adapter, when SMS goes through one (its callbacks need it)

@@ -1,0 +1,1 @@
+"""Notification's rules, free of I/O: when a message may go out, and how often it is tried."""

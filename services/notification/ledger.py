@@ -1,0 +1,121 @@
+"""Reads and acts on the ledger for the API: what was sent in an organizer's name, resends, receipts,
+opt-outs. The clear recipient never leaves this module: answers carry the masked one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from shared.auth import Principal
+from shared.store import sync_reading, sync_transaction
+from shared.store.upsert import upsert
+
+from .adapters.tables import messages, opt_outs
+
+PUBLIC_COLUMNS = (
+    "notification_id",
+    "kind",
+    "channel",
+    "recipient_masked",
+    "activity_id",
+    "campaign",
+    "state",
+    "attempts",
+    "provider_message_id",
+    "error",
+    "created_at",
+    "updated_at",
+)
+
+
+class NotFound(Exception):
+    """No such message, or not one the caller may see."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    counts: dict[str, int]
+    next_offset: int | None
+
+
+class Ledger:
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+
+    async def page(
+        self,
+        principal: Principal,
+        *,
+        state: str | None,
+        kind: str | None,
+        activity_id: str | None,
+        offset: int,
+        limit: int,
+    ) -> Page:
+        """Messages sent in the organizer's name (admins: all), newest first, with counts per state."""
+        m = messages
+        scope = [m.c.organizer_id == principal.unit_id] if principal.role != "admin" else []
+        if kind:
+            scope.append(m.c.kind == kind)
+        if activity_id:
+            scope.append(m.c.activity_id == activity_id)
+        listed = scope + ([m.c.state == state] if state else [])
+        columns = [m.c[name] for name in PUBLIC_COLUMNS]
+
+        def read(connection: Connection) -> Page:
+            newest = select(*columns).where(*listed).order_by(m.c.created_at.desc(), m.c.notification_id)
+            rows = connection.execute(newest.offset(offset).limit(limit + 1)).mappings().all()
+            by_state = select(m.c.state, func.count()).where(*scope).group_by(m.c.state)
+            counts = {str(state): int(n) for state, n in connection.execute(by_state).all()}
+            items = [dict(r) for r in rows[:limit]]
+            return Page(items, counts, offset + limit if len(rows) > limit else None)
+
+        return await sync_reading(self._engine, read)
+
+    async def resend(self, notification_id: str) -> dict[str, Any]:
+        """Queue a message again (an admin's decision, e.g. after a permanent failure was fixed)."""
+        m = messages
+        now = datetime.now(UTC)
+
+        def requeue(connection: Connection) -> dict[str, Any] | None:
+            row = (
+                connection.execute(
+                    select(*(m.c[n] for n in PUBLIC_COLUMNS)).where(m.c.notification_id == notification_id)
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            again = {"state": "queued", "attempts": 0, "next_attempt_at": now, "error": None, "updated_at": now}
+            connection.execute(m.update().where(m.c.notification_id == notification_id).values(again))
+            return {**dict(row), "state": "queued", "attempts": 0, "error": None}
+
+        found = await sync_transaction(self._engine, requeue)
+        if found is None:
+            raise NotFound(notification_id)
+        return found
+
+    async def receipt(self, provider_message_id: str, delivered: bool, error: str | None) -> bool:
+        """A provider's delivery receipt: sent → delivered (or failed with its reason)."""
+        m = messages
+        values = {"state": "delivered"} if delivered else {"state": "failed", "error": (error or "undelivered")[:500]}
+
+        def apply(connection: Connection) -> bool:
+            result = connection.execute(
+                m.update()
+                .where(m.c.provider_message_id == provider_message_id, m.c.state.in_(("sent", "sending")))
+                .values(**values, updated_at=datetime.now(UTC))
+            )
+            return bool(result.rowcount)
+
+        return await sync_transaction(self._engine, apply)
+
+    async def opt_out(self, recipient: str, source: str) -> None:
+        """Record that ``recipient`` wants no more messages (kept once; the first time is kept)."""
+        row = {"recipient": recipient, "source": source, "at": datetime.now(UTC)}
+        await sync_transaction(self._engine, lambda c: upsert(c, opt_outs, [row], keys=("recipient",)))

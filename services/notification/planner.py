@@ -1,0 +1,184 @@
+"""Who must be thanked: the thank-you SMS of each listed science worker, reserved in the ledger.
+
+The planner consumes the activities stream (the organizer and the activity's name; info completion)
+and the restricted contacts stream (each activity's science workers, in clear, which stay in this
+database). Once an activity's information is completed, every worker on its current list gets one
+thank-you reserved, in the organizer's name (the text names it; the SMS carries the platform's
+approved signature, as providers require): one ledger row keyed by (``thank-you:<activity>``,
+phone, ``sms``), inserted or left alone. So a redelivered event, an info completion sent twice or a
+list that arrives after the completion never adds a second message for anyone, and a worker added
+to the list later is still thanked once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from shared.consumer import Delivery
+from shared.events.masking import mask_phone
+from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, InfoCompleted
+from shared.events.payloads.campaigns import CampaignConfigured
+from shared.events.payloads.restricted import ScienceWorkersListed
+from shared.events.topics import ACTIVITIES, CAMPAIGNS, CONTACTS
+from shared.store.upsert import upsert, upsert_statement
+
+from .adapters.tables import activities, campaigns, messages, workers
+
+Compose = Callable[[str, str, str | None, Mapping[str, Any]], tuple[str | None, str]]
+THANK_YOU = "thank_you"
+
+
+class ThankYouPlanner:
+    """Keeps the activities and workers it needs, and reserves the thank-yous."""
+
+    name = "notification.thank-you"
+    topics: tuple[str, ...] = (CAMPAIGNS.name, ACTIVITIES.name, CONTACTS.name)
+
+    def __init__(
+        self,
+        compose: Compose,
+        on_reserved: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._compose = compose
+        self._on_reserved = on_reserved
+        self._clock = clock
+
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
+        touched: set[str] = set()
+        for delivery in deliveries:
+            payload, sequence = delivery.payload, delivery.envelope.sequence
+            if isinstance(payload, CampaignConfigured):
+                row = {"campaign_id": payload.campaign_id, "title": payload.title, "version": sequence}
+                upsert(connection, campaigns, [row], keys=("campaign_id",), update={"title": None, "version": None})
+            elif isinstance(payload, ActivityRegistered):
+                self._registered(connection, payload, sequence)
+            elif isinstance(payload, ActivityUpdated) and "name" in payload.changes:
+                connection.execute(
+                    activities.update()
+                    .where(activities.c.activity_id == payload.activity_id, activities.c.version < sequence)
+                    .values(name=str(payload.changes["name"]), version=sequence)
+                )
+            elif isinstance(payload, InfoCompleted):
+                self._known(connection, payload.activity_id)
+                connection.execute(
+                    activities.update()
+                    .where(activities.c.activity_id == payload.activity_id)
+                    .values(info_completed=True)
+                )
+                touched.add(payload.activity_id)
+            elif isinstance(payload, ScienceWorkersListed):
+                if self._listed(connection, payload, sequence):
+                    touched.add(payload.activity_id)
+        if touched and self._reserve(connection, sorted(touched)) and self._on_reserved is not None:
+            self._on_reserved()
+
+    def _registered(self, connection: Connection, payload: ActivityRegistered, sequence: int) -> None:
+        row = {
+            "activity_id": payload.activity_id,
+            "campaign": payload.campaign_id,
+            "name": payload.name,
+            "organizer_id": payload.organizer_id,
+            "organizer_name": payload.organizer_name,
+            "info_completed": False,
+            "version": sequence,
+            "workers_version": 0,
+        }
+        columns = ("campaign", "name", "organizer_id", "organizer_name", "version")
+        upsert(connection, activities, [row], keys=("activity_id",), update=dict.fromkeys(columns))
+
+    def _known(self, connection: Connection, activity_id: str) -> None:
+        """Make sure the activity has a row (its registration may arrive after its other events)."""
+        upsert(
+            connection,
+            activities,
+            [{"activity_id": activity_id, "info_completed": False, "version": 0, "workers_version": 0}],
+            keys=("activity_id",),
+        )
+
+    def _listed(self, connection: Connection, payload: ScienceWorkersListed, sequence: int) -> bool:
+        """Replace the activity's list with a newer one; False for an older or repeated one."""
+        self._known(connection, payload.activity_id)
+        current = connection.scalar(
+            select(activities.c.workers_version).where(activities.c.activity_id == payload.activity_id)
+        )
+        if current is not None and sequence <= current:
+            return False
+        connection.execute(
+            activities.update()
+            .where(activities.c.activity_id == payload.activity_id)
+            .values(workers_version=sequence, organizer_name=payload.organizer_name)
+        )
+        connection.execute(delete(workers).where(workers.c.activity_id == payload.activity_id))
+        rows = [
+            {
+                "activity_id": payload.activity_id,
+                "worker_id": w.worker_id,
+                "name": w.name,
+                "phone": w.phone,
+                "organisation": w.organisation,
+            }
+            for w in payload.workers
+        ]
+        if rows:
+            connection.execute(workers.insert(), rows)
+        return True
+
+    def _reserve(self, connection: Connection, activity_ids: list[str]) -> bool:
+        """One thank-you per listed worker of each info-completed activity (existing ones left alone)."""
+        a, w, c = activities, workers, campaigns
+        rows = connection.execute(
+            select(
+                a.c.activity_id,
+                a.c.campaign,
+                a.c.name,
+                a.c.organizer_id,
+                a.c.organizer_name,
+                w.c.name,
+                w.c.phone,
+                c.c.title,
+            )
+            .join(w, w.c.activity_id == a.c.activity_id)
+            .outerjoin(c, c.c.campaign_id == a.c.campaign)
+            .where(a.c.activity_id.in_(activity_ids), a.c.info_completed.is_(True))
+        ).all()
+        now = self._clock()
+        reserved = []
+        for activity_id, campaign, name, organizer_id, organizer_name, worker_name, phone, title in rows:
+            context = {
+                "worker_name": worker_name,
+                "organizer_name": organizer_name or "",
+                "activity_name": name or "",
+                "campaign_title": title or "全国科普日",
+            }
+            subject, text = self._compose(THANK_YOU, "sms", campaign, context)
+            reserved.append(
+                {
+                    "event_id": f"thank-you:{activity_id}",
+                    "recipient": phone,
+                    "channel": "sms",
+                    "notification_id": uuid.uuid4().hex,
+                    "kind": THANK_YOU,
+                    "recipient_masked": mask_phone(phone),
+                    "organizer_id": organizer_id,
+                    "activity_id": activity_id,
+                    "campaign": campaign,
+                    "sign": None,  # the platform's approved signature; the text is in the organizer's name
+                    "subject": subject,
+                    "text": text,
+                    "state": "queued",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        if reserved:
+            statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
+            connection.execute(statement, reserved)
+        return bool(reserved)

@@ -1,0 +1,149 @@
+"""A thank-you fan-out survives a SIGKILL: the notification service is killed in the middle of sending
+1,200 thank-you SMS through the stand-in provider (a real process speaking the provider protocol),
+restarted, and in the end every science worker's phone got exactly one message, and every message is
+recorded as sent (or delivered) in the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from services.notification.adapters.tables import messages
+from shared.bus import TopicSpec, bus_from_url
+from shared.events import CATALOG, to_message
+from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
+from shared.events.payloads.campaigns import CampaignConfigured
+from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
+from shared.events.topics import ALL_TOPICS
+from shared.store import create_engine
+from tests.e2e.processes import ServiceProcess
+from tests.fixtures.tansu import free_port
+
+WORKERS = 1_200
+
+
+def envelopes() -> list[tuple[str, object]]:
+    starts = datetime.now(UTC) - timedelta(days=2)
+    activity_id = "crash-test-activity"
+    workers = [ScienceWorkerContact(worker_id=f"w{i}", name=f"科学家{i}", phone=f"1390{i:07d}") for i in range(WORKERS)]
+    campaign = CampaignConfigured(
+        campaign_id="2026",
+        year=2026,
+        title="2026年全国科普日",
+        week_starts_on=starts.date(),
+        week_ends_on=starts.date(),
+    )
+    registered = ActivityRegistered(
+        activity_id=activity_id,
+        campaign_id="2026",
+        name="走进科技馆",
+        organizer_id="unit-1",
+        organizer_name="渭南市科学技术协会",
+        region_code="610502",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        format="offline",
+    )
+    listed = ScienceWorkersListed(activity_id=activity_id, organizer_name="渭南市科学技术协会", workers=workers)
+    completed = InfoCompleted(activity_id=activity_id, summary="圆满完成", completeness=0.9)
+    payloads = [
+        (campaign, "2026", 1),
+        (registered, activity_id, 1),
+        (listed, activity_id, 1),
+        (completed, activity_id, 2),
+    ]
+    out = []
+    for payload, subject, sequence in payloads:
+        e = CATALOG.envelope(payload, subject=subject, sequence=sequence, source="/tests")  # type: ignore[arg-type]
+        out.append((CATALOG[e.type].topic.name, e))
+    return out
+
+
+async def publish(bus_url: str) -> None:
+    bus = bus_from_url(bus_url)
+    await bus.start()
+    try:
+        await bus.ensure_topics([TopicSpec(t.name, 3) for t in ALL_TOPICS])
+        await bus.publish([to_message(e, topic) for topic, e in envelopes()])  # type: ignore[arg-type]
+    finally:
+        await bus.stop()
+
+
+def standin(port: int, receipts_url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "KEPURI_SMS_STANDIN_PORT": str(port),
+        "KEPURI_SMS_STANDIN_RECEIPTS_URL": receipts_url,
+        "KEPURI_SMS_STANDIN_FAILURES": "none",
+    }
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.notification.standin"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(log.read_text(errors="replace"))
+
+
+async def handsets(port: int) -> dict[str, list[object]]:
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"http://127.0.0.1:{port}/v1/handsets")).json()["handsets"]  # type: ignore[no-any-return]
+
+
+async def test_no_duplicate_and_none_missing_after_a_sigkill_in_the_middle_of_a_fan_out(tmp_path: Path) -> None:
+    bus_url = f"embedded:{tmp_path / 'bus.db'}"
+    port = free_port()
+    service = ServiceProcess(
+        "notification",
+        tmp_path,
+        bus_url,
+        notification_quiet_hours="",  # the test must not depend on the time of day in China
+        notification_sms_base_url=f"http://127.0.0.1:{port}",
+        notification_sms_rate_per_s="300",
+        notification_lease_s="3",
+    )
+    provider = standin(port, f"{service.url}/api/v1/sms/receipts", tmp_path / "standin.log")
+    try:
+        service.start()
+        await publish(bus_url)
+        async with asyncio.timeout(60):  # killed once a part of the fan-out is out
+            while len(await handsets(port)) < 200:
+                await asyncio.sleep(0.02)
+        service.kill()
+        killed_at = len(await handsets(port))
+        assert killed_at < WORKERS, "the kill came before the end of the fan-out"
+        service.start()
+        async with asyncio.timeout(120):  # what was in flight is resent after the lease (3 s here)
+            while len(received := await handsets(port)) < WORKERS:
+                await asyncio.sleep(0.2)
+        await asyncio.sleep(1)
+        received = await handsets(port)
+        assert len(received) == WORKERS, "none missing"
+        assert all(len(texts) == 1 for texts in received.values()), "no phone got a message twice"
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notification.db'}")
+        try:
+            async with engine.connect() as connection:
+                states = dict(
+                    (await connection.execute(select(messages.c.state, func.count()).group_by(messages.c.state))).all()
+                )
+        finally:
+            await engine.dispose()
+        assert sum(states.values()) == WORKERS and set(states) <= {"sent", "delivered"}, states
+    finally:
+        service.stop()
+        provider.terminate()
+        provider.wait(timeout=10)

@@ -1,0 +1,1 @@
+"""Notification service tests: templates, channels, the ledger."""
