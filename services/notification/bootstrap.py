@@ -9,17 +9,21 @@ from typing import Any
 from fastapi import FastAPI
 
 from shared.auth import JwksVerifier
+from shared.consumer import Projection
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.routes import callbacks, messages
+from .api.routes import templates as templates_routes
 from .channels.base import Channel
+from .channels.inbox import Inbox
 from .channels.sms import HttpSms, SmsSettings
 from .container import Notification
 from .dispatcher import Clock, ClosingChannels, Dispatcher, utc_now
 from .domain.delivery import parse_quiet
 from .ledger import Ledger
+from .outcomes import OutcomePlanner
 from .planner import ThankYouPlanner
 from .settings import NotificationSettings
 from .templates.engine import Templates
@@ -43,10 +47,15 @@ def create_app(
         rendered = templates.render(kind, channel, campaign, context)
         return rendered.subject, rendered.text
 
-    planner = ThankYouPlanner(compose, on_reserved=lambda: woken[0].wake() if woken else None, clock=clock)
-    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[planner])
+    def wake() -> None:
+        if woken:
+            woken[0].wake()
+
+    planners: list[Projection] = [ThankYouPlanner(compose, wake, clock), OutcomePlanner(compose, wake, clock)]
+    backbone = Backbone(settings, metadata, MIGRATIONS, projections=planners)
     if channels is None:
         channels = {"sms": HttpSms(SmsSettings())}
+    channels = {"inbox": Inbox(), **channels}
     dispatcher = Dispatcher(
         backbone.engine,
         backbone.writer,
@@ -61,6 +70,7 @@ def create_app(
         verifier=verifier or JwksVerifier(settings.jwks_url),
         ledger=Ledger(backbone.engine),
         dispatcher=dispatcher,
+        templates=templates,
         sms=sms if isinstance(sms := channels.get("sms"), HttpSms) else None,
     )
     return create_service_app(
@@ -68,6 +78,6 @@ def create_app(
         container=notification,
         title="Kepuri notification",
         description="Thank-you SMS, reminders and review outcomes, with a delivery ledger.",
-        routers=[messages.router, callbacks.router],
+        routers=[messages.router, callbacks.router, templates_routes.router],
         workers=[ClosingChannels(channels), dispatcher],
     )

@@ -10,6 +10,7 @@ from shared.web.auth import Verifier
 from .channels.sms import HttpSms
 from .dispatcher import Dispatcher
 from .ledger import Ledger
+from .templates import Templates
 
 
 @dataclass
@@ -18,4 +19,5 @@ class Notification:
     verifier: Verifier
     ledger: Ledger
     dispatcher: Dispatcher
+    templates: Templates
     sms: HttpSms | None = None  # the provider adapter, when SMS goes through one (its callbacks need it)

@@ -76,6 +76,21 @@ class Ledger:
 
         return await sync_reading(self._engine, read)
 
+    async def inbox(self, principal: Principal, *, offset: int, limit: int) -> Page:
+        """The organizer's in-app messages (review outcomes), newest first, once they are delivered."""
+        m = messages
+        mine = [m.c.channel == "inbox", m.c.organizer_id == principal.unit_id, m.c.state.in_(("sent", "delivered"))]
+        columns = [m.c.notification_id, m.c.kind, m.c.activity_id, m.c.campaign, m.c.subject, m.c.text, m.c.created_at]
+
+        def read(connection: Connection) -> Page:
+            newest = select(*columns).where(*mine).order_by(m.c.created_at.desc(), m.c.notification_id)
+            rows = connection.execute(newest.offset(offset).limit(limit + 1)).mappings().all()
+            total = int(connection.scalar(select(func.count()).select_from(m).where(*mine)) or 0)
+            items = [dict(r) for r in rows[:limit]]
+            return Page(items, {"total": total}, offset + limit if len(rows) > limit else None)
+
+        return await sync_reading(self._engine, read)
+
     async def resend(self, notification_id: str) -> dict[str, Any]:
         """Queue a message again (an admin's decision, e.g. after a permanent failure was fixed)."""
         m = messages

@@ -91,6 +91,7 @@ class ThankYouPlanner:
         }
         columns = ("campaign", "name", "organizer_id", "organizer_name", "version")
         upsert(connection, activities, [row], keys=("activity_id",), update=dict.fromkeys(columns))
+        claim_orphans(connection, payload.activity_id, payload.organizer_id)
 
     def _known(self, connection: Connection, activity_id: str) -> None:
         """Make sure the activity has a row (its registration may arrive after its other events)."""
@@ -182,3 +183,13 @@ class ThankYouPlanner:
             statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
             connection.execute(statement, reserved)
         return bool(reserved)
+
+
+def claim_orphans(connection: Connection, activity_id: str, organizer_id: str | None) -> None:
+    """Give the messages reserved before their activity was known the activity's organizer."""
+    if organizer_id is None:
+        return
+    m = messages
+    connection.execute(
+        m.update().where(m.c.activity_id == activity_id, m.c.organizer_id.is_(None)).values(organizer_id=organizer_id)
+    )

@@ -128,13 +128,17 @@ class Service:
         return self.app.state.container
 
     async def feed(self, *envelopes: Envelope) -> None:
-        planner = self.container.backbone.consumers[0].projection
+        """Apply events to each planner that reads their topic, as its consumer would (one batch each)."""
         deliveries = []
         for e in envelopes:
             message = to_message(e, CATALOG[e.type].topic.name)
             record = Record(message.topic, 0, next(_offsets), message.key, message.value, message.headers, 0)
             deliveries.append(Delivery(record, e, CATALOG.payload(e)))
-        await sync_transaction(self.container.backbone.engine, lambda c: planner.apply(c, deliveries))
+        for consumer in self.container.backbone.consumers:
+            planner = consumer.projection
+            mine = [d for d in deliveries if d.record.topic in planner.topics]
+            if mine:
+                await sync_transaction(self.container.backbone.engine, lambda c, p=planner, m=mine: p.apply(c, m))
 
     async def dispatch(self) -> int:
         """Run dispatcher rounds until nothing is due now; how many messages were handled."""

@@ -79,3 +79,14 @@ opt_outs = Table(
     Column("source", String(10), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# What each recommendation is about (from ``recommended`` / ``unit-recommended``), so that later acts on
+# it (endorsed, declined, commended) reach the organizer concerned.
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("recommendation_id", String(64), primary_key=True),
+    Column("activity_id", String(64)),
+    Column("unit_id", String(64)),
+    Column("subject_name", String(200)),
+)

@@ -15,3 +15,4 @@ from ..container import Notification
 NotificationDep = Annotated[Notification, Depends(container_of)]
 ReaderDep = Annotated[Principal, require_role("organizer", "admin")]
 AdminDep = Annotated[Principal, require_role("admin")]
+OrganizerDep = Annotated[Principal, require_role("organizer")]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.web import Problem
 
 from ...ledger import NotFound
-from ..deps import AdminDep, NotificationDep, ReaderDep
+from ..deps import AdminDep, NotificationDep, OrganizerDep, ReaderDep
 
 router = APIRouter(tags=["messages"])
 State = Literal["queued", "sending", "sent", "delivered", "failed"]
@@ -39,6 +39,22 @@ class MessagePage(BaseModel):
     next_offset: int | None
 
 
+class InboxItem(BaseModel):
+    notification_id: str
+    kind: str
+    activity_id: str | None
+    campaign: str | None
+    title: str | None = Field(description="the message's title")
+    text: str
+    created_at: datetime
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    total: int
+    next_offset: int | None
+
+
 class OptOutIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     phone: str = Field(pattern=r"^1[3-9]\d{9}$", description="a mainland mobile number")
@@ -60,6 +76,18 @@ async def list_messages(
     return MessagePage(
         items=[MessageOut(**item) for item in page.items], counts=page.counts, next_offset=page.next_offset
     )
+
+
+@router.get("/inbox", response_model=InboxPage, summary="My in-app messages: review outcomes (organizers)")
+async def inbox(
+    organizer: OrganizerDep,
+    notification: NotificationDep,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InboxPage:
+    page = await notification.ledger.inbox(organizer, offset=offset, limit=limit)
+    items = [InboxItem(title=item.pop("subject"), **item) for item in page.items]
+    return InboxPage(items=items, total=page.counts["total"], next_offset=page.next_offset)
 
 
 @router.post("/messages/{notification_id}/resend", response_model=MessageOut, summary="Queue a message again (admin)")
