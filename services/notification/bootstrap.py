@@ -25,6 +25,7 @@ from .domain.delivery import parse_quiet
 from .ledger import Ledger
 from .outcomes import OutcomePlanner
 from .planner import ThankYouPlanner
+from .reminders import Reminders
 from .settings import NotificationSettings
 from .templates.engine import Templates
 
@@ -65,12 +66,14 @@ def create_app(
         lease=timedelta(seconds=settings.lease_s),
     )
     woken.append(dispatcher)
+    reminders = Reminders(backbone.engine, compose, clock, interval_s=settings.reminder_interval_s, on_reserved=wake)
     notification = Notification(
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url),
         ledger=Ledger(backbone.engine),
         dispatcher=dispatcher,
         templates=templates,
+        reminders=reminders,
         sms=sms if isinstance(sms := channels.get("sms"), HttpSms) else None,
     )
     return create_service_app(
@@ -79,5 +82,5 @@ def create_app(
         title="Kepuri notification",
         description="Thank-you SMS, reminders and review outcomes, with a delivery ledger.",
         routers=[messages.router, callbacks.router, templates_routes.router],
-        workers=[ClosingChannels(channels), dispatcher],
+        workers=[ClosingChannels(channels), dispatcher, reminders],
     )

@@ -10,6 +10,7 @@ from shared.web.auth import Verifier
 from .channels.sms import HttpSms
 from .dispatcher import Dispatcher
 from .ledger import Ledger
+from .reminders import Reminders
 from .templates import Templates
 
 
@@ -20,4 +21,5 @@ class Notification:
     ledger: Ledger
     dispatcher: Dispatcher
     templates: Templates
+    reminders: Reminders
     sms: HttpSms | None = None  # the provider adapter, when SMS goes through one (its callbacks need it)

@@ -12,9 +12,10 @@ to the list later is still thanked once.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -54,8 +55,8 @@ class ThankYouPlanner:
         for delivery in deliveries:
             payload, sequence = delivery.payload, delivery.envelope.sequence
             if isinstance(payload, CampaignConfigured):
-                row = {"campaign_id": payload.campaign_id, "title": payload.title, "version": sequence}
-                upsert(connection, campaigns, [row], keys=("campaign_id",), update={"title": None, "version": None})
+                row = _campaign_row(payload, sequence)
+                upsert(connection, campaigns, [row], keys=("campaign_id",), update=dict.fromkeys(list(row)[1:]))
             elif isinstance(payload, ActivityRegistered):
                 self._registered(connection, payload, sequence)
             elif isinstance(payload, ActivityUpdated) and "name" in payload.changes:
@@ -193,3 +194,22 @@ def claim_orphans(connection: Connection, activity_id: str, organizer_id: str | 
     connection.execute(
         m.update().where(m.c.activity_id == activity_id, m.c.organizer_id.is_(None)).values(organizer_id=organizer_id)
     )
+
+
+def _campaign_row(payload: CampaignConfigured, sequence: int) -> dict[str, Any]:
+    """What reminders need of a campaign: its title, deadlines and reminder days (default 7, 3 and 1)."""
+    days = payload.settings.get("reminder_days", [7, 3, 1])
+    if not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 60 for d in days):
+        days = [7, 3, 1]
+    return {
+        "campaign_id": payload.campaign_id,
+        "title": payload.title,
+        "version": sequence,
+        "registration_closes_on": _day(payload.registration_closes_on),
+        "info_completion_deadline": _day(payload.info_completion_deadline),
+        "reminder_days": json.dumps(sorted(set(days), reverse=True)),
+    }
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -23,6 +23,9 @@ class NotificationSettings(ServiceSettings):
         validation_alias=AliasChoices("lease_s", "KEPURI_NOTIFICATION_LEASE_S"),
         description="how long a message may stay 'sending' before it is taken to be lost in a crash and resent",
     )
+    reminder_interval_s: float = Field(
+        600.0, gt=0, validation_alias=AliasChoices("reminder_interval_s", "KEPURI_NOTIFICATION_REMINDER_INTERVAL_S")
+    )
     jwks_url: str = Field(
         "http://127.0.0.1:8001/api/v1/auth/jwks.json",
         validation_alias=AliasChoices("jwks_url", "KEPURI_NOTIFICATION_JWKS_URL"),

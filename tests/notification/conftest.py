@@ -53,11 +53,16 @@ def envelope(payload: EventPayload, subject: str) -> Envelope:
     return CATALOG.envelope(payload, subject=subject, sequence=next(counter), source="/tests")
 
 
-def campaign(campaign_id: str = "2026", title: str = "2026年全国科普日") -> Envelope:
-    payload = CampaignConfigured(
-        campaign_id=campaign_id, year=2026, title=title, week_starts_on="2026-09-15", week_ends_on="2026-09-21"
-    )
-    return envelope(payload, campaign_id)
+def campaign(campaign_id: str = "2026", title: str = "2026年全国科普日", **fields: Any) -> Envelope:
+    values: dict[str, Any] = {
+        "campaign_id": campaign_id,
+        "year": 2026,
+        "title": title,
+        "week_starts_on": "2026-09-15",
+        "week_ends_on": "2026-09-21",
+    }
+    values.update(fields)
+    return envelope(CampaignConfigured(**values), campaign_id)
 
 
 def registered(activity_id: str | None = None, unit_id: str = "unit-1", **fields: Any) -> Envelope:
@@ -173,5 +178,6 @@ async def service(tmp_path: Path, database: str, recorder: Recorder) -> AsyncIte
     app = start(tmp_path, database, {"sms": recorder}, clock)
     async with app.router.lifespan_context(app):
         await app.state.container.dispatcher.stop()  # tests run rounds themselves, on their clock
+        await app.state.container.reminders.stop()
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             yield Service(app, client, clock)

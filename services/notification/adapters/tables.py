@@ -20,6 +20,9 @@ campaigns = Table(
     Column("campaign_id", String(64), primary_key=True),
     Column("title", String(100), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("registration_closes_on", String(10)),
+    Column("info_completion_deadline", String(10)),
+    Column("reminder_days", String(100)),  # JSON list of days before a deadline, e.g. [7, 3, 1]
 )
 
 activities = Table(

@@ -1,0 +1,154 @@
+"""Reminders to organizers, in their in-app inbox, on the campaign's reminder days (7, 3 and 1 days
+before a deadline unless the campaign's ``settings.reminder_days`` says otherwise):
+
+- ``registration_closing``: to each organizer with activities in the campaign, before registration closes;
+- ``info_deadline``: to each organizer with registered activities whose information is not completed,
+  before the info-completion deadline, naming them.
+
+A worker checks every ``interval`` (and at start); each reminder is a ledger row keyed by
+(``reminder:<kind>:<campaign>:<deadline>:<days>``, organizer, ``inbox``), so checking again, or after
+a restart, never reminds anyone twice. Reviewing bodies are not told here: their accounts are not
+on any stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from shared.store import sync_transaction
+from shared.store.upsert import upsert_statement
+
+from .adapters.tables import activities, campaigns, messages
+from .domain.delivery import CHINA
+from .planner import Compose
+
+log = logging.getLogger(__name__)
+
+
+class Reminders:
+    def __init__(
+        self,
+        engine: Any,
+        compose: Compose,
+        clock: Callable[[], datetime],
+        *,
+        interval_s: float = 600.0,
+        on_reserved: Callable[[], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._compose = compose
+        self._clock = clock
+        self._interval = interval_s
+        self._on_reserved = on_reserved
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reminders")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.check()
+            except Exception:
+                log.exception("reminders: check failed; trying again later")
+            await asyncio.sleep(self._interval)
+
+    async def check(self) -> int:
+        """Reserve today's reminders (those not reserved yet); how many rows were offered."""
+        offered = await sync_transaction(self._engine, self._reserve)
+        if offered and self._on_reserved is not None:
+            self._on_reserved()
+        return offered
+
+    def _reserve(self, connection: Connection) -> int:
+        now = self._clock()
+        today = now.astimezone(CHINA).date()
+        rows: list[dict[str, Any]] = []
+        for campaign in connection.execute(select(campaigns)).mappings():
+            days = json.loads(campaign["reminder_days"] or "[]")
+            for kind, column, incomplete_only in (
+                ("registration_closing", "registration_closes_on", False),
+                ("info_deadline", "info_completion_deadline", True),
+            ):
+                if campaign[column] is None:
+                    continue
+                deadline = date.fromisoformat(campaign[column])
+                left = (deadline - today).days
+                if left in days:
+                    rows += self._reminders(connection, campaign, kind, deadline, left, incomplete_only, now)
+        if rows:
+            statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
+            connection.execute(statement, rows)
+        return len(rows)
+
+    def _reminders(
+        self,
+        connection: Connection,
+        campaign: Any,
+        kind: str,
+        deadline: date,
+        left: int,
+        incomplete_only: bool,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        a = activities
+        query = select(a.c.organizer_id, a.c.organizer_name, a.c.name).where(
+            a.c.campaign == campaign["campaign_id"], a.c.organizer_id.is_not(None)
+        )
+        if incomplete_only:
+            query = query.where(a.c.info_completed.is_(False))
+        names: defaultdict[str, list[str]] = defaultdict(list)
+        organizer_names: dict[str, str] = {}
+        for organizer_id, organizer_name, name in connection.execute(query):
+            names[organizer_id].append(name or "")
+            organizer_names[organizer_id] = organizer_name or ""
+        out = []
+        for organizer_id, activity_names in sorted(names.items()):
+            context: dict[str, Any] = {
+                "organizer_name": organizer_names[organizer_id],
+                "campaign_title": campaign["title"],
+                "deadline": deadline.isoformat(),
+                "days_left": left,
+            }
+            if kind == "info_deadline":
+                context["activity_names"] = sorted(activity_names)
+            title, text = self._compose(kind, "inbox", campaign["campaign_id"], context)
+            out.append(
+                {
+                    "event_id": f"reminder:{kind}:{campaign['campaign_id']}:{deadline.isoformat()}:{left}",
+                    "recipient": f"unit:{organizer_id}",
+                    "channel": "inbox",
+                    "notification_id": uuid.uuid4().hex,
+                    "kind": kind,
+                    "recipient_masked": "站内信",
+                    "organizer_id": organizer_id,
+                    "activity_id": None,
+                    "campaign": campaign["campaign_id"],
+                    "sign": None,
+                    "subject": title,
+                    "text": text,
+                    "state": "queued",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        return out
