@@ -2,7 +2,7 @@
 
 from .engine import create_engine, in_transaction, reading, sync_reading, sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
-from .recorder import AggregateAppend, Changes, Insert, Recorder
+from .recorder import AggregateAppend, Bulk, Changes, Insert, Recorder
 from .relay import OutboxRelay
 from .tables import BackboneTables, add_backbone_tables, backbone_metadata
 from .writer import GroupCommitter
@@ -10,6 +10,7 @@ from .writer import GroupCommitter
 __all__ = [
     "AggregateAppend",
     "BackboneTables",
+    "Bulk",
     "Changes",
     "ConcurrencyError",
     "GroupCommitter",

@@ -48,6 +48,15 @@ class Insert:
     row: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Bulk:
+    """One statement run once per parameter set in a single ``executemany`` (e.g. an update of many
+    rows by key, with ``bindparam`` values), where a statement per row would be compiled per row."""
+
+    statement: Executable
+    rows: Sequence[Mapping[str, Any]]
+
+
 @dataclass
 class Changes:
     """Everything one command writes, committed together or not at all.
@@ -65,7 +74,7 @@ class Changes:
 
     appends: list[AggregateAppend] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
-    statements: list[Executable] = field(default_factory=list)
+    statements: list[Executable | Bulk] = field(default_factory=list)
     inserts: list[Insert] = field(default_factory=list)
 
 
@@ -142,7 +151,11 @@ class Recorder:
         rows: dict[tuple[Table, tuple[str, ...]], list[Mapping[str, Any]]] = {}
         for changes in batch:
             for statement in changes.statements:
-                connection.execute(statement)
+                if isinstance(statement, Bulk):
+                    if statement.rows:
+                        connection.execute(statement.statement, list(statement.rows))
+                else:
+                    connection.execute(statement)
             for insert in changes.inserts:
                 rows.setdefault((insert.table, tuple(insert.row)), []).append(insert.row)
         for (table, _columns), group in rows.items():

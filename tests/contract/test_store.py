@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,6 +31,7 @@ from shared.events.payloads.activities import ActivityUpdated
 from shared.store import (
     AggregateAppend,
     BackboneTables,
+    Bulk,
     Changes,
     ConcurrencyError,
     GroupCommitter,
@@ -344,6 +345,22 @@ class StoreContract:
         assert isinstance(results[0], IntegrityViolation) and not isinstance(results[0], ConcurrencyError)
         assert results[1] is None
         assert [e.sequence for e in await load(engine, recorder, x)] == [1, 2]
+
+    async def test_a_bulk_statement_runs_once_per_row_in_its_change(
+        self, engine: AsyncEngine, recorder: Recorder, writer: GroupCommitter
+    ) -> None:
+        keys, t = IdempotencyKeys(engine, recorder.tables), recorder.tables.idempotency_keys
+        requests = [IdempotentRequest("POST /bulk", f"key-{i}", "fingerprint") for i in range(3)]
+        await writer.submit(Changes(inserts=[keys.record(r, 201, b"{}") for r in requests]))
+        update = t.update().where(t.c.scope == "POST /bulk", t.c.key == bindparam("k"))
+        rows = [{"k": "key-0", "code": 409}, {"k": "key-2", "code": 410}]
+        empty = Bulk(update.values(status_code=500), [])  # no rows: nothing runs
+        await writer.submit(Changes(statements=[Bulk(update.values(status_code=bindparam("code")), rows), empty]))
+        async with engine.connect() as connection:
+            got = dict(
+                (await connection.execute(select(t.c.key, t.c.status_code).where(t.c.scope == "POST /bulk"))).all()
+            )
+        assert got == {"key-0": 409, "key-1": 201, "key-2": 410}
 
     # --- the outbox and its relay -------------------------------------------------------------
 

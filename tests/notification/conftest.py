@@ -14,12 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi import FastAPI
 
 from services.notification.bootstrap import create_app
 from services.notification.channels.base import Outgoing, PermanentFailure, Sent, TransientFailure
+from services.notification.channels.sms import HttpSms
 from services.notification.container import Notification
 from services.notification.settings import NotificationSettings
+from services.notification.standin import FailureRules, create_standin
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
 from shared.bus import Record
 from shared.consumer import Delivery
@@ -28,6 +31,8 @@ from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 from shared.store import sync_transaction
+
+from .standin_support import KEY_ID, SECRET, Receiver, receiver_app, serving, settings
 
 KEY = generate_private_key_pem()
 _offsets = itertools.count()
@@ -181,3 +186,34 @@ async def service(tmp_path: Path, database: str, recorder: Recorder) -> AsyncIte
         await app.state.container.reminders.stop()
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             yield Service(app, client, clock)
+
+
+# --- the SMS stand-in, served by uvicorn (one per test module) ---
+
+
+@pytest_asyncio.fixture(scope="module")
+async def sms_receiver() -> AsyncIterator[Receiver]:
+    receiver = Receiver()
+    async with serving(receiver_app(receiver)) as url:
+        receiver.url = url
+        yield receiver
+
+
+@pytest_asyncio.fixture(scope="module")
+async def standin_url(sms_receiver: Receiver) -> AsyncIterator[str]:
+    app = create_standin(
+        SECRET,
+        KEY_ID,
+        f"{sms_receiver.url}/v1/sms/receipts",
+        receipt_delay_s=0.05,
+        failures=FailureRules(),
+        inbound_url=f"{sms_receiver.url}/v1/sms/inbound",
+    )
+    async with serving(app) as url:
+        yield url
+
+
+@pytest_asyncio.fixture
+async def sms(standin_url: str) -> AsyncIterator[HttpSms]:
+    async with HttpSms(settings(standin_url)) as channel:
+        yield channel

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from services.notification.adapters.tables import messages, opt_outs
-from services.notification.channels.sms import DEV_KEY_ID, DEV_SECRET, HttpSms, SmsSettings, signed_headers
+from services.notification.channels.signing import signed_headers
+from services.notification.channels.sms import DEV_KEY_ID, DEV_SECRET, HttpSms, SmsSettings
 from services.notification.standin import FailureRules, create_standin
 from tests.notification.conftest import Clock, Service, campaign, completed, listed, registered, start
 

@@ -5,12 +5,16 @@ A channel sends one message and either returns the provider's id for it or raise
 :class:`PermanentFailure` (never retry: a bad number, a rejected template, an opt-out at the
 provider). ``key`` is the ledger's key of the message; SMS providers get it as the client
 reference, so a message sent again after a crash is recognised and not delivered twice.
+
+A channel whose provider takes many messages in one request (SMS) is also a :class:`BatchChannel`:
+``send_batch`` answers one :data:`Outcome` per message, in order, and raises nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,16 @@ class Channel(Protocol):
     name: str
 
     async def send(self, message: Outgoing) -> Sent: ...
+
+
+Outcome = Sent | TransientFailure | PermanentFailure
+
+
+@runtime_checkable
+class BatchChannel(Protocol):
+    name: str
+    batch_size: int
+
+    async def send(self, message: Outgoing) -> Sent: ...
+
+    async def send_batch(self, messages: Sequence[Outgoing]) -> list[Outcome]: ...

@@ -9,10 +9,13 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request, Response
 
-from ..channels.sms import SEND_PATH, InvalidCallback, NonceCache, verify_signed
+from ..channels.signing import InvalidCallback, NonceCache, verify_signed
+from ..channels.sms import BATCH_LIMIT, BATCH_PATH, SEND_PATH
 from .callbacks import Callbacks
 from .rules import FailureRules
 from .state import Ledger
+
+MESSAGE_FIELDS = ("to", "text", "sign", "client_ref")
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -23,12 +26,16 @@ def _error(status: int, code: str, message: str) -> Response:
     return _json({"code": code, "message": message}, status)
 
 
-def _fields(body: bytes, names: tuple[str, ...]) -> dict[str, str] | None:
-    """The named non-empty string fields of a JSON object body, or None when any is missing."""
+def _json_body(body: bytes) -> Any:
     try:
-        data = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
+
+
+def _fields(body: bytes | Any, names: tuple[str, ...]) -> dict[str, str] | None:
+    """The named non-empty string fields of a JSON object (or body), or None when any is missing."""
+    data = _json_body(body) if isinstance(body, bytes) else body
     if not isinstance(data, dict):
         return None
     values = {name: data.get(name) for name in names}
@@ -77,9 +84,8 @@ def create_standin(
     app.state.ledger = ledger
     app.state.callbacks = callbacks
 
-    @app.post(SEND_PATH)
-    async def send(request: Request) -> Response:
-        body = await request.body()
+    def verified(request: Request, body: bytes) -> Response | None:
+        """None when the request is signed by our key pair; else the 401 to answer."""
         try:
             verify_signed(
                 request.headers,
@@ -94,28 +100,62 @@ def create_standin(
         except InvalidCallback as exc:
             ledger.stats["unauthorized"] += 1
             return _error(401, "unauthorized", str(exc))
-        fields = _fields(body, ("to", "text", "sign", "client_ref"))
-        if fields is None:
-            ledger.stats["invalid"] += 1
-            return _error(400, "invalid_request", "body must be a JSON object with to, text, sign and client_ref")
+        return None
+
+    def take(fields: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """One message: its status and answer (as a single send would have it)."""
         client_ref, to = fields["client_ref"], fields["to"]
         known = ledger.by_ref.get(client_ref)
         if known is not None:
             ledger.stats["duplicates"] += 1
-            return _json({"message_id": known.message_id, "duplicate": True})
+            return 200, {"message_id": known.message_id, "duplicate": True}
         permanent = rules.permanent_for(to)
         if permanent is not None:
             ledger.stats["rejected"] += 1
-            return _error(400, *permanent)
+            return 400, {"code": permanent[0], "message": permanent[1]}
         transient = rules.transient_for(to)
         if transient is not None and ledger.refused[client_ref] < transient[1]:
             ledger.refused[client_ref] += 1
             ledger.stats["transient"] += 1
             code = "throttled" if transient[0] == 429 else "temporarily_unavailable"
-            return _error(transient[0], code, "try again later")
+            return transient[0], {"code": code, "message": "try again later"}
         message = ledger.accept(client_ref, to, fields["text"], fields["sign"], rules.undeliverable_for(to))
         callbacks.schedule_receipt(message)
-        return _json({"message_id": message.message_id, "duplicate": False})
+        return 200, {"message_id": message.message_id, "duplicate": False}
+
+    @app.post(SEND_PATH)
+    async def send(request: Request) -> Response:
+        body = await request.body()
+        if (refusal := verified(request, body)) is not None:
+            return refusal
+        fields = _fields(body, MESSAGE_FIELDS)
+        if fields is None:
+            ledger.stats["invalid"] += 1
+            return _error(400, "invalid_request", "body must be a JSON object with to, text, sign and client_ref")
+        status, answer = take(fields)
+        return _json(answer, status)
+
+    @app.post(BATCH_PATH)
+    async def send_batch(request: Request) -> Response:
+        body = await request.body()
+        if (refusal := verified(request, body)) is not None:
+            return refusal
+        data = _json_body(body)
+        items = data.get("messages") if isinstance(data, dict) else None
+        fields = [_fields(item, MESSAGE_FIELDS) for item in items] if isinstance(items, list) else []
+        if not 1 <= len(fields) <= BATCH_LIMIT or any(f is None for f in fields):
+            ledger.stats["invalid"] += 1
+            why = (
+                f"body must be a JSON object with 1 to {BATCH_LIMIT} messages, each with to, text, sign and client_ref"
+            )
+            return _error(400, "invalid_request", why)
+        ledger.stats["batches"] += 1
+        results = []
+        for item in fields:
+            assert item is not None
+            status, answer = take(item)
+            results.append({"client_ref": item["client_ref"], **answer} | ({} if status == 200 else {"status": status}))
+        return _json({"results": results})
 
     @app.get("/v1/handsets")
     async def handsets(to: str | None = None) -> Response:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
-from ..channels.sms import signed_headers
+from ..channels.signing import signed_headers
 from .state import Message
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 
 from shared.web import Problem
 
-from ...channels.sms import HttpSms, InvalidCallback
+from ...channels.signing import InvalidCallback
+from ...channels.sms import HttpSms
 from ..deps import NotificationDep
 
 router = APIRouter(prefix="/sms", tags=["provider callbacks"])
