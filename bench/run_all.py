@@ -18,7 +18,7 @@ from typing import Any
 
 from .common import Result, describe_machine, machine, table
 
-BENCHMARKS = ("bus_throughput", "relay", "projection", "registration", "end_to_end")
+BENCHMARKS = ("bus_throughput", "relay", "projection", "registration", "end_to_end", "notification")
 RESULTS = Path(__file__).parent / "results"
 
 
