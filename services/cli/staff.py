@@ -17,11 +17,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from services.registration.adapters.regions import PackagedRegions
 from services.registration.domain.rules import RuleBroken
 from services.registration.domain.unit import Level, rule_for_staff
 from services.registration.settings import RegistrationSettings
 from shared.auth import Role
+from shared.regions import PackagedRegions
 from shared.store import IntegrityViolation
 
 from .registration import registration_settings, started

@@ -14,6 +14,7 @@ from shared.store import sync_reading, sync_transaction
 from shared.store.upsert import upsert
 
 from .adapters.tables import messages, opt_outs
+from .reminders import body_inbox
 
 PUBLIC_COLUMNS = (
     "notification_id",
@@ -77,9 +78,14 @@ class Ledger:
         return await sync_reading(self._engine, read)
 
     async def inbox(self, principal: Principal, *, offset: int, limit: int) -> Page:
-        """The organizer's in-app messages (review outcomes), newest first, once they are delivered."""
+        """The caller's in-app messages, newest first, once they are delivered: an organizer's (review
+        outcomes, deadline reminders), or a reviewer's body's (recommendation deadlines)."""
         m = messages
-        mine = [m.c.channel == "inbox", m.c.organizer_id == principal.unit_id, m.c.state.in_(("sent", "delivered"))]
+        if principal.role == "reviewer":
+            whose = m.c.recipient == body_inbox(principal.level or "", principal.jurisdiction)
+        else:
+            whose = m.c.organizer_id == principal.unit_id
+        mine = [m.c.channel == "inbox", whose, m.c.state.in_(("sent", "delivered"))]
         columns = [m.c.notification_id, m.c.kind, m.c.activity_id, m.c.campaign, m.c.subject, m.c.text, m.c.created_at]
 
         def read(connection: Connection) -> Page:

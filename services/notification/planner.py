@@ -18,12 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, delete, select
 
 from shared.consumer import Delivery
 from shared.events.masking import mask_phone
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, InfoCompleted
-from shared.events.payloads.campaigns import CampaignConfigured
+from shared.events.payloads.campaigns import CampaignConfigured, RecommendationChain
 from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, CONTACTS
 from shared.store.upsert import upsert, upsert_statement
@@ -86,11 +87,12 @@ class ThankYouPlanner:
             "name": payload.name,
             "organizer_id": payload.organizer_id,
             "organizer_name": payload.organizer_name,
+            "region_code": payload.region_code,
             "info_completed": False,
             "version": sequence,
             "workers_version": 0,
         }
-        columns = ("campaign", "name", "organizer_id", "organizer_name", "version")
+        columns = ("campaign", "name", "organizer_id", "organizer_name", "region_code", "version")
         upsert(connection, activities, [row], keys=("activity_id",), update=dict.fromkeys(columns))
         claim_orphans(connection, payload.activity_id, payload.organizer_id)
 
@@ -208,7 +210,24 @@ def _campaign_row(payload: CampaignConfigured, sequence: int) -> dict[str, Any]:
         "registration_closes_on": _day(payload.registration_closes_on),
         "info_completion_deadline": _day(payload.info_completion_deadline),
         "reminder_days": json.dumps(sorted(set(days), reverse=True)),
+        "recommendation_deadlines": json.dumps(recommendation_deadlines(payload)),
     }
+
+
+def recommendation_deadlines(payload: CampaignConfigured) -> dict[str, str]:
+    """The last day each recommending level of the campaign's chain may act: its window's close, else
+    the campaign's recommendation deadline (none for a level with neither, or without a chain)."""
+    try:
+        chain = RecommendationChain.model_validate(payload.settings["recommendation"])
+    except (KeyError, ValidationError):
+        return {}
+    out: dict[str, str] = {}
+    for level in chain.levels:
+        window = chain.windows.get(level)
+        last = (window.closes_on if window else None) or payload.recommendation_deadline
+        if last is not None:
+            out[level] = last.isoformat()
+    return out
 
 
 def _day(value: date | None) -> str | None:

@@ -3,12 +3,16 @@ before a deadline unless the campaign's ``settings.reminder_days`` says otherwis
 
 - ``registration_closing``: to each organizer with activities in the campaign, before registration closes;
 - ``info_deadline``: to each organizer with registered activities whose information is not completed,
-  before the info-completion deadline, naming them.
+  before the info-completion deadline, naming them;
+- ``recommendation_deadline``: to each reviewing body of a recommending level of the campaign's chain
+  with registered activities in its region (the county, city or province the activities lie in),
+  before that level's last day (its window's close, else the campaign's recommendation deadline).
+  The body's inbox is ``body:<level>:<jurisdiction>``, which its reviewers read. National societies,
+  which judge by field rather than region, are not reminded here.
 
 A worker checks every ``interval`` (and at start); each reminder is a ledger row keyed by
-(``reminder:<kind>:<campaign>:<deadline>:<days>``, organizer, ``inbox``), so checking again, or after
-a restart, never reminds anyone twice. Reviewing bodies are not told here: their accounts are not
-on any stream.
+(``reminder:<kind>:<campaign>:<deadline>:<days>``, recipient, ``inbox``), so checking again, or after
+a restart, never reminds anyone twice.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, literal, select
 
+from shared.regions import PackagedRegions
 from shared.store import sync_transaction
 from shared.store.upsert import upsert_statement
 
@@ -44,8 +49,10 @@ class Reminders:
         *,
         interval_s: float = 600.0,
         on_reserved: Callable[[], None] | None = None,
+        regions: PackagedRegions | None = None,
     ) -> None:
         self._engine = engine
+        self._regions = regions or PackagedRegions()
         self._compose = compose
         self._clock = clock
         self._interval = interval_s
@@ -93,6 +100,12 @@ class Reminders:
                 left = (deadline - today).days
                 if left in days:
                     rows += self._reminders(connection, campaign, kind, deadline, left, incomplete_only, now)
+            deadlines = json.loads(campaign["recommendation_deadlines"] or "{}")
+            for level, last_day in sorted(deadlines.items()):
+                deadline = date.fromisoformat(last_day)
+                left = (deadline - today).days
+                if left in days:
+                    rows += self._body_reminders(connection, campaign, level, deadline, left, now)
         if rows:
             statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
             connection.execute(statement, rows)
@@ -130,25 +143,73 @@ class Reminders:
             if kind == "info_deadline":
                 context["activity_names"] = sorted(activity_names)
             title, text = self._compose(kind, "inbox", campaign["campaign_id"], context)
-            out.append(
-                {
-                    "event_id": f"reminder:{kind}:{campaign['campaign_id']}:{deadline.isoformat()}:{left}",
-                    "recipient": f"unit:{organizer_id}",
-                    "channel": "inbox",
-                    "notification_id": uuid.uuid4().hex,
-                    "kind": kind,
-                    "recipient_masked": "站内信",
-                    "organizer_id": organizer_id,
-                    "activity_id": None,
-                    "campaign": campaign["campaign_id"],
-                    "sign": None,
-                    "subject": title,
-                    "text": text,
-                    "state": "queued",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+            out.append(_row(kind, campaign, deadline, left, f"unit:{organizer_id}", organizer_id, title, text, now))
         return out
+
+    def _body_reminders(
+        self, connection: Connection, campaign: Any, level: str, deadline: date, left: int, now: datetime
+    ) -> list[dict[str, Any]]:
+        a, digits = activities, LEVEL_DIGITS.get(level)
+        if digits is None:
+            return []
+        where = [a.c.campaign == campaign["campaign_id"], a.c.region_code.is_not(None)]
+        region = func.substr(a.c.region_code, 1, digits) if digits else literal("")
+        out = []
+        for (jurisdiction,) in connection.execute(select(region).where(*where).distinct().order_by(region)):
+            context = {
+                "body_name": body_name(level, jurisdiction, self._regions),
+                "campaign_title": campaign["title"],
+                "deadline": deadline.isoformat(),
+                "days_left": left,
+            }
+            title, text = self._compose("recommendation_deadline", "inbox", campaign["campaign_id"], context)
+            recipient = body_inbox(level, jurisdiction)
+            out.append(_row("recommendation_deadline", campaign, deadline, left, recipient, None, title, text, now))
+        return out
+
+
+LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2, "national": 0}
+
+
+def body_inbox(level: str, jurisdiction: str | None) -> str:
+    """The inbox of a reviewing body (its reviewers read it)."""
+    return f"body:{level}:{jurisdiction or 'CN'}"
+
+
+def body_name(level: str, jurisdiction: str, regions: PackagedRegions) -> str:
+    """How a body is addressed: its region's association, e.g. 临渭区科协; the organisers nationally."""
+    if not jurisdiction:
+        return "全国科普日活动组委会"
+    return f"{regions.name(jurisdiction) or jurisdiction}科协"
+
+
+def _row(
+    kind: str,
+    campaign: Any,
+    deadline: date,
+    left: int,
+    recipient: str,
+    organizer_id: str | None,
+    title: str | None,
+    text: str,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "event_id": f"reminder:{kind}:{campaign['campaign_id']}:{deadline.isoformat()}:{left}",
+        "recipient": recipient,
+        "channel": "inbox",
+        "notification_id": uuid.uuid4().hex,
+        "kind": kind,
+        "recipient_masked": "站内信",
+        "organizer_id": organizer_id,
+        "activity_id": None,
+        "campaign": campaign["campaign_id"],
+        "sign": None,
+        "subject": title,
+        "text": text,
+        "state": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }

@@ -7,13 +7,13 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from shared.auth import TokenVerifier, public_key_pem
+from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
 from .accounts import Accounts, LoginThrottle
 from .activities import Activities, CampaignBook
 from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
-from .adapters.regions import PackagedRegions
 from .adapters.tables import metadata
 from .api.routes import activities, dashboard, drafts, units
 from .api.routes import campaigns as campaign_routes

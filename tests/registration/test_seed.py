@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.cli.seed import configure
-from services.registration.adapters.regions import PackagedRegions
 from services.registration.api.campaign_schemas import CampaignIn, campaign_document
 from services.registration.seeds import SEEDS, SeedCampaign, SeedError, load_seed_campaign, load_seed_campaigns
 from shared.events.topics import CAMPAIGNS
+from shared.regions import PackagedRegions
 from shared.store import reading
 
 from .conftest import Service

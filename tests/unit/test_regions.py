@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.registration.adapters.regions import PackagedRegions
 from services.registration.domain.activity import ActivityDetails, submit
 from services.registration.domain.rules import RuleBroken
 from shared.events.payloads.activities import ActivityRegistered
+from shared.regions import PackagedRegions
 from tests.factories import open_campaign
 
 REGIONS = PackagedRegions()

@@ -23,6 +23,7 @@ campaigns = Table(
     Column("registration_closes_on", String(10)),
     Column("info_completion_deadline", String(10)),
     Column("reminder_days", String(100)),  # JSON list of days before a deadline, e.g. [7, 3, 1]
+    Column("recommendation_deadlines", String(200)),  # JSON {level: last day}, e.g. {"county": "2026-10-10"}
 )
 
 activities = Table(
@@ -36,6 +37,7 @@ activities = Table(
     Column("info_completed", Boolean, nullable=False, default=False),
     Column("version", Integer, nullable=False, default=0),
     Column("workers_version", Integer, nullable=False, default=0),
+    Column("region_code", String(12)),
 )
 
 workers = Table(

