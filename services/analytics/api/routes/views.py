@@ -1,0 +1,155 @@
+"""``/api/v1/stats/…``: the activity views by dimension, per minute, recommendations, notifications,
+local rules and the indicator scoreboard, with filters (campaign, region prefix, start days)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from shared.store import sync_reading
+from shared.web.problems import Problem
+
+from ... import stats
+from ..deps import AnalyticsDep
+
+router = APIRouter(prefix="/stats", tags=["statistics"])
+
+REGION = r"^\d{2}(\d{2}(\d{2})?)?$"
+MINUTE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
+
+
+def filters(
+    campaign: Annotated[str, Query(min_length=1, max_length=64, description="campaign id, e.g. 2026")],
+    region: Annotated[
+        str | None, Query(pattern=REGION, description="GB/T 2260 prefix: province, city or county")
+    ] = None,
+    date_from: Annotated[date | None, Query(description="first start day (China time)")] = None,
+    date_to: Annotated[date | None, Query(description="last start day (China time)")] = None,
+) -> stats.Filters:
+    if date_from and date_to and date_from > date_to:
+        raise Problem(422, "日期范围无效 (date_from is after date_to)", f"{date_from} is after {date_to}")
+    return stats.Filters(campaign, region, date_from, date_to)
+
+
+FiltersDep = Annotated[stats.Filters, Depends(filters)]
+
+
+class Figures(BaseModel):
+    activities: int
+    info_completed: int
+    completion_rate: float | None = Field(description="info completed ÷ activities; null without activities")
+    science_workers: int
+    checkins: int
+    feedback: int
+    rating_avg: float | None = Field(description="average rating; null while nobody rated")
+
+
+class Group(Figures):
+    key: str | None = Field(description="the dimension's value (null: not given)")
+    name: str | None = Field(None, description="the region's name, for regional dimensions")
+
+
+class Breakdown(BaseModel):
+    by: str
+    totals: Figures
+    groups: list[Group]
+
+
+@router.get("/activities", response_model=Breakdown, summary="Activities and their figures by a dimension")
+async def activities(
+    analytics: AnalyticsDep,
+    where: FiltersDep,
+    by: Annotated[stats.Dimension, Query(description="the dimension to group by")] = "province",
+) -> Breakdown:
+    def read(connection: Any) -> Breakdown:
+        totals = stats.totals(connection, where)
+        groups = [Group(**g) for g in stats.breakdown(connection, where, by)]
+        return Breakdown(by=by, totals=Figures(**totals), groups=groups)
+
+    return await sync_reading(analytics.backbone.engine, read)
+
+
+class Minute(BaseModel):
+    minute: str = Field(description="China time, YYYY-MM-DDTHH:MM")
+    registrations: int
+
+
+@router.get("/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute")
+async def registrations_per_minute(
+    analytics: AnalyticsDep,
+    campaign: Annotated[str, Query(min_length=1, max_length=64)],
+    since: Annotated[str | None, Query(pattern=MINUTE)] = None,
+    until: Annotated[str | None, Query(pattern=MINUTE)] = None,
+) -> list[Minute]:
+    rows = await sync_reading(analytics.backbone.engine, lambda c: stats.per_minute(c, campaign, since, until))
+    return [Minute(**r) for r in rows]
+
+
+class Recommendations(BaseModel):
+    activities: dict[str, int] = Field(description="activity recommendations in force per level")
+    units: dict[str, int] = Field(description="unit recommendations in force per level")
+
+
+@router.get("/recommendations", response_model=Recommendations, summary="Recommendations per level")
+async def recommendations(analytics: AnalyticsDep, where: FiltersDep) -> Recommendations:
+    return Recommendations(**await sync_reading(analytics.backbone.engine, lambda c: stats.recommendations(c, where)))
+
+
+class NotificationCount(BaseModel):
+    kind: str
+    channel: str
+    sent: int
+    failed: int
+
+
+@router.get("/notifications", response_model=list[NotificationCount], summary="Notifications sent and failed")
+async def notifications(
+    analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
+) -> list[NotificationCount]:
+    rows = await sync_reading(analytics.backbone.engine, lambda c: stats.notifications(c, campaign))
+    return [NotificationCount(**r) for r in rows]
+
+
+class RuleRegion(BaseModel):
+    code: str
+    name: str | None
+    activities: int
+
+
+class LocalRule(BaseModel):
+    name: str
+    kind: str
+    match: str
+    per: str
+    total: int
+    regions: list[RuleRegion]
+
+
+@router.get("/local-rules", response_model=list[LocalRule], summary="The campaign's local assessment rules, counted")
+async def local_rules(analytics: AnalyticsDep, where: FiltersDep) -> list[LocalRule]:
+    rows = await sync_reading(analytics.backbone.engine, lambda c: stats.local_rules(c, where))
+    return [LocalRule(**r) for r in rows]
+
+
+class ScoreRow(Group):
+    recommended: int
+    commended: int
+
+
+class Scoreboard(BaseModel):
+    indicators: list[str] = Field(description="the campaign's indicators")
+    rows: list[ScoreRow]
+
+
+@router.get("/scoreboard", response_model=Scoreboard, summary="Indicator scoreboard per unit or region")
+async def scoreboard(
+    analytics: AnalyticsDep,
+    where: FiltersDep,
+    by: Annotated[Literal["unit", "province", "city", "county"], Query()] = "unit",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Scoreboard:
+    board = await sync_reading(analytics.backbone.engine, lambda c: stats.scoreboard(c, where, by, limit))
+    return Scoreboard(indicators=board["indicators"], rows=[ScoreRow(**r) for r in board["rows"]])

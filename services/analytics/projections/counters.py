@@ -1,0 +1,61 @@
+"""Counters of the notifications stream (messages sent and failed, by campaign, kind and channel,
+each event counted once), and each campaign's local rules and indicators from the campaigns stream."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from shared.consumer import Delivery
+from shared.events.payloads.campaigns import CampaignConfigured
+from shared.events.payloads.notifications import NotificationFailed, NotificationSent
+from shared.events.topics import CAMPAIGNS, NOTIFICATIONS
+from shared.store.upsert import upsert
+
+from ..adapters.tables import campaign_rules, notification_counts
+from .counted import first_time
+
+
+class CountersProjection:
+    name = "analytics.counters"
+    topics: tuple[str, ...] = (CAMPAIGNS.name, NOTIFICATIONS.name)
+
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
+        notices = [d for d in deliveries if isinstance(d.payload, NotificationSent | NotificationFailed)]
+        fresh = first_time(connection, notices)
+        counts: Counter[tuple[str, str, str, str]] = Counter()
+        for d in notices:
+            if d.envelope.id in fresh:
+                fresh.discard(d.envelope.id)  # a second copy in the same batch counts nothing
+                payload: Any = d.payload
+                outcome = "sent" if isinstance(payload, NotificationSent) else "failed"
+                counts[(d.envelope.campaign or "", payload.kind, payload.channel, outcome)] += 1
+        if counts:
+            rows = [
+                dict(zip(("campaign", "kind", "channel", "outcome"), k, strict=True)) | {"messages": n}
+                for k, n in counts.items()
+            ]
+            add = {"messages": lambda excluded, table: table.c.messages + excluded.messages}
+            upsert(connection, notification_counts, rows, keys=("campaign", "kind", "channel", "outcome"), update=add)
+        for d in deliveries:
+            if isinstance(d.payload, CampaignConfigured):
+                self._campaign(connection, d.payload, d.envelope.sequence)
+
+    def _campaign(self, connection: Connection, payload: CampaignConfigured, sequence: int) -> None:
+        row = {
+            "campaign": payload.campaign_id,
+            "rules": json.dumps([r.model_dump(mode="json") for r in payload.local_rules], ensure_ascii=False),
+            "indicators": json.dumps(payload.indicators, ensure_ascii=False),
+            "version": sequence,
+        }
+        upsert(
+            connection,
+            campaign_rules,
+            [row],
+            keys=("campaign",),
+            update=dict.fromkeys(("rules", "indicators", "version")),
+        )

@@ -1,0 +1,259 @@
+"""The activity facts: one row per activity with its dimensions, state and tallies.
+
+Reads the activities stream (registration, changes, withdrawal, info completion: applied in the
+activity's own order, each once by its sequence), the reviews stream (verdicts, recommendations and
+their withdrawal, commendations) and the participation stream (check-ins, feedback). Review and
+participation events are facts without versions: each is counted once by its event id
+(:mod:`.counted`), so an event the relay published twice is not counted twice. A batch reads the
+rows it touches once, changes them in memory and writes them back in one ``executemany`` per table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select
+
+from shared.consumer import Delivery
+from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
+from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
+from shared.events.payloads.reviews import (
+    ActivityApproved,
+    ActivityRejected,
+    Commended,
+    RecommendationEndorsed,
+    RecommendationWithdrawn,
+    Recommended,
+    UnitRecommended,
+)
+from shared.events.topics import ACTIVITIES, PARTICIPATION, REVIEWS
+from shared.store.upsert import upsert
+
+from ..adapters.tables import (
+    activity_facts,
+    activity_recommendations,
+    activity_targets,
+    activity_themes,
+    registrations_per_minute,
+    unit_recommendations,
+)
+from .counted import first_time
+from .dimensions import china_minute, placeholder, registered_row, updated_values
+
+LEVEL_RANK = {"county": 1, "city": 2, "province": 3, "national": 4}
+VERSIONED = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
+COUNTED = (
+    ActivityApproved,
+    ActivityRejected,
+    Recommended,
+    RecommendationEndorsed,
+    RecommendationWithdrawn,
+    UnitRecommended,
+    Commended,
+    ParticipationRecorded,
+    FeedbackSubmitted,
+)
+
+
+class FactsProjection:
+    """Keeps ``activity_facts`` (with themes, target groups, per-minute registrations and the
+    recommendations that decide each activity's level) from the activities, reviews and
+    participation streams."""
+
+    name = "analytics.facts"
+    topics: tuple[str, ...] = (ACTIVITIES.name, REVIEWS.name, PARTICIPATION.name)
+
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
+        relevant = [d for d in deliveries if isinstance(d.payload, VERSIONED + COUNTED)]
+        if not relevant:
+            return
+        counted = first_time(connection, [d for d in relevant if isinstance(d.payload, COUNTED)])
+        batch = _Batch(connection)
+        for delivery in relevant:
+            payload = delivery.payload
+            if isinstance(payload, VERSIONED):
+                batch.versioned(delivery)
+            elif delivery.envelope.id in counted:
+                counted.discard(delivery.envelope.id)  # a second copy in the same batch counts nothing
+                batch.counted(delivery)
+        batch.write()
+
+
+class _Batch:
+    """The rows one batch touches, read once and written back once."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.new: set[str] = set()
+        self.changed: set[str] = set()
+        self.lists: dict[str, tuple[list[str], list[str]]] = {}  # activity → (themes, target groups)
+        self.minutes: Counter[tuple[str, str]] = Counter()
+        self.recommendations: list[dict[str, Any]] = []
+        self.units: list[dict[str, Any]] = []
+        self.withdrawn_recommendations: list[str] = []
+        self.levels_touched: set[str] = set()
+
+    def row(self, activity_id: str) -> dict[str, Any]:
+        """The activity's row (read from the database once per batch; a placeholder if unknown)."""
+        row = self.rows.get(activity_id)
+        if row is None:
+            found = self.connection.execute(select(activity_facts).where(activity_facts.c.activity_id == activity_id))
+            mapping = found.mappings().first()
+            if mapping is None:
+                row = placeholder(activity_id)
+                self.new.add(activity_id)
+            else:
+                row = dict(mapping)
+            self.rows[activity_id] = row
+        return row
+
+    # --- the activity's own stream ---------------------------------------------------------------
+
+    def versioned(self, delivery: Delivery) -> None:
+        payload, sequence = delivery.payload, delivery.envelope.sequence
+        assert isinstance(payload, VERSIONED)
+        row = self.row(payload.activity_id)
+        if sequence <= row["version"]:
+            return  # applied before (a redelivery, or a duplicate publish)
+        if isinstance(payload, ActivityRegistered):
+            row.update(registered_row(payload))
+            self.lists[payload.activity_id] = (sorted(set(payload.themes)), sorted(set(payload.target_groups)))
+            self.minutes[(row["campaign"], china_minute(delivery.envelope.time))] += 1
+            row["registered_at"] = delivery.envelope.time
+        elif isinstance(payload, ActivityUpdated):
+            values, themes, targets = updated_values(payload.changes)
+            row.update(values)
+            if themes is not None or targets is not None:
+                old = self.lists.get(payload.activity_id) or self._stored_lists(payload.activity_id)
+                self.lists[payload.activity_id] = (
+                    themes if themes is not None else old[0],
+                    targets if targets is not None else old[1],
+                )
+        elif isinstance(payload, ActivityWithdrawn):
+            row["withdrawn"] = True
+        elif isinstance(payload, InfoCompleted):
+            row["info_completed"] = True
+            if payload.actual_participants is not None:
+                row["actual_participants"] = payload.actual_participants
+        row["version"] = sequence
+        self.changed.add(payload.activity_id)
+
+    def _stored_lists(self, activity_id: str) -> tuple[list[str], list[str]]:
+        themes = self.connection.scalars(
+            select(activity_themes.c.theme).where(activity_themes.c.activity_id == activity_id)
+        )
+        targets = self.connection.scalars(
+            select(activity_targets.c.target_group).where(activity_targets.c.activity_id == activity_id)
+        )
+        return sorted(themes), sorted(targets)
+
+    # --- facts of other streams, each counted once -----------------------------------------------
+
+    def counted(self, delivery: Delivery) -> None:
+        payload = delivery.payload
+        if isinstance(payload, ParticipationRecorded):
+            self._tally(payload.activity_id, checkins=1)
+        elif isinstance(payload, FeedbackSubmitted):
+            self._tally(payload.activity_id, feedback=1, rating_sum=payload.rating)
+        elif isinstance(payload, ActivityApproved | ActivityRejected):
+            row = self.row(payload.activity_id)
+            row["review"] = "approved" if isinstance(payload, ActivityApproved) else "rejected"
+            self.changed.add(payload.activity_id)
+        elif isinstance(payload, Recommended):
+            self.recommendations.append(
+                {"recommendation_id": payload.recommendation_id, "activity_id": payload.activity_id}
+                | {"level": payload.to_level, "withdrawn": False}
+            )
+            self.levels_touched.add(payload.activity_id)
+        elif isinstance(payload, RecommendationEndorsed) and payload.subject == "activity":
+            self._endorsed(payload)
+        elif isinstance(payload, UnitRecommended):
+            campaign = payload.campaign_id or delivery.envelope.campaign or ""
+            self.units.append(
+                {"recommendation_id": payload.recommendation_id, "campaign": campaign, "unit_id": payload.unit_id}
+                | {"level": payload.to_level, "withdrawn": False}
+            )
+        elif isinstance(payload, RecommendationWithdrawn):
+            self.withdrawn_recommendations.append(payload.recommendation_id)
+        elif isinstance(payload, Commended) and payload.subject == "activity":
+            self.row(payload.subject_id)["commended"] = True
+            self.changed.add(payload.subject_id)
+
+    def _tally(self, activity_id: str, **increments: int) -> None:
+        row = self.row(activity_id)
+        for column, n in increments.items():
+            row[column] += n
+        self.changed.add(activity_id)
+
+    def _endorsed(self, payload: RecommendationEndorsed) -> None:
+        r = activity_recommendations
+        known = self.connection.scalar(
+            select(r.c.activity_id).where(r.c.recommendation_id == payload.recommendation_id)
+        )
+        pending = next((x for x in self.recommendations if x["recommendation_id"] == payload.recommendation_id), None)
+        activity_id = known or (pending["activity_id"] if pending else None)
+        if activity_id is None:
+            return  # an endorsement of a recommendation never seen: nothing to place it on
+        endorsement = f"{payload.recommendation_id}:endorsed"
+        self.recommendations.append(
+            {"recommendation_id": endorsement, "activity_id": activity_id, "level": payload.level, "withdrawn": False}
+        )
+        self.levels_touched.add(activity_id)
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        c = self.connection
+        if self.recommendations:
+            upsert(c, activity_recommendations, self.recommendations, keys=("recommendation_id",))
+        if self.units:
+            upsert(c, unit_recommendations, self.units, keys=("recommendation_id",))
+        if self.withdrawn_recommendations:
+            ids = self.withdrawn_recommendations + [f"{i}:endorsed" for i in self.withdrawn_recommendations]
+            r = activity_recommendations
+            self.levels_touched |= set(c.scalars(select(r.c.activity_id).where(r.c.recommendation_id.in_(ids))))
+            c.execute(r.update().where(r.c.recommendation_id.in_(ids)).values(withdrawn=True))
+            u = unit_recommendations
+            c.execute(
+                u.update().where(u.c.recommendation_id.in_(self.withdrawn_recommendations)).values(withdrawn=True)
+            )
+        for activity_id in self.levels_touched:
+            self.row(activity_id)["level"] = self._level(activity_id)
+            self.changed.add(activity_id)
+        self._write_rows()
+        self._write_lists()
+        if self.minutes:
+            rows = [{"campaign": k[0], "minute": k[1], "registrations": n} for k, n in self.minutes.items()]
+            add = {"registrations": lambda excluded, table: table.c.registrations + excluded.registrations}
+            upsert(c, registrations_per_minute, rows, keys=("campaign", "minute"), update=add)
+
+    def _level(self, activity_id: str) -> str | None:
+        r = activity_recommendations
+        levels = self.connection.scalars(
+            select(r.c.level).where(r.c.activity_id == activity_id, r.c.withdrawn.is_(False))
+        )
+        return max(levels, key=LEVEL_RANK.__getitem__, default=None)
+
+    def _write_rows(self) -> None:
+        new = [self.rows[i] for i in sorted(self.new & self.changed)]
+        if new:
+            self.connection.execute(insert(activity_facts), new)
+        old = [self.rows[i] for i in sorted(self.changed - self.new)]
+        if old:
+            f = activity_facts
+            columns = [c.name for c in f.columns if c.name != "activity_id"]
+            statement = f.update().where(f.c.activity_id == bindparam("key")).values({n: bindparam(n) for n in columns})
+            self.connection.execute(statement, [{"key": r["activity_id"], **{n: r[n] for n in columns}} for r in old])
+
+    def _write_lists(self) -> None:
+        if not self.lists:
+            return
+        ids = sorted(self.lists)
+        for table, column, index in ((activity_themes, "theme", 0), (activity_targets, "target_group", 1)):
+            self.connection.execute(delete(table).where(table.c.activity_id.in_(ids)))
+            rows = [{"activity_id": i, column: value} for i in ids for value in self.lists[i][index]]
+            if rows:
+                self.connection.execute(insert(table), rows)
