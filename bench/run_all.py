@@ -18,7 +18,17 @@ from typing import Any
 
 from .common import Result, describe_machine, machine, table
 
-BENCHMARKS = ("bus_throughput", "relay", "projection", "registration", "end_to_end", "notification")
+BENCHMARKS = (
+    "bus_throughput",
+    "relay",
+    "projection",
+    "registration",
+    "end_to_end",
+    "notification",
+    "replay",
+    "analytics",
+    "exports",
+)
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from shared.auth import JwksVerifier
 from shared.consumer.projection import Projection
 from shared.runtime import Backbone, create_service_app
+from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.routes import stats, views
 from .container import Analytics
+from .dashboard import routes as dashboard
+from .dashboard.page import install_page
 from .exports.routes import router as exports_router
 from .projections.counters import CountersProjection
 from .projections.facts import FactsProjection
@@ -19,18 +23,22 @@ from .settings import AnalyticsSettings
 MIGRATIONS = "services.analytics:migrations"
 
 
-def build(settings: AnalyticsSettings) -> Analytics:
+def build(settings: AnalyticsSettings, verifier: Verifier | None = None) -> Analytics:
     projections: list[Projection] = [OverviewProjection(), FactsProjection(), CountersProjection()]
-    return Analytics(Backbone(settings, metadata, MIGRATIONS, projections=projections))
+    backbone = Backbone(settings, metadata, MIGRATIONS, projections=projections)
+    return Analytics(backbone, verifier or JwksVerifier(settings.jwks_url))
 
 
-def create_app(settings: AnalyticsSettings | None = None) -> FastAPI:
-    """The analytics API; its consumers start with the app."""
-    analytics = build(settings or AnalyticsSettings())
-    return create_service_app(
+def create_app(settings: AnalyticsSettings | None = None, verifier: Verifier | None = None) -> FastAPI:
+    """The analytics API; its consumers start with the app. ``verifier`` (for the exports that need a
+    token) defaults to registration's JWKS."""
+    analytics = build(settings or AnalyticsSettings(), verifier)
+    app = create_service_app(
         backbone=analytics.backbone,
         container=analytics,
         title="Kepuri analytics",
         description="Live statistics built from the event streams.",
-        routers=[stats.router, views.router, exports_router],
+        routers=[stats.router, views.router, exports_router, dashboard.router],
     )
+    install_page(app)  # /dashboard and its static files, outside /api/v1
+    return app

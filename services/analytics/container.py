@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
 
 from shared.runtime import Backbone
+from shared.store import reading
+from shared.web.auth import Verifier
+
+from .cache import Answers
+
+T = TypeVar("T")
 
 
 @dataclass
 class Analytics:
     backbone: Backbone
+    verifier: Verifier
+    answers: Answers = field(default_factory=Answers)
+
+    async def answer(self, key: Any, query: Callable[[Connection], T]) -> T:
+        """The answer of a read-only ``query`` over the views, shared for a second by every caller
+        asking the same ``key``; run on the driver's thread, so a long aggregate never stalls the
+        event loop."""
+
+        async def compute() -> T:
+            return await reading(self.backbone.engine, lambda connection: connection.run_sync(query))
+
+        return await self.answers.get(key, compute)

@@ -57,6 +57,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
 )
 REGIONAL = ("province", "city", "county")
 LEVELS = ("county", "city", "province", "national")
+DAY_OF_MINUTES = 1440
 _regions = PackagedRegions()
 
 
@@ -132,14 +133,19 @@ def breakdown(connection: Connection, filters: Filters, by: Dimension) -> list[d
 
 
 def per_minute(connection: Connection, campaign: str, since: str | None, until: str | None) -> list[dict[str, Any]]:
-    """Registrations per China-time minute (``YYYY-MM-DDTHH:MM``), in order."""
+    """Registrations per China-time minute (``YYYY-MM-DDTHH:MM``), in order; without ``since``, the
+    latest ``DAY_OF_MINUTES`` minutes that had registrations (up to ``until``)."""
     t = registrations_per_minute
-    query = select(t.c.minute, t.c.registrations).where(t.c.campaign == campaign).order_by(t.c.minute)
+    query = select(t.c.minute, t.c.registrations).where(t.c.campaign == campaign)
     if since:
         query = query.where(t.c.minute >= since)
     if until:
         query = query.where(t.c.minute <= until)
-    return [{"minute": m, "registrations": int(n)} for m, n in connection.execute(query)]
+    if since:
+        rows = list(connection.execute(query.order_by(t.c.minute)))
+    else:
+        rows = list(connection.execute(query.order_by(t.c.minute.desc()).limit(DAY_OF_MINUTES)))[::-1]
+    return [{"minute": m, "registrations": int(n)} for m, n in rows]
 
 
 def recommendations(connection: Connection, filters: Filters) -> dict[str, dict[str, int]]:

@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--level", choices=["county", "city", "province", "national"], help="a reviewer's level")
     create.add_argument("--jurisdiction", help="a reviewer's division code, or society:<field> for a national society")
     create.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
+
+    replay = commands.add_parser(
+        "replay", help="drop and rebuild a service's views from the beginning of the streams (the API keeps serving)"
+    )
+    replay.add_argument("view", choices=["analytics"], help="whose views to rebuild")
+    replay.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
+    replay.add_argument("--quiet", action="store_true", help="no progress bar")
+    replay.add_argument("--batch-size", type=int, default=5000, help="records applied per transaction (default 5000)")
     return parser
 
 
@@ -69,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .staff import run_staff_create
 
         return run_staff_create(args.data_dir, args.role, args.login, args.level, args.jurisdiction)
+    if args.command == "replay":
+        from .replay import run_replay
+
+        return run_replay(args.view, args.data_dir, args.quiet, args.batch_size)
     return 2
 
 

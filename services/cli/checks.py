@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 # command the tests run -> the Debian package that provides it
-SYSTEM_TOOLS = {"promtool": "prometheus"}
+SYSTEM_TOOLS = {"promtool": "prometheus", "chromium": "chromium", "chromedriver": "chromium-driver"}
 
 STEPS: list[tuple[str, list[str]]] = [
     ("ruff", [sys.executable, "-m", "ruff", "check", "."]),

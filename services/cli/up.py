@@ -92,6 +92,11 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
         }
         modules[STANDIN] = "services.notification.standin"
         ports.append((STANDIN, standin_port))
+    if "KEPURI_ANALYTICS_PEERS_METRICS" not in env:  # the dashboard's operations table covers every service
+        peers = ",".join(
+            f"http://127.0.0.1:{port}/metrics" for name, port in ports if name not in ("analytics", STANDIN)
+        )
+        environments["analytics"] = {**environments["analytics"], "KEPURI_ANALYTICS_PEERS_METRICS": peers}
     processes = {
         name: subprocess.Popen([sys.executable, "-m", module], env=environments[name], start_new_session=True)
         for name, module in modules.items()

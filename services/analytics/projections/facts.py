@@ -56,6 +56,9 @@ COUNTED = (
     FeedbackSubmitted,
 )
 
+# events that change one activity's row, named by its activity_id
+ON_A_ROW = (*VERSIONED, ActivityApproved, ActivityRejected, ParticipationRecorded, FeedbackSubmitted)
+
 
 class FactsProjection:
     """Keeps ``activity_facts`` (with themes, target groups, per-minute registrations and the
@@ -71,6 +74,7 @@ class FactsProjection:
             return
         counted = first_time(connection, [d for d in relevant if isinstance(d.payload, COUNTED)])
         batch = _Batch(connection)
+        batch.prefetch({_activity_of(d.payload) for d in relevant} - {None})
         for delivery in relevant:
             payload = delivery.payload
             if isinstance(payload, VERSIONED):
@@ -95,6 +99,19 @@ class _Batch:
         self.units: list[dict[str, Any]] = []
         self.withdrawn_recommendations: list[str] = []
         self.levels_touched: set[str] = set()
+
+    def prefetch(self, activity_ids: set[str | None]) -> None:
+        """Read the rows of these activities in one query per thousand (placeholders for unknown ones)."""
+        ids = sorted(i for i in activity_ids if i is not None)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            found = self.connection.execute(select(activity_facts).where(activity_facts.c.activity_id.in_(chunk)))
+            for mapping in found.mappings():
+                self.rows[mapping["activity_id"]] = dict(mapping)
+            for activity_id in chunk:
+                if activity_id not in self.rows:
+                    self.rows[activity_id] = placeholder(activity_id)
+                    self.new.add(activity_id)
 
     def row(self, activity_id: str) -> dict[str, Any]:
         """The activity's row (read from the database once per batch; a placeholder if unknown)."""
@@ -257,3 +274,12 @@ class _Batch:
             rows = [{"activity_id": i, column: value} for i in ids for value in self.lists[i][index]]
             if rows:
                 self.connection.execute(insert(table), rows)
+
+
+def _activity_of(payload: Any) -> str | None:
+    """The activity an event changes the row of (None for recommendations, units, endorsements)."""
+    if isinstance(payload, Commended):
+        return payload.subject_id if payload.subject == "activity" else None
+    if isinstance(payload, ON_A_ROW):
+        return str(payload.activity_id)
+    return None

@@ -1,5 +1,8 @@
 """``/api/v1/stats/…``: the activity views by dimension, per minute, recommendations, notifications,
-local rules and the indicator scoreboard, with filters (campaign, region prefix, start days)."""
+local rules and the indicator scoreboard, with filters (campaign, region prefix, start days).
+
+Each answer is shared for a second by every caller asking the same question (:mod:`..cache`), so the
+figures are at most a second old and fifty viewers cost the database what one does."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from shared.store import sync_reading
 from shared.web.problems import Problem
 
 from ... import stats
@@ -69,7 +71,7 @@ async def activities(
         groups = [Group(**g) for g in stats.breakdown(connection, where, by)]
         return Breakdown(by=by, totals=Figures(**totals), groups=groups)
 
-    return await sync_reading(analytics.backbone.engine, read)
+    return await analytics.answer(("activities", where, by), read)
 
 
 class Minute(BaseModel):
@@ -84,7 +86,9 @@ async def registrations_per_minute(
     since: Annotated[str | None, Query(pattern=MINUTE)] = None,
     until: Annotated[str | None, Query(pattern=MINUTE)] = None,
 ) -> list[Minute]:
-    rows = await sync_reading(analytics.backbone.engine, lambda c: stats.per_minute(c, campaign, since, until))
+    rows = await analytics.answer(
+        ("minutes", campaign, since, until), lambda c: stats.per_minute(c, campaign, since, until)
+    )
     return [Minute(**r) for r in rows]
 
 
@@ -95,7 +99,9 @@ class Recommendations(BaseModel):
 
 @router.get("/recommendations", response_model=Recommendations, summary="Recommendations per level")
 async def recommendations(analytics: AnalyticsDep, where: FiltersDep) -> Recommendations:
-    return Recommendations(**await sync_reading(analytics.backbone.engine, lambda c: stats.recommendations(c, where)))
+    return Recommendations(
+        **await analytics.answer(("recommendations", where), lambda c: stats.recommendations(c, where))
+    )
 
 
 class NotificationCount(BaseModel):
@@ -109,7 +115,7 @@ class NotificationCount(BaseModel):
 async def notifications(
     analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
 ) -> list[NotificationCount]:
-    rows = await sync_reading(analytics.backbone.engine, lambda c: stats.notifications(c, campaign))
+    rows = await analytics.answer(("notifications", campaign), lambda c: stats.notifications(c, campaign))
     return [NotificationCount(**r) for r in rows]
 
 
@@ -130,7 +136,7 @@ class LocalRule(BaseModel):
 
 @router.get("/local-rules", response_model=list[LocalRule], summary="The campaign's local assessment rules, counted")
 async def local_rules(analytics: AnalyticsDep, where: FiltersDep) -> list[LocalRule]:
-    rows = await sync_reading(analytics.backbone.engine, lambda c: stats.local_rules(c, where))
+    rows = await analytics.answer(("local-rules", where), lambda c: stats.local_rules(c, where))
     return [LocalRule(**r) for r in rows]
 
 
@@ -151,5 +157,5 @@ async def scoreboard(
     by: Annotated[Literal["unit", "province", "city", "county"], Query()] = "unit",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Scoreboard:
-    board = await sync_reading(analytics.backbone.engine, lambda c: stats.scoreboard(c, where, by, limit))
+    board = await analytics.answer(("scoreboard", where, by, limit), lambda c: stats.scoreboard(c, where, by, limit))
     return Scoreboard(indicators=board["indicators"], rows=[ScoreRow(**r) for r in board["rows"]])

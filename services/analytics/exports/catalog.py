@@ -1,0 +1,19 @@
+"""The registry of exportable tables, by the name the URL gives (``/exports/{name}.csv``)."""
+
+from __future__ import annotations
+
+from shared.web import Problem
+
+from .detail import ACTIVITIES, KEY_ACTIVITIES
+from .model import ExportTable
+from .summaries import BY_CATEGORY, BY_REGION
+
+TABLES: dict[str, ExportTable] = {t.name: t for t in (ACTIVITIES, KEY_ACTIVITIES, BY_REGION, BY_CATEGORY)}
+
+
+def table_named(name: str) -> ExportTable:
+    """The table called ``name``; 404 naming the tables there are otherwise."""
+    table = TABLES.get(name)
+    if table is None:
+        raise Problem(404, "没有这张表 (unknown table)", f"No export table {name!r}; there are: {', '.join(TABLES)}")
+    return table

@@ -1,0 +1,129 @@
+"""The two formats: CSV produced chunk by chunk, and XLSX written row by row to a temporary file.
+
+CSV is UTF-8 with a byte-order mark (so that Excel opens it with the Chinese intact), quoted as
+RFC 4180 says (the csv module's ``excel`` dialect: CRLF, quotes only where needed, doubled inside).
+XLSX is an openpyxl write-only workbook: each partition is appended on a worker thread (the rows go
+to the sheet's own temporary XML file at once), and the zip is written at the end, to a temporary
+file the route streams back and deletes. Neither ever holds more than one partition of rows.
+
+A text cell that starts like a formula (``=``, and in CSV also ``+ - @``, tab, CR) is kept as text:
+an activity's name is data, never something a spreadsheet should evaluate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.xlsx import styled_cell
+
+from .filters import ExportFilter
+from .model import ExportTable
+from .source import partitions
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+_TITLE = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_SHEET_NAME_FORBIDS = re.compile(r"[\\/?*\[\]:]")
+
+
+def _csv_text(rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # the excel dialect: RFC 4180 quoting, CRLF line ends
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in _FORMULA_STARTS else v for v in row])
+    return buffer.getvalue()
+
+
+async def csv_chunks(engine: AsyncEngine, table: ExportTable, wanted: ExportFilter) -> AsyncGenerator[bytes, None]:
+    """The CSV file a partition of rows at a time, the first chunk starting with the BOM and header row."""
+    header = BOM + _csv_text([list(table.headers)])
+    counted = 0
+    async with contextlib.aclosing(partitions(engine, table.query(wanted))) as parts:
+        async for partition in parts:
+            rows = table.values(partition, counted)
+            counted += len(rows)
+            yield (header + _csv_text(rows)).encode("utf-8")
+            header = ""
+    if header:
+        yield header.encode("utf-8")
+
+
+class Book:
+    """A one-sheet write-only workbook: title row, the table's preamble, bold frozen headers, rows."""
+
+    def __init__(self, table: ExportTable, title: str) -> None:
+        self.table = table
+        self.rows = 0
+        self._workbook = Workbook(write_only=True)
+        sheet: Any = self._workbook.create_sheet(_SHEET_NAME_FORBIDS.sub("-", title.split("（")[0])[:31])
+        for position, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[get_column_letter(position)].width = column.width
+        sheet.freeze_panes = f"A{len(table.preamble) + 3}"
+        sheet.append([styled_cell(sheet, title, _TITLE)])
+        for line in table.preamble:
+            sheet.append([line])
+        sheet.append([styled_cell(sheet, header, _BOLD, _CENTRED) for header in table.headers])
+        self._sheet = sheet
+
+    def add(self, partition: Any) -> None:
+        """Append a partition of rows; call from one thread at a time."""
+        for row in self.table.values(partition, self.rows):
+            self._sheet.append([self._text(v) if isinstance(v, str) and v[:1] == "=" else v for v in row])
+        self.rows += len(partition)
+
+    def _text(self, value: str) -> object:
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    def save(self) -> Path:
+        """Write the workbook to a new temporary file and return its path (the caller deletes it)."""
+        descriptor, name = tempfile.mkstemp(prefix=f"kepuri-export-{self.table.name}-", suffix=".xlsx")
+        os.close(descriptor)
+        path = Path(name)
+        try:
+            self._workbook.save(path)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+
+    def discard(self) -> None:
+        """Remove the sheet's temporary XML of a workbook that will not be saved."""
+        writer = getattr(self._sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):  # a partition may still be being appended on its thread
+                writer.close()
+                writer.cleanup()
+
+
+async def xlsx_file(engine: AsyncEngine, table: ExportTable, wanted: ExportFilter, title: str) -> Path:
+    """Write the table to a temporary .xlsx, off the event loop, and return its path."""
+    book = await asyncio.to_thread(Book, table, title)
+    try:
+        async with contextlib.aclosing(partitions(engine, table.query(wanted))) as parts:
+            async for partition in parts:
+                await asyncio.to_thread(book.add, partition)
+        return await asyncio.to_thread(book.save)
+    except BaseException:
+        book.discard()
+        raise

@@ -1,0 +1,163 @@
+"""The operations dashboard in a real browser: Debian's headless Chromium, driven by Selenium through
+Debian's chromedriver (no driver download), against the analytics app served by uvicorn.
+
+Registrations go through the real projections; the page must load without a JavaScript error, show
+the figures ``GET /api/v1/stats/dashboard`` gives, draw the map and the charts, and follow a new
+registration through the event stream within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from services.analytics.adapters.tables import notification_counts
+from services.analytics.dashboard.geo import province_names
+
+from .test_dashboard_support import CAMPAIGN, analytics_app, completed, feed, insert_rows, registered, serving
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1800",
+)
+CHARTS = ("chart-map", "chart-registrations", "chart-provinces", "chart-categories")
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    with tempfile.TemporaryDirectory(prefix="kepuri-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={profile}")
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def shown(counters: dict[str, Any], recommendations: dict[str, int]) -> dict[str, str]:
+    """What each counter element must read, formatted as the page formats the snapshot's figures."""
+    rating = counters["average_rating"]
+    texts = {
+        "total-activities": f"{counters['activities']:,}",
+        "info-completed": f"{counters['info_completed']:,}",
+        "completion-rate": f"{counters['completion_rate'] * 100:.1f}%",
+        "science-workers": f"{counters['science_workers']:,}",
+        "checkins": f"{counters['checkins']:,}",
+        "feedback": f"{counters['feedback']:,}",
+        "average-rating": "—" if rating is None else f"{rating:.2f}",
+        "notifications-sent": f"{counters['notifications_sent']:,}",
+        "notifications-failed": f"{counters['notifications_failed']:,}",
+    }
+    return texts | {f"recommended-{level}": f"{n:,}" for level, n in recommendations.items()}
+
+
+def texts(driver: webdriver.Chrome, ids: list[str]) -> dict[str, str]:
+    return {i: driver.find_element(By.ID, i).text for i in ids}
+
+
+def wait_for_text(driver: webdriver.Chrome, element_id: str, text: str, timeout_s: float = 10) -> None:
+    WebDriverWait(driver, timeout_s, poll_frequency=0.1).until(
+        lambda d: d.find_element(By.ID, element_id).text == text,
+        f"#{element_id} never read {text!r}",
+    )
+
+
+def severe(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+RENDERED = """
+const ids = arguments[0];
+const charts = {};
+for (const id of ids) {
+  const el = document.getElementById(id);
+  const chart = echarts.getInstanceByDom(el);
+  charts[id] = {instance: !!chart, canvas: !!el.querySelector('canvas'),
+                data: chart ? chart.getOption().series[0].data.length : 0};
+}
+const map = echarts.getInstanceByDom(document.getElementById('chart-map')).getOption();
+return {charts, registered: !!echarts.getMap('china-provinces'),
+        mapData: map.series[0].data, visualMax: map.visualMap[0].max,
+        updates: window.kepuriDashboard.updates,
+        operations: document.querySelectorAll('#operations tbody tr[data-group]').length};
+"""
+
+
+async def test_dashboard_page_shows_the_snapshot_and_follows_the_stream(
+    tmp_path: Path, browser: webdriver.Chrome
+) -> None:
+    app = analytics_app(tmp_path)
+    async with serving(app) as served, httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        activities = [registered("610502", science_worker_count=3) for _ in range(4)]
+        activities += [registered("610103", category="科技展览"), registered("110101", category="科技展览")]
+        activities += [registered("440106", category="科普讲座"), registered("650102", category=None)]
+        await feed(app, *activities)
+        await feed(app, *(completed(e.subject) for e in activities[:3]))
+        await insert_rows(
+            app,
+            notification_counts,
+            [
+                {"campaign": CAMPAIGN, "kind": "thank-you", "channel": "sms", "outcome": "sent", "messages": 1234},
+                {"campaign": CAMPAIGN, "kind": "thank-you", "channel": "sms", "outcome": "failed", "messages": 5},
+            ],
+        )
+
+        url = f"{served.url}/dashboard?campaign={CAMPAIGN}"
+        await asyncio.to_thread(browser.get, url)
+        await asyncio.to_thread(wait_for_text, browser, "total-activities", "8")
+        snapshot = (await client.get("/api/v1/stats/dashboard", params={"campaign": CAMPAIGN})).json()
+        expected = shown(snapshot["counters"], snapshot["recommendations"])
+        assert snapshot["counters"]["activities"] == 8 and snapshot["counters"]["info_completed"] == 3
+        assert expected["notifications-sent"] == "1,234" and expected["completion-rate"] == "37.5%"
+        assert await asyncio.to_thread(texts, browser, list(expected)) == expected
+        assert browser.find_element(By.ID, "campaign").text == CAMPAIGN
+        assert browser.title == "全国科普日 · 运行监测"
+
+        rendered = await asyncio.to_thread(browser.execute_script, RENDERED, list(CHARTS))
+        assert all(c["instance"] and c["canvas"] for c in rendered["charts"].values()), rendered["charts"]
+        assert rendered["registered"]
+        assert rendered["charts"]["chart-provinces"]["data"] == 4  # 陕西, 北京, 广东, 新疆
+        assert rendered["charts"]["chart-categories"]["data"] == 2
+        values = {d["name"]: d["value"] for d in rendered["mapData"]}
+        assert set(values) == set(province_names().values())  # every region of the map, by its GB/T 2260 name
+        assert (values["陕西省"], values["北京市"], values["广东省"], values["新疆维吾尔自治区"]) == (5, 1, 1, 1)
+        assert rendered["visualMax"] == 5
+        assert rendered["operations"] >= 1  # analytics' own consumer groups, from its metrics
+
+        await feed(app, registered("610502"))
+        await asyncio.to_thread(wait_for_text, browser, "total-activities", "9", 8)
+        await asyncio.to_thread(wait_for_text, browser, "completion-rate", "33.3%", 2)
+        assert browser.find_element(By.ID, "connection").text == "实时连接"
+        updates = await asyncio.to_thread(browser.execute_script, "return window.kepuriDashboard.updates")
+        assert updates >= 2
+
+        errors = await asyncio.to_thread(severe, browser)
+        assert errors == [], errors
+        await asyncio.to_thread(browser.get, "about:blank")  # the page's stream closes with it
+        assert await served.stop() < 5

@@ -1,0 +1,188 @@
+"""Helpers of the dashboard tests (no tests here): the real analytics app on a fresh database, events
+fed through its projections as its consumers would apply them, view rows inserted directly, and the
+app served by uvicorn on a free port with a handle to stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.analytics.bootstrap import create_app
+from services.analytics.container import Analytics
+from services.analytics.settings import AnalyticsSettings
+from shared.bus import Record
+from shared.consumer import Delivery
+from shared.events import CATALOG, Envelope, EventPayload, to_message
+from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
+from shared.store import sync_transaction
+from tests.fixtures.tansu import free_port
+
+CAMPAIGN = "2026"
+_offsets = itertools.count()
+_sequences: dict[str, itertools.count[int]] = {}
+
+
+def analytics_app(tmp_path: Path, **overrides: Any) -> FastAPI:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'analytics.db'}",
+        "bus_url": f"embedded:{tmp_path / 'bus.db'}",
+        "environment": "test",
+    }
+    values.update(overrides)
+    return create_app(AnalyticsSettings(**values))
+
+
+def container(app: FastAPI) -> Analytics:
+    analytics: Analytics = app.state.container
+    return analytics
+
+
+def engine(app: FastAPI) -> AsyncEngine:
+    return container(app).backbone.engine
+
+
+def envelope(payload: EventPayload, subject: str, campaign: str = CAMPAIGN) -> Envelope:
+    counter = _sequences.setdefault(subject, itertools.count(1))
+    return CATALOG.envelope(payload, subject=subject, sequence=next(counter), source="/tests", campaign=campaign)
+
+
+def registered(region_code: str = "610502", category: str | None = "科普讲座", **fields: Any) -> Envelope:
+    activity_id = fields.pop("activity_id", None) or uuid.uuid4().hex
+    starts = datetime(2026, 9, 16, 1, 0, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "activity_id": activity_id,
+        "campaign_id": CAMPAIGN,
+        "name": "走进科技馆",
+        "organizer_id": "unit-1",
+        "organizer_name": "渭南市科学技术协会",
+        "region_code": region_code,
+        "category": category,
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+        "format": "offline",
+    }
+    values.update(fields)
+    return envelope(ActivityRegistered(**values), activity_id, values["campaign_id"] or "")
+
+
+def completed(activity_id: str) -> Envelope:
+    return envelope(InfoCompleted(activity_id=activity_id, summary="圆满完成", completeness=0.9), activity_id)
+
+
+async def feed(app: FastAPI, *envelopes: Envelope) -> None:
+    """Apply events to each projection that reads their topic, as its consumer would (one batch each)."""
+    deliveries = []
+    for e in envelopes:
+        message = to_message(e, CATALOG[e.type].topic.name)
+        record = Record(message.topic, 0, next(_offsets), message.key, message.value, message.headers, 0)
+        deliveries.append(Delivery(record, e, CATALOG.payload(e)))
+    backbone = container(app).backbone
+    for consumer in backbone.consumers:
+        projection = consumer.projection
+        mine = [d for d in deliveries if d.record.topic in projection.topics]
+        if mine:
+            await sync_transaction(backbone.engine, lambda c, p=projection, m=mine: p.apply(c, m))
+
+
+async def insert_rows(app: FastAPI, table: Table, rows: list[dict[str, Any]]) -> None:
+    async with engine(app).begin() as connection:
+        await connection.execute(insert(table), rows)
+
+
+def fact(activity_id: str, **values: Any) -> dict[str, Any]:
+    """A whole ``activity_facts`` row: a registered, pending activity in Weinan unless ``values`` say else."""
+    region = str(values.pop("region_code", "610502"))
+    row: dict[str, Any] = {
+        "activity_id": activity_id,
+        "campaign": CAMPAIGN,
+        "region_code": region,
+        "province": region[:2],
+        "city": region[:4],
+        "county": region[:6],
+        "organizer_id": "unit-1",
+        "organizer_name": "渭南市科学技术协会",
+        "name": "走进科技馆",
+        "category": "科普讲座",
+        "joint_action": None,
+        "format": "offline",
+        "key_activity": False,
+        "starts_at": None,
+        "ends_at": None,
+        "day": "2026-09-16",
+        "address": None,
+        "online_url": None,
+        "contact_name": None,
+        "contact_phone": None,
+        "expected_participants": None,
+        "actual_participants": None,
+        "science_workers": 0,
+        "info_completed": False,
+        "withdrawn": False,
+        "review": "pending",
+        "level": None,
+        "commended": False,
+        "checkins": 0,
+        "feedback": 0,
+        "rating_sum": 0,
+        "registered_at": None,
+        "version": 1,
+    }
+    row.update(values)
+    return row
+
+
+@dataclass
+class Served:
+    url: str
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    async def stop(self, timeout_s: float = 10.0) -> float:
+        """Ask the server to stop as a signal would; how long it took (it must not wait on open streams)."""
+        started = time.monotonic()
+        self.server.should_exit = True
+        await asyncio.wait_for(asyncio.shield(self.task), timeout_s)
+        return time.monotonic() - started
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[Served]:
+    """Serve ``app`` (lifespan included) with uvicorn on a free loopback port in this event loop.
+
+    No graceful-shutdown timeout is set: uvicorn would wait for every open response forever, so a
+    stream that does not end by itself when the server stops makes :meth:`Served.stop` time out.
+    """
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if task.done() or time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn did not start on port {port}: {task}")
+        await asyncio.sleep(0.02)
+    served = Served(f"http://127.0.0.1:{port}", server, task)
+    try:
+        yield served
+    finally:
+        if not task.done():
+            server.should_exit = True
+            try:
+                await asyncio.wait_for(asyncio.shield(task), 15)
+            except TimeoutError:
+                server.force_exit = True
+                await task
