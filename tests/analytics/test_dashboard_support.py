@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.analytics.bootstrap import create_app
 from services.analytics.container import Analytics
+from services.analytics.projections.dimensions import placeholder, regions
 from services.analytics.settings import AnalyticsSettings
 from shared.bus import Record
 from shared.consumer import Delivery
@@ -106,41 +107,14 @@ async def insert_rows(app: FastAPI, table: Table, rows: list[dict[str, Any]]) ->
 def fact(activity_id: str, **values: Any) -> dict[str, Any]:
     """A whole ``activity_facts`` row: a registered, pending activity in Weinan unless ``values`` say else."""
     region = str(values.pop("region_code", "610502"))
-    row: dict[str, Any] = {
-        "activity_id": activity_id,
+    row = placeholder(activity_id) | regions(region)
+    row |= {
         "campaign": CAMPAIGN,
-        "region_code": region,
-        "province": region[:2],
-        "city": region[:4],
-        "county": region[:6],
         "organizer_id": "unit-1",
         "organizer_name": "渭南市科学技术协会",
         "name": "走进科技馆",
-        "category": "科普讲座",
-        "joint_action": None,
-        "format": "offline",
-        "key_activity": False,
-        "starts_at": None,
-        "ends_at": None,
-        "day": "2026-09-16",
-        "address": None,
-        "online_url": None,
-        "contact_name": None,
-        "contact_phone": None,
-        "expected_participants": None,
-        "actual_participants": None,
-        "science_workers": 0,
-        "info_completed": False,
-        "withdrawn": False,
-        "review": "pending",
-        "level": None,
-        "commended": False,
-        "checkins": 0,
-        "feedback": 0,
-        "rating_sum": 0,
-        "registered_at": None,
-        "version": 1,
     }
+    row |= {"category": "科普讲座", "format": "offline", "day": "2026-09-16", "version": 1}
     row.update(values)
     return row
 
