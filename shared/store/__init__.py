@@ -2,7 +2,7 @@
 
 from .engine import create_engine, in_transaction, reading, sync_reading, sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
-from .recorder import AggregateAppend, Bulk, Changes, Insert, Recorder
+from .recorder import AggregateAppend, Bulk, Changes, Insert, Recorder, insert_plain
 from .relay import OutboxRelay
 from .tables import BackboneTables, add_backbone_tables, backbone_metadata
 from .writer import GroupCommitter
@@ -24,6 +24,7 @@ __all__ = [
     "backbone_metadata",
     "create_engine",
     "in_transaction",
+    "insert_plain",
     "reading",
     "sync_reading",
     "sync_transaction",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 
@@ -146,8 +146,8 @@ class Recorder:
                     event_rows.append(_event_row(envelope))
                     outbox_rows.append(_outbox_row(to_message(envelope, self.topic_for(envelope)), now))
             outbox_rows.extend(_outbox_row(message, now) for message in changes.messages)
-        _insert_plain(connection, self.tables.events, event_rows)
-        _insert_plain(connection, self.tables.outbox, outbox_rows)
+        insert_plain(connection, self.tables.events, event_rows)
+        insert_plain(connection, self.tables.outbox, outbox_rows)
         rows: dict[tuple[Table, tuple[str, ...]], list[Mapping[str, Any]]] = {}
         for changes in batch:
             for statement in changes.statements:
@@ -162,7 +162,7 @@ class Recorder:
             connection.execute(table.insert(), group)
 
 
-def _insert_plain(connection: Connection, table: Table, rows: list[dict[str, object]]) -> None:
+def insert_plain(connection: Connection, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
     """Insert rows of plain columns (text, numbers, bytes, UTC datetimes) in one ``executemany``.
 
     On SQLite the values go to the driver as they are, with datetimes written in SQLAlchemy's own
@@ -177,7 +177,12 @@ def _insert_plain(connection: Connection, table: Table, rows: list[dict[str, obj
     columns = list(rows[0])
     names = ", ".join(f'"{name}"' for name in columns)
     marks = ", ".join("?" for _ in columns)
-    values = [tuple(_sqlite_value(row[name]) for name in columns) for row in rows]
+    # only the datetime columns need converting
+    convert = [_sqlite_value if isinstance(table.c[name].type, DateTime) else None for name in columns]
+    values = [
+        tuple(row[name] if f is None else f(row[name]) for name, f in zip(columns, convert, strict=True))
+        for row in rows
+    ]
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
 

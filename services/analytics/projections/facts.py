@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
@@ -29,6 +29,7 @@ from shared.events.payloads.reviews import (
     UnitRecommended,
 )
 from shared.events.topics import ACTIVITIES, PARTICIPATION, REVIEWS
+from shared.store import insert_plain
 from shared.store.upsert import upsert
 
 from ..adapters.tables import (
@@ -255,9 +256,7 @@ class _Batch:
         return max(levels, key=LEVEL_RANK.__getitem__, default=None)
 
     def _write_rows(self) -> None:
-        new = [self.rows[i] for i in sorted(self.new & self.changed)]
-        if new:
-            self.connection.execute(insert(activity_facts), new)
+        insert_plain(self.connection, activity_facts, [self.rows[i] for i in sorted(self.new & self.changed)])
         old = [self.rows[i] for i in sorted(self.changed - self.new)]
         if old:
             f = activity_facts
@@ -271,9 +270,9 @@ class _Batch:
         ids = sorted(self.lists)
         for table, column, index in ((activity_themes, "theme", 0), (activity_targets, "target_group", 1)):
             self.connection.execute(delete(table).where(table.c.activity_id.in_(ids)))
-            rows = [{"activity_id": i, column: value} for i in ids for value in self.lists[i][index]]
-            if rows:
-                self.connection.execute(insert(table), rows)
+            insert_plain(
+                self.connection, table, [{"activity_id": i, column: v} for i in ids for v in self.lists[i][index]]
+            )
 
 
 def _activity_of(payload: Any) -> str | None:
