@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field, TypeAdapter
 
 from shared.web.problems import Problem
 
@@ -65,18 +65,24 @@ async def activities(
     analytics: AnalyticsDep,
     where: FiltersDep,
     by: Annotated[stats.Dimension, Query(description="the dimension to group by")] = "province",
-) -> Breakdown:
+) -> Response:
     def read(connection: Any) -> Breakdown:
         totals = stats.totals(connection, where)
         groups = [Group(**g) for g in stats.breakdown(connection, where, by)]
         return Breakdown(by=by, totals=Figures(**totals), groups=groups)
 
-    return await analytics.answer(("activities", where, by), read)
+    return await analytics.answer_json(("activities", where, by), read, BREAKDOWN)
+
+
+BREAKDOWN = TypeAdapter(Breakdown)
 
 
 class Minute(BaseModel):
     minute: str = Field(description="China time, YYYY-MM-DDTHH:MM")
     registrations: int
+
+
+MINUTES = TypeAdapter(list[Minute])
 
 
 @router.get("/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute")
@@ -85,11 +91,9 @@ async def registrations_per_minute(
     campaign: Annotated[str, Query(min_length=1, max_length=64)],
     since: Annotated[str | None, Query(pattern=MINUTE)] = None,
     until: Annotated[str | None, Query(pattern=MINUTE)] = None,
-) -> list[Minute]:
-    rows = await analytics.answer(
-        ("minutes", campaign, since, until), lambda c: stats.per_minute(c, campaign, since, until)
-    )
-    return [Minute(**r) for r in rows]
+) -> Response:
+    key = ("minutes", campaign, since, until)
+    return await analytics.answer_json(key, lambda c: stats.per_minute(c, campaign, since, until), MINUTES)
 
 
 class Recommendations(BaseModel):
