@@ -1,13 +1,15 @@
 """``kepuri replay analytics``: rebuild every analytics view beside the live ones, then swap them in.
 
-1. The live database is migrated (a no-op when the service runs) and a fresh shadow database is made
-   next to it (``analytics.replay.db``) by the same migrations.
+1. The live database is migrated (a no-op when the service runs) and a fresh shadow is made beside it
+   by the same migrations: a file ``analytics.replay.db`` next to a SQLite database, a schema
+   ``analytics_replay`` in a PostgreSQL one (:mod:`.sqlite`, :mod:`.postgres`).
 2. :class:`~.reader.ShadowReader` applies every record of the projections' topics to the shadow, up to
    the end offsets taken when it starts (the progress bar's total).
 3. Unlocked rounds catch the shadow up with the live consumers' tracking until it is within one batch.
-4. :class:`~.swap.SqliteSwap` takes the live file's write lock, reads the live tracking under it, the
-   reader applies what the shadow still lacks, and one transaction replaces the views' rows and moves
-   the live tracking up to the shadow's. Then the shadow is deleted.
+4. The :class:`~.swap.Swap` begins a transaction on the live database and locks the live consumers
+   out, reads the live tracking under the lock, the reader applies what the shadow still lacks, and
+   the same transaction replaces the views' rows and moves the live tracking up to the shadow's. Then
+   the shadow is removed.
 
 The live service may run meanwhile (its API answers from the old views until the commit; its consumers
 wait on the lock only for the last step) or not (then nothing races, and the same steps hold).
@@ -29,15 +31,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.bus import TopicSpec
 from shared.events.topics import ALL_TOPICS
-from shared.store import backbone_metadata, create_engine, reading
+from shared.store import backbone_metadata, reading
 from shared.store.migrations import migrate
 
 from ..adapters.tables import metadata
 from ..bootstrap import MIGRATIONS, build
 from ..settings import AnalyticsSettings
+from .postgres import PostgresSwap
 from .progress import Progress
 from .reader import ReplayError, ShadowReader, Tracked
-from .swap import SqliteSwap
+from .sqlite import SqliteSwap
+from .swap import Swap
 
 log = logging.getLogger(__name__)
 
@@ -66,28 +70,25 @@ def view_tables(source: MetaData = metadata) -> list[Table]:
     return [table for table in source.sorted_tables if table.name not in backbone]
 
 
-def shadow_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.replay.db")
+def open_swap(database_url: str) -> Swap:
+    """The swap for the live database, or :class:`ReplayRefused` saying why it is not supported.
 
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
-
-
-def live_database(settings: AnalyticsSettings) -> Path:
-    """The live SQLite file, or :class:`ReplayRefused` saying why this database is not supported."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite":
+    Nothing is touched here: the shadow is made by :meth:`Swap.prepare`.
+    """
+    url = make_url(database_url)
+    shown = url.render_as_string(hide_password=True)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.get_driver_name() != "asyncpg":
+            raise ReplayRefused(f"replay needs PostgreSQL through asyncpg (postgresql+asyncpg://), not {shown}")
+        return PostgresSwap(url)
+    if backend != "sqlite":
         raise ReplayRefused(
-            f"replay supports analytics on SQLite only, not PostgreSQL or {url.get_backend_name()} yet "
-            f"({url.render_as_string(hide_password=True)}): the rebuild in a separate schema and its swap "
-            "are not built; nothing was changed"
+            f"replay supports analytics on SQLite and PostgreSQL, not {backend} ({shown}); nothing was changed"
         )
     if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
         raise ReplayRefused(f"replay needs a SQLite file, not {url.database or 'an in-memory database'!r}")
-    return Path(url.database).resolve()
+    return SqliteSwap(Path(url.database).resolve())
 
 
 async def _tracking(engine: AsyncEngine, tables: MetaData, groups: list[str]) -> Tracked:
@@ -110,19 +111,16 @@ async def replay_analytics(
     batch_size: int = 5000,
 ) -> ReplayOutcome:
     """Rebuild analytics' views from offset 0 of their topics and swap them in; see the module's doc."""
-    live_path = live_database(settings)
+    swap = open_swap(settings.database_url)  # refuses before anything is touched
     backbone = build(settings).backbone  # its engine and bus; its relay and consumers are never started
     projections = [consumer.projection for consumer in backbone.consumers]
     groups = [consumer.group for consumer in backbone.consumers]
     tables = view_tables()
-    shadow_file = shadow_path(live_path)
-    _remove(shadow_file)  # a previous replay that was killed
-    shadow = create_engine(f"sqlite+aiosqlite:///{shadow_file}")
     progress: Progress | None = None
     reader: ShadowReader | None = None
-    swap: SqliteSwap | None = None
     try:
         await migrate(backbone.engine, MIGRATIONS)
+        shadow = await swap.prepare()
         await migrate(shadow, MIGRATIONS)
         await backbone.bus.start()
         await backbone.bus.ensure_topics([TopicSpec(t.name, settings.topic_partitions) for t in ALL_TOPICS])
@@ -139,9 +137,8 @@ async def replay_analytics(
         # unlocked rounds: the live consumers ran on while the shadow was rebuilt
         while reader.behind(live := await _tracking(backbone.engine, metadata, groups)) > batch_size:
             await reader.catch_up(live, advance)
-        progress.say(f"replay analytics: swapping {len(tables)} view tables into {live_path.name}")
-        swap = SqliteSwap(live_path, shadow_file)
-        live = await swap.lock(groups)
+        progress.say(f"replay analytics: swapping {len(tables)} view tables into {swap.where}")
+        live = await swap.lock(tables, groups)
         await reader.catch_up(live, advance)
         rows = await swap.replace(tables, groups)
         seconds = time.perf_counter() - started
@@ -151,12 +148,10 @@ async def replay_analytics(
     finally:
         if progress is not None:
             progress.close()
-        if swap is not None:
-            await swap.close()
+        await swap.close()
         if reader is not None:
             await reader.stop()
         with contextlib.suppress(Exception):
             await backbone.bus.stop()
-        await shadow.dispose()
+        await swap.remove()
         await backbone.engine.dispose()
-        _remove(shadow_file)

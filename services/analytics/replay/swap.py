@@ -1,74 +1,87 @@
-"""The swap on SQLite: the shadow's views replace the live ones in ONE transaction on the live file.
+"""The swap: the shadow's views replace the live ones in ONE transaction on the live database.
 
-The shadow file is ATTACHed to a connection of the live file (ATTACH is refused inside a transaction,
-so it comes first). A deferred ``BEGIN`` followed by a write to ``main`` that changes nothing takes the
-live file's write lock — and only that file's: the shadow stays writable, so the last records can
-still be applied to it by the replay's own runtimes while the lock is held, and it is first read
-afterwards, so this transaction's snapshot of it includes them. While the lock is held no live
-consumer can commit a batch (its transaction starts with ``BEGIN IMMEDIATE``), so the tracking rows
-read under it are exactly what the live views contain until the commit.
+One interface, :class:`Swap`, with one implementation per database: :class:`~.sqlite.SqliteSwap` (the
+shadow is a file ATTACHed to the live one) and :class:`~.postgres.PostgresSwap` (the shadow is a schema
+of the live database). What they share is here — the steps, their order and the statements that copy
+the views and move tracking; each backend supplies only where its shadow lives, how the live consumers
+are locked out, and how a statement reaches the database.
 
-Readers (the API) are never blocked: in WAL mode they see the last committed state, the old views
-until the commit and the new ones after, never a table half emptied or half filled.
+The steps, driven by :func:`~.run.replay_analytics`:
+
+1. :meth:`Swap.prepare` removes a shadow a killed replay left and makes an empty one; the caller
+   migrates it with the service's own migrations, so its tables are exactly the live ones.
+2. :meth:`Swap.lock` begins the swap's transaction on the live database and locks the live consumers
+   out of it; the live tracking rows read under the lock are then exactly what the live views hold
+   until the commit. The caller applies to the shadow whatever it still lacks up to them.
+3. :meth:`Swap.replace` empties every view table and fills it from the shadow (``DELETE`` +
+   ``INSERT … SELECT``), moves the live tracking rows up to the shadow's where higher, and commits.
+4. :meth:`Swap.close` rolls back whatever was not committed (any failure: the live views are as they
+   were); :meth:`Swap.remove` deletes the shadow.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import TypeVar
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .reader import Tracked
+from .reader import ReplayError, Tracked
 
-T = TypeVar("T")
-
-SHADOW = "replay_shadow"
+Rows = list[tuple[Any, ...]]
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class SqliteSwap:
-    """One connection to the live file, owned by a thread of its own: lock, then replace, then commit."""
+class Swap(ABC):
+    """The shadow of one live database and the transaction that swaps it in (see the module's doc)."""
 
-    def __init__(self, live: Path, shadow: Path, *, busy_timeout_s: float = 60.0) -> None:
-        self._live = live
-        self._shadow = shadow
-        self._busy_timeout_s = busy_timeout_s
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepuri-replay-swap")
-        self._db: sqlite3.Connection | None = None
+    where: str  # the live database, as the progress line names it
+    live_prefix: str  # how the live tables are named on the swap's connection ("main." or "")
+    shadow_prefix: str  # how the shadow's tables are named on it
+    greatest: str  # the SQL function of the larger of two values
 
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        def call() -> T:
-            if self._db is None:
-                db = sqlite3.connect(self._live, isolation_level=None, timeout=self._busy_timeout_s)
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("ATTACH DATABASE ? AS " + SHADOW, (str(self._shadow),))
-                self._db = db
-            return work(self._db)
+    @abstractmethod
+    async def prepare(self) -> AsyncEngine:
+        """Remove a leftover shadow, make an empty one; an engine on it, to migrate and replay into."""
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+    @abstractmethod
+    async def _begin(self, tables: Sequence[Table]) -> None:
+        """Begin the swap's transaction on the live database and lock the live consumers out of it."""
 
-    async def lock(self, groups: Sequence[str]) -> Tracked:
-        """Take the live file's write lock; the live consumers' tracking rows under it."""
+    @abstractmethod
+    async def _execute(self, sql: str, params: Sequence[str] = ()) -> Rows:
+        """Run ``sql`` in the swap's transaction; its rows (none for a write). ``?`` marks ``params``."""
 
-        def lock(db: sqlite3.Connection) -> Tracked:
-            db.execute("BEGIN")
-            db.execute('UPDATE main.tracking SET "offset" = "offset" WHERE 0')  # the write lock on main alone
-            marks = ",".join("?" * len(groups))
-            rows = db.execute(
-                f'SELECT consumer, topic, partition, "offset" FROM main.tracking WHERE consumer IN ({marks})',
-                list(groups),
+    @abstractmethod
+    async def _commit(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Roll back whatever was not committed and release the live connection."""
+
+    @abstractmethod
+    async def remove(self) -> None:
+        """Delete the shadow (and dispose of its engine)."""
+
+    async def lock(self, tables: Sequence[Table], groups: Sequence[str]) -> Tracked:
+        """Begin and lock (:meth:`_begin`); the live consumers' tracking rows under the lock."""
+        try:
+            await self._begin(tables)
+            rows = await self._execute(
+                f'SELECT consumer, topic, partition, "offset" FROM {self.live_prefix}tracking '
+                f"WHERE consumer IN ({_marks(groups)})",
+                groups,
             )
-            return {(group, topic, partition): offset for group, topic, partition, offset in rows}
-
-        return await self._run(lock)
+        except ReplayError:
+            raise
+        except Exception as exc:
+            raise ReplayError(f"could not lock the live views of {self.where}: {exc}") from exc
+        return {(group, topic, partition): offset for group, topic, partition, offset in rows}
 
     async def replace(self, tables: Sequence[Table], groups: Sequence[str]) -> dict[str, int]:
         """Replace every view table's rows with the shadow's, move tracking up to the shadow's; commit.
@@ -77,41 +90,31 @@ class SqliteSwap:
         shadow at least up to the live rows, so they become the shadow's: what the copied views contain.
         A live consumer that already read records past the old rows skips those now tracked (its
         transaction reads tracking after this commit) and applies the rest, so nothing is lost or doubled.
-        Returns the rows of each table after the copy.
+        Returns the rows of each table after the copy; a failure rolls everything back (ReplayError).
         """
-
-        def replace(db: sqlite3.Connection) -> dict[str, int]:
+        live, shadow = self.live_prefix, self.shadow_prefix
+        try:
             counts = {}
             for table in tables:
-                name = _quoted(table.name)
-                columns = ", ".join(_quoted(c.name) for c in table.columns)
-                db.execute(f"DELETE FROM main.{name}")
-                db.execute(f"INSERT INTO main.{name} ({columns}) SELECT {columns} FROM {SHADOW}.{name}")
-                (counts[table.name],) = db.execute(f"SELECT count(*) FROM main.{name}").fetchone()
-            marks = ",".join("?" * len(groups))
-            db.execute(
-                'INSERT INTO main.tracking (consumer, topic, partition, "offset") '
-                f'SELECT consumer, topic, partition, "offset" FROM {SHADOW}.tracking WHERE consumer IN ({marks}) '
-                'ON CONFLICT (consumer, topic, partition) DO UPDATE SET "offset" = max("offset", excluded."offset")',
-                list(groups),
+                name = quoted(table.name)
+                columns = ", ".join(quoted(c.name) for c in table.columns)
+                await self._execute(f"DELETE FROM {live}{name}")
+                await self._execute(f"INSERT INTO {live}{name} ({columns}) SELECT {columns} FROM {shadow}{name}")
+                ((counts[table.name],),) = await self._execute(f"SELECT count(*) FROM {live}{name}")
+            await self._execute(
+                f'INSERT INTO {live}tracking AS live (consumer, topic, partition, "offset") '
+                f'SELECT consumer, topic, partition, "offset" FROM {shadow}tracking WHERE consumer IN ({_marks(groups)}) '
+                'ON CONFLICT (consumer, topic, partition) DO UPDATE SET "offset" = '
+                f'{self.greatest}(live."offset", excluded."offset")',
+                groups,
             )
-            db.execute("COMMIT")
-            return counts
+            await self._commit()
+        except ReplayError:
+            raise
+        except Exception as exc:
+            raise ReplayError(f"the swap into {self.where} failed and was rolled back: {exc}") from exc
+        return counts
 
-        return await self._run(replace)
 
-    async def close(self) -> None:
-        """Roll back whatever was not committed, detach the shadow and close."""
-
-        def close(db: sqlite3.Connection) -> None:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            db.execute("DETACH DATABASE " + SHADOW)
-            db.close()
-
-        try:
-            if self._db is not None:
-                await self._run(close)
-        finally:
-            self._db = None
-            self._executor.shutdown(wait=True)
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
