@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
@@ -142,9 +143,9 @@ class ConsumerRuntime:
             with connection.begin_nested():
                 self.projection.apply(connection, fresh)
             applied = fresh
-        except StoreUnavailable:
-            raise
-        except Exception:
+        except Exception as exc:
+            if _unavailable(exc):
+                raise
             applied = self._isolate(connection, fresh, poison)
         if poison:
             self._dead_letter(connection, poison)
@@ -163,9 +164,9 @@ class ConsumerRuntime:
                 with connection.begin_nested():
                     self.projection.apply(connection, [delivery])
                 applied.append(delivery)
-            except StoreUnavailable:
-                raise
             except Exception as exc:
+                if _unavailable(exc):
+                    raise
                 log.exception("%s: event %s failed", self.group, delivery.envelope.id)
                 poison.append((delivery.record, f"{type(exc).__name__}: {exc}"))
         return applied
@@ -230,6 +231,13 @@ class ConsumerRuntime:
     def _transient(self, exc: BaseException | None) -> None:
         metrics.ERRORS.labels(self.group).inc()
         log.warning("%s: transient error, retrying: %s", self.group, exc)
+
+
+def _unavailable(exc: Exception) -> bool:
+    """The connection to the database was lost while applying (the driver's error is translated only
+    when it leaves the transaction): the whole batch is retried, and none of its events is dead-lettered
+    for it. Other driver errors (a projection's bad statement) still isolate the failing event."""
+    return isinstance(exc, StoreUnavailable) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def _highest_offsets(records: Sequence[Record]) -> dict[Partition, int]:

@@ -73,12 +73,23 @@ def _write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
     return lock
 
 
+# SQLSTATEs of a PostgreSQL server that is unreachable, stopping or starting: class 08 (connection
+# exception), admin shutdown, crash shutdown, cannot connect now. asyncpg's errors for these reach
+# SQLAlchemy as a plain DBAPIError (not invalidated when they come while connecting).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _server_unavailable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+
+
 def translate(exc: BaseException) -> BaseException:
     """Map a driver error to the store's vocabulary, keeping the driver's error as the cause."""
     if isinstance(exc, IntegrityError):
         error: StoreError = IntegrityViolation(str(exc.orig))
     elif isinstance(exc, OperationalError | InterfaceError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
+        isinstance(exc, DBAPIError) and (exc.connection_invalidated or _server_unavailable(exc))
     ):
         error = StoreUnavailable(str(getattr(exc, "orig", exc)))
     elif isinstance(exc, ConnectionError | OSError):

@@ -17,7 +17,9 @@ import contextlib
 import logging
 import time
 import zlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import Counter, Gauge
 from sqlalchemy import func, select, text
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..bus import Bus, BusError, Message
 from ..bus.message import decode_headers
-from .engine import is_sqlite, sync_transaction
+from .engine import is_sqlite, reading, sync_transaction
 from .errors import StoreError
 from .tables import BackboneTables
 
@@ -65,25 +67,25 @@ class OutboxRelay:
 
     async def backlog(self) -> int:
         """Rows not yet published."""
-        async with self._engine.connect() as connection:
-            count = await connection.scalar(
-                select(func.count()).select_from(self._outbox).where(self._outbox.c.published_at.is_(None))
-            )
+        query = select(func.count()).select_from(self._outbox).where(self._outbox.c.published_at.is_(None))
+        count = await reading(self._engine, lambda connection: connection.scalar(query))
         return int(count or 0)
 
     async def relay_once(self) -> int:
         """Publish one batch of the oldest unpublished rows; return how many were published."""
         o = self._outbox
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(o.c.id, o.c.topic, o.c.key, o.c.value, o.c.headers)
-                    .where(o.c.published_at.is_(None))
-                    .order_by(o.c.id)
-                    .limit(self._batch_size)
-                )
-            ).all()
-            await connection.rollback()
+        query = (
+            select(o.c.id, o.c.topic, o.c.key, o.c.value, o.c.headers)
+            .where(o.c.published_at.is_(None))
+            .order_by(o.c.id)
+            .limit(self._batch_size)
+        )
+
+        async def unpublished(connection: AsyncConnection) -> Sequence[Any]:
+            return (await connection.execute(query)).all()
+
+        # through ``reading``: a database outage is a StoreUnavailable the loop waits out, not the relay's end
+        rows = await reading(self._engine, unpublished)
         if not rows:
             return 0
         # unpacked as tuples: looking a Row's columns up by name costs about 0.5 µs each, on every row relayed
