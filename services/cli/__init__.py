@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.add_argument("--batch-size", type=int, default=5000, help="records applied per transaction (default 5000)")
+
+    from .simulate import add_parser as add_simulate
+
+    add_simulate(commands)
     return parser
 
 
@@ -81,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .replay import run_replay
 
         return run_replay(args.view, args.data_dir, args.quiet, args.batch_size)
+    if args.command == "simulate":
+        from .simulate import run_simulate
+
+        return run_simulate(args)
     return 2
 
 

@@ -1,0 +1,67 @@
+"""``kepuri simulate``: a synthetic national campaign driven through the running services' public APIs.
+
+The work is in the top-level ``simulation`` package (docs/simulation.md); this module turns the
+command line into its options.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = commands.add_parser(
+        "simulate",
+        help="drive a synthetic campaign season through the platform's public APIs, then check invariants",
+    )
+    where = simulate.add_mutually_exclusive_group()
+    where.add_argument("--base-url", help="a running platform (`kepuri up`): host whose ports 8001–8004, 8013 answer")
+    where.add_argument("--start", action="store_true", help="start the platform here, in a temporary data directory")
+    simulate.add_argument("--data-dir", type=Path, help="the platform's data directory (for seed and staff create)")
+    simulate.add_argument("--seed", type=int, default=1, help="the generator's seed (default 1)")
+    simulate.add_argument("--provinces", help="all (default), a count drawn by population, or codes such as 61,44")
+    simulate.add_argument("--units", type=int, default=300, help="organizer units (default 300)")
+    simulate.add_argument("--activities", type=int, default=1200, help="activities (default 1200)")
+    simulate.add_argument("--check-ins", type=int, default=3000, help="visitors who check in (default 3000)")
+    simulate.add_argument("--reads-per-visit", type=float, default=2.0, help="extra directory searches per visitor")
+    simulate.add_argument("--province-quota", type=int, default=3, help="activities each province may recommend")
+    simulate.add_argument("--national-quota", type=int, default=5, help="recommendations the nation may endorse")
+    simulate.add_argument("--duration", type=float, default=120.0, help="real seconds for the 40-day season")
+    simulate.add_argument("--compression", type=float, help="season days per real second (overrides --duration)")
+    simulate.add_argument("--rate", type=float, default=5000.0, help="at most this many requests a second")
+    simulate.add_argument("--concurrency", type=int, default=64, help="requests in flight at most")
+    simulate.add_argument("--template", default="2024-national", help="the seeded campaign whose lists to use")
+    simulate.add_argument("--run-tag", help="makes the campaign id and phones unique (default: the time)")
+    simulate.add_argument("--json", type=Path, help="also write the report as JSON here")
+    simulate.add_argument("--quiet", action="store_true", help="no progress line")
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from simulation.campaign import Scale
+    from simulation.run import Options, main
+
+    scale = Scale(
+        seed=args.seed,
+        provinces=args.provinces,
+        units=args.units,
+        activities=args.activities,
+        check_ins=args.check_ins,
+        reads_per_visit=args.reads_per_visit,
+        province_quota=args.province_quota,
+        national_quota=args.national_quota,
+    )
+    if args.activities < args.units:
+        print("kepuri simulate: every unit registers at least one activity: give --activities ≥ --units")
+        return 2
+    options = Options(
+        scale=scale,
+        compression=args.compression,
+        duration=args.duration,
+        rate=args.rate,
+        concurrency=args.concurrency,
+        template=args.template,
+        run_tag=args.run_tag,
+        quiet=args.quiet,
+    )
+    return main(options, args.base_url, args.start, args.data_dir, args.json)

@@ -1,0 +1,235 @@
+"""``kepuri simulate``: set up, run the season with a live one-line progress, settle, check, report.
+
+Setup goes through the operator commands and the public APIs only: ``kepuri seed`` when no campaign
+is configured, ``kepuri staff create`` for the admin and the reviewers (with ``KEPURI_STAFF_PASSWORD``;
+an existing login is reused), a campaign of the simulation's own (``POST /api/v1/campaigns``) whose
+lists are the seeded campaign's, and tokens from ``POST /api/v1/auth/token``.
+Exit status: 0 when every invariant holds, 1 when one fails (named on stderr), 2 when setup failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from tqdm import tqdm
+
+from services.cli.seed import run_seed
+from services.cli.staff import PASSWORD_VARIABLE, run_staff_create
+from services.registration.domain.unit import Level
+from shared.auth import Role
+
+from . import report
+from .campaign import SEASON_END, SEASON_START, Scale, Season, generate
+from .driver import Driver, SeasonClock
+from .flows import PASSWORD, Simulation, bearer
+from .invariants import Verdict, check, recount
+from .lag import LagSampler
+from .platform import Platform
+
+
+@dataclass
+class Options:
+    scale: Scale
+    compression: float | None = None  # season days per real second (None: from duration)
+    duration: float = 120.0
+    rate: float = 5000.0
+    concurrency: int = 64
+    template: str = "2024-national"
+    run_tag: str | None = None
+    quiet: bool = False
+
+    def days_per_second(self) -> float:
+        return self.compression or (SEASON_END - SEASON_START) / self.duration
+
+
+class SetupFailed(Exception):
+    pass
+
+
+def main(options: Options, base_url: str | None, start: bool, data_dir: Path | None, json_path: Path | None) -> int:
+    """The command: against ``base_url`` (ports 8001–8004 and 8013) or a platform started here."""
+    if start:
+        with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
+            directory = data_dir or Path(temporary)
+            print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
+            with Platform(directory) as platform:
+                urls = {**platform.urls, "sms": platform.urls["sms-standin"]}
+                return asyncio.run(_main(options, urls, directory, platform.pids, json_path))
+    host = (base_url or "http://127.0.0.1").rstrip("/")
+    urls = {n: f"{host}:{p}" for n, p in (("registration", 8001), ("review", 8002), ("notification", 8003))}
+    urls |= {"analytics": f"{host}:8004", "sms": f"{host}:8013"}
+    directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
+    return asyncio.run(_main(options, urls, directory, {}, json_path))
+
+
+async def _main(
+    options: Options, urls: dict[str, str], data_dir: Path, pids: dict[str, int], json_path: Path | None
+) -> int:
+    try:
+        result = await simulate(options, urls, data_dir, pids)
+    except SetupFailed as exc:
+        print(f"kepuri simulate: setup failed: {exc}", file=sys.stderr)
+        return 2
+    print(report.markdown(result))
+    if json_path:
+        report.write_json(result, json_path)
+    failed = [v for v in result["invariants"] if not v["ok"]]
+    for v in failed:
+        print(f"kepuri simulate: invariant {v['name']} FAILED: {v['detail']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+async def _staff(data_dir: Path, provinces: list[str], tag: str) -> dict[str, tuple[str, str | None, str | None]]:
+    """Admin, national and province reviewers through ``kepuri staff create`` (an existing login is kept)."""
+    wanted: dict[str, tuple[str, str | None, str | None]] = {"admin": ("sim-admin", None, None)}
+    wanted["national"] = ("sim-national", "national", None)
+    wanted |= {f"province:{p}": (f"sim-province-{p}", "province", p) for p in provinces}
+    for _key, (login, level, jurisdiction) in wanted.items():
+        role: Role = "admin" if level is None else "reviewer"
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+            status = await asyncio.to_thread(
+                run_staff_create,
+                data_dir,
+                role,
+                login,
+                cast(Level | None, level),
+                jurisdiction,
+                {PASSWORD_VARIABLE: PASSWORD},
+            )
+        if status not in (0, 1):
+            raise SetupFailed(f"kepuri staff create {login}: {err.getvalue().strip()}")
+    return wanted
+
+
+async def _setup(options: Options, urls: dict[str, str], data_dir: Path) -> tuple[Season, dict[str, dict[str, str]]]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        campaigns = (await client.get(f"{urls['registration']}/api/v1/campaigns")).json()["items"]
+        if not campaigns:
+            with contextlib.redirect_stdout(io.StringIO()):
+                await asyncio.to_thread(run_seed, data_dir, False)
+            campaigns = (await client.get(f"{urls['registration']}/api/v1/campaigns")).json()["items"]
+        template = next((c for c in campaigns if c["id"] == options.template), campaigns[0] if campaigns else None)
+        if template is None:
+            raise SetupFailed("no campaign configured, and `kepuri seed` configured none")
+        lists = {k: template[k] for k in ("categories", "joint_actions", "programmes", "themes", "target_groups")}
+        tag = options.run_tag or datetime.now(UTC).strftime("%m%d%H%M%S")
+        season = generate(options.scale, lists, tag)
+        accounts = await _staff(data_dir, season.provinces, tag)
+        staff = {}
+        for key, (login, _level, _j) in accounts.items():
+            answer = await client.post(
+                f"{urls['registration']}/api/v1/auth/token", json={"login": login, "password": PASSWORD}
+            )
+            if answer.status_code != 200:
+                raise SetupFailed(f"{login} cannot log in ({answer.status_code}): was it made with another password?")
+            staff[key] = bearer(answer.json()["access_token"])
+        body = {
+            **{k: template[k] for k in ("theme", *lists)},
+            "id": season.campaign_id,
+            "year": season.week[0].year,
+            "title": f"{season.week[0].year}年全国科普日（模拟 seed {options.scale.seed}）",
+            "week": {"starts_on": season.week[0].isoformat(), "ends_on": season.week[1].isoformat()},
+            "auto_approve": False,
+            "settings": {
+                "recommendation": {
+                    "levels": ["province"],
+                    "forward_to": "national",
+                    "quotas": {"province": options.scale.province_quota, "national": options.scale.national_quota},
+                }
+            },
+        }
+        answer = await client.post(f"{urls['registration']}/api/v1/campaigns", json=body, headers=staff["admin"])
+        if answer.status_code not in (201, 409):
+            raise SetupFailed(f"POST /api/v1/campaigns answered {answer.status_code}: {answer.text[:500]}")
+    return season, staff
+
+
+async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids: dict[str, int]) -> dict[str, Any]:
+    """Set up, run the season, settle and check; the report (see :mod:`.report`)."""
+    began = time.monotonic()
+    season, staff = await _setup(options, urls, data_dir)
+    setup_s = time.monotonic() - began
+    clock = SeasonClock(options.days_per_second())
+    driver = Driver(urls, options.rate, options.concurrency)
+    sampler = LagSampler(urls, clock.day, pids)
+    simulation = Simulation(season, driver, clock, staff)
+    sampler.start()
+    progress = asyncio.create_task(_progress(simulation, sampler, options.quiet))
+    try:
+        await simulation.run()
+        season_s = time.monotonic() - clock.started
+        progress.cancel()
+        await sampler.stop()
+        settle_began = time.monotonic()
+        drained = await sampler.drained(within=180)
+        for _round in range(5):  # what registered or changed last is judged too
+            if not sum([await simulation.review_round(p) for p in season.provinces]):
+                break
+            drained = await sampler.drained(within=180)
+        expected = recount(simulation)
+        verdicts, observed = await check(urls, simulation, expected)
+        if not drained:
+            verdicts.append(Verdict("consumers-caught-up", False, "consumer lag did not reach 0 within 180 s"))
+        settle_s = time.monotonic() - settle_began
+    finally:
+        progress.cancel()
+        await sampler.stop()
+        await driver.close()
+    settings = {**asdict(options), "days_per_second": options.days_per_second(), "urls": urls}
+    extra: dict[str, Any] = {
+        "campaign_id": season.campaign_id,
+        "plan": {
+            "provinces": season.provinces,
+            "units": len(season.units),
+            "activities": len(season.activities),
+            "visits": len(season.visits),
+        },
+        "seconds": {"setup": setup_s, "season": season_s, "settle_and_check": settle_s},
+        "recount": asdict(expected)
+        | {
+            "public": len(expected.public),
+            "hidden": len(expected.hidden),
+            "thank_yous": sum(expected.thank_yous.values()),
+        },
+        "observed_totals": observed.totals,
+        "visits_without_result": simulation.counts.visits_without_result,
+        "quota_refusals": simulation.counts.quota_refusals,
+    }
+    return report.build(settings, driver.stats, sampler.samples, verdicts, extra)
+
+
+async def _progress(simulation: Simulation, sampler: LagSampler, quiet: bool) -> None:
+    clock, driver = simulation.clock, simulation.driver
+    bar = tqdm(
+        total=SEASON_END - SEASON_START,
+        disable=quiet,
+        file=sys.stderr,
+        bar_format="{desc} {percentage:3.0f}%|{bar:20}| {postfix}",
+        desc="season",
+    )
+    last_calls, last_t = 0, time.monotonic()
+    try:
+        while True:
+            await asyncio.sleep(0.5)
+            calls, failed = driver.totals()
+            now = time.monotonic()
+            rate, last_calls, last_t = (calls - last_calls) / (now - last_t), calls, now
+            day = min(clock.day(), SEASON_END)
+            lag = sum(sampler.latest.lag.values()) if sampler.latest else 0
+            bar.n = day - SEASON_START
+            bar.set_postfix_str(
+                f"day {day:+.1f} | {calls} calls {rate:.0f}/s | in flight {driver.in_flight} | 5xx/failed {failed} | lag {lag:.0f}"
+            )
+    finally:
+        bar.close()

@@ -1,0 +1,109 @@
+"""``kepuri simulate`` end to end: a short season (2 provinces, 30 units, 120 activities, 200 visitors)
+against the four services and the SMS stand-in as real OS processes in embedded mode, through their
+public APIs only; every invariant must hold. And the checker itself: a recount that differs from what
+the platform answers fails the invariant concerned, by name."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from copy import deepcopy
+from pathlib import Path
+
+from services.cli import main
+from simulation.driver import EndpointStats
+from simulation.invariants import Observed, Recount, compare
+
+INVARIANTS = {
+    "analytics-totals",
+    "analytics-per-province",
+    "directory-visibility",
+    "thank-you-once",
+    "recommendation-quotas",
+    "no-5xx",
+}
+
+
+def test_a_short_season_through_the_public_apis_keeps_every_invariant(tmp_path: Path) -> None:
+    report_path = tmp_path / "simulation.json"
+    status = main(
+        [
+            "simulate",
+            "--start",
+            "--data-dir", str(tmp_path / "platform"),
+            "--seed", "7",
+            "--provinces", "61,44",
+            "--units", "30",
+            "--activities", "120",
+            "--check-ins", "200",
+            "--reads-per-visit", "1",
+            "--duration", "45",
+            "--concurrency", "32",
+            "--json", str(report_path),
+            "--quiet",
+        ]
+    )  # fmt: skip
+    report = json.loads(report_path.read_text())
+    verdicts = {v["name"]: v for v in report["invariants"]}
+    assert {n for n, v in verdicts.items() if not v["ok"]} == set(), verdicts
+    assert status == 0
+    assert INVARIANTS <= set(verdicts)
+    assert report["plan"]["activities"] == 120 and report["plan"]["provinces"] == ["44", "61"]
+    assert report["observed_totals"]["activities"] == report["recount"]["totals"]["activities"] > 100
+    assert report["recount"]["totals"]["checkins"] > 0 and report["recount"]["thank_yous"] > 0
+    calls = {e["endpoint"]: e for e in report["endpoints"]}
+    assert calls["POST /api/v1/activities"]["statuses"] == {"201": 120}
+    assert "POST /api/v1/recommendations/{id}/endorse" in calls
+
+
+def agreeing() -> tuple[Recount, Observed, dict[str, EndpointStats]]:
+    recount = Recount(
+        totals={"activities": 3, "info_completed": 2, "science_workers": 4, "checkins": 9, "feedback": 2},
+        provinces={"61": 2, "44": 1},
+        public=["a1", "a2"],
+        hidden=["a3"],
+        thank_yous={"13912345678": 1, "13912345679": 2, "13912345670": 0},
+        province_quota=2,
+        national_quota=1,
+        recommended={"61": 2, "44": 1},
+        endorsed=1,
+    )
+    observed = Observed(
+        totals=dict(recount.totals),
+        provinces=dict(recount.provinces),
+        listed={"a1": True, "a2": True, "a3": False},
+        handsets=dict(recount.thank_yous),
+        sent={"61": 2, "44": 1},
+        endorsed=1,
+    )
+    stats = {"GET /api/v1/directory/activities": EndpointStats(statuses=Counter({"200": 5}))}
+    return recount, observed, stats
+
+
+def failing(recount: Recount, observed: Observed, stats: dict[str, EndpointStats]) -> set[str]:
+    return {v.name for v in compare(recount, observed, stats) if not v.ok}
+
+
+def test_the_checker_names_the_invariant_a_differing_recount_breaks() -> None:
+    recount, observed, stats = agreeing()
+    assert failing(recount, observed, stats) == set()
+
+    more = deepcopy(recount)
+    more.totals["activities"] += 1
+    more.provinces["61"] += 1
+    assert failing(more, observed, stats) == {"analytics-totals", "analytics-per-province"}
+
+    shown = deepcopy(observed)
+    shown.listed["a3"] = True  # a withdrawn activity still listed
+    assert failing(recount, shown, stats) == {"directory-visibility"}
+
+    twice = deepcopy(observed)
+    twice.handsets["13912345678"] = 2
+    assert failing(recount, twice, stats) == {"thank-you-once"}
+
+    over = deepcopy(observed)
+    over.sent["61"] = 3  # above the province quota of 2
+    assert failing(recount, over, stats) == {"recommendation-quotas"}
+
+    broken = {"GET /api/v1/directory/activities": EndpointStats(statuses=Counter({"200": 4, "503": 1}))}
+    assert failing(recount, observed, broken) == {"no-5xx"}
