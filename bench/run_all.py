@@ -28,6 +28,7 @@ BENCHMARKS = (
     "replay",
     "analytics",
     "exports",
+    "rate_limit",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -15,7 +15,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -151,11 +150,12 @@ async def caught_up(root: Path, settings: AnalyticsSettings) -> bool:
     return True
 
 
-async def wait_caught_up(root: Path, settings: AnalyticsSettings, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await caught_up(root, settings):
-        assert time.monotonic() < deadline, "the live consumers did not reach the end of the log"
+async def wait_caught_up(root: Path, settings: AnalyticsSettings, polls: int = 2400) -> None:
+    for _ in range(polls):
+        if await caught_up(root, settings):
+            return
         await asyncio.sleep(0.05)
+    raise AssertionError("the live consumers did not reach the end of the log")
 
 
 @contextlib.asynccontextmanager

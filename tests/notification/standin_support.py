@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request, Response
 
 from services.notification.channels.base import Outgoing
 from services.notification.channels.signing import InvalidCallback
-from services.notification.channels.sms import HttpSms, Inbound, Receipt, SmsSettings
+from services.notification.channels.sms import HttpSms, Inbound, RateLimiter, Receipt, SmsSettings
 from tests.fixtures.tansu import free_port
 
 KEY_ID = "kepuri-test"
@@ -62,12 +62,12 @@ class Receiver:
     inbound: list[Inbound] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
-    async def receipt_for(self, message_id: str, timeout_s: float = 5.0) -> Receipt:
-        deadline = time.monotonic() + timeout_s
-        while message_id not in self.receipts:
-            assert time.monotonic() < deadline, f"no receipt for {message_id}; refused: {self.refused}"
+    async def receipt_for(self, message_id: str, polls: int = 500) -> Receipt:
+        for _ in range(polls):
+            if message_id in self.receipts:
+                return self.receipts[message_id]
             await asyncio.sleep(0.01)
-        return self.receipts[message_id]
+        raise AssertionError(f"no receipt for {message_id}; refused: {self.refused}")
 
 
 def settings(base_url: str, **overrides: Any) -> SmsSettings:
@@ -112,3 +112,25 @@ async def handset(standin_url: str, to: str) -> list[dict[str, Any]]:
 async def stats(standin_url: str) -> dict[str, int]:
     async with httpx.AsyncClient(base_url=standin_url) as client:
         return dict((await client.get("/v1/stats")).json())
+
+
+@dataclass
+class VirtualClock:
+    """A clock for the rate limiter that never waits: ``sleep`` records when the caller would wake."""
+
+    now: float = 1000.0
+    wakeups: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.wakeups.append(self.now + seconds)
+
+    def limiter(self, rate_per_s: float, burst: int = 1) -> RateLimiter:
+        return RateLimiter(rate_per_s, burst, clock=self, sleep=self.sleep)
+
+    @property
+    def last_wakeup(self) -> float:
+        """Seconds from now to the latest slot handed out (0 when nobody had to wait)."""
+        return max(self.wakeups, default=self.now) - self.now

@@ -3,7 +3,6 @@ one outcome per message in order, classified as a single send's would be."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,7 @@ from services.notification.channels.sms import BATCH_LIMIT, BATCH_PATH, HttpSms
 from tests.fixtures.tansu import free_port
 
 from .conftest import Recorder, Service, campaign, completed, listed, organizer, registered
-from .standin_support import KEY_ID, SECRET, handset, outgoing, phone, serving, settings, stats
+from .standin_support import KEY_ID, SECRET, VirtualClock, handset, outgoing, phone, serving, settings, stats
 
 
 async def test_a_batch_answers_each_message_in_order(sms: HttpSms, standin_url: str) -> None:
@@ -125,12 +124,11 @@ async def test_odd_batch_answers_are_transient_for_every_message() -> None:
 
 
 async def test_a_batch_takes_as_many_slots_of_the_rate_limit_as_it_has_messages(standin_url: str) -> None:
-    async with HttpSms(settings(standin_url, rate_per_s=20.0, rate_burst=1)) as limited:
-        started = time.monotonic()
+    clock = VirtualClock()
+    async with HttpSms(settings(standin_url), limiter=clock.limiter(20.0, burst=1)) as limited:
         await limited.send_batch([outgoing() for _ in range(5)])
         await limited.send_batch([outgoing() for _ in range(5)])  # waits for the first batch's five slots
-        elapsed = time.monotonic() - started
-    assert elapsed >= 5 / 20.0 - 0.005
+    assert clock.last_wakeup >= 5 / 20.0 - 1e-9
 
 
 @dataclass

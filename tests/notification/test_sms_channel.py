@@ -22,7 +22,7 @@ from services.notification.channels.sms import HttpSms, Inbound, Receipt, SmsSet
 from services.notification.standin import FailureRules, create_standin
 from tests.fixtures.tansu import free_port
 
-from .standin_support import KEY_ID, SECRET, Receiver, handset, outgoing, phone, serving, settings, stats
+from .standin_support import KEY_ID, SECRET, Receiver, VirtualClock, handset, outgoing, phone, serving, settings, stats
 
 
 async def test_send_returns_the_provider_id_and_reaches_the_handset(sms: HttpSms, standin_url: str) -> None:
@@ -100,21 +100,18 @@ async def test_busy_and_throttled_are_transient_then_the_retry_succeeds(
 
 
 async def test_the_rate_limit_holds_across_concurrent_sends(standin_url: str) -> None:
-    n, rate = 11, 20.0
-    async with HttpSms(settings(standin_url, rate_per_s=rate, rate_burst=1)) as limited:
-        started = time.monotonic()
+    n, rate, clock = 11, 20.0, VirtualClock()
+    async with HttpSms(settings(standin_url), limiter=clock.limiter(rate, burst=1)) as limited:
         sent = await asyncio.gather(*(limited.send(outgoing()) for _ in range(n)))
-        elapsed = time.monotonic() - started
     assert len({s.provider_message_id for s in sent}) == n
-    assert elapsed >= (n - 1) / rate - 0.005
+    assert clock.last_wakeup >= (n - 1) / rate - 1e-9  # the last of n sends waits n - 1 intervals
 
 
 async def test_a_burst_goes_at_once_then_the_rate_applies(standin_url: str) -> None:
-    async with HttpSms(settings(standin_url, rate_per_s=10.0, rate_burst=4)) as limited:
-        started = time.monotonic()
+    clock = VirtualClock()
+    async with HttpSms(settings(standin_url), limiter=clock.limiter(10.0, burst=4)) as limited:
         await asyncio.gather(*(limited.send(outgoing()) for _ in range(6)))
-        elapsed = time.monotonic() - started
-    assert elapsed >= (6 - 4) / 10.0 - 0.005
+    assert clock.last_wakeup >= (6 - 4) / 10.0 - 1e-9
 
 
 async def test_delivery_receipts_arrive_signed_and_verify(sms: HttpSms, sms_receiver: Receiver) -> None:

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -113,20 +113,29 @@ class RateLimiter:
     share the rate fairly without a lock; a cancelled waiter's slot is simply lost (conservative).
     """
 
-    def __init__(self, rate_per_s: float, burst: int = 1) -> None:
+    def __init__(
+        self,
+        rate_per_s: float,
+        burst: int = 1,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._interval = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
         self._tolerance = (max(burst, 1) - 1) * self._interval
-        self._next = time.monotonic()  # the theoretical arrival time of the next send
+        self._clock = clock
+        self._sleep = sleep
+        self._next = clock()  # the theoretical arrival time of the next send
 
     async def acquire(self, n: int = 1) -> None:
         """Wait for the slot of ``n`` messages sent at once (a batch takes ``n`` slots)."""
         if not self._interval:
             return
-        now = time.monotonic()
+        now = self._clock()
         start = max(self._next - self._tolerance, now)
         self._next = max(self._next, now) + n * self._interval
         if start > now:
-            await asyncio.sleep(start - now)
+            await self._sleep(start - now)
 
 
 # --- the channel -------------------------------------------------------------------------------
