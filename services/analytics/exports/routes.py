@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
@@ -47,11 +47,20 @@ DateTo = Annotated[date | None, Query(description="last day (China time) an acti
 
 
 def _request(
-    name: str, caller: CallerDep, campaign: str, region: str | None, date_from: date | None, date_to: date | None
+    table: TableName,
+    caller: CallerDep,
+    campaign: Campaign,
+    region: Region = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
 ) -> tuple[ExportTable, ExportFilter]:
-    table = table_named(name)
-    region = allowed_region(table, caller, region)
-    return table, checked(campaign, region, date_from, date_to)
+    """The table asked for and its checked filters (the same for both formats)."""
+    chosen = table_named(table)
+    region = allowed_region(chosen, caller, region)
+    return chosen, checked(campaign, region, date_from, date_to)
+
+
+RequestDep = Annotated[tuple[ExportTable, ExportFilter], Depends(_request)]
 
 
 def _attachment(table: ExportTable, wanted: ExportFilter, extension: str) -> dict[str, str]:
@@ -72,19 +81,11 @@ def _attachment(table: ExportTable, wanted: ExportFilter, extension: str) -> dic
     response_class=StreamingResponse,
     responses={200: {"content": {CSV: {}}, "description": "the table, as an attachment"}},
 )
-async def export_csv(
-    analytics: AnalyticsDep,
-    caller: CallerDep,
-    table: TableName,
-    campaign: Campaign,
-    region: Region = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-) -> StreamingResponse:
+async def export_csv(analytics: AnalyticsDep, request: RequestDep) -> StreamingResponse:
     """The header row, then the rows as the database yields them, a partition at a time. Withdrawn
     activities are never exported. The summaries are public; the activity tables need a reviewer's or
     an admin's token, and a reviewer below national level gets only its jurisdiction."""
-    chosen, wanted = _request(table, caller, campaign, region, date_from, date_to)
+    chosen, wanted = request
     chunks = csv_chunks(analytics.backbone.engine, chosen, wanted)
     first = await anext(chunks)  # the query runs now: a database outage is still a 503 problem
 
@@ -103,18 +104,10 @@ async def export_csv(
     response_class=FileResponse,
     responses={200: {"content": {XLSX: {}}, "description": "the table, as an attachment"}},
 )
-async def export_xlsx(
-    analytics: AnalyticsDep,
-    caller: CallerDep,
-    table: TableName,
-    campaign: Campaign,
-    region: Region = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-) -> FileResponse:
+async def export_xlsx(analytics: AnalyticsDep, request: RequestDep) -> FileResponse:
     """One sheet: the title (e.g. 渭南市2022年全国科普日活动项目汇总表), for 附件1 the 单位名称 line,
     the bold frozen header row, then the rows. Same filters and access as the CSV."""
-    chosen, wanted = _request(table, caller, campaign, region, date_from, date_to)
+    chosen, wanted = request
     path = await xlsx_file(analytics.backbone.engine, chosen, wanted, chosen.title(wanted))
     return FileResponse(
         path,
