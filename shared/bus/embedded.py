@@ -13,6 +13,7 @@ such a rebalance two members can briefly read one partition, which at-least-once
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 import uuid
@@ -27,6 +28,13 @@ from .base import Bus, BusError, BusUnavailable, Subscription, TopicSpec
 from .message import Message, Record, TopicPartition, decode_headers, encode_headers
 
 T = TypeVar("T")
+
+# An idle member looks at the log's files (a stat, in the event loop) every poll interval, and reads
+# the log itself (a hop to its thread) only when they changed, or at least this often: a commit that
+# leaves size and modification time as they were (a WAL restarted within one clock tick) is still
+# seen within it, and the member's heartbeat stays far inside the session timeout.
+IDLE_READ_S = 0.05
+IDLE_LOOK_S = 0.016  # the longest wait between two looks at the files of a quiet log
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -108,6 +116,24 @@ class _Connection:
 
         await asyncio.get_running_loop().run_in_executor(self._executor, close)
         self._executor.shutdown(wait=True)
+
+
+class _Files:
+    """The log's database and WAL files: their sizes and modification times change with every commit."""
+
+    def __init__(self, path: Path) -> None:
+        self._paths = (path, path.with_name(f"{path.name}-wal"))
+
+    def signature(self) -> tuple[tuple[int, int] | None, ...]:
+        found: list[tuple[int, int] | None] = []
+        for path in self._paths:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                found.append(None)
+            else:
+                found.append((stat.st_mtime_ns, stat.st_size))
+        return tuple(found)
 
 
 class EmbeddedLog(Bus):
@@ -206,6 +232,7 @@ class EmbeddedSubscription(Subscription):
         self._last_heartbeat_ms = 0
         self._data_version: int | None = None
         self._idle = False
+        self._files = _Files(log.path)
 
     async def start(self) -> None:
         await self._conn.open()
@@ -287,10 +314,22 @@ class EmbeddedSubscription(Subscription):
     async def poll(self, max_records: int = 1000, timeout_ms: int = 100) -> list[Record]:
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
+            seen = self._files.signature()  # before reading: a commit during the read counts as a change
             records = await self._conn.run(lambda db: self._fetch(db, max_records))
             if records or time.monotonic() >= deadline:
                 return records
-            await asyncio.sleep(self._log.poll_interval_ms / 1000)
+            await self._until_changed(seen, min(deadline, time.monotonic() + IDLE_READ_S))
+
+    async def _until_changed(self, seen: tuple[tuple[int, int] | None, ...], until: float) -> None:
+        """Wait until the log's files differ from ``seen`` or ``until`` comes, looking after one poll
+        interval, then twice as long each time up to :data:`IDLE_LOOK_S`: a busy log is seen at once,
+        and a quiet one costs few wake-ups."""
+        interval = self._log.poll_interval_ms / 1000
+        while True:
+            await asyncio.sleep(min(interval, max(0.0, until - time.monotonic())))
+            if time.monotonic() >= until or self._files.signature() != seen:
+                return
+            interval = min(interval * 2, max(IDLE_LOOK_S, interval))
 
     async def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
         def save(db: sqlite3.Connection) -> None:

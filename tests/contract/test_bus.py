@@ -8,6 +8,7 @@ uses its own topic and group names). Every wait is bounded by a deadline; nothin
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import textwrap
 import time
@@ -20,7 +21,7 @@ from typing import ClassVar
 import pytest
 
 from shared.bus import Bus, BusUnavailable, Message, Record, Subscription, TopicPartition, TopicSpec
-from shared.bus.embedded import EmbeddedLog
+from shared.bus.embedded import IDLE_READ_S, EmbeddedLog, EmbeddedSubscription, _Files
 from shared.bus.kafka import KafkaBus
 from tests.fixtures.tansu import TansuBroker, free_port
 
@@ -312,6 +313,37 @@ class TestEmbeddedLog(BusContract):
         for key in {r.key for r in got}:
             numbers = [int(r.value) for r in got if r.key == key]
             assert numbers == sorted(numbers), f"order of {key!r}"
+
+    async def test_an_idle_member_reads_the_log_only_when_its_files_change(
+        self, bus: Bus, members: Members, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        topic = await self.topic(bus)
+        member = await members.join(unique("g"), [topic])
+        assert isinstance(member, EmbeddedSubscription)
+        reads = Counter[str]()
+        fetch = member._fetch
+
+        def counted(db: sqlite3.Connection, max_records: int) -> list[Record]:
+            reads["fetch"] += 1
+            return fetch(db, max_records)
+
+        monkeypatch.setattr(member, "_fetch", counted)
+        assert await member.poll(timeout_ms=500) == []
+        # the poll interval is 2 ms: reading at every look would be some 250 reads; a quiet log is read
+        # about every IDLE_READ_S (and once more at the end)
+        assert reads["fetch"] <= 2 + 500 / (IDLE_READ_S * 1000) * 2, reads
+
+    async def test_a_commit_the_files_do_not_show_is_still_read(
+        self, bus: Bus, members: Members, new_bus: BusFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        topic = await self.topic(bus)
+        member = await members.join(unique("g"), [topic])
+        assert await member.poll(timeout_ms=50) == []
+        monkeypatch.setattr(_Files, "signature", lambda _files: ("unchanged",))
+        async with new_bus() as other:
+            await other.publish([Message(topic, b"k", b"unseen by stat")])
+        got = await member.poll(timeout_ms=5_000)
+        assert [r.value for r in got] == [b"unseen by stat"]
 
     async def test_records_survive_a_restart(self, new_bus: BusFactory) -> None:
         topic = unique("durable")
