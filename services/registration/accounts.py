@@ -69,14 +69,20 @@ class Accounts:
     """Units sign up and accounts log in; tokens are signed with registration's Ed25519 key."""
 
     def __init__(
-        self, backbone: Backbone, regions: Regions, private_pem: bytes, ttl: timedelta, throttle: LoginThrottle
+        self,
+        backbone: Backbone,
+        regions: Regions,
+        private_pem: bytes,
+        ttl: timedelta,
+        throttle: LoginThrottle,
+        hasher: PasswordHasher | None = None,
     ) -> None:
         self._backbone = backbone
         self._regions = regions
         self._private_pem = private_pem
         self._ttl = ttl
         self._throttle = throttle
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()
 
     async def sign_up(self, command: SignUpUnit) -> tuple[str, str]:
         """Register a unit and its organizer account; returns (unit id, account id).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from shared.auth import TokenVerifier, public_key_pem
@@ -44,7 +45,12 @@ def build(settings: RegistrationSettings) -> Registration:
     assert settings.jwt_private_key_file is not None
     key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
     throttle = LoginThrottle(settings.login_failures_allowed, settings.login_window_seconds)
-    accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle)
+    hasher = PasswordHasher(
+        time_cost=settings.password_hash_time_cost,
+        memory_cost=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
+    )
+    accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle, hasher)
     verifier = TokenVerifier(public_key_pem(key))
     campaigns = Campaigns(backbone)
     activities_ = Activities(backbone, regions, CampaignBook(campaigns))

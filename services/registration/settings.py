@@ -6,6 +6,8 @@ from pydantic import AliasChoices, Field, model_validator
 
 from shared.config import ServiceSettings
 
+OWASP_MEMORY_KIB = 19456  # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1 at least
+
 
 class RegistrationSettings(ServiceSettings):
     service = "registration"
@@ -38,6 +40,27 @@ class RegistrationSettings(ServiceSettings):
         validation_alias=AliasChoices("directory_cache_ttl_seconds", "KEPURI_REGISTRATION_DIRECTORY_CACHE_TTL_SECONDS"),
         description="how long check-ins trust what the directory said about an activity",
     )
+    # Passwords are hashed with argon2id; the defaults are argon2-cffi's (RFC 9106's low-memory profile),
+    # about 0.12 s of CPU per sign-up or login on these machines. A hash keeps the parameters it was
+    # made with, so changing them never locks an account out.
+    password_hash_time_cost: int = Field(
+        3,
+        ge=1,
+        le=10,
+        validation_alias=AliasChoices("password_hash_time_cost", "KEPURI_REGISTRATION_PASSWORD_HASH_TIME_COST"),
+    )
+    password_hash_memory_kib: int = Field(
+        65536,
+        ge=1024,
+        le=1048576,
+        validation_alias=AliasChoices("password_hash_memory_kib", "KEPURI_REGISTRATION_PASSWORD_HASH_MEMORY_KIB"),
+    )
+    password_hash_parallelism: int = Field(
+        4,
+        ge=1,
+        le=16,
+        validation_alias=AliasChoices("password_hash_parallelism", "KEPURI_REGISTRATION_PASSWORD_HASH_PARALLELISM"),
+    )
     participant_key_file: Path | None = Field(
         None,
         validation_alias=AliasChoices("participant_key_file", "KEPURI_REGISTRATION_PARTICIPANT_KEY_FILE"),
@@ -47,6 +70,13 @@ class RegistrationSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _signing_key(self) -> "RegistrationSettings":
+        if self.environment == "production" and (
+            self.password_hash_memory_kib < OWASP_MEMORY_KIB or self.password_hash_time_cost < 2
+        ):
+            raise ValueError(
+                "in production the password hash needs at least OWASP's argon2id minimum: "
+                f"KEPURI_REGISTRATION_PASSWORD_HASH_MEMORY_KIB >= {OWASP_MEMORY_KIB} and _TIME_COST >= 2"
+            )
         if self.jwt_private_key_file is None:
             if self.environment == "production":
                 raise ValueError("KEPURI_REGISTRATION_JWT_PRIVATE_KEY_FILE must be set in production")

@@ -84,12 +84,19 @@ class Service:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, database: str) -> AsyncIterator[Service]:
+def settings_changes() -> dict[str, object]:
+    """Settings a test module changes for its ``service`` (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def service(tmp_path: Path, database: str, settings_changes: dict[str, object]) -> AsyncIterator[Service]:
     settings = RegistrationSettings(
         data_dir=tmp_path,
         database_url=database,
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
         environment="test",
+        **settings_changes,  # type: ignore[arg-type]
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -44,3 +44,21 @@ def test_a_service_reads_its_own_variables(monkeypatch: pytest.MonkeyPatch) -> N
 def test_production_refuses_development_defaults(given: dict[str, str], missing: str) -> None:
     with pytest.raises(ValidationError, match=missing):
         RegistrationSettings(environment="production", **given)  # type: ignore[arg-type]
+
+
+def test_the_password_hash_cost_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEPURI_REGISTRATION_PASSWORD_HASH_TIME_COST", "1")
+    monkeypatch.setenv("KEPURI_REGISTRATION_PASSWORD_HASH_MEMORY_KIB", "8192")
+    monkeypatch.setenv("KEPURI_REGISTRATION_PASSWORD_HASH_PARALLELISM", "1")
+    settings = RegistrationSettings()
+    assert (settings.password_hash_time_cost, settings.password_hash_memory_kib) == (1, 8192)
+    assert settings.password_hash_parallelism == 1
+
+
+@pytest.mark.parametrize(("field", "value"), [("password_hash_memory_kib", 8192), ("password_hash_time_cost", 1)])
+def test_production_refuses_a_password_hash_below_the_owasp_minimum(tmp_path: Path, field: str, value: int) -> None:
+    key = tmp_path / "key.pem"
+    given = {"database_url": "postgresql+asyncpg://db/r", "bus_url": "kafka://k:9092", "jwt_private_key_file": key}
+    RegistrationSettings(environment="production", **given)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="OWASP"):
+        RegistrationSettings(environment="production", **given, **{field: value})  # type: ignore[arg-type]
