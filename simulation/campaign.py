@@ -94,6 +94,19 @@ class Scale:
     national_quota: int = 5
 
 
+# DESIGN §8's national campaign. Its "tens of millions" of check-ins are beyond any driver's patience:
+# a million visitors stand for them, and the check-in rate is what the figures compare.
+NATIONAL_UNITS, NATIONAL_ACTIVITIES, NATIONAL_VISITORS = 60_000, 500_000, 1_000_000
+
+
+def national(fraction: float) -> tuple[int, int, int]:
+    """Units, activities and visitors of the national campaign times ``fraction``."""
+    units, activities, visitors = (
+        max(1, round(n * fraction)) for n in (NATIONAL_UNITS, NATIONAL_ACTIVITIES, NATIONAL_VISITORS)
+    )
+    return units, activities, visitors
+
+
 @dataclass(frozen=True)
 class Worker:
     name: str

@@ -155,14 +155,8 @@ async def observe(
         body = answer.json()
         observed.totals = {k: int(body["totals"][k]) for k in FIGURES}
         observed.provinces = {g["key"]: int(g["activities"]) for g in body["groups"] if g["key"]}
-    slots = asyncio.Semaphore(32)
-
-    async def listed(activity_id: str) -> None:
-        async with slots:
-            found = await client.get(f"{urls['registration']}/api/v1/directory/activities/{activity_id}")
-            observed.listed[activity_id] = found.status_code == 200
-
-    await asyncio.gather(*(listed(i) for i in expected.public + expected.hidden))
+    listing = await _directory_listing(client, urls["registration"], campaign)
+    observed.listed = {i: i in listing for i in expected.public + expected.hidden}
     handsets = (await client.get(f"{urls['sms']}/v1/handsets")).json()["handsets"]
     observed.handsets = {phone: len(handsets.get(phone, [])) for phone in expected.thank_yous}
     for province in simulation.season.provinces:
@@ -176,6 +170,20 @@ async def observe(
     )
     observed.endorsed = int(answer.json()["counts"]["endorsed"]) if answer.status_code == 200 else -1
     return observed
+
+
+async def _directory_listing(client: httpx.AsyncClient, registration: str, campaign: str) -> set[str]:
+    """Every activity the public directory lists for ``campaign``, page by page (as a visitor would)."""
+    listed: set[str] = set()
+    params: dict[str, str | int] = {"campaign": campaign, "limit": 100}
+    while True:
+        answer = await client.get(f"{registration}/api/v1/directory/activities", params=params)
+        answer.raise_for_status()
+        body = answer.json()
+        listed.update(item["id"] for item in body["items"])
+        if not body.get("next_cursor"):
+            return listed
+        params["cursor"] = body["next_cursor"]
 
 
 async def check(

@@ -53,6 +53,20 @@ class Options:
         return self.compression or (SEASON_END - SEASON_START) / self.duration
 
 
+# With --start, passwords are hashed at argon2id's lowest cost unless KEPURI_REGISTRATION_PASSWORD_HASH_*
+# say otherwise: at the production cost (about 0.12 s of CPU each) a compressed season's sign-ups and
+# logins would measure the hash, not the platform — 60,000 units take four CPU-hours.
+CHEAP_HASHES = {
+    name: value
+    for name, value in (
+        ("KEPURI_REGISTRATION_PASSWORD_HASH_TIME_COST", "1"),
+        ("KEPURI_REGISTRATION_PASSWORD_HASH_MEMORY_KIB", "8192"),
+        ("KEPURI_REGISTRATION_PASSWORD_HASH_PARALLELISM", "1"),
+    )
+    if name not in os.environ
+}
+
+
 class SetupFailed(Exception):
     pass
 
@@ -63,7 +77,7 @@ def main(options: Options, base_url: str | None, start: bool, data_dir: Path | N
         with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
             directory = data_dir or Path(temporary)
             print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
-            with Platform(directory) as platform:
+            with Platform(directory, CHEAP_HASHES) as platform:
                 urls = {**platform.urls, "sms": platform.urls["sms-standin"]}
                 return asyncio.run(_main(options, urls, directory, platform.pids, json_path))
     host = (base_url or "http://127.0.0.1").rstrip("/")

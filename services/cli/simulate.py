@@ -24,6 +24,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     simulate.add_argument("--units", type=int, default=300, help="organizer units (default 300)")
     simulate.add_argument("--activities", type=int, default=1200, help="activities (default 1200)")
     simulate.add_argument("--check-ins", type=int, default=3000, help="visitors who check in (default 3000)")
+    simulate.add_argument(
+        "--national",
+        type=float,
+        metavar="FRACTION",
+        help="DESIGN §8's national campaign (60,000 units, 500,000 activities, 1,000,000 visitors) "
+        "times FRACTION (1 = the whole; overrides --units, --activities and --check-ins)",
+    )
     simulate.add_argument("--reads-per-visit", type=float, default=2.0, help="extra directory searches per visitor")
     simulate.add_argument("--province-quota", type=int, default=3, help="activities each province may recommend")
     simulate.add_argument("--national-quota", type=int, default=5, help="recommendations the nation may endorse")
@@ -38,20 +45,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from simulation.campaign import Scale
+    from simulation.campaign import Scale, national
     from simulation.run import Options, main
 
+    if args.national is not None and not 0 < args.national <= 1:
+        print("kepuri simulate: --national takes a fraction in (0, 1]")
+        return 2
+    units, activities, check_ins = (
+        (args.units, args.activities, args.check_ins) if args.national is None else national(args.national)
+    )
     scale = Scale(
         seed=args.seed,
         provinces=args.provinces,
-        units=args.units,
-        activities=args.activities,
-        check_ins=args.check_ins,
+        units=units,
+        activities=activities,
+        check_ins=check_ins,
         reads_per_visit=args.reads_per_visit,
         province_quota=args.province_quota,
         national_quota=args.national_quota,
     )
-    if args.activities < args.units:
+    if activities < units:
         print("kepuri simulate: every unit registers at least one activity: give --activities ≥ --units")
         return 2
     options = Options(
