@@ -51,6 +51,7 @@ class EndpointStats:
     statuses: Counter[str] = field(default_factory=Counter)
     per_second: Counter[int] = field(default_factory=Counter)
     late: list[float] = field(default_factory=list)
+    finished: list[float] = field(default_factory=list)  # seconds since the driver started, per latency
 
     @property
     def count(self) -> int:
@@ -137,6 +138,7 @@ class Driver:
             stats = self.stats[f"{method} {route}"]
             stats.latencies.append(done - sent)
             stats.late.append(sent - due)
+            stats.finished.append(done - self.started)
             stats.statuses[label] += 1
             stats.per_second[int(done - self.started)] += 1
         return Answer(status, body)

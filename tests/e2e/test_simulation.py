@@ -13,6 +13,7 @@ from pathlib import Path
 from services.cli import main
 from simulation.driver import EndpointStats
 from simulation.invariants import Observed, Recount, compare
+from simulation.report import within_bound
 
 INVARIANTS = {
     "analytics-totals",
@@ -107,3 +108,15 @@ def test_the_checker_names_the_invariant_a_differing_recount_breaks() -> None:
 
     broken = {"GET /api/v1/directory/activities": EndpointStats(statuses=Counter({"200": 4, "503": 1}))}
     assert failing(recount, observed, broken) == {"no-5xx"}
+
+
+def test_the_rate_within_the_p99_bound_is_the_best_window_whose_p99_kept_it() -> None:
+    stats = EndpointStats()
+    for second in range(30):  # 0–10 s: 5 calls a second, fast; 10–20 s: 20 a second, slow; 20–30 s: 8, fast
+        calls, latency = (5, 0.01) if second < 10 else (20, 0.5) if second < 20 else (8, 0.05)
+        for n in range(calls):
+            stats.finished.append(second + n / calls)
+            stats.latencies.append(latency)
+    assert within_bound(stats) == 8.0  # the busiest window was too slow to count
+    assert within_bound(stats, bound_ms=1000) == 20.0
+    assert within_bound(stats, bound_ms=5) == 0.0
