@@ -180,6 +180,18 @@ async def test_check_ins_and_ratings_are_counted_per_activity(view: AsyncEngine)
     assert (two["check_ins"], two["ratings"], two["rating_sum"]) == (1, 0, 0)
 
 
+@BOTH
+async def test_a_check_in_or_rating_published_twice_is_counted_once(view: AsyncEngine) -> None:
+    event = registered()
+    await feed(view, event)
+    check_in, rating = checked_in(event.subject), rated(event.subject, 5)
+    await feed(view, check_in, rating, check_in)  # twice in one batch
+    await feed(view, rating, check_in)  # and again in a later one (the relay crashed before marking)
+    await feed(view, checked_in(event.subject, "p-other"))  # another visitor's check-in still counts
+    state = await entry(view, event.subject)
+    assert (state["check_ins"], state["ratings"], state["rating_sum"]) == (2, 1, 5)
+
+
 async def test_an_activity_without_coordinates_is_placed_at_its_division_centre(view: AsyncEngine) -> None:
     placed = registered(latitude=34.5, longitude=109.5)
     unplaced = registered(region_code="610502")

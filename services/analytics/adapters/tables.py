@@ -2,6 +2,7 @@
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table
 
+from shared.consumer.once import counted_events_table
 from shared.store import add_backbone_tables
 
 metadata = MetaData()
@@ -131,11 +132,7 @@ activity_recommendations = Table(
 
 # Events counted once each: the ids of the events (of streams without versions) already applied,
 # so that an event the relay published twice is not counted twice.
-counted_events = Table(
-    "counted_events",
-    metadata,
-    Column("event_id", String(64), primary_key=True),
-)
+counted_events = counted_events_table(metadata)
 
 # The campaigns' local rules (settings["local_rules"]) as the last campaign-configured event gave them.
 campaign_rules = Table(

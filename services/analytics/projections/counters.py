@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from shared.consumer import Delivery
+from shared.consumer.once import once_each
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.notifications import NotificationFailed, NotificationSent
 from shared.events.topics import CAMPAIGNS, NOTIFICATIONS
 from shared.store.upsert import upsert
 
-from ..adapters.tables import campaign_rules, notification_counts
-from .counted import first_time
+from ..adapters.tables import campaign_rules, counted_events, notification_counts
 
 
 class CountersProjection:
@@ -26,14 +26,11 @@ class CountersProjection:
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         notices = [d for d in deliveries if isinstance(d.payload, NotificationSent | NotificationFailed)]
-        fresh = first_time(connection, notices)
         counts: Counter[tuple[str, str, str, str]] = Counter()
-        for d in notices:
-            if d.envelope.id in fresh:
-                fresh.discard(d.envelope.id)  # a second copy in the same batch counts nothing
-                payload: Any = d.payload
-                outcome = "sent" if isinstance(payload, NotificationSent) else "failed"
-                counts[(d.envelope.campaign or "", payload.kind, payload.channel, outcome)] += 1
+        for d in once_each(connection, counted_events, notices):
+            payload: Any = d.payload
+            outcome = "sent" if isinstance(payload, NotificationSent) else "failed"
+            counts[(d.envelope.campaign or "", payload.kind, payload.channel, outcome)] += 1
         if counts:
             rows = [
                 dict(zip(("campaign", "kind", "channel", "outcome"), k, strict=True)) | {"messages": n}

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select
 
 from shared.consumer import Delivery
+from shared.consumer.once import first_time
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
 from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
 from shared.events.payloads.reviews import (
@@ -37,10 +38,10 @@ from ..adapters.tables import (
     activity_recommendations,
     activity_targets,
     activity_themes,
+    counted_events,
     registrations_per_minute,
     unit_recommendations,
 )
-from .counted import first_time
 from .dimensions import china_minute, placeholder, registered_row, updated_values
 
 LEVEL_RANK = {"county": 1, "city": 2, "province": 3, "national": 4}
@@ -73,7 +74,7 @@ class FactsProjection:
         relevant = [d for d in deliveries if isinstance(d.payload, VERSIONED + COUNTED)]
         if not relevant:
             return
-        counted = first_time(connection, [d for d in relevant if isinstance(d.payload, COUNTED)])
+        counted = first_time(connection, counted_events, [d for d in relevant if isinstance(d.payload, COUNTED)])
         batch = _Batch(connection)
         batch.prefetch({_activity_of(d.payload) for d in relevant} - {None})
         for delivery in relevant:

@@ -3,6 +3,7 @@
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
+from shared.consumer.once import counted_events_table
 from shared.store import add_backbone_tables
 
 metadata = MetaData()
@@ -159,6 +160,10 @@ directory_campaigns = Table(
     Column("configured_at", DateTime(timezone=True), nullable=False),
     Column("auto_approve", Boolean, nullable=False),
 )
+
+# The check-ins and ratings the directory has counted, by event id: the participation stream carries
+# no version, and an event the relay published twice must not be counted twice.
+directory_counted = counted_events_table(metadata, "directory_counted_events")
 
 # SQLite's full-text index of the directory (an FTS5 table and its shadow tables, made by migration
 # 0004): not a table SQLAlchemy can describe, so the migration check leaves these names alone.

@@ -19,14 +19,15 @@ from datetime import UTC
 from sqlalchemy import Connection, and_, false, select, update
 
 from shared.consumer import Delivery
+from shared.consumer.once import once_each
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn
 from shared.events.payloads.campaigns import CampaignConfigured
-from shared.events.payloads.participation import tally
+from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded, tally
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS
 from shared.store.upsert import upsert
 
-from ..adapters.tables import directory_activities, directory_campaigns
+from ..adapters.tables import directory_activities, directory_campaigns, directory_counted
 from . import index, order
 from .approval import CampaignHistory, Configuration
 from .listing import Listing, RegionCentres
@@ -132,7 +133,8 @@ class DirectoryProjection:
         connection.execute(update(t).where(*window).values(auto_approved=auto_approve, public=public))
 
     def _count(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        tallies = tally(d.payload for d in deliveries)
+        facts = [d for d in deliveries if isinstance(d.payload, ParticipationRecorded | FeedbackSubmitted)]
+        tallies = tally(d.payload for d in once_each(connection, directory_counted, facts))
         upsert(
             connection,
             directory_activities,
