@@ -6,9 +6,9 @@ the neighbours of new or moved rows (search-index numbers follow the listing ord
 one pass over the full-text index (index.py). Lifecycle events are guarded by sequence per activity — the activities stream
 by ``version``, the reviews stream by ``review_version`` (each stream numbers its own events) — so a
 redelivered or out-of-order duplicate changes nothing. Check-ins and ratings are facts, not versions
-of anything: the runtime's tracking makes a redelivered batch count once (only a relay that published
-a message twice, after a crash between publishing and marking it, would count it twice: a counter
-one too high in rare cases, which the directory accepts rather than keep every event id).
+of anything: the runtime's tracking makes a redelivered batch count once, and the ids of the events
+counted (``directory_counted_events``) make a message the relay published twice — after a crash
+between publishing and marking it — count once too.
 """
 
 from __future__ import annotations
