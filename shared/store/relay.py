@@ -7,7 +7,10 @@ marking publishes the batch again after restart: delivery is at least once, whic
 write path never depends on the bus.
 
 On PostgreSQL several replicas of a service share one outbox: only the replica holding an advisory
-lock relays, so rows with one key are never published out of order by two relays.
+lock relays, so rows with one key are never published out of order by two relays. The lock lives as
+long as the database session that took it: a database restart ends the session and frees the lock
+for another replica. So before publishing each batch the relay checks that its session still
+answers; when it does not, the relay stops publishing and queues for the lock again.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..bus import Bus, BusError, Message
@@ -36,6 +40,19 @@ log = logging.getLogger(__name__)
 PUBLISHED = Counter("kepuri_outbox_published_total", "Outbox rows published to the bus", ["service"])
 BACKLOG = Gauge("kepuri_outbox_backlog", "Outbox rows waiting to be published", ["service"])
 FAILURES = Counter("kepuri_outbox_publish_failures_total", "Failed attempts to publish the outbox", ["service"])
+
+
+class LockLost(StoreError):
+    """The database session that held the relay lock is gone: another replica may relay now."""
+
+
+async def _answers(connection: AsyncConnection) -> bool:
+    try:
+        await connection.execute(text("SELECT 1"))
+        await connection.rollback()
+    except (SQLAlchemyError, OSError):
+        return False
+    return True
 
 
 class OutboxRelay:
@@ -60,6 +77,7 @@ class OutboxRelay:
         self._idle_interval = idle_interval
         self._max_backoff = max_backoff
         self._wake = asyncio.Event()
+        self._holding: AsyncConnection | None = None  # the session holding the relay lock (PostgreSQL)
 
     def wake(self, _count: int = 0) -> None:
         """Tell the relay new rows were committed (the writer's ``on_commit`` hook)."""
@@ -88,6 +106,8 @@ class OutboxRelay:
         rows = await reading(self._engine, unpublished)
         if not rows:
             return 0
+        if self._holding is not None and not await _answers(self._holding):
+            raise LockLost(f"the {self._service} relay's database session ended, and with it its lock")
         # unpacked as tuples: looking a Row's columns up by name costs about 0.5 µs each, on every row relayed
         await self._bus.publish(
             [Message(topic, key, value, decode_headers(headers)) for _, topic, key, value, headers in rows]
@@ -98,13 +118,27 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self) -> None:
-        """Relay until cancelled, holding the relay lock on PostgreSQL."""
+        """Relay until cancelled, holding the relay lock on PostgreSQL (taken again when it is lost)."""
         if is_sqlite(self._engine):
             await self._loop()
             return
-        async with self._engine.connect() as lock_connection:
-            await self._acquire_lock(lock_connection)
-            await self._loop()
+        backoff = 0.05
+        while True:
+            try:
+                async with self._engine.connect() as lock_connection:
+                    await self._acquire_lock(lock_connection)
+                    backoff = 0.05
+                    self._holding = lock_connection
+                    try:
+                        await self._loop()
+                    finally:
+                        self._holding = None
+            except LockLost as exc:
+                log.warning("outbox relay: %s; queueing for the lock again", exc)
+            except (SQLAlchemyError, OSError, StoreError) as exc:  # the database is away: try again
+                log.warning("outbox relay: cannot take the relay lock (%s); retrying in %.2fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
 
     async def _acquire_lock(self, connection: AsyncConnection) -> None:
         key = zlib.crc32(f"kepuri-relay-{self._service}".encode())
@@ -123,6 +157,8 @@ class OutboxRelay:
                     BACKLOG.labels(self._service).set(await self.backlog())
                 published = await self.relay_once()
                 backoff = 0.05
+            except LockLost:
+                raise
             except (BusError, StoreError) as exc:
                 FAILURES.labels(self._service).inc()
                 log.warning("outbox relay: %s; retrying in %.2fs", exc, backoff)

@@ -565,3 +565,43 @@ class TestPostgresStore(StoreContract):
         await asyncio.gather(*(asyncio.to_thread(asyncio.run, replica(name)) for name in ("a", "b")))
 
         await assert_all_written(engine, recorder, aggregate_id, [f"{r}{i}" for r in "ab" for i in range(3)], 5)
+
+    async def test_a_relay_whose_lock_session_ends_stops_relaying_and_every_row_goes_out_once(
+        self, engine: AsyncEngine, recorder: Recorder, writer: GroupCommitter, log: EmbeddedLog
+    ) -> None:
+        """A database restart ends the session holding the relay lock: the other replica takes the lock,
+        and the first must not go on publishing beside it."""
+        first, second = (OutboxRelay(engine, recorder.tables, log, service="test", idle_interval=0.01) for _ in "ab")
+        running = [asyncio.create_task(first.run())]
+        try:
+            for _ in range(int(BOUND / 0.02)):
+                if first._holding is not None:
+                    break
+                await asyncio.sleep(0.02)
+            holder = first._holding
+            assert holder is not None
+            pid = await holder.scalar(text("SELECT pg_backend_pid()"))
+            await holder.rollback()
+            running.append(asyncio.create_task(second.run()))  # queues for the lock
+            async with engine.connect() as admin:  # the first relay's session ends, as in a restart
+                assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            for _ in range(int(BOUND / 0.02)):
+                if second._holding is not None:
+                    break
+                await asyncio.sleep(0.02)
+            assert second._holding is not None, "the second replica never took the freed lock"
+            events = 0
+            for aggregate_id in (new_id() for _ in range(20)):
+                await writer.submit(appending(aggregate_id, 0, 3))
+                events += 3
+            for _ in range(int(BOUND / 0.02)):
+                if await second.backlog() == 0:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+        delivered = [from_record(r).id for r in await read_log(log, events)]
+        assert len(delivered) == events == len(set(delivered))
