@@ -1,5 +1,6 @@
-"""Answers recomputed at most once a second, however many ask: the dashboard's snapshot and every
-statistics query share this, so fifty viewers cost the database what one does."""
+"""Answers recomputed at most once a second, however many ask: analytics' dashboard snapshot and
+statistics queries and the public directory's searches share this, so fifty viewers of one page
+cost the database what one does."""
 
 from __future__ import annotations
 

@@ -10,11 +10,10 @@ from fastapi import Response
 from pydantic import TypeAdapter
 from sqlalchemy import Connection
 
+from shared.answers import Answers
 from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.auth import Verifier
-
-from .cache import Answers
 
 T = TypeVar("T")
 

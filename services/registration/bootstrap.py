@@ -7,6 +7,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
+from shared.answers import Answers
 from shared.auth import TokenVerifier, public_key_pem
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
@@ -71,7 +72,9 @@ def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_p
     admissions = AdmissionCache(queries.admissions, settings.directory_cache_ttl_seconds)
     limiter = TokenBucket(settings.directory_rate_burst, settings.directory_rate_per_minute)
     key = participant_key(settings.participant_key_file, signing_key_pem)
-    return Directory(queries, Participation(backbone.writer, admissions, limiter, key))
+    age = settings.directory_answer_max_age_seconds
+    answers = Answers(max_age_s=age) if age > 0 else None
+    return Directory(queries, Participation(backbone.writer, admissions, limiter, key), answers)
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:

@@ -61,6 +61,15 @@ class RegistrationSettings(ServiceSettings):
         le=16,
         validation_alias=AliasChoices("password_hash_parallelism", "KEPURI_REGISTRATION_PASSWORD_HASH_PARALLELISM"),
     )
+    directory_answer_max_age_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        validation_alias=AliasChoices(
+            "directory_answer_max_age_seconds", "KEPURI_REGISTRATION_DIRECTORY_ANSWER_MAX_AGE_SECONDS"
+        ),
+        description="how long everyone asking the same directory search shares one answer (0: never)",
+    )
     participant_key_file: Path | None = Field(
         None,
         validation_alias=AliasChoices("participant_key_file", "KEPURI_REGISTRATION_PARTICIPANT_KEY_FILE"),

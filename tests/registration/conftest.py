@@ -96,7 +96,8 @@ async def service(tmp_path: Path, database: str, settings_changes: dict[str, obj
         database_url=database,
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
         environment="test",
-        **settings_changes,  # type: ignore[arg-type]
+        # searches see each change at once unless a test shares answers on purpose
+        **{"directory_answer_max_age_seconds": 0, **settings_changes},  # type: ignore[arg-type]
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..cache import Cached
+from shared.answers import Cached
+
 from .models import Operations, Snapshot
 from .operations import OperationsReader
 from .snapshot import activity_snapshot

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.answers import Answers
+
+from .criteria import Criteria, Page
 from .participation import Participation
 from .queries import DirectoryQueries
 
@@ -15,3 +18,12 @@ class Directory:
 
     queries: DirectoryQueries
     participation: Participation
+    answers: Answers | None = None  # None: every search is its own query
+
+    async def search(self, criteria: Criteria) -> Page:
+        """A page of the search. Everyone asking the same (a province's activities today, a common
+        word) shares one page for up to the answers' age; near-me asks are all different and are
+        not shared."""
+        if self.answers is None or criteria.near is not None:
+            return await self.queries.search(criteria)
+        return await self.answers.get(criteria, lambda: self.queries.search(criteria))

@@ -72,7 +72,7 @@ async def search_activities(
         limit=limit,
         after=_position(cursor, near=circle is not None) if cursor else None,
     )
-    page = await registration.directory.queries.search(criteria)
+    page = await registration.directory.search(criteria)
     items = [DirectoryActivityOut.answer(f) for f in page.items]
     return FastJSONResponse({"items": items, "next_cursor": _cursor(page)})
 
