@@ -231,11 +231,13 @@ class Simulation:
             browse = [{"q": visit.keyword}, {"region": visit.province}, {}][n % 3]
             await self.driver.call("registration", "GET", route, params={"campaign": self.season.campaign_id, **browse})
         answer = await self.driver.call("registration", "GET", route, params={**base, "region": visit.province})
-        items = answer.body["items"] if answer.ok else []
-        if not items:
+        # only the ids are kept: a saturated driver holds tens of thousands of visits between two calls
+        found = [item["id"] for item in answer.body["items"]] if answer.ok else []
+        del answer
+        if not found:
             self.counts.visits_without_result += 1
             return
-        chosen = items[sum(map(ord, visit.client)) % len(items)]["id"]
+        chosen = found[sum(map(ord, visit.client)) % len(found)]
         tracked = self.by_id.get(chosen)
         await self.driver.call("registration", "GET", f"{route}/{{id}}", f"{route}/{chosen}")
         forwarded = {"X-Forwarded-For": visit.client}

@@ -16,6 +16,12 @@ from .state import Message
 log = logging.getLogger(__name__)
 
 
+# Callbacks in flight at once. The others wait here, not in httpx's connection pool, whose queue
+# scans every waiting request and connection on each assignment: with tens of thousands of receipts
+# due, that made the stand-in the busiest process of a simulation.
+IN_FLIGHT = 16
+
+
 class Callbacks:
     """Posts signed JSON to the receipts and inbound URLs, retrying a few times with backoff."""
 
@@ -40,6 +46,7 @@ class Callbacks:
         self._attempts = attempts
         self._backoff_s = backoff_s
         self._client: httpx.AsyncClient | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     def schedule_receipt(self, message: Message) -> None:
@@ -73,8 +80,10 @@ class Callbacks:
 
     async def post(self, url: str, body: bytes) -> int | None:
         """POST ``body`` signed (afresh on every attempt); retries connection errors, 408, 429, 5xx."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=5.0)
+        if self._client is None or self._slots is None:
+            limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+            self._client = httpx.AsyncClient(timeout=5.0, limits=limits)
+            self._slots = asyncio.Semaphore(IN_FLIGHT)
         path = urlsplit(url).path or "/"
         status: int | None = None
         for attempt in range(self._attempts):
@@ -83,7 +92,8 @@ class Callbacks:
             headers = signed_headers(self._key_id, self._secret, "POST", path, body)
             headers["Content-Type"] = "application/json"
             try:
-                response = await self._client.post(url, content=body, headers=headers)
+                async with self._slots:
+                    response = await self._client.post(url, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 log.warning("callback to %s failed (attempt %d): %r", url, attempt + 1, exc)
                 continue
