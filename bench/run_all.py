@@ -29,6 +29,7 @@ BENCHMARKS = (
     "analytics",
     "exports",
     "rate_limit",
+    "replicas",
 )
 RESULTS = Path(__file__).parent / "results"
 
