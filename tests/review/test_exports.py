@@ -5,9 +5,10 @@ reviewer's export holds exactly what its lists show, and no other province's nam
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +16,12 @@ from openpyxl import load_workbook
 from tests.review.conftest import Service, admin, organizer
 
 from .test_lists import PHONES, VIEWS, WHO, World, build_world
+
+
+def china_today() -> date:
+    """The day in China: reviewers' opinions are dated in China time (after 16:00 UTC, tomorrow)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
 
 EXPORT = "/api/v1/exports/recommendations.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,17 +107,17 @@ async def test_the_activity_form_carries_each_levels_opinion_from_the_history(se
     answer = await export(service, WHO["city 6105"], box="all", form="附件3")
     disposition = answer.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="kepuri-recommendations-2026-all-activities.xlsx"')
-    assert f"filename*=UTF-8''{quote(f'{date.today().year}年全国科普日优秀活动推荐表-全部.xlsx')}" in disposition
+    assert f"filename*=UTF-8''{quote(f'{china_today().year}年全国科普日优秀活动推荐表-全部.xlsx')}" in disposition
 
     book = load_workbook(io.BytesIO(answer.content))
     sheet = book.worksheets[0]
     title = sheet.cell(1, 1).value
-    assert title == f"{date.today().year}年全国科普日优秀活动推荐表（市级 6105·全部）"
+    assert title == f"{china_today().year}年全国科普日优秀活动推荐表（市级 6105·全部）"
     assert header_of(answer) == ANNEX_3 and sheet.cell(2, 1).font.b and sheet.freeze_panes == "A3"
     rows = table(answer)
     assert [(r["序号"], r["活动名称"]) for r in rows] == [(1, NAMES["a1"]), (2, NAMES["a3"])]
     a1, a3 = rows
-    today = date.today().isoformat()
+    today = china_today().isoformat()
     assert a1 == {
         "序号": 1,
         "活动名称": "临渭科技馆开放日",
@@ -185,7 +192,7 @@ async def test_the_unit_form_and_the_list_with_indicator_figures(service: Servic
     )
     assert (a1["所在层级"], a1["状态"], a1["行政区划代码"], a1["单位活动数"]) == ("省级", "待省级审核", "610502", 2)
     assert (a3["单位活动数"], a3["单位平均评分"], a3["活动平均评分"]) == (1, None, None)
-    assert (a1["推荐日期"], a1["推荐单位"]) == (date.today().isoformat(), "县级 610502")
+    assert (a1["推荐日期"], a1["推荐单位"]) == (china_today().isoformat(), "县级 610502")
 
     empty = table(await export(service, WHO["county 610503"], box="received"))
     assert empty == []  # a county receives nothing; the sheet still has its title and header
