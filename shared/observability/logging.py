@@ -32,8 +32,13 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = False) 
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)
+    # Tracebacks as the standard library writes them: rich's pretty ones print every frame's locals
+    # (request bodies, passwords, tokens) and cost seconds of CPU each, which under overload turned
+    # a burst of errors into an outage.
+    renderer: list[structlog.types.Processor] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        if as_json
+        else [structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)]
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -45,7 +50,7 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = False) 
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             lambda _l, _m, event: {"service": service, **{k: v for k, v in event.items() if k != "color_message"}},
-            renderer,
+            *renderer,
         ],
     )
     handler = logging.StreamHandler(sys.stderr)
@@ -56,3 +61,13 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = False) 
     for noisy in ("aiokafka", "alembic", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.error").addFilter(_not_logged_twice)
+
+
+def _not_logged_twice(record: logging.LogRecord) -> bool:
+    """Drop uvicorn's copy of an unhandled request error: the problem handler has logged it already.
+
+    Starlette answers the 500 through the app's handler (which logs with the request's correlation
+    id) and then re-raises, so that uvicorn would print the same traceback a second time.
+    """
+    return record.getMessage().strip() != "Exception in ASGI application"
