@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from .errors import IntegrityViolation, StoreError, StoreUnavailable
@@ -25,21 +26,27 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, echo: bool = False) -> AsyncEngine:
     """An async engine for ``url``; SQLite files get WAL and a busy timeout.
+
+    Both keep ``pool_size`` connections and as many again under load. A caller that finds none free
+    within ``pool_timeout`` seconds gets :class:`StoreUnavailable` (a 503 the client may retry), not
+    a bug's 500: an overloaded process sheds work instead of queueing it past every client's patience.
 
     On SQLite, :func:`transaction` begins with ``BEGIN IMMEDIATE``, which takes the write lock at
     once, so a read-then-write transaction never fails halfway on a lock upgrade; plain reads
     (``engine.connect()``) begin deferred and, in WAL mode, neither wait for writers nor block them.
     """
     parsed = make_url(url)
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        in_memory = not parsed.database or parsed.database == ":memory:"  # one static connection, no pool
+        if not in_memory:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **({} if in_memory else pool))
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
 
 
 def _configure_sqlite(engine: AsyncEngine | Engine) -> None:
@@ -94,6 +101,8 @@ def translate(exc: BaseException) -> BaseException:
         error = StoreUnavailable(str(getattr(exc, "orig", exc)))
     elif isinstance(exc, ConnectionError | OSError):
         error = StoreUnavailable(str(exc))
+    elif isinstance(exc, PoolTimeout):
+        error = StoreUnavailable(f"no database connection free: {exc}")
     else:
         return exc
     error.__cause__ = exc

@@ -41,6 +41,7 @@ from shared.store import (
     StoreUnavailable,
     create_engine,
     in_transaction,
+    reading,
     transaction,
 )
 from shared.store.migrations import alembic_config, migrate
@@ -509,6 +510,17 @@ class StoreContract:
         finally:
             await engine.dispose()
         assert caught.value.__cause__ is not None
+
+    async def test_no_connection_free_within_the_pool_timeout_is_store_unavailable(self, database_url: str) -> None:
+        engine = create_engine(database_url, pool_size=1, pool_timeout=0.2)
+        try:
+            async with engine.connect(), engine.connect():  # the pooled connection and its one overflow
+                with pytest.raises(StoreUnavailable) as caught:
+                    await reading(engine, lambda connection: connection.execute(text("SELECT 1")))
+            assert await reading(engine, lambda connection: connection.scalar(text("SELECT 1"))) == 1
+        finally:
+            await engine.dispose()
+        assert "no database connection free" in str(caught.value)
 
     async def test_migrations_are_idempotent_and_match_the_metadata(self, engine: AsyncEngine) -> None:
         await migrate(engine, MIGRATIONS)
