@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulation.campaign import Scale
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,13 +27,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     simulate.add_argument("--provinces", help="all (default), a count drawn by population, or codes such as 61,44")
     simulate.add_argument("--units", type=int, default=300, help="organizer units (default 300)")
     simulate.add_argument("--activities", type=int, default=1200, help="activities (default 1200)")
-    simulate.add_argument("--check-ins", type=int, default=3000, help="visitors who check in (default 3000)")
+    simulate.add_argument(
+        "--check-ins",
+        type=int,
+        help="visitors who check in (default 3000; given with --national, it replaces the visitors)",
+    )
     simulate.add_argument(
         "--national",
         type=float,
         metavar="FRACTION",
         help="DESIGN §8's national campaign (60,000 units, 500,000 activities, 1,000,000 visitors) "
-        "times FRACTION (1 = the whole; overrides --units, --activities and --check-ins)",
+        "times FRACTION (1 = the whole; overrides --units and --activities)",
     )
     simulate.add_argument("--reads-per-visit", type=float, default=2.0, help="extra directory searches per visitor")
     simulate.add_argument("--province-quota", type=int, default=3, help="activities each province may recommend")
@@ -45,27 +53,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from simulation.campaign import Scale, national
     from simulation.run import Options, main
 
-    if args.national is not None and not 0 < args.national <= 1:
-        print("kepuri simulate: --national takes a fraction in (0, 1]")
-        return 2
-    units, activities, check_ins = (
-        (args.units, args.activities, args.check_ins) if args.national is None else national(args.national)
-    )
-    scale = Scale(
-        seed=args.seed,
-        provinces=args.provinces,
-        units=units,
-        activities=activities,
-        check_ins=check_ins,
-        reads_per_visit=args.reads_per_visit,
-        province_quota=args.province_quota,
-        national_quota=args.national_quota,
-    )
-    if activities < units:
-        print("kepuri simulate: every unit registers at least one activity: give --activities ≥ --units")
+    try:
+        scale = scale_of(args)
+    except ValueError as exc:
+        print(f"kepuri simulate: {exc}")
         return 2
     options = Options(
         scale=scale,
@@ -78,3 +71,26 @@ def run_simulate(args: argparse.Namespace) -> int:
         quiet=args.quiet,
     )
     return main(options, args.base_url, args.start, args.data_dir, args.json)
+
+
+def scale_of(args: argparse.Namespace) -> Scale:
+    """The campaign's size from the command line (``ValueError`` names what is wrong with it)."""
+    from simulation.campaign import Scale, national
+
+    if args.national is not None and not 0 < args.national <= 1:
+        raise ValueError("--national takes a fraction in (0, 1]")
+    units, activities, visitors = (
+        (args.units, args.activities, 3000) if args.national is None else national(args.national)
+    )
+    if activities < units:
+        raise ValueError("every unit registers at least one activity: give --activities ≥ --units")
+    return Scale(
+        seed=args.seed,
+        provinces=args.provinces,
+        units=units,
+        activities=activities,
+        check_ins=visitors if args.check_ins is None else args.check_ins,
+        reads_per_visit=args.reads_per_visit,
+        province_quota=args.province_quota,
+        national_quota=args.national_quota,
+    )

@@ -10,7 +10,11 @@ from collections import Counter
 from copy import deepcopy
 from pathlib import Path
 
-from services.cli import main
+import pytest
+
+from services.cli import _parser, main
+from services.cli.simulate import scale_of
+from simulation.campaign import Scale
 from simulation.driver import EndpointStats
 from simulation.invariants import Observed, Recount, compare
 from simulation.report import within_bound
@@ -120,3 +124,28 @@ def test_the_rate_within_the_p99_bound_is_the_best_window_whose_p99_kept_it() ->
     assert within_bound(stats) == 8.0  # the busiest window was too slow to count
     assert within_bound(stats, bound_ms=1000) == 20.0
     assert within_bound(stats, bound_ms=5) == 0.0
+
+
+def scale(*argv: str) -> Scale:
+    return scale_of(_parser().parse_args(["simulate", "--start", *argv]))
+
+
+def test_national_sizes_the_campaign_and_check_ins_replace_its_visitors() -> None:
+    whole = scale("--national", "1")
+    assert (whole.units, whole.activities, whole.check_ins) == (60_000, 500_000, 1_000_000)
+    organizers_whole = scale("--national", "1", "--check-ins", "100000")
+    assert (organizers_whole.units, organizers_whole.activities, organizers_whole.check_ins) == (
+        60_000,
+        500_000,
+        100_000,
+    )
+    assert scale("--units", "5", "--activities", "9").check_ins == 3000
+
+
+def test_a_campaign_the_command_line_cannot_size_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValueError, match=r"fraction in \(0, 1\]"):
+        scale("--national", "1.5")
+    with pytest.raises(ValueError, match="--activities ≥ --units"):
+        scale("--units", "10", "--activities", "9")
+    assert main(["simulate", "--start", "--national", "0"]) == 2
+    assert "--national takes a fraction" in capsys.readouterr().out
