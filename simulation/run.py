@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import io
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -74,6 +75,7 @@ class SetupFailed(Exception):
 def main(options: Options, base_url: str | None, start: bool, data_dir: Path | None, json_path: Path | None) -> int:
     """The command: against ``base_url`` (ports 8001–8004 and 8013) or a platform started here."""
     if start:
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # the platform started here stops with the run
         with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
             directory = data_dir or Path(temporary)
             print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
@@ -85,6 +87,11 @@ def main(options: Options, base_url: str | None, start: bool, data_dir: Path | N
     urls |= {"analytics": f"{host}:8004", "sms": f"{host}:8013"}
     directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
     return asyncio.run(_main(options, urls, directory, {}, json_path))
+
+
+def _stop_like_ctrl_c(_signal: int, _frame: object) -> None:
+    """SIGTERM unwinds the run as Ctrl-C does: the services stop and the temporary directory goes."""
+    raise KeyboardInterrupt
 
 
 async def _main(

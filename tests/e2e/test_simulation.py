@@ -6,6 +6,11 @@ the platform answers fails the invariant concerned, by name."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from copy import deepcopy
 from pathlib import Path
@@ -149,3 +154,30 @@ def test_a_campaign_the_command_line_cannot_size_is_refused(capsys: pytest.Captu
         scale("--units", "10", "--activities", "9")
     assert main(["simulate", "--start", "--national", "0"]) == 2
     assert "--national takes a fraction" in capsys.readouterr().out
+
+
+def test_sigterm_stops_the_platform_the_run_started() -> None:
+    command = [sys.executable, "-m", "services.cli", "simulate", "--start", "--provinces", "61"]
+    command += ["--units", "5", "--activities", "10", "--check-ins", "10", "--duration", "600", "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        directory = Path(process.stderr.readline().rsplit(" in ", 1)[1].strip())
+        for _ in range(600):  # bounded: the services answer within a minute
+            log = directory / "registration.log"
+            if log.exists() and "startup complete" in log.read_text(errors="replace"):
+                break
+            time.sleep(0.1)
+        children = [
+            int(pid) for pid in subprocess.check_output(["ps", "-o", "pid=", "--ppid", str(process.pid)]).split()
+        ]
+        assert len(children) == 5
+
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+    assert not directory.exists()
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
