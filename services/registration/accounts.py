@@ -20,7 +20,7 @@ from shared.auth import Principal, Role, sign_token
 from shared.events import CATALOG
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, Insert, reading
+from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
 from .adapters.tables import accounts, unit_contacts
 from .domain.rules import Regions, RuleBroken
@@ -154,10 +154,8 @@ class Accounts:
     async def login(self, login: str, password: str, client: str) -> str:
         """An access token for the account, or :class:`InvalidCredentials` / :class:`TooManyAttempts`."""
         self._throttle.check(login, client)
-        row = await reading(
-            self._backbone.engine,
-            lambda c: _first(c, select(accounts).where(accounts.c.login == login)),
-        )
+        query = select(accounts).where(accounts.c.login == login)
+        row = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().first())
         if row is None or not await asyncio.to_thread(self._verify, row["password_hash"], password):
             self._throttle.failed(login, client)
             raise InvalidCredentials()
@@ -182,8 +180,3 @@ class Accounts:
     @property
     def ttl(self) -> timedelta:
         return self._ttl
-
-
-async def _first(connection: Any, query: Any) -> dict[str, Any] | None:
-    row = (await connection.execute(query)).first()
-    return dict(row._mapping) if row is not None else None

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 
 from shared.auth import Principal
 from shared.bus import Message
@@ -25,7 +25,7 @@ from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import CONTACTS
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, reading
+from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, sync_reading
 from shared.web.idempotency import IdempotentRequest
 
 from .adapters.activity_rows import activity_of, activity_row
@@ -158,13 +158,14 @@ class Activities:
         return activity
 
     async def _load(self, activity_id: str) -> Activity | None:
+        """One row by its key: on a SQLite file a single inline read, with no pooled connection to wait for."""
         query = select(activities).where(activities.c.activity_id == activity_id)
 
-        async def load(connection: Any) -> Activity | None:
-            row = (await connection.execute(query)).mappings().first()
+        def load(connection: Connection) -> Activity | None:
+            row: Any = connection.execute(query).mappings().first()
             return activity_of(row) if row is not None else None
 
-        return await reading(self._backbone.engine, load)
+        return await sync_reading(self._backbone.engine, load)
 
     async def _commit(self, decision: Decision, expected: int) -> Activity:
         if decision.event is not None:
