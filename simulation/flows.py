@@ -88,6 +88,14 @@ class Simulation:
                 if isinstance(result, BaseException):
                     raise result
 
+    async def stop(self) -> None:
+        """Cancel every flow still running or waiting for its day (an interrupted season)."""
+        while self._tasks:
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     # ---- organizers ------------------------------------------------------------------------------
 
     async def _unit(self, unit: UnitPlan) -> None:

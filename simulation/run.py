@@ -34,7 +34,7 @@ from . import report
 from .campaign import SEASON_END, SEASON_START, Scale, Season, generate
 from .driver import Driver, SeasonClock
 from .flows import PASSWORD, Simulation, bearer
-from .invariants import Verdict, check, recount
+from .invariants import Recount, Verdict, check, recount
 from .lag import LagSampler
 from .platform import Platform
 
@@ -73,15 +73,32 @@ class SetupFailed(Exception):
 
 
 def main(options: Options, base_url: str | None, start: bool, data_dir: Path | None, json_path: Path | None) -> int:
-    """The command: against ``base_url`` (ports 8001–8004 and 8013) or a platform started here."""
-    if start:
-        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # the platform started here stops with the run
-        with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
-            directory = data_dir or Path(temporary)
-            print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
-            with Platform(directory, CHEAP_HASHES) as platform:
-                urls = {**platform.urls, "sms": platform.urls["sms-standin"]}
+    """The command: against ``base_url`` (ports 8001–8004 and 8013) or a platform started here.
+
+    Ctrl-C or SIGTERM during the season stops it and reports the season so far (a second Ctrl-C, or
+    one during setup or the checks, stops without a report); the platform started here stops too.
+    """
+    try:
+        return _started(options, data_dir, json_path) if start else _against(options, base_url, data_dir, json_path)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("kepuri simulate: interrupted, no report", file=sys.stderr)
+        return 130
+
+
+def _started(options: Options, data_dir: Path | None, json_path: Path | None) -> int:
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # until the event loop runs, and after it
+    with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
+        directory = data_dir or Path(temporary)
+        print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
+        with Platform(directory, CHEAP_HASHES) as platform:
+            urls = {**platform.urls, "sms": platform.urls["sms-standin"]}
+            try:
                 return asyncio.run(_main(options, urls, directory, platform.pids, json_path))
+            finally:
+                signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # closing the loop reset it
+
+
+def _against(options: Options, base_url: str | None, data_dir: Path | None, json_path: Path | None) -> int:
     host = (base_url or "http://127.0.0.1").rstrip("/")
     urls = {n: f"{host}:{p}" for n, p in (("registration", 8001), ("review", 8002), ("notification", 8003))}
     urls |= {"analytics": f"{host}:8004", "sms": f"{host}:8013"}
@@ -97,6 +114,9 @@ def _stop_like_ctrl_c(_signal: int, _frame: object) -> None:
 async def _main(
     options: Options, urls: dict[str, str], data_dir: Path, pids: dict[str, int], json_path: Path | None
 ) -> int:
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)  # as Ctrl-C: the season stops and is reported
     try:
         result = await simulate(options, urls, data_dir, pids)
     except SetupFailed as exc:
@@ -188,10 +208,13 @@ async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids:
     sampler.start()
     progress = asyncio.create_task(_progress(simulation, sampler, options.quiet))
     try:
-        await simulation.run()
+        interrupted = await _season(simulation)
         season_s = time.monotonic() - clock.started
         progress.cancel()
         await sampler.stop()
+        if interrupted:
+            times = (setup_s, season_s, 0.0)
+            return _report(options, simulation, sampler, times, recount(simulation), [interrupted], None)
         settle_began = time.monotonic()
         patience = max(180.0, len(season.activities) / 100)  # a big season's last backlog takes longer
         drained = await sampler.drained(within=patience)
@@ -210,6 +233,38 @@ async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids:
         progress.cancel()
         await sampler.stop()
         await driver.close()
+    return _report(options, simulation, sampler, (setup_s, season_s, settle_s), expected, verdicts, observed.totals)
+
+
+async def _season(simulation: Simulation) -> Verdict | None:
+    """Run the season; when the run is cancelled (Ctrl-C, SIGTERM) stop its flows and say so.
+
+    A second Ctrl-C aborts without a report, as asyncio does.
+    """
+    try:
+        await simulation.run()
+        return None
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.uncancel() > 0:
+            raise
+    day = simulation.clock.day()
+    await simulation.stop()
+    detail = f"interrupted on season day {day:+.1f}: the figures cover the season so far; invariants not checked"
+    return Verdict("season-completed", False, detail)
+
+
+def _report(
+    options: Options,
+    simulation: Simulation,
+    sampler: LagSampler,
+    times: tuple[float, float, float],
+    expected: Recount,
+    verdicts: list[Verdict],
+    observed_totals: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The report's figures; ``times`` are the seconds of setup, season and settling with checks."""
+    season, urls, pids = simulation.season, simulation.driver.urls, sampler.pids
     settings = {**asdict(options), "days_per_second": options.days_per_second(), "urls": urls}
     extra: dict[str, Any] = {
         "campaign_id": season.campaign_id,
@@ -219,19 +274,19 @@ async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids:
             "activities": len(season.activities),
             "visits": len(season.visits),
         },
-        "seconds": {"setup": setup_s, "season": season_s, "settle_and_check": settle_s},
+        "seconds": dict(zip(("setup", "season", "settle_and_check"), times, strict=True)),
         "recount": asdict(expected)
         | {
             "public": len(expected.public),
             "hidden": len(expected.hidden),
             "thank_yous": sum(expected.thank_yous.values()),
         },
-        "observed_totals": observed.totals,
+        "observed_totals": observed_totals,
         "password_hash_overrides": CHEAP_HASHES if pids else {},  # --start: what the services were given
         "visits_without_result": simulation.counts.visits_without_result,
         "quota_refusals": simulation.counts.quota_refusals,
     }
-    return report.build(settings, driver.stats, sampler.samples, verdicts, extra)
+    return report.build(settings, simulation.driver.stats, sampler.samples, verdicts, extra)
 
 
 async def _progress(simulation: Simulation, sampler: LagSampler, quiet: bool) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from copy import deepcopy
 from pathlib import Path
@@ -156,27 +156,34 @@ def test_a_campaign_the_command_line_cannot_size_is_refused(capsys: pytest.Captu
     assert "--national takes a fraction" in capsys.readouterr().out
 
 
-def test_sigterm_stops_the_platform_the_run_started() -> None:
-    command = [sys.executable, "-m", "services.cli", "simulate", "--start", "--provinces", "61"]
-    command += ["--units", "5", "--activities", "10", "--check-ins", "10", "--duration", "600", "--quiet"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+def test_sigterm_mid_season_reports_the_season_so_far_and_stops_the_platform(tmp_path: Path) -> None:
+    report_path = tmp_path / "partial.json"
+    command = [sys.executable, "-m", "services.cli", "simulate", "--start", "--provinces", "61", "--units", "5"]
+    command += ["--activities", "20", "--check-ins", "20", "--duration", "60", "--json", str(report_path)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert process.stderr is not None
-        directory = Path(process.stderr.readline().rsplit(" in ", 1)[1].strip())
-        for _ in range(600):  # bounded: the services answer within a minute
-            log = directory / "registration.log"
-            if log.exists() and "startup complete" in log.read_text(errors="replace"):
+        directory = Path(process.stderr.readline().decode().rsplit(" in ", 1)[1].strip())
+        progress = b""
+        for _ in range(2000):  # bounded: the progress line is redrawn twice a second
+            progress += os.read(process.stderr.fileno(), 4096)
+            if re.search(rb"\| [1-9]\d* calls", progress):
                 break
-            time.sleep(0.1)
         children = [
             int(pid) for pid in subprocess.check_output(["ps", "-o", "pid=", "--ppid", str(process.pid)]).split()
         ]
         assert len(children) == 5
 
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        _out, err = process.communicate(timeout=90)
     finally:
         process.kill()
+    assert process.returncode == 1
+    assert b"invariant season-completed FAILED: interrupted on season day" in err
+    report = json.loads(report_path.read_text())
+    assert [v["name"] for v in report["invariants"]] == ["season-completed"]
+    assert sum(e["calls"] for e in report["endpoints"]) > 0
+    assert report["seconds"]["season"] < 60
     assert not directory.exists()
     for pid in children:
         with pytest.raises(ProcessLookupError):
