@@ -22,6 +22,7 @@ import aiohttp
 import orjson
 
 from .campaign import SEASON_START
+from .gate import Gate
 
 
 class SeasonClock:
@@ -77,7 +78,7 @@ class Driver:
         self.stats: defaultdict[str, EndpointStats] = defaultdict(EndpointStats)
         self.started = time.monotonic()
         self.in_flight = 0
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = Gate(concurrency)
         self._concurrency = concurrency
         self._next = 0.0
         self._timeout = aiohttp.ClientTimeout(total=timeout)
