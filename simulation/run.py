@@ -34,7 +34,7 @@ from . import report
 from .campaign import SEASON_END, SEASON_START, Scale, Season, generate
 from .driver import Driver, SeasonClock
 from .flows import PASSWORD, Simulation, bearer
-from .invariants import Recount, Verdict, check, recount
+from .invariants import Observed, Recount, Verdict, check, recount
 from .lag import LagSampler
 from .platform import Platform
 
@@ -75,8 +75,9 @@ class SetupFailed(Exception):
 def main(options: Options, base_url: str | None, start: bool, data_dir: Path | None, json_path: Path | None) -> int:
     """The command: against ``base_url`` (ports 8001–8004 and 8013) or a platform started here.
 
-    Ctrl-C or SIGTERM during the season stops it and reports the season so far (a second Ctrl-C, or
-    one during setup or the checks, stops without a report); the platform started here stops too.
+    Ctrl-C or SIGTERM during the season stops it and reports the season so far; during settling and
+    the checks, it reports the whole season with its invariants unchecked (a second Ctrl-C, or one
+    during setup, stops without a report); the platform started here stops too.
     """
     try:
         return _started(options, data_dir, json_path) if start else _against(options, base_url, data_dir, json_path)
@@ -216,7 +217,30 @@ async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids:
             times = (setup_s, season_s, 0.0)
             return _report(options, simulation, sampler, times, recount(simulation), [interrupted], None)
         settle_began = time.monotonic()
-        patience = max(180.0, len(season.activities) / 100)  # a big season's last backlog takes longer
+        settled = await _settle_and_check(urls, simulation, sampler)
+        settle_s = time.monotonic() - settle_began
+        if isinstance(settled, Verdict):  # stopped while settling or checking
+            times = (setup_s, season_s, settle_s)
+            return _report(options, simulation, sampler, times, recount(simulation), [settled], None)
+        expected, verdicts, observed = settled
+    finally:
+        progress.cancel()
+        await sampler.stop()
+        await driver.close()
+    return _report(options, simulation, sampler, (setup_s, season_s, settle_s), expected, verdicts, observed.totals)
+
+
+async def _settle_and_check(
+    urls: dict[str, str], simulation: Simulation, sampler: LagSampler
+) -> tuple[Recount, list[Verdict], Observed] | Verdict:
+    """Wait for the consumers, review what came last, check the invariants.
+
+    Ctrl-C or SIGTERM meanwhile gives a failed ``settled`` verdict instead: the season's figures are
+    still reported, the invariants are not checked.
+    """
+    season = simulation.season
+    patience = max(180.0, len(season.activities) / 100)  # a big season's last backlog takes longer
+    try:
         drained = await sampler.drained(within=patience)
         for _round in range(5):  # what registered or changed last is judged too
             if not sum([await simulation.review_round(p) for p in season.provinces]):
@@ -224,16 +248,13 @@ async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids:
             drained = await sampler.drained(within=patience)
         expected = recount(simulation)
         verdicts, observed = await check(urls, simulation, expected)
-        if not drained:
-            verdicts.append(
-                Verdict("consumers-caught-up", False, f"consumer lag did not reach 0 within {patience:.0f} s")
-            )
-        settle_s = time.monotonic() - settle_began
-    finally:
-        progress.cancel()
-        await sampler.stop()
-        await driver.close()
-    return _report(options, simulation, sampler, (setup_s, season_s, settle_s), expected, verdicts, observed.totals)
+    except asyncio.CancelledError:
+        if not _first_stop():
+            raise
+        return Verdict("settled", False, "interrupted while settling or checking: the invariants were not checked")
+    if not drained:
+        verdicts.append(Verdict("consumers-caught-up", False, f"consumer lag did not reach 0 within {patience:.0f} s"))
+    return expected, verdicts, observed
 
 
 async def _season(simulation: Simulation) -> Verdict | None:
@@ -245,13 +266,18 @@ async def _season(simulation: Simulation) -> Verdict | None:
         await simulation.run()
         return None
     except asyncio.CancelledError:
-        task = asyncio.current_task()
-        if task is not None and task.uncancel() > 0:
+        if not _first_stop():
             raise
     day = simulation.clock.day()
     await simulation.stop()
     detail = f"interrupted on season day {day:+.1f}: the figures cover the season so far; invariants not checked"
     return Verdict("season-completed", False, detail)
+
+
+def _first_stop() -> bool:
+    """After a CancelledError: whether it was the first Ctrl-C or SIGTERM (report), not a second (abort)."""
+    task = asyncio.current_task()
+    return task is None or task.uncancel() == 0
 
 
 def _report(
