@@ -88,6 +88,11 @@ class Simulation:
                 if isinstance(result, BaseException):
                     raise result
 
+    @property
+    def flows_running(self) -> int:
+        """Flows started and not finished: a unit's, an activity's, a reviewer's, the public's…"""
+        return len(self._tasks)
+
     async def stop(self) -> None:
         """Cancel every flow still running or waiting for its day (an interrupted season)."""
         while self._tasks:

@@ -268,9 +268,10 @@ async def _season(simulation: Simulation) -> Verdict | None:
     except asyncio.CancelledError:
         if not _first_stop():
             raise
-    day = simulation.clock.day()
+    day, flows = simulation.clock.day(), simulation.flows_running
     await simulation.stop()
-    detail = f"interrupted on season day {day:+.1f}: the figures cover the season so far; invariants not checked"
+    when = f"on season day {day:+.1f}" if day < SEASON_END else f"after the season's last day, {flows} flows behind"
+    detail = f"interrupted {when}: the figures cover the season so far; invariants not checked"
     return Verdict("season-completed", False, detail)
 
 

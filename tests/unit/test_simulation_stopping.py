@@ -1,4 +1,4 @@
-"""Stopping ``kepuri simulate`` while it settles: the season is still reported, unchecked."""
+"""Stopping ``kepuri simulate`` late in its season or while it settles: the season is still reported."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from simulation.lag import LagSampler
-from simulation.run import _settle_and_check
+from simulation.run import _season, _settle_and_check
 
 
 class NeverDrained:
@@ -55,3 +55,44 @@ async def test_a_second_stop_while_settling_aborts() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert sampler.patience == [180.0]
+
+
+class BehindItsSeason:
+    """A season whose clock has run past its last day while flows still queue for the driver."""
+
+    def __init__(self, day: float) -> None:
+        self.clock = SimpleNamespace(day=lambda: day)
+        self.flows_running = 27
+        self.running = asyncio.Event()
+        self.stopped = False
+
+    async def run(self) -> None:
+        self.running.set()
+        await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+async def test_a_stop_after_the_last_day_says_how_many_flows_were_behind_not_a_day_past_the_season() -> None:
+    simulation = BehindItsSeason(58.1)
+    task = asyncio.create_task(_season(cast(Any, simulation)))
+    await simulation.running.wait()
+
+    task.cancel()
+    verdict = await task
+
+    assert verdict is not None and (verdict.name, verdict.ok) == ("season-completed", False)
+    assert verdict.detail.startswith("interrupted after the season's last day, 27 flows behind:")
+    assert simulation.stopped
+
+
+async def test_a_stop_within_the_season_names_its_day() -> None:
+    simulation = BehindItsSeason(-3.5)
+    task = asyncio.create_task(_season(cast(Any, simulation)))
+    await simulation.running.wait()
+
+    task.cancel()
+    verdict = await task
+
+    assert verdict is not None and verdict.detail.startswith("interrupted on season day -3.5:")
