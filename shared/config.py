@@ -31,6 +31,10 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 4
     kafka_idempotence: bool = False
     kafka_fetch_max_wait_ms: int = 100
+    # Seconds an idle keep-alive connection stays open. Longer than the idle timeout of whatever pools
+    # connections in front (60 s on nginx upstreams and most load balancers), so the server never
+    # closes a connection just as a client reuses it; uvicorn's own default is 5 s.
+    http_keep_alive_s: int = 75
     log_level: str = "INFO"
     log_json: bool = False
 

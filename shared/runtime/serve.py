@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import uvicorn
 from fastapi import FastAPI
 
 from ..config import ServiceSettings
+
+
+def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
+    """How uvicorn serves a service: its address, no access log, keep-alive and shutdown patience."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 15,
+        "timeout_keep_alive": settings.http_keep_alive_s,
+    }
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
@@ -14,11 +28,4 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     The app is the process's only one, so its startup may freeze the heap it built (see ``app.py``).
     """
     app.state.owns_process = True
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=15,
-    )
+    uvicorn.run(app, **uvicorn_options(settings))
