@@ -86,13 +86,17 @@ class Driver:
 
     def _session(self, service: str) -> aiohttp.ClientSession:
         if service not in self._sessions:  # made inside the running loop, as aiohttp requires
-            # Idle connections are dropped before uvicorn's 5 s keep-alive ends, or a request may go out on
-            # a connection the server is closing (an error that is the client's doing, not the platform's).
+            # Idle connections are dropped long before the services' keep-alive ends (75 s), or a request may
+            # go out on a connection the server is closing (an error that is the client's doing).
             connector = aiohttp.TCPConnector(limit=self._concurrency, keepalive_timeout=2.0)
             self._sessions[service] = aiohttp.ClientSession(
                 self.urls[service], connector=connector, timeout=self._timeout, json_serialize=_dumps
             )
         return self._sessions[service]
+
+    async def caught_up(self) -> None:
+        """Return once no call is queued for a slot: every call due so far has been sent."""
+        await self._slots.none_waiting()
 
     async def close(self) -> None:
         for session in self._sessions.values():

@@ -4,7 +4,9 @@ Every organizer unit signs up, logs in and then runs one flow per activity (regi
 answer a rejection or withdraw it while it has not started; complete its information after it
 started). Each province's reviewers work their content-review queue in rounds; the public search the
 directory and check in to (and rate) what runs today; provinces recommend on day 8 — one more than
-their quota, concurrently, so the quota is exercised — and the national body endorses on day 9.
+their quota, concurrently, so the quota is exercised — and the national body endorses on day 9. When
+the platform runs behind the season's clock, the recommendations wait until the driver has sent
+every call due so far, so that they choose among what the organizers did by then.
 ``Tracked`` is the simulator's own record of what the platform accepted, for the invariants.
 """
 
@@ -276,6 +278,7 @@ class Simulation:
 
     async def _recommendations(self) -> None:
         await self.clock.until(RECOMMEND_DAY)
+        await self.driver.caught_up()  # behind its clock, a platform has not yet seen what was due by now
         await asyncio.gather(*(self._recommend(p) for p in self.season.provinces))
         await self.clock.until(NATIONAL_DAY)
         await self._endorse()

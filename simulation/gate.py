@@ -17,6 +17,8 @@ class Gate:
     def __init__(self, slots: int) -> None:
         self._free = slots
         self._waiting: OrderedDict[asyncio.Future[None], None] = OrderedDict()
+        self._none_waiting = asyncio.Event()
+        self._none_waiting.set()
 
     async def __aenter__(self) -> None:
         if self._free > 0 and not self._waiting:
@@ -24,6 +26,7 @@ class Gate:
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[waiter] = None
+        self._none_waiting.clear()
         try:
             await waiter
         except asyncio.CancelledError:
@@ -32,6 +35,8 @@ class Gate:
             raise
         finally:
             self._waiting.pop(waiter, None)
+            if not self._waiting:
+                self._none_waiting.set()
 
     async def __aexit__(self, *_exc: object) -> None:
         self._leave()
@@ -39,6 +44,10 @@ class Gate:
     @property
     def waiting(self) -> int:
         return len(self._waiting)
+
+    async def none_waiting(self) -> None:
+        """Return once no one waits for a slot."""
+        await self._none_waiting.wait()
 
     def _leave(self) -> None:
         """Hand the slot to the longest waiter still waiting, or free it."""

@@ -38,11 +38,15 @@ async def test_cancelled_waiters_leave_and_lose_no_slot() -> None:
     waiters = [asyncio.create_task(hold()) for _ in range(20_000)]
     await asyncio.sleep(0)
     assert gate.waiting == 20_000
+    none_waiting = asyncio.create_task(gate.none_waiting())
+    await asyncio.sleep(0)
+    assert not none_waiting.done()
 
     for task in reversed(waiters):  # the worst order for a deque
         task.cancel()
     await asyncio.gather(*waiters, return_exceptions=True)
     assert gate.waiting == 0
+    await asyncio.wait_for(none_waiting, 1)  # the last to leave says so
     release.set()
     await asyncio.gather(*holders)
 
