@@ -209,25 +209,25 @@ async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids:
     sampler.start()
     progress = asyncio.create_task(_progress(simulation, sampler, options.quiet))
     try:
-        interrupted = await _season(simulation)
-        season_s = time.monotonic() - clock.started
+        stopped = await _season(simulation)
+        season_s, settle_s = time.monotonic() - clock.started, 0.0
         progress.cancel()
         await sampler.stop()
-        if interrupted:
-            times = (setup_s, season_s, 0.0)
-            return _report(options, simulation, sampler, times, recount(simulation), [interrupted], None)
-        settle_began = time.monotonic()
-        settled = await _settle_and_check(urls, simulation, sampler)
-        settle_s = time.monotonic() - settle_began
-        if isinstance(settled, Verdict):  # stopped while settling or checking
-            times = (setup_s, season_s, settle_s)
-            return _report(options, simulation, sampler, times, recount(simulation), [settled], None)
-        expected, verdicts, observed = settled
+        if stopped is None:
+            settle_began = time.monotonic()
+            settled = await _settle_and_check(urls, simulation, sampler)
+            settle_s = time.monotonic() - settle_began
+            if not isinstance(settled, Verdict):
+                expected, verdicts, observed = settled
+                times = (setup_s, season_s, settle_s)
+                return _report(options, simulation, sampler, times, expected, verdicts, observed.totals)
+            stopped = settled  # stopped while settling or checking
+        times = (setup_s, season_s, settle_s)
+        return _report(options, simulation, sampler, times, recount(simulation), [stopped], None)
     finally:
         progress.cancel()
         await sampler.stop()
         await driver.close()
-    return _report(options, simulation, sampler, (setup_s, season_s, settle_s), expected, verdicts, observed.totals)
 
 
 async def _settle_and_check(
