@@ -25,6 +25,7 @@ from .domain.delivery import parse_quiet
 from .ledger import Ledger
 from .outcomes import OutcomePlanner
 from .planner import ThankYouPlanner
+from .receipts import ReceiptSweeper
 from .reminders import Reminders
 from .settings import NotificationSettings
 from .templates.engine import Templates
@@ -67,10 +68,17 @@ def create_app(
     )
     woken.append(dispatcher)
     reminders = Reminders(backbone.engine, compose, clock, interval_s=settings.reminder_interval_s, on_reserved=wake)
+    sweeper = ReceiptSweeper(
+        backbone.engine,
+        clock,
+        retention=timedelta(seconds=settings.pending_receipt_retention_s),
+        keep_at_most=settings.pending_receipts_max,
+        interval_s=settings.receipt_sweep_s,
+    )
     notification = Notification(
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url),
-        ledger=Ledger(backbone.engine),
+        ledger=Ledger(backbone.engine, clock),
         dispatcher=dispatcher,
         templates=templates,
         reminders=reminders,
@@ -82,5 +90,5 @@ def create_app(
         title="Kepuri notification",
         description="Thank-you SMS, reminders and review outcomes, with a delivery ledger.",
         routers=[messages.router, callbacks.router, templates_routes.router],
-        workers=[ClosingChannels(channels), dispatcher, reminders],
+        workers=[ClosingChannels(channels), dispatcher, reminders, sweeper],
     )

@@ -4,7 +4,8 @@ Each round claims a batch of due messages (``queued`` and due, or ``sending`` fo
 lease: what a crash left in flight), marking them ``sending`` with one more attempt; sends them
 concurrently, in the provider's batches where the channel takes them (SMS: 100 a request); then
 records each outcome (one ``executemany`` per kind of outcome) with its event (``notification-sent`` / ``-failed``) in one
-transaction. A message whose recipient opted out is failed without being sent; an SMS due in quiet
+transaction, which also applies the delivery receipts that came before the provider ids it records
+(:mod:`.receipts`). A message whose recipient opted out is failed without being sent; an SMS due in quiet
 hours is put off until 08:00. ``rounds`` rounds run at once (each claims rows the others cannot), so
 one round's sends overlap another's claim and record.
 
@@ -34,6 +35,7 @@ from shared.store.writer import GroupCommitter
 from .adapters.tables import messages, opt_outs
 from .channels.base import BatchChannel, Channel, Outcome, Outgoing, PermanentFailure, Sent, TransientFailure
 from .domain.delivery import QUIET_HOURS, Quiet, allowed_from, retry_after
+from .receipts import applying_kept
 
 log = logging.getLogger(__name__)
 SOURCE = "/kepuri/notification"
@@ -217,7 +219,9 @@ class Dispatcher:
                 payload, subject=key, sequence=row["attempts"], source=SOURCE, campaign=row["campaign"]
             )
             changes.messages.append(to_message(envelope, NOTIFICATIONS.name))
-        update = _by_key()
+        # Only a row still ``sending`` takes its outcome: a later round's record (after the lease) or an
+        # applied receipt is never overwritten by an earlier round's.
+        update = _by_key().where(messages.c.state == "sending")
         changes.statements += [
             Bulk(update.values(state="sent", provider_message_id=bindparam("provider_id"), updated_at=now), sent),
             Bulk(
@@ -228,6 +232,8 @@ class Dispatcher:
             ),
             Bulk(update.values(state="failed", error=bindparam("reason"), updated_at=now), failed),
         ]
+        if sent:  # the receipts that came before these ids were recorded
+            changes.statements += applying_kept(self._engine.dialect.name, now)
 
 
 _UNSENT = TransientFailure("not attempted")

@@ -3,6 +3,7 @@ opt-outs. The clear recipient never leaves this module: answers carry the masked
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from shared.store import sync_reading, sync_transaction
 from shared.store.upsert import upsert
 
 from .adapters.tables import messages, opt_outs
+from .receipts import Applied, apply_receipt
 from .reminders import body_inbox
 
 PUBLIC_COLUMNS = (
@@ -44,8 +46,9 @@ class Page:
 
 
 class Ledger:
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._engine = engine
+        self._clock = clock
 
     async def page(
         self,
@@ -121,20 +124,13 @@ class Ledger:
             raise NotFound(notification_id)
         return found
 
-    async def receipt(self, provider_message_id: str, delivered: bool, error: str | None) -> bool:
-        """A provider's delivery receipt: sent → delivered (or failed with its reason)."""
-        m = messages
-        values = {"state": "delivered"} if delivered else {"state": "failed", "error": (error or "undelivered")[:500]}
-
-        def apply(connection: Connection) -> bool:
-            result = connection.execute(
-                m.update()
-                .where(m.c.provider_message_id == provider_message_id, m.c.state.in_(("sent", "sending")))
-                .values(**values, updated_at=datetime.now(UTC))
-            )
-            return bool(result.rowcount)
-
-        return await sync_transaction(self._engine, apply)
+    async def receipt(self, provider_message_id: str, delivered: bool, error: str | None) -> Applied:
+        """A provider's delivery receipt: sent → delivered (or failed with its reason); kept until its
+        message's provider id is recorded when it comes first (see :mod:`.receipts`)."""
+        now = self._clock()
+        return await sync_transaction(
+            self._engine, lambda c: apply_receipt(c, provider_message_id, delivered, error, now)
+        )
 
     async def opt_out(self, recipient: str, source: str) -> None:
         """Record that ``recipient`` wants no more messages (kept once; the first time is kept)."""

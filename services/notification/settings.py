@@ -23,6 +23,24 @@ class NotificationSettings(ServiceSettings):
         validation_alias=AliasChoices("lease_s", "KEPURI_NOTIFICATION_LEASE_S"),
         description="how long a message may stay 'sending' before it is taken to be lost in a crash and resent",
     )
+    pending_receipt_retention_s: float = Field(
+        86_400.0,
+        gt=0,
+        validation_alias=AliasChoices("pending_receipt_retention_s", "KEPURI_NOTIFICATION_PENDING_RECEIPT_RETENTION_S"),
+        description="how long a delivery receipt that came before its message id was recorded is kept for it",
+    )
+    pending_receipts_max: int = Field(
+        100_000,
+        ge=1,
+        validation_alias=AliasChoices("pending_receipts_max", "KEPURI_NOTIFICATION_PENDING_RECEIPTS_MAX"),
+        description="the most such receipts kept at once (the newest are kept)",
+    )
+    receipt_sweep_s: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=AliasChoices("receipt_sweep_s", "KEPURI_NOTIFICATION_RECEIPT_SWEEP_S"),
+        description="how often kept receipts past the retention or the count are dropped",
+    )
     reminder_interval_s: float = Field(
         600.0, gt=0, validation_alias=AliasChoices("reminder_interval_s", "KEPURI_NOTIFICATION_REMINDER_INTERVAL_S")
     )

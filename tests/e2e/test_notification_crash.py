@@ -6,10 +6,6 @@ recorded as sent (or delivered) in the ledger."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,14 +22,15 @@ from shared.events.topics import ALL_TOPICS
 from shared.store import create_engine
 from tests.e2e.processes import ServiceProcess
 from tests.fixtures.tansu import free_port
+from tests.notification.standin_support import standin_process
 
 WORKERS = 1_200
 
 
-def envelopes() -> list[tuple[str, object]]:
+def envelopes(count: int = WORKERS) -> list[tuple[str, object]]:
     starts = datetime.now(UTC) - timedelta(days=2)
     activity_id = "crash-test-activity"
-    workers = [ScienceWorkerContact(worker_id=f"w{i}", name=f"科学家{i}", phone=f"1390{i:07d}") for i in range(WORKERS)]
+    workers = [ScienceWorkerContact(worker_id=f"w{i}", name=f"科学家{i}", phone=f"1390{i:07d}") for i in range(count)]
     campaign = CampaignConfigured(
         campaign_id="2026",
         year=2026,
@@ -67,41 +64,34 @@ def envelopes() -> list[tuple[str, object]]:
     return out
 
 
-async def publish(bus_url: str) -> None:
+async def publish(bus_url: str, count: int = WORKERS) -> None:
     bus = bus_from_url(bus_url)
     await bus.start()
     try:
         await bus.ensure_topics([TopicSpec(t.name, 3) for t in ALL_TOPICS])
-        await bus.publish([to_message(e, topic) for topic, e in envelopes()])  # type: ignore[arg-type]
+        await bus.publish([to_message(e, topic) for topic, e in envelopes(count)])  # type: ignore[arg-type]
     finally:
         await bus.stop()
-
-
-def standin(port: int, receipts_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "KEPURI_SMS_STANDIN_PORT": str(port),
-        "KEPURI_SMS_STANDIN_RECEIPTS_URL": receipts_url,
-        "KEPURI_SMS_STANDIN_FAILURES": "none",
-    }
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.notification.standin"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(log.read_text(errors="replace"))
 
 
 async def handsets(port: int) -> dict[str, list[object]]:
     async with httpx.AsyncClient() as client:
         return (await client.get(f"http://127.0.0.1:{port}/v1/handsets")).json()["handsets"]  # type: ignore[no-any-return]
+
+
+async def ledger_states(data_dir: Path) -> dict[str, int]:
+    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'notification.db'}")
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(messages.c.state, func.count()).group_by(messages.c.state))
+            return {str(state): int(n) for state, n in rows}
+    finally:
+        await engine.dispose()
+
+
+async def stats(port: int) -> dict[str, int]:
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"http://127.0.0.1:{port}/v1/stats")).json()  # type: ignore[no-any-return]
 
 
 async def test_no_duplicate_and_none_missing_after_a_sigkill_in_the_middle_of_a_fan_out(tmp_path: Path) -> None:
@@ -116,34 +106,59 @@ async def test_no_duplicate_and_none_missing_after_a_sigkill_in_the_middle_of_a_
         notification_sms_rate_per_s="300",
         notification_lease_s="3",
     )
-    provider = standin(port, f"{service.url}/api/v1/sms/receipts", tmp_path / "standin.log")
-    try:
-        service.start()
-        await publish(bus_url)
-        async with asyncio.timeout(60):  # killed once a part of the fan-out is out
-            while len(await handsets(port)) < 200:
-                await asyncio.sleep(0.02)
-        service.kill()
-        killed_at = len(await handsets(port))
-        assert killed_at < WORKERS, "the kill came before the end of the fan-out"
-        service.start()
-        async with asyncio.timeout(120):  # what was in flight is resent after the lease (3 s here)
-            while len(received := await handsets(port)) < WORKERS:
-                await asyncio.sleep(0.2)
-        await asyncio.sleep(1)
-        received = await handsets(port)
-        assert len(received) == WORKERS, "none missing"
-        assert all(len(texts) == 1 for texts in received.values()), "no phone got a message twice"
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notification.db'}")
+    provider = standin_process(
+        port, tmp_path / "standin.log", receipts_url=f"{service.url}/api/v1/sms/receipts", failures="none"
+    )
+    with provider:
         try:
-            async with engine.connect() as connection:
-                states = dict(
-                    (await connection.execute(select(messages.c.state, func.count()).group_by(messages.c.state))).all()
-                )
+            service.start()
+            await publish(bus_url)
+            async with asyncio.timeout(60):  # killed once a part of the fan-out is out
+                while len(await handsets(port)) < 200:
+                    await asyncio.sleep(0.02)
+            service.kill()
+            killed_at = len(await handsets(port))
+            assert killed_at < WORKERS, "the kill came before the end of the fan-out"
+            service.start()
+            async with asyncio.timeout(120):  # what was in flight is resent after the lease (3 s here)
+                while len(received := await handsets(port)) < WORKERS:
+                    await asyncio.sleep(0.2)
+            await asyncio.sleep(1)
+            received = await handsets(port)
+            assert len(received) == WORKERS, "none missing"
+            assert all(len(texts) == 1 for texts in received.values()), "no phone got a message twice"
+            states = await ledger_states(tmp_path)
+            assert sum(states.values()) == WORKERS and set(states) <= {"sent", "delivered"}, states
         finally:
-            await engine.dispose()
-        assert sum(states.values()) == WORKERS and set(states) <= {"sent", "delivered"}, states
-    finally:
-        service.stop()
-        provider.terminate()
-        provider.wait(timeout=10)
+            service.stop()
+
+
+async def test_no_receipt_is_lost_when_receipts_come_before_the_sends_are_recorded(tmp_path: Path) -> None:
+    """The service and the stand-in as OS processes, as ``kepuri up`` runs them; the stand-in posts each
+    receipt the moment it accepts a message, so many arrive before the batch's ids are recorded."""
+    count = 2_000
+    bus_url = f"embedded:{tmp_path / 'bus.db'}"
+    port = free_port()
+    service = ServiceProcess(
+        "notification",
+        tmp_path,
+        bus_url,
+        notification_quiet_hours="",
+        notification_sms_base_url=f"http://127.0.0.1:{port}",
+    )
+    receipts_url = f"{service.url}/api/v1/sms/receipts"
+    with standin_process(
+        port, tmp_path / "standin.log", receipts_url=receipts_url, receipt_delay_s="0", failures="none"
+    ):
+        try:
+            service.start()
+            await publish(bus_url, count)
+            async with asyncio.timeout(120):  # a bound for a hung run, not a timing claim
+                while (n := await stats(port)).get("receipts_sent", 0) + n.get("receipts_failed", 0) < count:
+                    await asyncio.sleep(0.2)
+                while {"queued", "sending"} & set(states := await ledger_states(tmp_path)):
+                    await asyncio.sleep(0.2)
+            assert n["receipts_sent"] == count, n
+            assert states == {"delivered": count}, states
+        finally:
+            service.stop()

@@ -5,11 +5,15 @@ checks, as the service's routes do) and reading the stand-in's handsets and coun
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,6 +55,33 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextmanager
+def standin_process(port: int, log: Path, **settings: str) -> Iterator[str]:
+    """The stand-in as an OS process (``python -m services.notification.standin``) on ``port``, with
+    ``KEPURI_SMS_STANDIN_<NAME>`` settings; yields its base URL once it answers, stops it after."""
+    env = {**os.environ, "KEPURI_SMS_STANDIN_PORT": str(port)}
+    env.update({f"KEPURI_SMS_STANDIN_{name.upper()}": value for name, value in settings.items()})
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.notification.standin"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log.read_text(errors="replace")) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @dataclass

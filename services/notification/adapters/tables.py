@@ -4,7 +4,8 @@
 the restricted topic and stay here). ``messages`` is the delivery ledger: one row per
 (event, recipient, channel), reserved before anything is sent, so a redelivered event or a restart
 never sends twice; its states are queued → sending → sent → delivered, or failed. ``opt_outs``
-records who asked for no more messages (a reply of 退订, or the API).
+records who asked for no more messages (a reply of 退订, or the API). ``pending_receipts`` keeps the
+delivery receipts that arrived before their message's provider id was recorded.
 """
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
@@ -24,6 +25,7 @@ campaigns = Table(
     Column("info_completion_deadline", String(10)),
     Column("reminder_days", String(100)),  # JSON list of days before a deadline, e.g. [7, 3, 1]
     Column("recommendation_deadlines", String(200)),  # JSON {level: last day}, e.g. {"county": "2026-10-10"}
+    Column("thank_you_sms", Boolean),  # the campaign's setting; None (not said) sends them
 )
 
 activities = Table(
@@ -83,6 +85,18 @@ opt_outs = Table(
     Column("recipient", String(254), primary_key=True),
     Column("source", String(10), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Delivery receipts that came before the provider's message id was recorded (the send's answer and its
+# receipt race): applied in the transaction that records the id, dropped after a retention (receipts.py).
+pending_receipts = Table(
+    "pending_receipts",
+    metadata,
+    Column("provider_message_id", String(100), primary_key=True),
+    Column("delivered", Boolean, nullable=False),
+    Column("error", String(500)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_pending_receipts_received", "received_at"),
 )
 
 # What each recommendation is about (from ``recommended`` / ``unit-recommended``), so that later acts on
