@@ -8,6 +8,10 @@ approved signature, as providers require): one ledger row keyed by (``thank-you:
 phone, ``sms``), inserted or left alone. So a redelivered event, an info completion sent twice or a
 list that arrives after the completion never adds a second message for anyone, and a worker added
 to the list later is still thanked once.
+
+A campaign whose ``thank_you_sms`` setting is false thanks nobody (one that does not say, does):
+turned off, its thank-yous not sent yet are ``cancelled``; turned on again, they are queued again and
+every info-completed activity's workers are thanked, each once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, or_, select
 
 from shared.consumer import Delivery
 from shared.events.masking import mask_phone
@@ -33,6 +37,7 @@ from .adapters.tables import activities, campaigns, messages, workers
 
 Compose = Callable[[str, str, str | None, Mapping[str, Any]], tuple[str | None, str]]
 THANK_YOU = "thank_you"
+THANK_YOUS_OFF = "本年度活动已关闭感谢短信 (the campaign's thank_you_sms setting is off)"
 
 
 class ThankYouPlanner:
@@ -56,8 +61,7 @@ class ThankYouPlanner:
         for delivery in deliveries:
             payload, sequence = delivery.payload, delivery.envelope.sequence
             if isinstance(payload, CampaignConfigured):
-                row = _campaign_row(payload, sequence)
-                upsert(connection, campaigns, [row], keys=("campaign_id",), update=dict.fromkeys(list(row)[1:]))
+                touched.update(self._configured(connection, payload, sequence))
             elif isinstance(payload, ActivityRegistered):
                 self._registered(connection, payload, sequence)
             elif isinstance(payload, ActivityUpdated) and "name" in payload.changes:
@@ -79,6 +83,35 @@ class ThankYouPlanner:
                     touched.add(payload.activity_id)
         if touched and self._reserve(connection, sorted(touched)) and self._on_reserved is not None:
             self._on_reserved()
+
+    def _configured(self, connection: Connection, payload: CampaignConfigured, sequence: int) -> list[str]:
+        """Keep the campaign; when its ``thank_you_sms`` is turned off, cancel its thank-yous not sent
+        yet; when turned on again, queue them again: the activities whose thank-yous are now due."""
+        c, m = campaigns, messages
+        before = connection.execute(
+            select(c.c.thank_you_sms).where(c.c.campaign_id == payload.campaign_id)
+        ).scalar_one_or_none()
+        row = _campaign_row(payload, sequence)
+        upsert(connection, campaigns, [row], keys=("campaign_id",), update=dict.fromkeys(list(row)[1:]))
+        ours = (m.c.kind == THANK_YOU, m.c.campaign == payload.campaign_id)
+        if row["thank_you_sms"] is False:
+            connection.execute(
+                m.update()
+                .where(*ours, m.c.state == "queued")
+                .values(state="cancelled", error=THANK_YOUS_OFF, updated_at=self._clock())
+            )
+            return []
+        if before is not False:
+            return []
+        now = self._clock()
+        connection.execute(
+            m.update()
+            .where(*ours, m.c.state == "cancelled")
+            .values(state="queued", attempts=0, next_attempt_at=now, error=None, updated_at=now)
+        )
+        a = activities
+        completed = select(a.c.activity_id).where(a.c.campaign == payload.campaign_id, a.c.info_completed.is_(True))
+        return list(connection.scalars(completed))
 
     def _registered(self, connection: Connection, payload: ActivityRegistered, sequence: int) -> None:
         row = {
@@ -149,7 +182,11 @@ class ThankYouPlanner:
             )
             .join(w, w.c.activity_id == a.c.activity_id)
             .outerjoin(c, c.c.campaign_id == a.c.campaign)
-            .where(a.c.activity_id.in_(activity_ids), a.c.info_completed.is_(True))
+            .where(
+                a.c.activity_id.in_(activity_ids),
+                a.c.info_completed.is_(True),
+                or_(c.c.thank_you_sms.is_(None), c.c.thank_you_sms.is_(True)),  # not said: sent
+            )
         ).all()
         now = self._clock()
         reserved = []
@@ -211,6 +248,7 @@ def _campaign_row(payload: CampaignConfigured, sequence: int) -> dict[str, Any]:
         "info_completion_deadline": _day(payload.info_completion_deadline),
         "reminder_days": json.dumps(sorted(set(days), reverse=True)),
         "recommendation_deadlines": json.dumps(recommendation_deadlines(payload)),
+        "thank_you_sms": sent if isinstance(sent := payload.settings.get("thank_you_sms"), bool) else None,
     }
 
 

@@ -18,7 +18,7 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 Quiet = tuple[time, time] | None  # (from, until) China time, across midnight; None: never quiet
 QUIET_HOURS: Quiet = (QUIET_FROM, QUIET_UNTIL)
 MAX_ATTEMPTS = 8
-State = Literal["queued", "sending", "sent", "delivered", "failed"]
+State = Literal["queued", "sending", "sent", "delivered", "failed", "cancelled"]
 
 
 def allowed_from(channel: str, moment: datetime, quiet: Quiet = QUIET_HOURS) -> datetime:

@@ -15,7 +15,7 @@ from ...ledger import NotFound
 from ..deps import AdminDep, InboxReaderDep, NotificationDep, ReaderDep
 
 router = APIRouter(tags=["messages"])
-State = Literal["queued", "sending", "sent", "delivered", "failed"]
+State = Literal["queued", "sending", "sent", "delivered", "failed", "cancelled"]
 
 
 class MessageOut(BaseModel):
