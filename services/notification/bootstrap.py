@@ -58,12 +58,13 @@ def create_app(
     if channels is None:
         channels = {"sms": HttpSms(SmsSettings())}
     channels = {"inbox": Inbox(), **channels}
+    quiet = parse_quiet(settings.quiet_hours)
     dispatcher = Dispatcher(
         backbone.engine,
         backbone.writer,
         channels,
         clock=clock,
-        quiet=parse_quiet(settings.quiet_hours),
+        quiet=quiet,
         lease=timedelta(seconds=settings.lease_s),
     )
     woken.append(dispatcher)
@@ -78,7 +79,7 @@ def create_app(
     notification = Notification(
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url),
-        ledger=Ledger(backbone.engine, clock),
+        ledger=Ledger(backbone.engine, clock, quiet),
         dispatcher=dispatcher,
         templates=templates,
         reminders=reminders,

@@ -3,7 +3,7 @@ opt-outs. The clear recipient never leaves this module: answers carry the masked
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from shared.store import sync_reading, sync_transaction
 from shared.store.upsert import upsert
 
 from .adapters.tables import messages, opt_outs
+from .domain.delivery import QUIET_HOURS, Quiet, not_before, status_text
 from .receipts import Applied, apply_receipt
 from .reminders import body_inbox
 
@@ -31,6 +32,7 @@ PUBLIC_COLUMNS = (
     "error",
     "created_at",
     "updated_at",
+    "next_attempt_at",  # answered as not_before, for a queued message
 )
 
 
@@ -46,9 +48,23 @@ class Page:
 
 
 class Ledger:
-    def __init__(self, engine: Any, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, engine: Any, clock: Callable[[], datetime] = lambda: datetime.now(UTC), quiet: Quiet = QUIET_HOURS
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._quiet = quiet
+
+    def _public(self, row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+        """A message as answered: when a queued one goes (``not_before``) and a text for people."""
+        item = dict(row)
+        due = item.pop("next_attempt_at")
+        when = not_before(item["state"], item["channel"], due, now, self._quiet)
+        return {
+            **item,
+            "not_before": when,
+            "status_text": status_text(item["state"], when, now, item["attempts"], item["error"]),
+        }
 
     async def page(
         self,
@@ -70,12 +86,14 @@ class Ledger:
         listed = scope + ([m.c.state == state] if state else [])
         columns = [m.c[name] for name in PUBLIC_COLUMNS]
 
+        now = self._clock()
+
         def read(connection: Connection) -> Page:
             newest = select(*columns).where(*listed).order_by(m.c.created_at.desc(), m.c.notification_id)
             rows = connection.execute(newest.offset(offset).limit(limit + 1)).mappings().all()
             by_state = select(m.c.state, func.count()).where(*scope).group_by(m.c.state)
             counts = {str(state): int(n) for state, n in connection.execute(by_state).all()}
-            items = [dict(r) for r in rows[:limit]]
+            items = [self._public(r, now) for r in rows[:limit]]
             return Page(items, counts, offset + limit if len(rows) > limit else None)
 
         return await sync_reading(self._engine, read)
@@ -103,7 +121,7 @@ class Ledger:
     async def resend(self, notification_id: str) -> dict[str, Any]:
         """Queue a message again (an admin's decision, e.g. after a permanent failure was fixed)."""
         m = messages
-        now = datetime.now(UTC)
+        now = self._clock()
 
         def requeue(connection: Connection) -> dict[str, Any] | None:
             row = (
@@ -117,7 +135,7 @@ class Ledger:
                 return None
             again = {"state": "queued", "attempts": 0, "next_attempt_at": now, "error": None, "updated_at": now}
             connection.execute(m.update().where(m.c.notification_id == notification_id).values(again))
-            return {**dict(row), "state": "queued", "attempts": 0, "error": None}
+            return self._public({**dict(row), **again}, now)
 
         found = await sync_transaction(self._engine, requeue)
         if found is None:

@@ -3,19 +3,27 @@ a resend by an admin, and opt-outs recorded through the API."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.web import Problem
 
+from ...domain.delivery import State
 from ...ledger import NotFound
 from ..deps import AdminDep, InboxReaderDep, NotificationDep, ReaderDep
 
 router = APIRouter(tags=["messages"])
-State = Literal["queued", "sending", "sent", "delivered", "failed", "cancelled"]
+
+
+def _zoned(moment: datetime) -> datetime:
+    """A stored moment with its zone: SQLite gives back UTC datetimes without one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+Zoned = Annotated[datetime, AfterValidator(_zoned)]
 
 
 class MessageOut(BaseModel):
@@ -29,8 +37,12 @@ class MessageOut(BaseModel):
     attempts: int
     provider_message_id: str | None
     error: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Zoned
+    updated_at: Zoned
+    not_before: Zoned | None = Field(
+        description="a queued message: the earliest it goes (China time; quiet hours and retries); else null"
+    )
+    status_text: str = Field(description="the state for people, in Chinese (e.g. when a held message will go)")
 
 
 class MessagePage(BaseModel):
@@ -46,7 +58,7 @@ class InboxItem(BaseModel):
     campaign: str | None
     title: str | None = Field(description="the message's title")
     text: str
-    created_at: datetime
+    created_at: Zoned
 
 
 class InboxPage(BaseModel):
