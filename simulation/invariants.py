@@ -157,8 +157,8 @@ async def observe(
         observed.provinces = {g["key"]: int(g["activities"]) for g in body["groups"] if g["key"]}
     listing = await _directory_listing(client, urls["registration"], campaign)
     observed.listed = {i: i in listing for i in expected.public + expected.hidden}
-    handsets = (await client.get(f"{urls['sms']}/v1/handsets")).json()["handsets"]
-    observed.handsets = {phone: len(handsets.get(phone, [])) for phone in expected.thank_yous}
+    received = (await client.get(f"{urls['sms']}/v1/handsets", params={"counts": "true"})).json()["received"]
+    observed.handsets = {phone: int(received.get(phone, 0)) for phone in expected.thank_yous}
     for province in simulation.season.provinces:
         headers = simulation.staff[f"province:{province}"]
         params: dict[str, str | int] = {"campaign": campaign, "box": "sent", "kind": "activity", "limit": 1}

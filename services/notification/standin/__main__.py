@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import uvicorn
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.observability.logging import configure_logging
@@ -14,7 +15,7 @@ from . import FailureRules, create_standin
 
 
 class StandinSettings(BaseSettings):
-    """``KEPURI_SMS_STANDIN_{HOST,PORT,KEY_ID,SECRET,RECEIPTS_URL,INBOUND_URL,RECEIPT_DELAY_S,FAILURES}``."""
+    """``KEPURI_SMS_STANDIN_{HOST,PORT,KEY_ID,SECRET,RECEIPTS_URL,INBOUND_URL,RECEIPT_DELAY_S,FAILURES,MAX_MESSAGES}``."""
 
     model_config = SettingsConfigDict(env_prefix="KEPURI_SMS_STANDIN_", env_file=".env", extra="ignore")
 
@@ -26,6 +27,8 @@ class StandinSettings(BaseSettings):
     inbound_url: str | None = None
     receipt_delay_s: float = 0.05
     failures: Literal["default", "none"] = "default"
+    # Messages remembered (for resends, receipts and /v1/handsets); the oldest are forgotten beyond it.
+    max_messages: int = Field(100_000, ge=1)
     log_level: str = "INFO"
 
 
@@ -39,6 +42,7 @@ def main() -> None:
         receipt_delay_s=settings.receipt_delay_s,
         failures=FailureRules() if settings.failures == "default" else FailureRules.none(),
         inbound_url=settings.inbound_url,
+        max_messages=settings.max_messages,
     )
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
 

@@ -55,14 +55,16 @@ def create_standin(
     max_skew_s: int = 300,
     callback_attempts: int = 4,
     callback_backoff_s: float = 0.1,
+    max_messages: int = 100_000,
 ) -> FastAPI:
     """A stand-in SMS provider for the key pair (``key_id``, ``secret``).
 
     Receipts go to ``receipts_url`` (none when None) ``receipt_delay_s`` after a send; simulated
-    replies go to ``inbound_url``. ``failures`` defaults to :class:`FailureRules` ()'s endings.
+    replies go to ``inbound_url``. ``failures`` defaults to :class:`FailureRules` ()'s endings. It
+    remembers at most ``max_messages`` messages (the oldest are forgotten).
     """
     rules = failures if failures is not None else FailureRules()
-    ledger = Ledger()
+    ledger = Ledger(max_messages)
     nonces = NonceCache(max_skew_s * 2)
     callbacks = Callbacks(
         key_id,
@@ -115,7 +117,7 @@ def create_standin(
             return 400, {"code": permanent[0], "message": permanent[1]}
         transient = rules.transient_for(to)
         if transient is not None and ledger.refused[client_ref] < transient[1]:
-            ledger.refused[client_ref] += 1
+            ledger.refuse(client_ref)
             ledger.stats["transient"] += 1
             code = "throttled" if transient[0] == 429 else "temporarily_unavailable"
             return transient[0], {"code": code, "message": "try again later"}
@@ -158,9 +160,13 @@ def create_standin(
         return _json({"results": results})
 
     @app.get("/v1/handsets")
-    async def handsets(to: str | None = None) -> Response:
+    async def handsets(to: str | None = None, counts: bool = False) -> Response:
+        """The messages each phone received that the stand-in still holds (the newest ``max_messages``);
+        ``counts=true``: how many each phone received in all, forgotten ones included."""
         if to is not None:
-            return _json({"to": to, "messages": ledger.handset(to)})
+            return _json({"to": to, "messages": ledger.handset(to), "received": ledger.received[to]})
+        if counts:
+            return _json({"received": ledger.received})
         return _json({"handsets": {phone: ledger.handset(phone) for phone in ledger.handsets}})
 
     @app.get("/v1/stats")
