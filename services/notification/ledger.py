@@ -55,7 +55,7 @@ class Ledger:
         self._clock = clock
         self._quiet = quiet
 
-    def _public(self, row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    def _public(self, row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
         """A message as answered: when a queued one goes (``not_before``) and a text for people."""
         item = dict(row)
         due = item.pop("next_attempt_at")
