@@ -4,7 +4,8 @@ list with the indicator figures beside each item.
 The rows are exactly a box of :class:`~.lists.Lists` (same jurisdiction, same order), streamed from
 the database :data:`~.lists.PARTITION` at a time and written in openpyxl's write-only mode to a
 temporary file off the event loop, so a national export stays flat in memory. The chain's review
-opinions (审核意见) come from each recommendation's history, one column per level that reviews.
+opinions (审核意见) come from each recommendation's history, one column per level that reviews. Every
+cell goes through :mod:`shared.spreadsheets`, so a name or opinion typed as ``=…`` stays text.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from shared.auth import Principal
-from shared.xlsx import styled_cell
+from shared.spreadsheets import xlsx_row, xlsx_value
 
 from .domain.bodies import LEVEL_NAMES, Body
 from .domain.chain import Kind
@@ -108,8 +109,8 @@ class _Book:
         for position, column in enumerate(self.columns, start=1):
             sheet.column_dimensions[get_column_letter(position)].width = column.width
         sheet.freeze_panes = "A3"
-        sheet.append([styled_cell(sheet, title, _TITLE)])
-        sheet.append([styled_cell(sheet, c.header, _BOLD, _CENTRED) for c in self.columns])
+        sheet.append([xlsx_value(sheet, title, _TITLE)])
+        sheet.append(xlsx_row(sheet, [c.header for c in self.columns], _BOLD, _CENTRED))
         self.sheet = sheet
 
     def add(self, items: list[Listed]) -> None:
@@ -119,7 +120,7 @@ class _Book:
             values = [self.rows if c.header == "序号" else c.value(item) for c in self.columns]
             self.sheet.append(
                 [
-                    styled_cell(self.sheet, v, None, _WRAPPED) if c.wrap else v
+                    xlsx_value(self.sheet, v, None, _WRAPPED if c.wrap else None)
                     for c, v in zip(self.columns, values, strict=True)
                 ]
             )

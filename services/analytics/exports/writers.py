@@ -6,16 +6,14 @@ XLSX is an openpyxl write-only workbook: each partition is appended on a worker 
 to the sheet's own temporary XML file at once), and the zip is written at the end, to a temporary
 file the route streams back and deletes. Neither ever holds more than one partition of rows.
 
-A text cell that starts like a formula (``=``, and in CSV also ``+ - @``, tab, CR) is kept as text:
-an activity's name is data, never something a spreadsheet should evaluate.
+Every cell goes through :mod:`shared.spreadsheets`: text that starts like a formula (``= + - @``, tab,
+CR) stays text in both formats, since an activity's name is data, never something to evaluate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import os
 import re
 import tempfile
@@ -24,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.xlsx import styled_cell
+from shared.spreadsheets import csv_text, xlsx_row, xlsx_value
 
 from .filters import ExportFilter
 from .model import ExportTable
@@ -38,30 +35,21 @@ from .source import partitions
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
-_FORMULA_STARTS = frozenset("=+-@\t\r")
 _TITLE = Font(bold=True, size=14)
 _BOLD = Font(bold=True)
 _CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _SHEET_NAME_FORBIDS = re.compile(r"[\\/?*\[\]:]")
 
 
-def _csv_text(rows: list[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # the excel dialect: RFC 4180 quoting, CRLF line ends
-    for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in _FORMULA_STARTS else v for v in row])
-    return buffer.getvalue()
-
-
 async def csv_chunks(engine: AsyncEngine, table: ExportTable, wanted: ExportFilter) -> AsyncGenerator[bytes, None]:
     """The CSV file a partition of rows at a time, the first chunk starting with the BOM and header row."""
-    header = BOM + _csv_text([list(table.headers)])
+    header = BOM + csv_text([list(table.headers)])
     counted = 0
     async with contextlib.aclosing(partitions(engine, table.query(wanted))) as parts:
         async for partition in parts:
             rows = table.values(partition, counted)
             counted += len(rows)
-            yield (header + _csv_text(rows)).encode("utf-8")
+            yield (header + csv_text(rows)).encode("utf-8")
             header = ""
     if header:
         yield header.encode("utf-8")
@@ -78,22 +66,17 @@ class Book:
         for position, column in enumerate(table.columns, start=1):
             sheet.column_dimensions[get_column_letter(position)].width = column.width
         sheet.freeze_panes = f"A{len(table.preamble) + 3}"
-        sheet.append([styled_cell(sheet, title, _TITLE)])
+        sheet.append([xlsx_value(sheet, title, _TITLE)])
         for line in table.preamble:
-            sheet.append([line])
-        sheet.append([styled_cell(sheet, header, _BOLD, _CENTRED) for header in table.headers])
+            sheet.append([xlsx_value(sheet, line)])
+        sheet.append(xlsx_row(sheet, table.headers, _BOLD, _CENTRED))
         self._sheet = sheet
 
     def add(self, partition: Any) -> None:
         """Append a partition of rows; call from one thread at a time."""
         for row in self.table.values(partition, self.rows):
-            self._sheet.append([self._text(v) if isinstance(v, str) and v[:1] == "=" else v for v in row])
+            self._sheet.append(xlsx_row(self._sheet, row))
         self.rows += len(partition)
-
-    def _text(self, value: str) -> object:
-        cell = WriteOnlyCell(self._sheet, value=value)
-        cell.data_type = "s"
-        return cell
 
     def save(self) -> Path:
         """Write the workbook to a new temporary file and return its path (the caller deletes it)."""

@@ -1,5 +1,6 @@
 """Writing 附件1 workbooks with openpyxl's write-only mode (rows go to a temporary file as they come,
-so memory stays flat however many activities a sheet holds): the export, and the import's report."""
+so memory stays flat however many activities a sheet holds): the export, and the import's report.
+Every cell goes through :mod:`shared.spreadsheets`, so no name or uploaded text becomes a formula."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from shared.xlsx import styled_cell
+from shared.spreadsheets import xlsx_row, xlsx_value
 
 from ..domain.activity import Activity
 from .importer import ImportReport, RowOutcome
@@ -37,14 +38,14 @@ class ActivityBook:
         self.count = 0
         _widths(self._sheet, [c.width for c in EXPORTED])
         self._sheet.freeze_panes = "A3"
-        self._sheet.append([styled_cell(self._sheet, title, _TITLE)])
-        self._sheet.append([styled_cell(self._sheet, c.header, _BOLD, _CENTRED) for c in EXPORTED])
+        self._sheet.append([xlsx_value(self._sheet, title, _TITLE)])
+        self._sheet.append(xlsx_row(self._sheet, [c.header for c in EXPORTED], _BOLD, _CENTRED))
 
     def add(self, activities: Iterable[Activity]) -> None:
         """Append activities; call from one thread at a time."""
         for activity in activities:
             self.count += 1
-            self._sheet.append([self._value(c, activity) for c in EXPORTED])
+            self._sheet.append(xlsx_row(self._sheet, [self._value(c, activity) for c in EXPORTED]))
 
     def save(self, target: Path | IO[bytes]) -> None:
         self._workbook.save(target)
@@ -57,7 +58,11 @@ class ActivityBook:
 
 
 def report_book(report: ImportReport, target: IO[bytes]) -> None:
-    """The uploaded rows with a 导入结果 column (成功, or what to fix), to correct and upload again."""
+    """The uploaded rows with a 导入结果 column (成功, or what to fix), to correct and upload again.
+
+    Each cell is echoed as the value it showed (the upload is read with cached values, not formulas),
+    through :mod:`shared.spreadsheets`: a text cell typed as ``=…`` comes back as the same text, never
+    as a formula, and an uploaded formula comes back as the value Excel last computed for it."""
     sheet = report.sheet
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet((sheet.title or "导入结果")[:31])
@@ -71,13 +76,12 @@ def report_book(report: ImportReport, target: IO[bytes]) -> None:
     _widths(worksheet, widths)
     worksheet.freeze_panes = f"A{len(sheet.above) + 2}"
     for values in sheet.above:
-        worksheet.append(list(values))
+        worksheet.append(xlsx_row(worksheet, values))
     header = _placed(sheet.header, result_at, RESULT.header)
-    worksheet.append([styled_cell(worksheet, v, _BOLD, _CENTRED) for v in header])
+    worksheet.append(xlsx_row(worksheet, header, _BOLD, _CENTRED))
     for row, outcome in zip(sheet.rows, report.outcomes, strict=True):
-        text = _result(outcome)
-        result = styled_cell(worksheet, text, _REFUSED if outcome.status == "refused" else None)
-        worksheet.append(_placed(row.values, result_at, result))
+        result = xlsx_value(worksheet, _result(outcome), _REFUSED if outcome.status == "refused" else None)
+        worksheet.append(xlsx_row(worksheet, _placed(row.values, result_at, result)))
     workbook.save(target)
 
 
