@@ -8,8 +8,8 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from shared.answers import Answers
-from shared.privacy import KeyVault
 from shared.auth import TokenVerifier, public_key_pem
+from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
