@@ -41,5 +41,9 @@ async def test_the_vault_forgets_a_destroyed_key_and_its_bytes(tmp_path: Path) -
     assert await vault.destroy(["doomed"]) == 0  # idempotent
     assert await vault.get(["keep", "doomed"]) == {"keep": keep}
     await vault.stop()
-    data = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    data = _bytes_under(tmp_path)
     assert keep in data and doomed not in data  # secure_delete: the key's bytes are overwritten
+
+
+def _bytes_under(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in directory.iterdir())
