@@ -21,6 +21,7 @@ class ServiceSettings(BaseSettings):
 
     service: ClassVar[str]
     default_port: ClassVar[int]
+    uses_key_vault: ClassVar[bool] = False  # registration and notification: see shared/privacy/vault.py
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
@@ -28,6 +29,7 @@ class ServiceSettings(BaseSettings):
     port: int = 0
     database_url: str = ""
     bus_url: str = ""
+    key_vault_url: str = ""  # the per-person keys (crypto-shredding); default: keys.db in the data directory
     topic_partitions: int = 4
     kafka_idempotence: bool = False
     kafka_fetch_max_wait_ms: int = 100
@@ -50,4 +52,8 @@ class ServiceSettings(BaseSettings):
             if self.environment == "production":
                 raise ValueError("KEPURI_BUS_URL must be set in production")
             self.bus_url = f"embedded:{(self.data_dir / 'bus.db').resolve()}"
+        if not self.key_vault_url:
+            if self.environment == "production" and self.uses_key_vault:
+                raise ValueError("KEPURI_KEY_VAULT_URL must be set in production")
+            self.key_vault_url = f"sqlite+aiosqlite:///{(self.data_dir / 'keys.db').resolve()}"
         return self

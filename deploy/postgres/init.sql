@@ -31,3 +31,18 @@ REVOKE ALL ON DATABASE registration FROM PUBLIC;
 REVOKE ALL ON DATABASE review FROM PUBLIC;
 REVOKE ALL ON DATABASE notification FROM PUBLIC;
 REVOKE ALL ON DATABASE analytics FROM PUBLIC;
+
+-- The key vault (shared/privacy/vault.py): each person's key, for crypto-shredding. Registration
+-- makes and destroys keys; notification may only read them. It is infrastructure, like the bus, not
+-- a service's database; its one table is created here so that the read-only role never has to.
+CREATE DATABASE kepuri_keys OWNER registration ENCODING 'UTF8' TEMPLATE template0;
+REVOKE ALL ON DATABASE kepuri_keys FROM PUBLIC;
+GRANT CONNECT ON DATABASE kepuri_keys TO notification;
+\connect kepuri_keys
+CREATE TABLE subject_keys (
+    key_id varchar(32) PRIMARY KEY,
+    key bytea NOT NULL,
+    created_at timestamptz NOT NULL
+);
+ALTER TABLE subject_keys OWNER TO registration;
+GRANT SELECT ON subject_keys TO notification;

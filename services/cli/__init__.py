@@ -49,8 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.add_argument("--batch-size", type=int, default=5000, help="records applied per transaction (default 5000)")
 
+    from .erase import add_parser as add_erase
     from .simulate import add_parser as add_simulate
 
+    add_erase(commands)
     add_simulate(commands)
     return parser
 
@@ -85,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .replay import run_replay
 
         return run_replay(args.view, args.data_dir, args.quiet, args.batch_size)
+    if args.command == "erase":
+        from .erase import run_erase
+
+        return run_erase(args.data_dir)
     if args.command == "simulate":
         from .simulate import run_simulate
 

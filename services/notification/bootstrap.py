@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from shared.auth import JwksVerifier
 from shared.consumer import Projection
+from shared.privacy import KeyVault
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
@@ -53,7 +54,8 @@ def create_app(
         if woken:
             woken[0].wake()
 
-    planners: list[Projection] = [ThankYouPlanner(compose, wake, clock), OutcomePlanner(compose, wake, clock)]
+    vault = KeyVault(settings.key_vault_url)
+    planners: list[Projection] = [ThankYouPlanner(compose, wake, clock, vault), OutcomePlanner(compose, wake, clock)]
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=planners)
     if channels is None:
         channels = {"sms": HttpSms(SmsSettings())}
@@ -91,5 +93,5 @@ def create_app(
         title="Kepuri notification",
         description="Thank-you SMS, reminders and review outcomes, with a delivery ledger.",
         routers=[messages.router, callbacks.router, templates_routes.router],
-        workers=[ClosingChannels(channels), dispatcher, reminders, sweeper],
+        workers=[vault, ClosingChannels(channels), dispatcher, reminders, sweeper],
     )

@@ -119,14 +119,18 @@ class Ledger:
         return await sync_reading(self._engine, read)
 
     async def resend(self, notification_id: str) -> dict[str, Any]:
-        """Queue a message again (an admin's decision, e.g. after a permanent failure was fixed)."""
+        """Queue a message again (an admin's decision, e.g. after a permanent failure was fixed).
+
+        A message to an erased person is not found: there is nobody to send it to any more."""
         m = messages
         now = self._clock()
 
         def requeue(connection: Connection) -> dict[str, Any] | None:
             row = (
                 connection.execute(
-                    select(*(m.c[n] for n in PUBLIC_COLUMNS)).where(m.c.notification_id == notification_id)
+                    select(*(m.c[n] for n in PUBLIC_COLUMNS)).where(
+                        m.c.notification_id == notification_id, m.c.recipient.not_like("erased:%")
+                    )
                 )
                 .mappings()
                 .first()

@@ -12,6 +12,11 @@ to the list later is still thanked once.
 A campaign whose ``thank_you_sms`` setting is false thanks nobody (one that does not say, does):
 turned off, its thank-yous not sent yet are ``cancelled``; turned on again, they are queued again and
 every info-completed activity's workers are thanked, each once.
+
+Workers arrive sealed, each under that person's key (see :mod:`shared.privacy`): before each batch
+the planner fetches the keys it needs from the key vault (``prepare``) and opens them in ``apply``.
+A worker whose key is gone was erased and is skipped, so a replay never learns them again; a
+``personal-data-erased`` event makes the planner forget what it holds of them (:mod:`.erasure`).
 """
 
 from __future__ import annotations
@@ -29,11 +34,14 @@ from shared.consumer import Delivery
 from shared.events.masking import mask_phone
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured, RecommendationChain
-from shared.events.payloads.restricted import ScienceWorkersListed
-from shared.events.topics import ACTIVITIES, CAMPAIGNS, CONTACTS
+from shared.events.payloads.privacy import PersonalDataErased
+from shared.events.payloads.restricted import ListedScienceWorker, ScienceWorkersListed
+from shared.events.topics import ACTIVITIES, CAMPAIGNS, CONTACTS, PRIVACY
+from shared.privacy import KeyVault, SealError, open_sealed
 from shared.store.upsert import upsert, upsert_statement
 
-from .adapters.tables import activities, campaigns, messages, workers
+from .adapters.tables import activities, campaigns, messages, subject_phones, workers
+from .erasure import forget
 
 Compose = Callable[[str, str, str | None, Mapping[str, Any]], tuple[str | None, str]]
 THANK_YOU = "thank_you"
@@ -44,17 +52,31 @@ class ThankYouPlanner:
     """Keeps the activities and workers it needs, and reserves the thank-yous."""
 
     name = "notification.thank-you"
-    topics: tuple[str, ...] = (CAMPAIGNS.name, ACTIVITIES.name, CONTACTS.name)
+    topics: tuple[str, ...] = (CAMPAIGNS.name, ACTIVITIES.name, CONTACTS.name, PRIVACY.name)
 
     def __init__(
         self,
         compose: Compose,
         on_reserved: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        vault: KeyVault | None = None,
     ) -> None:
         self._compose = compose
         self._on_reserved = on_reserved
         self._clock = clock
+        self._vault = vault
+        self._keys: dict[str, bytes] = {}
+
+    async def prepare(self, deliveries: Sequence[Delivery]) -> None:
+        """Fetch the keys of the batch's sealed workers (the ones erased are simply not found)."""
+        wanted = {
+            w.key_id
+            for d in deliveries
+            if isinstance(d.payload, ScienceWorkersListed)
+            for w in d.payload.workers
+            if w.key_id is not None
+        }
+        self._keys = await self._vault.get(wanted) if self._vault is not None and wanted else {}
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         touched: set[str] = set()
@@ -81,6 +103,8 @@ class ThankYouPlanner:
             elif isinstance(payload, ScienceWorkersListed):
                 if self._listed(connection, payload, sequence):
                     touched.add(payload.activity_id)
+            elif isinstance(payload, PersonalDataErased):
+                forget(connection, payload.key_ids)
         if touched and self._reserve(connection, sorted(touched)) and self._on_reserved is not None:
             self._on_reserved()
 
@@ -152,19 +176,36 @@ class ThankYouPlanner:
             .values(workers_version=sequence, organizer_name=payload.organizer_name)
         )
         connection.execute(delete(workers).where(workers.c.activity_id == payload.activity_id))
-        rows = [
-            {
-                "activity_id": payload.activity_id,
-                "worker_id": w.worker_id,
-                "name": w.name,
-                "phone": w.phone,
-                "organisation": w.organisation,
-            }
-            for w in payload.workers
-        ]
+        rows, opened = [], []
+        for listed in payload.workers:
+            worker = self._open(listed)
+            if worker is None:
+                continue
+            rows.append({"activity_id": payload.activity_id, **worker})
+            if listed.key_id is not None:
+                opened.append({"key_id": listed.key_id, "phone": worker["phone"]})
+        upsert(connection, subject_phones, opened, keys=("key_id",))
         if rows:
             connection.execute(workers.insert(), rows)
         return True
+
+    def _open(self, listed: ListedScienceWorker) -> dict[str, Any] | None:
+        """A worker's clear fields, or None when their key is gone (erased) or does not open them."""
+        if listed.sealed is None or listed.key_id is None:  # upcast from v1, in clear
+            return {
+                "worker_id": listed.worker_id,
+                "name": listed.name,
+                "phone": listed.phone,
+                "organisation": listed.organisation,
+            }
+        key = self._keys.get(listed.key_id)
+        if key is None:
+            return None
+        try:
+            values = open_sealed(key, listed.key_id, listed.sealed)
+        except SealError:
+            return None
+        return {k: values.get(k) for k in ("worker_id", "name", "phone", "organisation")}
 
     def _reserve(self, connection: Connection, activity_ids: list[str]) -> bool:
         """One thank-you per listed worker of each info-completed activity (existing ones left alone)."""

@@ -8,6 +8,7 @@ from shared.config import ServiceSettings
 class NotificationSettings(ServiceSettings):
     service = "notification"
     default_port = 8003
+    uses_key_vault = True
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_NOTIFICATION_PORT"))
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_NOTIFICATION_DATABASE_URL"))

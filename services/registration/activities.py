@@ -32,10 +32,11 @@ from .adapters.activity_rows import activity_of, activity_row
 from .adapters.tables import activities, science_workers
 from .campaigns import Campaigns
 from .domain import activity as decide
-from .domain.activity import Activity, ActivityDetails, Decision
+from .domain.activity import Activity, ActivityDetails, Decision, WorkerList
 from .domain.campaign import Campaign
 from .domain.info import InfoCompletion, complete_info
 from .domain.rules import Regions, RuleBroken
+from .personal_keys import PersonalKeys
 
 SOURCE = "/kepuri/registration"
 
@@ -85,10 +86,11 @@ class CampaignBook:
 class Activities:
     """Commands and queries on activities for organizers (their own unit's) and admins (all)."""
 
-    def __init__(self, backbone: Backbone, regions: Regions, campaigns: CampaignBook) -> None:
+    def __init__(self, backbone: Backbone, regions: Regions, campaigns: CampaignBook, keys: PersonalKeys) -> None:
         self._backbone = backbone
         self._regions = regions
         self.campaigns = campaigns
+        self._keys = keys
 
     async def register(
         self,
@@ -108,7 +110,7 @@ class Activities:
         campaign = await self.campaigns.get(campaign_id)
         now = datetime.now(UTC)
         decision = decide.submit(activity_id or uuid.uuid4().hex, unit_id, campaign, details, self._regions, now)
-        changes = self._changes(decision, 0, now)
+        changes = self._changes(decision, 0, now, await self._sealed(decision.workers))
         if also is not None:
             changes.statements.extend(also.statements)
             changes.inserts.extend(also.inserts)
@@ -169,11 +171,17 @@ class Activities:
 
     async def _commit(self, decision: Decision, expected: int) -> Activity:
         if decision.event is not None:
-            await self._backbone.writer.submit(self._changes(decision, expected, datetime.now(UTC)))
+            sealed = await self._sealed(decision.workers)
+            await self._backbone.writer.submit(self._changes(decision, expected, datetime.now(UTC), sealed))
         return decision.activity
 
-    def _changes(self, decision: Decision, expected: int, now: datetime) -> Changes:
-        """The event at the next version, the restricted list if it changed, and the state row."""
+    async def _sealed(self, workers: WorkerList | None) -> ScienceWorkersListed | None:
+        return await self._keys.seal(workers) if workers is not None else None
+
+    def _changes(
+        self, decision: Decision, expected: int, now: datetime, sealed: ScienceWorkersListed | None = None
+    ) -> Changes:
+        """The event at the next version, the restricted list (``sealed``) if it changed, and the state row."""
         activity, payload = decision.activity, decision.event
         assert payload is not None
         envelope = CATALOG.envelope(
@@ -191,7 +199,8 @@ class Activities:
         else:
             changes.statements.append(activities.update().where(activities.c.activity_id == activity.id).values(row))
         if decision.workers is not None:
-            changes.messages.append(self._restricted(decision.workers, envelope.sequence, activity.campaign_id))
+            assert sealed is not None
+            changes.messages.append(self._restricted(sealed, envelope.sequence, activity.campaign_id))
             if expected != 0:  # a new activity has no list to replace
                 changes.statements.append(delete(science_workers).where(science_workers.c.activity_id == activity.id))
             changes.inserts.extend(_worker_rows(decision.workers))
@@ -204,7 +213,7 @@ class Activities:
         return to_message(envelope, CONTACTS.name)
 
 
-def _worker_rows(workers: ScienceWorkersListed) -> list[Insert]:
+def _worker_rows(workers: WorkerList) -> list[Insert]:
     """The activity's clear science-worker list (registration's restricted store)."""
     return [
         Insert(

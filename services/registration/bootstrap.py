@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from shared.answers import Answers
 from shared.auth import TokenVerifier, public_key_pem
+from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
@@ -17,7 +18,7 @@ from .activities import Activities, CampaignBook
 from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
-from .api.routes import activities, dashboard, drafts, units
+from .api.routes import activities, dashboard, drafts, erasures, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
 from .api.routes import sheets as sheet_routes
@@ -32,7 +33,9 @@ from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
 from .directory.throttle import TokenBucket
 from .drafts import Drafts
+from .erasure import Erasures
 from .outcomes import ReviewOutcomeProjection
+from .personal_keys import PersonalKeys
 from .settings import RegistrationSettings
 
 MIGRATIONS = "services.registration:migrations"
@@ -54,7 +57,9 @@ def build(settings: RegistrationSettings) -> Registration:
     accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle, hasher)
     verifier = TokenVerifier(public_key_pem(key))
     campaigns = Campaigns(backbone)
-    activities_ = Activities(backbone, regions, CampaignBook(campaigns))
+    vault = KeyVault(settings.key_vault_url)
+    keys = PersonalKeys(backbone.engine, vault)
+    activities_ = Activities(backbone, regions, CampaignBook(campaigns), keys)
     return Registration(
         backbone=backbone,
         activities=activities_,
@@ -64,6 +69,8 @@ def build(settings: RegistrationSettings) -> Registration:
         drafts=Drafts(backbone, activities_),
         dashboard=Dashboard(backbone, campaigns),
         directory=_directory(backbone, settings, key),
+        erasures=Erasures(backbone, keys),
+        vault=vault,
     )
 
 
@@ -93,5 +100,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             units.router,
             campaign_routes.router,
             directory_routes.router,
+            erasures.router,
         ],
+        workers=[registration.vault],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.auth import TokenVerifier
+from shared.privacy import KeyVault
 from shared.runtime import Backbone
 
 from .accounts import Accounts
@@ -13,6 +14,7 @@ from .campaigns import Campaigns
 from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
+from .erasure import Erasures
 
 
 @dataclass
@@ -25,3 +27,5 @@ class Registration:
     drafts: Drafts
     dashboard: Dashboard
     directory: Directory
+    erasures: Erasures
+    vault: KeyVault

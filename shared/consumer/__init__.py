@@ -1,6 +1,6 @@
 """The consumer runtime that builds views from the streams, effectively once."""
 
-from .projection import Delivery, Projection
+from .projection import Delivery, Preparing, Projection
 from .runtime import ConsumerRuntime
 
-__all__ = ["ConsumerRuntime", "Delivery", "Projection"]
+__all__ = ["ConsumerRuntime", "Delivery", "Preparing", "Projection"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Connection
 
@@ -33,3 +33,15 @@ class Projection(Protocol):
     topics: tuple[str, ...]
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None: ...
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """A view that must fetch something outside its database before it applies a batch.
+
+    The runtime awaits ``prepare`` with the batch's fresh-or-not deliveries before it opens the
+    transaction; ``apply`` then reads what ``prepare`` fetched. Notification fetches the keys of
+    the sealed contacts in a batch this way (see :mod:`shared.privacy.vault`).
+    """
+
+    async def prepare(self, deliveries: Sequence[Delivery]) -> None: ...

@@ -37,7 +37,7 @@ from ..store.errors import StoreUnavailable
 from ..store.recorder import Changes, Recorder
 from ..store.upsert import upsert
 from . import metrics
-from .projection import Delivery, Projection
+from .projection import Delivery, Preparing, Projection
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ class ConsumerRuntime:
                 deliveries.append(Delivery(record, envelope, CATALOG.payload(envelope)))
             except _POISON as exc:
                 poison.append((record, f"{type(exc).__name__}: {exc}"))
+        if isinstance(self.projection, Preparing) and deliveries:
+            await self.projection.prepare(deliveries)
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type(StoreUnavailable),
             wait=wait_exponential(multiplier=0.05, max=5),

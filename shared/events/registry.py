@@ -6,7 +6,7 @@ from typing import Any
 
 from . import topics
 from .catalog import Catalog
-from .payloads import activities, campaigns, notifications, participation, restricted, reviews
+from .payloads import activities, campaigns, notifications, participation, privacy, restricted, reviews
 
 
 def _activity_registered_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -29,7 +29,14 @@ def build_catalog() -> Catalog:
     )
     for model in (activities.ActivityUpdated, activities.ActivityWithdrawn, activities.InfoCompleted):
         catalog.register(topics.ACTIVITIES, reg, model)
-    catalog.register(topics.CONTACTS, reg, restricted.ScienceWorkersListed)
+    catalog.register(
+        topics.CONTACTS,
+        reg,
+        restricted.ScienceWorkersListedV1,
+        restricted.ScienceWorkersListed,
+        upcasters={1: restricted.science_workers_listed_v1_to_v2},
+    )
+    catalog.register(topics.PRIVACY, reg, privacy.PersonalDataErased)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)
     catalog.register(topics.PARTICIPATION, reg, participation.FeedbackSubmitted)
     for review_model in (

@@ -25,6 +25,7 @@ CONTACTS = Topic(
     "Personal contact data (science workers), read only by the notification service",
     restricted=True,
 )
+PRIVACY = Topic("kepuri.privacy.v1", "Erasures of personal data (audit), keyed by erasure id; no personal data")
 DEAD_LETTERS = Topic("kepuri.deadletters.v1", "Events a consumer could not process, with the reason")
 
 ALL_TOPICS: tuple[Topic, ...] = (
@@ -35,5 +36,6 @@ ALL_TOPICS: tuple[Topic, ...] = (
     REVIEWS,
     NOTIFICATIONS,
     CONTACTS,
+    PRIVACY,
     DEAD_LETTERS,
 )

@@ -85,7 +85,10 @@ async def test_general_events_carry_masked_contacts_and_the_restricted_topic_the
         general = [v for (v,) in await connection.execute(select(t.c.value).where(t.c.topic != CONTACTS.name))]
         restricted = [v for (v,) in await connection.execute(select(t.c.value).where(t.c.topic == CONTACTS.name))]
     assert not any(b"13900001111" in bytes(v) for v in general)
-    assert len(restricted) == 1 and b"13900001111" in bytes(restricted[0])
+    assert len(restricted) == 1 and b"13900001111" not in bytes(restricted[0])  # sealed with the person's key
+    [(type_, listed)] = await outbox(service, CONTACTS.name)
+    assert type_ == "science-workers-listed" and len(listed["workers"]) == 2  # type: ignore[arg-type]
+    assert all(w["sealed"] and w["key_id"] and w["phone"] is None for w in listed["workers"])  # type: ignore[attr-defined]
     assert await rows(service, "science_workers") == 2
 
 

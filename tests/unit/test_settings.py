@@ -38,7 +38,15 @@ def test_a_service_reads_its_own_variables(monkeypatch: pytest.MonkeyPatch) -> N
     [
         ({}, "DATABASE_URL"),
         ({"database_url": "postgresql+asyncpg://db/r"}, "BUS_URL"),
-        ({"database_url": "postgresql+asyncpg://db/r", "bus_url": "kafka://k:9092"}, "JWT_PRIVATE_KEY_FILE"),
+        ({"database_url": "postgresql+asyncpg://db/r", "bus_url": "kafka://k:9092"}, "KEY_VAULT_URL"),
+        (
+            {
+                "database_url": "postgresql+asyncpg://db/r",
+                "bus_url": "kafka://k:9092",
+                "key_vault_url": "postgresql+asyncpg://db/k",
+            },
+            "JWT_PRIVATE_KEY_FILE",
+        ),
     ],
 )
 def test_production_refuses_development_defaults(given: dict[str, str], missing: str) -> None:
@@ -58,7 +66,12 @@ def test_the_password_hash_cost_is_a_setting(monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.parametrize(("field", "value"), [("password_hash_memory_kib", 8192), ("password_hash_time_cost", 1)])
 def test_production_refuses_a_password_hash_below_the_owasp_minimum(tmp_path: Path, field: str, value: int) -> None:
     key = tmp_path / "key.pem"
-    given = {"database_url": "postgresql+asyncpg://db/r", "bus_url": "kafka://k:9092", "jwt_private_key_file": key}
+    given = {
+        "database_url": "postgresql+asyncpg://db/r",
+        "bus_url": "kafka://k:9092",
+        "key_vault_url": "postgresql+asyncpg://db/k",
+        "jwt_private_key_file": key,
+    }
     RegistrationSettings(environment="production", **given)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="OWASP"):
         RegistrationSettings(environment="production", **given, **{field: value})  # type: ignore[arg-type]

@@ -79,6 +79,15 @@ messages = Table(
     Index("ix_messages_provider", "provider_message_id"),
 )
 
+# Which phone each person's key (shared/privacy) opened to: ``personal-data-erased`` names key ids only.
+subject_phones = Table(
+    "subject_phones",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("phone", String(20), nullable=False),
+    Index("ix_subject_phones_phone", "phone"),
+)
+
 opt_outs = Table(
     "opt_outs",
     metadata,

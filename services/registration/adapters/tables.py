@@ -96,6 +96,27 @@ science_workers = Table(
     Index("ix_science_workers_phone", "phone"),
 )
 
+# Each person's key in the key vault (shared/privacy/vault.py), by phone: their science-worker entries
+# on the restricted topic are sealed with it. Erasure destroys the key and deletes this row.
+personal_keys = Table(
+    "personal_keys",
+    metadata,
+    Column("phone", String(20), primary_key=True),
+    Column("key_id", String(32), nullable=False, unique=True),
+)
+
+# The erasures done (PIPL art. 47): who ordered them and how much they erased, never whom.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("erasure_id", String(32), primary_key=True),
+    Column("requested_by", String(64), nullable=False),
+    Column("science_worker_entries", Integer, nullable=False),
+    Column("contact_entries", Integer, nullable=False),
+    Column("keys_destroyed", Integer, nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+)
+
 
 # ── The public activity directory: a view built from the streams (services/registration/directory/) ──
 

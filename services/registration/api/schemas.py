@@ -179,6 +179,7 @@ class ActivityOut(BaseModel):
     contact_name: str | None
     contact_phone: str | None
     science_workers: list[ScienceWorkerOut]
+    erased_science_workers: int = Field(0, description="科技工作者 whose personal data was erased: counted, not listed")
     info: InfoOut | None
 
     @classmethod
@@ -223,5 +224,6 @@ class ActivityOut(BaseModel):
                 ScienceWorkerOut(name=name(w.name), phone=phone(w.phone), organisation=w.organisation)
                 for w in d.science_workers
             ],
+            erased_science_workers=d.erased_science_workers,
             info=InfoOut(**info.__dict__) if info else None,
         )

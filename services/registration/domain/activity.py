@@ -20,7 +20,6 @@ from shared.events.payloads.activities import (
     ActivityWithdrawn,
     InfoCompleted,
 )
-from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 
 from .campaign import Campaign
 from .info import InfoCompletion
@@ -67,6 +66,8 @@ class ActivityDetails:
     contact_name: str | None = None
     contact_phone: str | None = None
     science_workers: tuple[ScienceWorker, ...] = ()
+    # Listed science workers whose personal data was erased: no longer listed, still counted.
+    erased_science_workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,21 +152,53 @@ def published_fields(details: ActivityDetails) -> dict[str, Any]:
         "description": details.description,
         "contact_name_masked": mask_name(details.contact_name) if details.contact_name else None,
         "contact_phone_masked": mask_phone(details.contact_phone) if details.contact_phone else None,
-        "science_worker_count": len(details.science_workers),
+        "science_worker_count": len(details.science_workers) + details.erased_science_workers,
     }
 
 
-def science_workers_listed(activity_id: str, details: ActivityDetails) -> ScienceWorkersListed:
-    """The clear science-worker list, for the restricted topic only."""
-    return ScienceWorkersListed(
-        activity_id=activity_id,
-        organizer_name=details.organizer_name,
-        workers=[
-            ScienceWorkerContact(
-                worker_id=worker_id(activity_id, w.phone), name=w.name, phone=w.phone, organisation=w.organisation
-            )
+@dataclass(frozen=True)
+class ListedWorker:
+    """One science worker of a list, with their id within the activity."""
+
+    worker_id: str
+    name: str
+    phone: str
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class WorkerList:
+    """The science-worker list in clear, for registration's restricted store and (sealed) the restricted topic."""
+
+    activity_id: str
+    organizer_name: str
+    workers: tuple[ListedWorker, ...]
+
+
+def science_workers_listed(activity_id: str, details: ActivityDetails) -> WorkerList:
+    """The activity's current science-worker list."""
+    return WorkerList(
+        activity_id,
+        details.organizer_name,
+        tuple(
+            ListedWorker(worker_id(activity_id, w.phone), w.name, w.phone, w.organisation)
             for w in details.science_workers
-        ],
+        ),
+    )
+
+
+def without_person(details: ActivityDetails, phone: str) -> ActivityDetails:
+    """The details with one person's personal data erased: as a listed science worker they are only
+    counted, as the contact person they are gone (PIPL art. 47; see services/registration/erasure.py)."""
+    kept = tuple(w for w in details.science_workers if w.phone != phone)
+    erased = len(details.science_workers) - len(kept)
+    contact = details.contact_phone == phone
+    return replace(
+        details,
+        science_workers=kept,
+        erased_science_workers=details.erased_science_workers + erased,
+        contact_name=None if contact else details.contact_name,
+        contact_phone=None if contact else details.contact_phone,
     )
 
 
@@ -175,7 +208,7 @@ class Decision:
 
     activity: Activity
     event: ActivityRegistered | ActivityUpdated | ActivityWithdrawn | InfoCompleted | None
-    workers: ScienceWorkersListed | None = None
+    workers: WorkerList | None = None
 
 
 def submit(
@@ -199,6 +232,8 @@ def update(
     """Change a registered activity before it is held; no change, no event."""
     require_changeable(activity, now, "修改", "changed")
     check(details, campaign, regions)
+    # the organizer no longer sees erased workers, so cannot send them back: they stay counted
+    details = replace(details, erased_science_workers=activity.details.erased_science_workers)
     before, after = published_fields(activity.details), published_fields(details)
     changes = {name: value for name, value in after.items() if before[name] != value}
     workers_changed = activity.details.science_workers != details.science_workers

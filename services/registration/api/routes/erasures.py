@@ -1,0 +1,56 @@
+"""``/api/v1/erasures``: an admin erases a person's personal data (PIPL art. 47); see ``erasure.py``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.web import Problem
+from shared.web.auth import AdminDep
+
+from ...domain.rules import RuleBroken
+from ...erasure import Erasure
+from ..deps import RegistrationDep
+
+router = APIRouter(prefix="/erasures", tags=["erasures"])
+
+
+class ErasureIn(BaseModel):
+    """Whom to erase. The phone travels in the body, never in a URL that access logs keep."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(min_length=7, max_length=20, description="The person's phone number, as it was listed")
+
+
+class ErasureOut(BaseModel):
+    erased: bool = Field(description="False when nothing of the person was left (erasing again changes nothing)")
+    erasure_id: str | None
+    science_worker_entries: int = Field(description="Listings as a science worker, now erased (still counted)")
+    contact_entries: int = Field(description="Activities whose contact person they were, now without one")
+    keys_destroyed: int
+
+    @classmethod
+    def of(cls, erasure: Erasure) -> ErasureOut:
+        return cls(
+            erased=erasure.erased,
+            erasure_id=erasure.erasure_id,
+            science_worker_entries=erasure.science_worker_entries,
+            contact_entries=erasure.contact_entries,
+            keys_destroyed=erasure.keys_destroyed,
+        )
+
+
+@router.post("", response_model=ErasureOut, summary="Erase a person's personal data (admin)")
+async def erase_person(body: ErasureIn, admin: AdminDep, registration: RegistrationDep) -> ErasureOut:
+    """Destroy the person's key and delete their personal data everywhere; idempotent.
+
+    Publishes ``personal-data-erased`` (no personal data) so that notification forgets them too.
+    """
+    try:
+        erasure = await registration.erasures.erase(body.phone, admin.subject)
+    except RuleBroken as exc:
+        raise Problem(
+            422, "电话号码无效 (invalid phone)", str(exc), errors=[{"field": exc.field, "message": str(exc)}]
+        ) from exc
+    return ErasureOut.of(erasure)

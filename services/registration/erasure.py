@@ -1,0 +1,214 @@
+"""Erasure of a person's personal data (PIPL art. 47) by crypto-shredding, without rewriting any log.
+
+An admin names the person by phone. Registration then, in this order:
+
+1. destroys the person's key in the key vault: every sealed copy of their science-worker entries on
+   the restricted topic (the log, its backups, any replay) becomes ciphertext nothing can open;
+2. in one transaction deletes what it holds of them in clear: their science-worker rows, their place
+   in activities' details (as a listed worker they stay counted; as contact person they are removed),
+   drafts, stored idempotent answers and their key mapping; records the erasure; and publishes
+   ``personal-data-erased`` (key ids and counts only) on the privacy topic, so that notification
+   deletes its own clear copies.
+
+Erasing is idempotent: a second request finds nothing and publishes nothing. A person listed again
+afterwards is a new collection, with a new key. The general topics only ever carried masked values
+(138****5678, 张**) and counts, which stay.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, select, text
+
+from shared.events import CATALOG
+from shared.events.payloads.privacy import PersonalDataErased
+from shared.observability.logging import correlation_id
+from shared.runtime import Backbone
+from shared.store import AggregateAppend, Changes, Insert, sync_reading
+
+from .adapters.activity_rows import DETAILS
+from .adapters.tables import activities, drafts, erasures, personal_keys, science_workers
+from .domain.activity import without_person
+from .domain.rules import RuleBroken
+from .domain.unit import PHONE
+from .personal_keys import PersonalKeys
+
+SOURCE = "/kepuri/registration"
+PASSES = 3  # an organizer's change racing the erasure may write the person back once; look again
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What one erasure did: counts only, never whom."""
+
+    erasure_id: str | None
+    science_worker_entries: int
+    contact_entries: int
+    keys_destroyed: int
+
+    @property
+    def erased(self) -> bool:
+        return self.erasure_id is not None
+
+
+@dataclass
+class _Found:
+    key_ids: list[str]
+    worker_rows: int
+    activities: list[dict[str, Any]]
+    drafts: list[dict[str, Any]]
+    answers: list[tuple[str, str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.key_ids or self.worker_rows or self.activities or self.drafts or self.answers)
+
+
+def normalised_phone(phone: str) -> str:
+    """The phone as registration stores it (spaces and dashes of a mobile number dropped)."""
+    digits = re.sub(r"[\s-]", "", phone)
+    if PHONE.match(phone.strip()):
+        return phone.strip()
+    if not PHONE.match(digits):
+        raise RuleBroken("phone", "电话号码格式不正确 (not a mainland mobile or landline number)")
+    return digits
+
+
+class Erasures:
+    """Erase a person's personal data everywhere registration keeps it, and tell the other services."""
+
+    def __init__(self, backbone: Backbone, keys: PersonalKeys) -> None:
+        self._backbone = backbone
+        self._keys = keys
+        self._idempotency = backbone.tables.idempotency_keys
+
+    async def erase(self, phone: str, requested_by: str) -> Erasure:
+        """Erase the person with this phone; :class:`RuleBroken` for a malformed phone."""
+        phone = normalised_phone(phone)
+        key_ids: list[str] = []
+        workers = contacts = destroyed = 0
+        for _ in range(PASSES):
+            found = await sync_reading(self._backbone.engine, lambda c: _find(c, phone, self._idempotency))
+            if not found:
+                break
+            destroyed += await self._keys.vault.destroy(found.key_ids)  # first: the log is unreadable from now
+            key_ids.extend(k for k in found.key_ids if k not in key_ids)
+            changes, w, c = _scrub(found, phone, self._idempotency)
+            workers, contacts = workers + w, contacts + c
+            await self._backbone.writer.submit(changes)
+        if not (workers or contacts or key_ids):
+            return Erasure(None, 0, 0, 0)
+        erasure = Erasure(uuid.uuid4().hex, workers, contacts, destroyed)
+        await self._backbone.writer.submit(_recorded(erasure, key_ids, requested_by))
+        await self._forget_wal()
+        return erasure
+
+    async def _forget_wal(self) -> None:
+        """On SQLite, fold the write-ahead log into the file and truncate it: old page images go too."""
+        engine = self._backbone.engine
+        if engine.dialect.name == "sqlite":
+            async with engine.connect() as connection:
+                await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def _recorded(erasure: Erasure, key_ids: list[str], requested_by: str) -> Changes:
+    """The audit row and the ``personal-data-erased`` event (an aggregate of its own, version 1)."""
+    assert erasure.erasure_id is not None
+    now = datetime.now(UTC)
+    payload = PersonalDataErased(
+        erasure_id=erasure.erasure_id,
+        key_ids=key_ids,
+        science_worker_entries=erasure.science_worker_entries,
+        contact_entries=erasure.contact_entries,
+        requested_by=requested_by,
+        erased_at=now,
+    )
+    envelope = CATALOG.envelope(
+        payload, subject=erasure.erasure_id, sequence=1, source=SOURCE, correlationid=correlation_id.get()
+    )
+    row = {
+        "erasure_id": erasure.erasure_id,
+        "requested_by": requested_by,
+        "science_worker_entries": erasure.science_worker_entries,
+        "contact_entries": erasure.contact_entries,
+        "keys_destroyed": erasure.keys_destroyed,
+        "erased_at": now,
+    }
+    return Changes(appends=[AggregateAppend(erasure.erasure_id, 0, [envelope])], inserts=[Insert(erasures, row)])
+
+
+def _find(connection: Connection, phone: str, idempotency_keys: Table) -> _Found:
+    """Everything registration holds of the person in clear (the JSON columns are matched, then parsed)."""
+    like = f"%{phone}%"
+    key_ids = list(connection.scalars(select(personal_keys.c.key_id).where(personal_keys.c.phone == phone)))
+    worker_query = select(science_workers.c.worker_id).where(science_workers.c.phone == phone)
+    worker_rows = len(list(connection.scalars(worker_query)))
+    found_activities = [
+        dict(row)
+        for row in connection.execute(
+            select(activities.c.activity_id, activities.c.unit_id, activities.c.data).where(
+                activities.c.data.like(like)
+            )
+        ).mappings()
+    ]
+    found_drafts = [
+        dict(row)
+        for row in connection.execute(
+            select(drafts.c.draft_id, drafts.c.unit_id, drafts.c.data).where(drafts.c.data.like(like))
+        ).mappings()
+    ]
+    units = {row["unit_id"] for row in [*found_activities, *found_drafts]}
+    answers: list[tuple[str, str]] = []
+    if units:  # a retried registration's stored answer shows its organizer the list in clear
+        i = idempotency_keys
+        scopes = [f"POST /activities {unit}" for unit in units]
+        rows = connection.execute(select(i.c.scope, i.c.key, i.c.body).where(i.c.scope.in_(scopes)))
+        answers = [(scope, key) for scope, key, body in rows if phone.encode() in bytes(body)]
+    return _Found(key_ids, worker_rows, found_activities, found_drafts, answers)
+
+
+def _scrub(found: _Found, phone: str, idempotency_keys: Table) -> tuple[Changes, int, int]:
+    """The deletions and rewrites of the person's clear data; how many worker and contact entries went."""
+    changes = Changes()
+    changes.statements.append(delete(science_workers).where(science_workers.c.phone == phone))
+    changes.statements.append(delete(personal_keys).where(personal_keys.c.phone == phone))
+    workers = contacts = 0
+    for row in found.activities:
+        details = DETAILS.validate_json(row["data"])
+        kept = without_person(details, phone)
+        workers += len(details.science_workers) - len(kept.science_workers)
+        contacts += details.contact_phone == phone
+        changes.statements.append(
+            activities.update()
+            .where(activities.c.activity_id == row["activity_id"])
+            .values(data=DETAILS.dump_json(kept).decode())
+        )
+    for row in found.drafts:
+        changes.statements.append(
+            drafts.update()
+            .where(drafts.c.draft_id == row["draft_id"])
+            .values(data=json.dumps(_draft_without(json.loads(row["data"]), phone), ensure_ascii=False))
+        )
+    for scope, key in found.answers:
+        i = idempotency_keys
+        changes.statements.append(delete(i).where(i.c.scope == scope, i.c.key == key))
+    return changes, workers, contacts
+
+
+def _draft_without(data: Any, phone: str) -> Any:
+    """A draft's data with every entry naming the phone dropped, and a contact with it blanked."""
+    if isinstance(data, list):
+        return [
+            _draft_without(item, phone) for item in data if not (isinstance(item, dict) and item.get("phone") == phone)
+        ]
+    if isinstance(data, dict):
+        cleared = {k: _draft_without(v, phone) for k, v in data.items()}
+        if cleared.get("contact_phone") == phone:
+            cleared["contact_phone"] = cleared["contact_name"] = None
+        return cleared
+    return data

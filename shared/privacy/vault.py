@@ -1,0 +1,89 @@
+"""The key vault: one random key per data subject, kept apart from every service's database.
+
+Registration creates a person's key when it first seals their data and destroys it when the person
+is erased; notification only reads keys, to open what it receives on the restricted topic. The vault
+is infrastructure like the bus (its own database: ``keys.db`` next to the embedded log, or its own
+PostgreSQL database where notification's role may only SELECT), not a service's table. Destroying a
+key is the erasure: every copy of the person's sealed data, in the log, in backups of it, in a replay,
+stays ciphertext that nothing can open. SQLite files run with ``secure_delete``, so a destroyed key's
+bytes are overwritten, and the write-ahead log is truncated after a destruction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..store import create_engine
+from ..store.upsert import upsert_statement
+
+_metadata = MetaData()
+subject_keys = Table(
+    "subject_keys",
+    _metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("key", LargeBinary(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class KeyVault:
+    """Per-person keys by key id: put (never replacing), get, destroy."""
+
+    def __init__(self, url: str, *, engine: AsyncEngine | None = None) -> None:
+        self._engine = engine or create_engine(url, pool_size=4)
+        self._ready = False
+
+    async def start(self) -> None:
+        """Create the vault's one table if it is not there (the vault has no other schema to migrate)."""
+        if not self._ready:
+            async with self._engine.begin() as connection:
+                await connection.run_sync(_metadata.create_all)
+            self._ready = True
+
+    async def stop(self) -> None:
+        """Close the vault's connections (a service stops it as one of its workers)."""
+        await self._engine.dispose()
+        self._ready = False
+
+    async def put(self, keys: Mapping[str, bytes]) -> None:
+        """Store new keys; a key id already there keeps its key (ids are random, so only a retry repeats one)."""
+        if not keys:
+            return
+        await self.start()
+        now = datetime.now(UTC)
+        rows = [{"key_id": key_id, "key": key, "created_at": now} for key_id, key in keys.items()]
+        async with self._engine.begin() as connection:
+            statement = upsert_statement(connection.dialect.name, subject_keys, ("key_id",))
+            await connection.execute(statement, rows)
+
+    async def get(self, key_ids: Iterable[str]) -> dict[str, bytes]:
+        """The keys of those ids that still exist (a destroyed key is simply absent)."""
+        wanted = sorted(set(key_ids))
+        if not wanted:
+            return {}
+        await self.start()
+        found: dict[str, bytes] = {}
+        async with self._engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                query = select(subject_keys.c.key_id, subject_keys.c.key).where(
+                    subject_keys.c.key_id.in_(wanted[start : start + 500])
+                )
+                found.update({key_id: bytes(key) for key_id, key in await connection.execute(query)})
+        return found
+
+    async def destroy(self, key_ids: Iterable[str]) -> int:
+        """Destroy keys for good; returns how many existed. Destroying an absent key is no error."""
+        doomed = sorted(set(key_ids))
+        if not doomed:
+            return 0
+        await self.start()
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(subject_keys).where(subject_keys.c.key_id.in_(doomed)))
+        if self._engine.dialect.name == "sqlite":
+            async with self._engine.connect() as connection:
+                await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return int(result.rowcount or 0)

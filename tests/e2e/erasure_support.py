@@ -1,0 +1,176 @@
+"""The platform for the erasure tests: registration, notification and analytics in this process on one
+bus and one key vault, a science worker thanked by SMS, and the ways to look for a person afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from services.analytics.bootstrap import create_app as analytics_app
+from services.analytics.settings import AnalyticsSettings
+from services.notification.bootstrap import create_app as notification_app
+from services.notification.settings import NotificationSettings
+from services.registration.bootstrap import create_app as registration_app
+from services.registration.container import Registration
+from services.registration.settings import RegistrationSettings
+from shared.bus import Record, bus_from_url
+from tests.e2e.conftest import settings_env
+from tests.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign, organizer_headers
+from tests.notification.conftest import Recorder
+
+WORKER_NAME, WORKER_PHONE = "欧阳科普", "13955501234"
+CONTACT_NAME, CONTACT_PHONE = "司马联络", "13655507890"
+KEPT_NAME, KEPT_PHONE = "钱学文", "13700002222"
+SECRETS = [s.encode() for s in (WORKER_NAME, WORKER_PHONE, CONTACT_NAME, CONTACT_PHONE)]
+
+
+@dataclass
+class Platform:
+    registration: httpx.AsyncClient
+    notification: httpx.AsyncClient
+    analytics: httpx.AsyncClient
+    apps: dict[str, FastAPI]
+    options: dict[str, Any]
+    sms: Recorder
+    organizer: dict[str, str]
+    admin: dict[str, str]
+
+    @property
+    def container(self) -> Registration:
+        return self.apps["registration"].state.container
+
+
+def notification_on(options: dict[str, Any], database: Path, verifier: Any, sms: Recorder) -> FastAPI:
+    settings = NotificationSettings(**options, database_url=f"sqlite+aiosqlite:///{database}", quiet_hours="")  # type: ignore[arg-type]
+    return notification_app(settings, verifier=verifier, channels={"sms": sms})
+
+
+@asynccontextmanager
+async def running_platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platform]:
+    options = settings_env(tmp_path, bus_url)
+    registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
+    analytics = analytics_app(AnalyticsSettings(**options))  # type: ignore[arg-type]
+    sms = Recorder()
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(registration.router.lifespan_context(registration))
+        container: Registration = registration.state.container
+        notification = notification_on(options, tmp_path / "notification.db", container.verifier, sms)
+        for app in (notification, analytics):
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri")
+            )
+            for app in (registration, notification, analytics)
+        ]
+        organizer = await organizer_headers(container)
+        today = datetime.now(UTC).date()
+        campaign = replace(open_campaign(), info_completion_deadline=today + timedelta(days=5))
+        await container.campaigns.configure(campaign, 1)
+        await container.accounts.create_staff("admin-erasure", PASSWORD, "admin")
+        token = await clients[0].post("/api/v1/auth/token", json={"login": "admin-erasure", "password": PASSWORD})
+        admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        apps = {"registration": registration, "notification": notification, "analytics": analytics}
+        yield Platform(*clients, apps, options, sms, organizer, admin)  # type: ignore[arg-type]
+
+
+async def thank_science_workers(platform: Platform) -> str:
+    """Register a held activity listing the worker (and the contact person), complete its info, and
+    wait until both science workers got their thank-you; the activity's id."""
+    body = activity_body(
+        starts_in=timedelta(minutes=-30),
+        contact_name=CONTACT_NAME,
+        contact_phone=CONTACT_PHONE,
+        science_workers=[
+            {"name": WORKER_NAME, "phone": WORKER_PHONE, "organisation": "西北大学"},
+            {"name": KEPT_NAME, "phone": KEPT_PHONE},
+        ],
+    )
+    created = await platform.registration.post("/api/v1/activities", json=body, headers=platform.organizer)
+    assert created.status_code == 201, created.text
+    activity_id: str = created.json()["id"]
+    info = {"photo_urls": ["https://img.example.cn/1.jpg"], "actual_participants": 120, "summary": "圆满完成"}
+    completed = await platform.registration.put(
+        f"/api/v1/activities/{activity_id}/info", json=info, headers={**platform.organizer, "If-Match": '"1"'}
+    )
+    assert completed.status_code == 200, completed.text
+    await until(lambda: _sent_to(platform, {WORKER_PHONE, KEPT_PHONE}))
+    return activity_id
+
+
+async def _sent_to(platform: Platform, phones: set[str]) -> bool:
+    page = (await platform.notification.get("/api/v1/messages", headers=platform.admin)).json()
+    return {m.to for m in platform.sms.sent} == phones and page["counts"].get("sent", 0) == len(phones)
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    async with asyncio.timeout(timeout):
+        while not await check():
+            await asyncio.sleep(0.05)
+
+
+async def answers(platform: Platform, activity_id: str) -> dict[str, bytes]:
+    """Every answer that could show the person: activity, exports (unzipped), ledger, statistics."""
+    r, n, a = platform.registration, platform.notification, platform.analytics
+    got = {
+        "activity": await r.get(f"/api/v1/activities/{activity_id}", headers=platform.organizer),
+        "activity (admin)": await r.get(f"/api/v1/activities/{activity_id}", headers=platform.admin),
+        "export (organizer)": await r.get(
+            f"/api/v1/activities/export.xlsx?campaign_id={CAMPAIGN}", headers=platform.organizer
+        ),
+        "export (admin)": await r.get(f"/api/v1/activities/export.xlsx?campaign_id={CAMPAIGN}", headers=platform.admin),
+        "dashboard": await r.get("/api/v1/dashboard", headers=platform.organizer),
+        "messages": await n.get("/api/v1/messages", headers=platform.admin),
+        "messages (organizer)": await n.get("/api/v1/messages", headers=platform.organizer),
+        "statistics": await a.get(f"/api/v1/stats/activities?campaign={CAMPAIGN}"),
+        "deliveries": await a.get("/api/v1/stats/notifications"),
+    }
+    out = {}
+    for name, response in got.items():
+        assert response.status_code == 200, f"{name}: {response.status_code} {response.text[:300]}"
+        out[name] = unzipped(response.content) if name.startswith("export") else response.content
+    return out
+
+
+def unzipped(content: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        return b"".join(book.read(name) for name in book.namelist())
+
+
+async def from_the_start(bus_url: str, topics: list[str], group: str) -> list[Record]:
+    """Topics read from their start by a new consumer group: what a backup or a replay would read."""
+    bus = bus_from_url(bus_url, fetch_max_wait_ms=10)
+    await bus.start()
+    found: list[Record] = []
+    try:
+        async with bus.subscribe(group, topics) as subscription:
+            idle = 0
+            while idle < 20:
+                records = await subscription.poll(timeout_ms=100)
+                found.extend(records)
+                idle = 0 if records else idle + 1
+    finally:
+        await bus.stop()
+    return found
+
+
+def files_holding(directory: Path, needles: list[bytes]) -> dict[str, list[bytes]]:
+    """Every file under ``directory`` (databases, their WAL, the embedded log) holding a needle, UTF-8."""
+    found: dict[str, list[bytes]] = {}
+    for path in directory.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            hits = [n for n in needles if n in data]
+            if hits:
+                found[str(path.relative_to(directory))] = hits
+    return found
