@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.auth import TokenVerifier
 from shared.runtime import Backbone
@@ -13,6 +13,7 @@ from .campaigns import Campaigns
 from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
+from .sheets.gate import ImportGate
 
 
 @dataclass
@@ -25,3 +26,4 @@ class Registration:
     drafts: Drafts
     dashboard: Dashboard
     directory: Directory
+    imports: ImportGate = field(default_factory=ImportGate)
