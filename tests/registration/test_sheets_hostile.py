@@ -25,6 +25,11 @@ from .test_sheets import HEADER, IMPORT, good_row, recorded_identities, upload, 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
+TYPES = "[Content_Types].xml"
+STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def crafted(parts: dict[str, Iterable[bytes]], *, base: bytes | None = None) -> bytes:
@@ -36,7 +41,9 @@ def crafted(parts: dict[str, Iterable[bytes]], *, base: bytes | None = None) -> 
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
     ):
         for member in source.infolist():
-            if member.filename not in parts:
+            if member.filename == TYPES and STRINGS in parts:  # declared, so openpyxl reads them all
+                target.writestr(member, source.read(member).replace(b"</Types>", STRINGS_TYPE + b"</Types>"))
+            elif member.filename not in parts:
                 target.writestr(member, source.read(member))
         for name, chunks in parts.items():
             with target.open(name, "w", force_zip64=True) as part:
