@@ -34,6 +34,7 @@ from .directory.throttle import TokenBucket
 from .drafts import Drafts
 from .outcomes import ReviewOutcomeProjection
 from .settings import RegistrationSettings
+from .sheets.gate import ImportGate
 
 MIGRATIONS = "services.registration:migrations"
 
@@ -64,6 +65,7 @@ def build(settings: RegistrationSettings) -> Registration:
         drafts=Drafts(backbone, activities_),
         dashboard=Dashboard(backbone, campaigns),
         directory=_directory(backbone, settings, key),
+        imports=ImportGate(settings.sheet_max_bytes),
     )
 
 
@@ -94,4 +96,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             campaign_routes.router,
             directory_routes.router,
         ],
+        body_limits={sheet_routes.IMPORT_PATH: registration.imports.max_bytes},
     )
