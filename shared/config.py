@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,9 +39,17 @@ class ServiceSettings(BaseSettings):
     http_keep_alive_s: int = 75
     log_level: str = "INFO"
     log_json: bool = False
+    # The largest request body a route reads (KEPURI_MAX_BODY_BYTES); past it the answer is a 413
+    # problem+json before the body is read. Every JSON body of the APIs is far smaller; routes that
+    # take an upload (registration's 附件1 import) set their own, larger limit for their path.
+    max_body_bytes: int = Field(1 << 20, ge=1024)
+    # /docs, /redoc and /openapi.json (KEPURI_API_DOCS); unset: served except in production.
+    api_docs: bool | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:
+        if self.api_docs is None:
+            self.api_docs = self.environment != "production"
         if not self.port:
             self.port = self.default_port
         if not self.database_url:

@@ -37,6 +37,7 @@ from .erasure import Erasures
 from .outcomes import ReviewOutcomeProjection
 from .personal_keys import PersonalKeys
 from .settings import RegistrationSettings
+from .sheets.gate import ImportGate
 
 MIGRATIONS = "services.registration:migrations"
 
@@ -71,6 +72,7 @@ def build(settings: RegistrationSettings) -> Registration:
         directory=_directory(backbone, settings, key),
         erasures=Erasures(backbone, keys),
         vault=vault,
+        imports=ImportGate(settings.sheet_max_bytes),
     )
 
 
@@ -103,4 +105,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             erasures.router,
         ],
         workers=[registration.vault],
+        body_limits={sheet_routes.IMPORT_PATH: registration.imports.max_bytes},
     )

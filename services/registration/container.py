@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.auth import TokenVerifier
 from shared.privacy import KeyVault
@@ -15,6 +15,7 @@ from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
+from .sheets.gate import ImportGate
 
 
 @dataclass
@@ -29,3 +30,4 @@ class Registration:
     directory: Directory
     erasures: Erasures
     vault: KeyVault
+    imports: ImportGate = field(default_factory=ImportGate)

@@ -21,6 +21,13 @@ class RegistrationSettings(ServiceSettings):
         validation_alias=AliasChoices("jwt_private_key_file", "KEPURI_REGISTRATION_JWT_PRIVATE_KEY_FILE"),
         description="Ed25519 private key (PKCS#8 PEM) that signs access tokens",
     )
+    sheet_max_bytes: int = Field(
+        5 << 20,
+        ge=64 << 10,
+        le=64 << 20,
+        validation_alias=AliasChoices("sheet_max_bytes", "KEPURI_REGISTRATION_SHEET_MAX_BYTES"),
+        description="the largest 附件1 upload (POST /activities/import) read; larger ones are a 413",
+    )
     token_ttl_minutes: int = Field(480, ge=5, le=7 * 24 * 60)
     login_failures_allowed: int = Field(5, ge=1, description="failed logins per account and address per window")
     login_window_seconds: int = Field(900, ge=10)

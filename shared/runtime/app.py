@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI, Request
+from starlette.types import ASGIApp
 
 from ..observability.logging import configure_logging
+from ..web.headers import DOCS_PATHS, SecurityHeadersMiddleware
 from ..web.health import health_router
+from ..web.limits import BodyLimitMiddleware
 from ..web.middleware import RequestContextMiddleware
 from ..web.problems import install_problem_handlers
 from .backbone import Backbone
@@ -33,11 +36,14 @@ def create_service_app(
     routers: Sequence[APIRouter],
     version: str = "1.0.0",
     workers: Sequence[Worker] = (),
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """A service's FastAPI app: routers under ``/api/v1``, operations routes, errors as problems.
 
     Starting the app starts the backbone (migrations, writer, relay, consumers), then ``workers``, and puts
-    ``container`` on ``app.state.container`` for the routes; stopping it stops them in order.
+    ``container`` on ``app.state.container`` for the routes; stopping it stops them in order. Every answer
+    carries the security headers; request bodies over ``max_body_bytes`` are refused unread (413), except
+    on the paths ``body_limits`` gives a limit of their own; the API docs are served when ``api_docs`` says.
     """
     settings = backbone.settings
     configure_logging(settings.service, settings.log_level, settings.log_json)
@@ -60,13 +66,36 @@ def create_service_app(
                 await worker.stop()
             await backbone.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    docs = bool(settings.api_docs)
+    app = _ServiceApp(
+        DOCS_PATHS if docs else (),
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=body_limits)
     app.add_middleware(RequestContextMiddleware, service=settings.service)
     app.include_router(health_router(backbone.checks))
     for router in routers:
         app.include_router(router, prefix="/api/v1")
     return app
+
+
+class _ServiceApp(FastAPI):
+    """FastAPI with the security headers outside everything, the 500s of Starlette's outermost error
+    handler included (middleware added with ``add_middleware`` sits inside that handler)."""
+
+    def __init__(self, docs_paths: Iterable[str], **options: Any) -> None:
+        self._docs_paths = tuple(docs_paths)
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), docs_paths=self._docs_paths)
 
 
 def container_of(request: Request) -> Any:

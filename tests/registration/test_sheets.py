@@ -18,6 +18,8 @@ from sqlalchemy import select
 from services.registration.adapters.tables import metadata
 from services.registration.domain.campaign import CHINA, Window
 from services.registration.sheets.cells import CellError
+from services.registration.sheets.gate import ImportGate
+from services.registration.sheets.importer import SheetImport
 from services.registration.sheets.times import format_range, parse_range
 from shared.events.topics import ACTIVITIES, CONTACTS
 
@@ -294,13 +296,18 @@ async def test_the_report_as_a_sheet_marks_each_row_and_uploads_again(service: S
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 async def test_two_uploads_of_one_sheet_racing_register_each_row_once(service: Service) -> None:
+    """One process admits one import per unit (test_sheets_hostile); two processes on one database,
+    each with its own gate, still register each row once."""
     await service.campaign()
     me = await service.organizer()
+    principal = service.container.verifier.verify(me["Authorization"].removeprefix("Bearer "))
     sheet = workbook([good_row(n) for n in range(1, 41)])
-    first, second = await asyncio.gather(upload(service, sheet, me), upload(service, sheet, me))
-    counts = [first.json()["counts"], second.json()["counts"]]
+    c = service.container
+    processes = [SheetImport(c.backbone, c.activities, ImportGate()) for _ in range(2)]
+    first, second = await asyncio.gather(*(p.run(principal, "2026", sheet) for p in processes))
+    counts = [first.counts(), second.counts()]
     assert sum(c["registered"] for c in counts) == 40 and sum(c["already_registered"] for c in counts) == 40
-    ids = {r["activity_id"] for a in (first, second) for r in a.json()["rows"]}
+    ids = {o.activity_id for report in (first, second) for o in report.outcomes}
     assert len(ids) == 40 and await rows(service, "activities") == 40
 
 

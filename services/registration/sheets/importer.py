@@ -7,7 +7,8 @@ so the same sheet uploaded again (or two uploads racing) reports ``already_regis
 registering twice. A row naming its 活动编号 (a unit's own export) is recognised by that id as well.
 An import only registers: it never changes an activity already registered (that is ``PUT``'s work).
 Rows are registered concurrently in bounded batches, which the group-commit writer folds into few
-transactions.
+transactions. Before any of that, a unit holds its :class:`.gate.ImportGate` slot (one import at a
+time) and the workbook is inspected within :class:`.reading.SheetLimits` before openpyxl reads it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from ..activities import Activities
 from ..adapters.tables import activities
 from ..domain.activity import Activity
 from ..domain.rules import RuleBroken
-from .reading import Sheet, read_sheet
+from .gate import ImportGate
+from .reading import Sheet, SheetLimits, read_sheet
 from .rows import CellProblem, RowCandidate, identity, read_row
 
 MAX_ROWS = 2000
@@ -88,26 +90,36 @@ class ImportReport:
 class SheetImport:
     """Imports an organizer's sheet into one campaign."""
 
-    def __init__(self, backbone: Backbone, activities: Activities) -> None:
+    def __init__(
+        self, backbone: Backbone, activities: Activities, gate: ImportGate, limits: SheetLimits | None = None
+    ) -> None:
         self._backbone = backbone
         self._activities = activities
+        self._gate = gate
+        self._limits = limits or SheetLimits()
 
     async def run(self, principal: Principal, campaign_id: str, data: bytes) -> ImportReport:
         """Register every valid row of ``data`` (an .xlsx) not registered before; report each row.
 
-        Raises :class:`RuleBroken` when the campaign does not exist or is closed, and
-        :class:`~.reading.SheetRefused` when the file is not a readable activity sheet.
+        Raises :class:`RuleBroken` when the campaign does not exist or is closed,
+        :class:`~.reading.SheetRefused` when the file is not a readable activity sheet within the limits,
+        and :class:`~.gate.ImportInProgress` when the unit's previous import is still running.
         """
         if principal.role != "organizer" or principal.unit_id is None:
             raise RuleBroken("role", "只有活动举办单位可以导入活动 (only an organizer unit imports activities)")
+        async with self._gate.hold(principal.unit_id):
+            return await self._run(principal, principal.unit_id, campaign_id, data)
+
+    async def _run(self, principal: Principal, unit_id: str, campaign_id: str, data: bytes) -> ImportReport:
         campaign = await self._activities.campaigns.get(campaign_id)
         campaign.require_registration_open(datetime.now(UTC))
-        sheet = await asyncio.to_thread(read_sheet, data, MAX_ROWS)
+        async with self._gate.reading():
+            sheet = await asyncio.to_thread(read_sheet, data, MAX_ROWS, self._limits)
         candidates = [read_row(sheet, row, campaign_id) for row in sheet.rows]
-        scope = f"POST /activities/import {principal.unit_id} {campaign_id}"
+        scope = f"POST /activities/import {unit_id} {campaign_id}"
         identities = {c.row: identity(c.body) for c in candidates if c.body is not None}
         recorded = await self._recorded(scope, identities.values())
-        stated = await self._stated(principal.unit_id, campaign_id, (c.stated_id for c in candidates))
+        stated = await self._stated(unit_id, campaign_id, (c.stated_id for c in candidates))
 
         outcomes: dict[int, RowOutcome] = {}
         first_of: dict[str, RowCandidate] = {}

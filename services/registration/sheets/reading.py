@@ -4,7 +4,6 @@ and keep every non-empty data row with its sheet row number. Pure and blocking: 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from .cells import is_blank
+from .inspection import NOT_XLSX, SheetLimits, SheetRefused, inspect_workbook
 from .layout import RESULT, SERIAL, Column, column_named, missing_headers
 
 # The header is looked for in the first rows only (a title, a 单位名称 line, a blank line…).
@@ -21,12 +21,8 @@ HEADER_MIN_COLUMNS = 3
 # Templates often carry borders far below the data: this many blank rows in a row end the data.
 BLANK_RUN_ENDS_DATA = 1000
 MAX_COLUMNS = 200
-# A 5 MiB upload may inflate a thousandfold (a zip bomb); real sheets of 2,000 rows unpack to a few MiB.
-MAX_UNPACKED_BYTES = 100 << 20
 
-
-class SheetRefused(ValueError):
-    """The upload cannot be read as an activity sheet at all; the message says why (422)."""
+__all__ = ["Sheet", "SheetLimits", "SheetRefused", "SheetRow", "read_sheet"]
 
 
 @dataclass(frozen=True)
@@ -56,27 +52,23 @@ class Sheet:
         return next((p for p, c in self.columns.items() if c is column), None)
 
 
-def read_sheet(data: bytes, max_rows: int) -> Sheet:
-    """The first worksheet with a 附件1 header row, and its non-empty rows (at most ``max_rows``)."""
-    not_xlsx = "上传的文件不是有效的 .xlsx 工作簿（.xls 或 .csv 请先另存为 .xlsx） (not an .xlsx workbook)"
-    try:
-        # zipfile never inflates a member past its declared size, so the declared sizes bound the work
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SheetRefused(not_xlsx) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise SheetRefused(f"工作簿解压后超过 {MAX_UNPACKED_BYTES >> 20} MiB (the workbook unpacks too large)")
+def read_sheet(data: bytes, max_rows: int, limits: SheetLimits | None = None) -> Sheet:
+    """The first worksheet with a 附件1 header row, and its non-empty rows (at most ``max_rows``).
+
+    The workbook is inspected within ``limits`` first (:func:`.inspection.inspect_workbook`), so
+    openpyxl only ever reads a file whose size, strings and rows are bounded.
+    """
+    inspect_workbook(data, limits or SheetLimits())
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # an uploaded file may be broken anywhere inside: its sender's problem, not a 500
-        raise SheetRefused(not_xlsx) from exc
+        raise SheetRefused(NOT_XLSX) from exc
     try:
         return _first_activity_sheet(workbook.worksheets, max_rows)
     except SheetRefused:
         raise
     except Exception as exc:  # as above, for what only reading the rows finds
-        raise SheetRefused(not_xlsx) from exc
+        raise SheetRefused(NOT_XLSX) from exc
     finally:
         workbook.close()
 
@@ -130,4 +122,8 @@ def _read_rows(sheet: Sheet, rows: Iterator[tuple[object, ...]], max_rows: int) 
         blank_run = 0
         sheet.rows.append(row)
         if len(sheet.rows) > max_rows:
-            raise SheetRefused(f"一次最多导入 {max_rows} 行活动，请分批上传 (at most {max_rows} rows per upload)")
+            raise SheetRefused(
+                f"一次最多导入 {max_rows} 行活动，请分批上传 (at most {max_rows} rows per upload)",
+                limit="max_rows",
+                value=max_rows,
+            )

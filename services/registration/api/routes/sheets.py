@@ -21,6 +21,7 @@ from shared.web.auth import OrganizerDep, PrincipalDep
 
 from ...domain.rules import RuleBroken
 from ...sheets.exporter import ExportRequest, export_sheet
+from ...sheets.gate import ImportInProgress
 from ...sheets.importer import MAX_ROWS, SheetImport
 from ...sheets.reading import SheetRefused
 from ...sheets.workbooks import XLSX, report_book
@@ -29,7 +30,8 @@ from .activities import rule_problem
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
-MAX_BYTES = 5 * 1024 * 1024
+IMPORT_PATH = "/api/v1/activities/import"
+MAX_BYTES = 5 * 1024 * 1024  # the default of KEPURI_REGISTRATION_SHEET_MAX_BYTES, for the OpenAPI text
 CampaignId = Annotated[str, Query(min_length=1, max_length=64, description="活动年度 (campaign id)")]
 
 _UPLOAD = {
@@ -64,13 +66,26 @@ async def import_activities(
             "请直接上传 xlsx 文件 (send the file as the body)",
             f"Send the .xlsx file itself as the request body with Content-Type: {XLSX}, not a multipart form",
         )
-    data = await _upload(request)
+    data = await _upload(request, registration.imports.max_bytes)
+    importer = SheetImport(registration.backbone, registration.activities, registration.imports)
     try:
-        report = await SheetImport(registration.backbone, registration.activities).run(organizer, campaign_id, data)
+        report = await importer.run(organizer, campaign_id, data)
     except RuleBroken as exc:
         raise rule_problem(exc) from exc
     except SheetRefused as exc:
-        raise Problem(422, "表格无法导入 (sheet refused)", str(exc)) from exc
+        title = "表格过大 (sheet too large)" if exc.status == 413 else "表格无法导入 (sheet refused)"
+        problem = Problem(exc.status, title, str(exc))
+        if exc.limit is not None:
+            problem.extra.update(limit=exc.limit, limit_value=exc.value)
+        raise problem from exc
+    except ImportInProgress as exc:
+        raise Problem(
+            409,
+            "已有导入正在进行 (import in progress)",
+            "本单位的上一次导入尚未完成，请等它结束后再上传 (one import at a time per unit)",
+            headers={"Retry-After": "5"},
+            limit="one_import_per_unit",
+        ) from exc
     if format == "xlsx" or (format is None and XLSX in request.headers.get("accept", "")):
         buffer = io.BytesIO()
         await asyncio.to_thread(report_book, report, buffer)
@@ -113,21 +128,28 @@ async def export_activities(
     )
 
 
-async def _upload(request: Request) -> bytes:
-    """The request body, refused as soon as it passes :data:`MAX_BYTES` (413)."""
+async def _upload(request: Request, max_bytes: int) -> bytes:
+    """The request body, refused as soon as it passes ``max_bytes`` (413).
+
+    The shared body limit (:mod:`shared.web.limits`) already stops a larger body for this path before
+    the route runs; this is the import's own wording of it, should the two ever differ.
+    """
     too_big = Problem(
         413,
         "文件过大 (file too large)",
-        f"An activity sheet may be at most {MAX_BYTES // 1024 // 1024} MiB; split it into several uploads",
+        f"活动表格最大 {max_bytes / (1 << 20):g} MiB，请分批上传 "
+        f"(an activity sheet may be at most {max_bytes / (1 << 20):g} MiB; split it into several uploads)",
+        limit="sheet_max_bytes",
+        limit_value=max_bytes,
     )
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES:
+    if declared.isdigit() and int(declared) > max_bytes:
         raise too_big
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BYTES:
+        if size > max_bytes:
             raise too_big
         chunks.append(chunk)
     if size == 0:
