@@ -29,6 +29,7 @@ from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload, to_message
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.store import sync_transaction
+from shared.web.auth import Verifier
 from tests.fixtures.tansu import free_port
 
 CAMPAIGN = "2026"
@@ -36,7 +37,7 @@ _offsets = itertools.count()
 _sequences: dict[str, itertools.count[int]] = {}
 
 
-def analytics_app(tmp_path: Path, **overrides: Any) -> FastAPI:
+def analytics_app(tmp_path: Path, verifier: Verifier | None = None, **overrides: Any) -> FastAPI:
     values: dict[str, Any] = {
         "data_dir": tmp_path,
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'analytics.db'}",
@@ -44,7 +45,7 @@ def analytics_app(tmp_path: Path, **overrides: Any) -> FastAPI:
         "environment": "test",
     }
     values.update(overrides)
-    return create_app(AnalyticsSettings(**values))
+    return create_app(AnalyticsSettings(**values), verifier)
 
 
 def container(app: FastAPI) -> Analytics:

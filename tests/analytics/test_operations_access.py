@@ -46,9 +46,8 @@ def campaign(campaign_id: str, **settings: Any) -> Any:
 
 
 def app_with_keys(tmp_path: Path, **overrides: Any) -> FastAPI:
-    app = analytics_app(tmp_path, **overrides)
-    app.state.container.verifier = TokenVerifier(public_key_pem(KEY))
-    return app
+    """The analytics app verifying tokens with this module's key (registration's, in production)."""
+    return analytics_app(tmp_path, verifier=TokenVerifier(public_key_pem(KEY)), **overrides)
 
 
 @pytest.fixture
@@ -187,9 +186,9 @@ async def test_streams_past_the_limits_are_refused_and_a_closed_stream_frees_its
         url, params = "/api/v1/stats/dashboard/stream", {"campaign": CAMPAIGN}
         async with client.stream("GET", url, params=params, headers=bearer("admin")) as first:
             assert first.status_code == 200
-            async for line in first.aiter_lines():
-                if line.startswith("data: "):
-                    break
+            lines = first.aiter_lines()  # read on without closing it (leaving an `async for` would)
+            while not (await anext(lines)).startswith("data: "):
+                pass
             refused = await client.get(url, params=params, headers=bearer("reviewer"))
             assert int(problem(refused, 429)["status"]) == 429 and refused.headers["retry-after"]
         slots: StreamSlots = app.state.dashboard_slots
