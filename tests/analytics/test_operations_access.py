@@ -18,43 +18,18 @@ from fastapi import FastAPI
 from services.analytics.dashboard.hub import DashboardHub
 from services.analytics.dashboard.limits import StreamSlots
 from shared.answers import Answers
-from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
-from shared.events.payloads.campaigns import CampaignConfigured
 from shared.web.problems import MEDIA_TYPE, Problem
 
-from .test_dashboard_support import CAMPAIGN, analytics_app, envelope, feed, registered, serving
+from .test_dashboard_support import CAMPAIGN, analytics_app, bearer, configured, feed, registered, serving
 
-KEY = generate_private_key_pem()
-TOKENS = {
-    "admin": sign_token(KEY, Principal("admin-1", "admin")),
-    "reviewer": sign_token(KEY, Principal("rev-1", "reviewer", level="city", jurisdiction="6105")),
-    "organizer": sign_token(KEY, Principal("org-1", "organizer", unit_id="unit-1")),
-}
 CLOSED = "2026-closed"
-
-
-def bearer(role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {TOKENS[role]}"}
-
-
-def campaign(campaign_id: str, **settings: Any) -> Any:
-    payload = CampaignConfigured(
-        campaign_id=campaign_id, year=2026, title=f"{campaign_id} 全国科普日", settings=settings,
-        week_starts_on="2026-09-15", week_ends_on="2026-09-21",
-    )  # fmt: skip
-    return envelope(payload, campaign_id, campaign_id)
-
-
-def app_with_keys(tmp_path: Path, **overrides: Any) -> FastAPI:
-    """The analytics app verifying tokens with this module's key (registration's, in production)."""
-    return analytics_app(tmp_path, verifier=TokenVerifier(public_key_pem(KEY)), **overrides)
 
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    app = app_with_keys(tmp_path)
+    app = analytics_app(tmp_path)
     async with app.router.lifespan_context(app):
-        await feed(app, campaign(CAMPAIGN), campaign(CLOSED, public_statistics=False), registered("610502"))
+        await feed(app, configured(CAMPAIGN), configured(CLOSED, public_statistics=False), registered("610502"))
         yield app
 
 
@@ -93,9 +68,9 @@ async def test_the_dashboard_without_a_campaign_needs_a_staff_token_too(client: 
 
 
 async def test_the_stream_needs_a_staff_token_and_sends_the_snapshot_to_staff(tmp_path: Path) -> None:
-    app = app_with_keys(tmp_path)
+    app = analytics_app(tmp_path)
     async with serving(app) as served, httpx.AsyncClient(base_url=served.url, timeout=10) as client:
-        await feed(app, campaign(CAMPAIGN), registered("610502"))
+        await feed(app, configured(CAMPAIGN), registered("610502"))
         url = "/api/v1/stats/dashboard/stream"
         problem(await client.get(url, params={"campaign": CAMPAIGN}), 401)
         problem(await client.get(url, params={"campaign": CAMPAIGN}, headers=bearer("organizer")), 403)
@@ -132,7 +107,7 @@ async def test_the_all_campaigns_overview_is_public_only_when_every_campaign_is(
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
         problem(await client.get("/api/v1/stats/overview"), 401)
         assert (await client.get("/api/v1/stats/overview", headers=bearer("admin"))).json()["total"] == 1
-        await feed(app, campaign(CLOSED, public_statistics=True))
+        await feed(app, configured(CLOSED, public_statistics=True))
         app.state.container.answers = Answers()  # forget the answers of the last second
         assert (await client.get("/api/v1/stats/overview")).json()["total"] == 1
 
@@ -141,7 +116,9 @@ async def test_a_dashboard_of_an_unknown_campaign_is_404_and_never_cached(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     for n in range(5):
-        body = problem(await client.get("/api/v1/stats/dashboard", params={"campaign": f"x{n}"}, headers=bearer("admin")), 404)
+        body = problem(
+            await client.get("/api/v1/stats/dashboard", params={"campaign": f"x{n}"}, headers=bearer("admin")), 404
+        )
         assert f"x{n}" in body["detail"]
     stream = await client.get("/api/v1/stats/dashboard/stream", params={"campaign": "x9"}, headers=bearer("admin"))
     problem(stream, 404)
@@ -150,12 +127,14 @@ async def test_a_dashboard_of_an_unknown_campaign_is_404_and_never_cached(
 
 
 async def test_the_dashboards_cache_keeps_at_most_the_configured_number_of_campaigns(tmp_path: Path) -> None:
-    app = app_with_keys(tmp_path, dashboard_campaigns=3)
+    app = analytics_app(tmp_path, dashboard_campaigns=3)
     async with app.router.lifespan_context(app):
-        await feed(app, *(campaign(f"c{n}") for n in range(6)))
+        await feed(app, *(configured(f"c{n}") for n in range(6)))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             for n in range(6):
-                answer = await client.get("/api/v1/stats/dashboard", params={"campaign": f"c{n}"}, headers=bearer("admin"))
+                answer = await client.get(
+                    "/api/v1/stats/dashboard", params={"campaign": f"c{n}"}, headers=bearer("admin")
+                )
                 assert answer.status_code == 200
             assert app.state.dashboard_hub.cached_campaigns() == 3
 
@@ -180,9 +159,9 @@ def test_stream_slots_bound_all_streams_and_each_client_address() -> None:
 
 
 async def test_streams_past_the_limits_are_refused_and_a_closed_stream_frees_its_slot(tmp_path: Path) -> None:
-    app = app_with_keys(tmp_path, dashboard_streams=5, dashboard_streams_per_client=1)
+    app = analytics_app(tmp_path, dashboard_streams=5, dashboard_streams_per_client=1)
     async with serving(app) as served, httpx.AsyncClient(base_url=served.url, timeout=10) as client:
-        await feed(app, campaign(CAMPAIGN))
+        await feed(app, configured(CAMPAIGN))
         url, params = "/api/v1/stats/dashboard/stream", {"campaign": CAMPAIGN}
         async with client.stream("GET", url, params=params, headers=bearer("admin")) as first:
             assert first.status_code == 200
@@ -201,3 +180,13 @@ async def wait_until(check: Any, timeout_s: float = 10) -> None:
     async with asyncio.timeout(timeout_s):
         while not check():
             await asyncio.sleep(0.05)
+
+
+async def test_a_reviewer_sees_the_scoreboard_of_its_jurisdiction_only(app: FastAPI, client: httpx.AsyncClient) -> None:
+    await feed(app, registered("610103", organizer_id="unit-2", organizer_name="西安市科技馆"))
+    url, params = "/api/v1/stats/scoreboard", {"campaign": CAMPAIGN, "by": "county"}
+    admin = (await client.get(url, params=params, headers=bearer("admin"))).json()
+    assert {row["key"] for row in admin["rows"]} == {"610502", "610103"}
+    reviewer = (await client.get(url, params=params, headers=bearer("reviewer"))).json()  # a reviewer of 6105
+    assert {row["key"] for row in reviewer["rows"]} == {"610502"}
+    problem(await client.get(url, params={**params, "region": "61"}, headers=bearer("reviewer")), 403)

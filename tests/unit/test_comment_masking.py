@@ -62,7 +62,11 @@ PREFIXES = st.sampled_from(["", "+86", "+86 ", "0086", "0086-", "＋８６", "(+
 @st.composite
 def written(draw: st.DrawFn) -> tuple[str, str, str]:
     """A mobile number as someone might type it: (the comment, the number, its prefix's digits)."""
-    number = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    number = (
+        "1"
+        + draw(st.sampled_from("3456789"))
+        + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    )
     out = ""
     for position, digit in enumerate(number):
         out += digit.translate(FULL_WIDTH) if draw(st.booleans()) else digit

@@ -3,10 +3,10 @@
 - The operations data (the dashboard's snapshot and stream, with the consumer groups' lag, errors and
   dead letters, and the per-unit scoreboard) are for staff: a reviewer's or an admin's token.
 - The aggregate statistics (``/api/v1/stats/…`` but the scoreboard and the dashboard, and the summary
-  exports) answer anyone for a campaign whose ``public_statistics`` setting is not ``false`` (the
-  default: the platform's figures are the campaign's public record); a campaign that sets it false,
-  or one analytics does not know, answers staff only. Without ``campaign`` (all campaigns) they are
-  public when analytics knows at least one campaign and none is closed.
+  exports) answer anyone unless the campaign's ``public_statistics`` setting is ``false`` (the default
+  is public: the figures are the campaign's public record, and a campaign analytics has not heard of
+  yet has nothing to hide); a campaign that sets it false answers staff only. Without ``campaign``
+  (all campaigns) they are public while no campaign is closed.
 
 A campaign's setting reaches analytics on the campaigns stream (``campaign-configured``) into
 ``campaign_rules``; it is read at most once a second per campaign (the container's shared answers).
@@ -61,25 +61,23 @@ CallerDep = Annotated[Principal | None, Depends(optional_principal)]
 @dataclass(frozen=True)
 class CampaignAccess:
     known: bool  # analytics has the campaign's configuration (for all campaigns: always)
-    public: bool  # its aggregate statistics answer anyone
+    public: bool  # its aggregate statistics answer anyone (all campaigns': while none is closed)
 
 
 def campaign_access(connection: Connection, campaign: str | None) -> CampaignAccess:
     """Whether analytics knows ``campaign`` and whether its statistics are public (``None``: all)."""
     r = campaign_rules
     if campaign is None:
-        known, closed = connection.execute(
-            select(func.count(), func.count().filter(r.c.public_statistics.is_(False)))
-        ).one()
-        return CampaignAccess(True, known > 0 and closed == 0)
+        closed = connection.scalar(select(func.count()).where(r.c.public_statistics.is_(False)))
+        return CampaignAccess(True, not closed)
     public = connection.scalar(select(r.c.public_statistics).where(r.c.campaign == campaign))
-    return CampaignAccess(public is not None, bool(public))
+    return CampaignAccess(public is not None, public is not False)
 
 
 async def access_of(analytics: Analytics, campaign: str | None) -> CampaignAccess:
     """:func:`campaign_access`, shared for a second by every request asking for the same campaign."""
     if campaign is not None and len(campaign) > 64:
-        return CampaignAccess(False, False)  # no campaign id is that long (the route answers 422)
+        return CampaignAccess(False, True)  # no campaign id is that long (the route answers 422)
     return await analytics.answer(("campaign-access", campaign), lambda c: campaign_access(c, campaign))
 
 
@@ -89,7 +87,9 @@ def require_staff(caller: Principal | None, what: str) -> Principal:
         raise unauthenticated(f"{what}: send a reviewer's or an admin's token")
     if caller.role not in STAFF:
         raise Problem(
-            403, "无权操作 (forbidden)", f"{what}: this needs the role reviewer or admin; the token's role is {caller.role}"
+            403,
+            "无权操作 (forbidden)",
+            f"{what}: this needs the role reviewer or admin; the token's role is {caller.role}",
         )
     return caller
 
@@ -117,7 +117,7 @@ async def public_or_staff(request: Request, analytics: AnalyticsDep, caller: Cal
     if (await access_of(analytics, campaign)).public:
         return caller
     scope = f"the statistics of campaign {campaign!r}" if campaign else "the statistics of all campaigns"
-    return require_staff(caller, f"{scope} are not public (its public_statistics setting is false, or it is unknown)")
+    return require_staff(caller, f"{scope} are not public (a campaign's public_statistics setting is false)")
 
 
 PublicStatisticsDep = Annotated[Principal | None, Depends(public_or_staff)]

@@ -16,6 +16,7 @@ from .model import ExportTable
 
 __all__ = ["CallerDep", "allowed_region"]
 
+
 def allowed_region(
     table: ExportTable, caller: Principal | None, region: str | None, campaign: CampaignAccess
 ) -> str | None:

@@ -65,7 +65,9 @@ class Breakdown(BaseModel):
     groups: list[Group]
 
 
-@router.get("/activities", response_model=Breakdown, summary="Activities and their figures by a dimension", dependencies=PUBLIC)
+@router.get(
+    "/activities", response_model=Breakdown, summary="Activities and their figures by a dimension", dependencies=PUBLIC
+)
 async def activities(
     analytics: AnalyticsDep,
     where: FiltersDep,
@@ -90,7 +92,9 @@ class Minute(BaseModel):
 MINUTES = TypeAdapter(list[Minute])
 
 
-@router.get("/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute", dependencies=PUBLIC)
+@router.get(
+    "/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute", dependencies=PUBLIC
+)
 async def registrations_per_minute(
     analytics: AnalyticsDep,
     campaign: Annotated[str, Query(min_length=1, max_length=64)],
@@ -106,7 +110,9 @@ class Recommendations(BaseModel):
     units: dict[str, int] = Field(description="unit recommendations in force per level")
 
 
-@router.get("/recommendations", response_model=Recommendations, summary="Recommendations per level", dependencies=PUBLIC)
+@router.get(
+    "/recommendations", response_model=Recommendations, summary="Recommendations per level", dependencies=PUBLIC
+)
 async def recommendations(analytics: AnalyticsDep, where: FiltersDep) -> Recommendations:
     return Recommendations(
         **await analytics.answer(("recommendations", where), lambda c: stats.recommendations(c, where))
@@ -120,7 +126,12 @@ class NotificationCount(BaseModel):
     failed: int
 
 
-@router.get("/notifications", response_model=list[NotificationCount], summary="Notifications sent and failed", dependencies=PUBLIC)
+@router.get(
+    "/notifications",
+    response_model=list[NotificationCount],
+    summary="Notifications sent and failed",
+    dependencies=PUBLIC,
+)
 async def notifications(
     analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
 ) -> list[NotificationCount]:
@@ -143,7 +154,12 @@ class LocalRule(BaseModel):
     regions: list[RuleRegion]
 
 
-@router.get("/local-rules", response_model=list[LocalRule], summary="The campaign's local assessment rules, counted", dependencies=PUBLIC)
+@router.get(
+    "/local-rules",
+    response_model=list[LocalRule],
+    summary="The campaign's local assessment rules, counted",
+    dependencies=PUBLIC,
+)
 async def local_rules(analytics: AnalyticsDep, where: FiltersDep) -> list[LocalRule]:
     rows = await analytics.answer(("local-rules", where), lambda c: stats.local_rules(c, where))
     return [LocalRule(**r) for r in rows]
