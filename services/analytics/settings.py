@@ -25,6 +25,25 @@ class AnalyticsSettings(ServiceSettings):
         description="the /metrics URLs of the other services, comma-separated: the dashboard's operations table",
     )
 
+    dashboard_streams: int = Field(
+        64,
+        ge=1,
+        validation_alias=AliasChoices("dashboard_streams", "KEPURI_ANALYTICS_DASHBOARD_STREAMS"),
+        description="dashboard streams open at once, in all; past it a new one is refused with 503",
+    )
+    dashboard_streams_per_client: int = Field(
+        4,
+        ge=1,
+        validation_alias=AliasChoices("dashboard_streams_per_client", "KEPURI_ANALYTICS_DASHBOARD_STREAMS_PER_CLIENT"),
+        description="dashboard streams open at once from one client address; past it a new one is refused with 429",
+    )
+    dashboard_campaigns: int = Field(
+        32,
+        ge=1,
+        validation_alias=AliasChoices("dashboard_campaigns", "KEPURI_ANALYTICS_DASHBOARD_CAMPAIGNS"),
+        description="campaigns whose dashboard snapshot is kept between requests (the least recently asked forgotten)",
+    )
+
     @field_validator("peers_metrics", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:

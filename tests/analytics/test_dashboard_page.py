@@ -1,9 +1,10 @@
 """The operations dashboard in a real browser: Debian's headless Chromium, driven by Selenium through
 Debian's chromedriver (no driver download), against the analytics app served by uvicorn.
 
-Registrations go through the real projections; the page must load without a JavaScript error, show
-the figures ``GET /api/v1/stats/dashboard`` gives, draw the map and the charts, and follow a new
-registration through the event stream within seconds.
+Registrations go through the real projections; the page must ask for a staff token (refusing an
+organizer's with the server's reason, keeping the token out of every storage), then load without a
+JavaScript error, show the figures ``GET /api/v1/stats/dashboard`` gives, draw the map and the charts,
+and follow a new registration through the event stream within seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,18 @@ from selenium.webdriver.support.ui import WebDriverWait
 from services.analytics.adapters.tables import notification_counts
 from services.analytics.dashboard.geo import province_names
 
-from .test_dashboard_support import CAMPAIGN, analytics_app, completed, feed, insert_rows, registered, serving
+from .test_dashboard_support import (
+    CAMPAIGN,
+    TOKENS,
+    analytics_app,
+    bearer,
+    completed,
+    configured,
+    feed,
+    insert_rows,
+    registered,
+    serving,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -89,7 +101,24 @@ def wait_for_text(driver: webdriver.Chrome, element_id: str, text: str, timeout_
 
 
 def severe(driver: webdriver.Chrome) -> list[dict[str, Any]]:
-    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    """Errors in the browser's console, but the one the organizer's refused token (403) logs."""
+    entries = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    return [entry for entry in entries if "status of 403" not in entry["message"]]
+
+
+def sign_in(driver: webdriver.Chrome, token: str) -> None:
+    WebDriverWait(driver, 10, poll_frequency=0.1).until(
+        lambda d: d.find_element(By.ID, "sign-in").is_displayed(), "the page never asked for a token"
+    )
+    field = driver.find_element(By.ID, "token")
+    field.send_keys(token)
+    driver.find_element(By.ID, "sign-in-submit").click()
+
+
+STORED = """
+return JSON.stringify({local: Object.assign({}, localStorage), session: Object.assign({}, sessionStorage),
+                       cookie: document.cookie, state: Object.values(window.kepuriDashboard).filter(v => typeof v === 'string'), field: document.getElementById('token').value});
+"""
 
 
 RENDERED = """
@@ -114,6 +143,7 @@ async def test_dashboard_page_shows_the_snapshot_and_follows_the_stream(
 ) -> None:
     app = analytics_app(tmp_path)
     async with serving(app) as served, httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        await feed(app, configured())
         activities = [registered("610502", science_worker_count=3) for _ in range(4)]
         activities += [registered("610103", category="科技展览"), registered("110101", category="科技展览")]
         activities += [registered("440106", category="科普讲座"), registered("650102", category=None)]
@@ -130,8 +160,20 @@ async def test_dashboard_page_shows_the_snapshot_and_follows_the_stream(
 
         url = f"{served.url}/dashboard?campaign={CAMPAIGN}"
         await asyncio.to_thread(browser.get, url)
+        assert browser.find_element(By.ID, "connection").text == "需要登录"  # nothing is fetched without a token
+        await asyncio.to_thread(sign_in, browser, TOKENS["organizer"])
+        await asyncio.to_thread(
+            WebDriverWait(browser, 10, poll_frequency=0.1).until,
+            lambda d: "reviewer or admin" in d.find_element(By.ID, "sign-in-error").text,
+            "an organizer's token was not refused with the server's reason",
+        )
+        assert browser.find_element(By.ID, "total-activities").text == "—"
+        await asyncio.to_thread(sign_in, browser, TOKENS["admin"])
         await asyncio.to_thread(wait_for_text, browser, "total-activities", "8")
-        snapshot = (await client.get("/api/v1/stats/dashboard", params={"campaign": CAMPAIGN})).json()
+        assert not browser.find_element(By.ID, "sign-in").is_displayed()
+        stored = await asyncio.to_thread(browser.execute_script, STORED)
+        assert TOKENS["admin"] not in stored and TOKENS["organizer"] not in stored, stored
+        snapshot = (await client.get("/api/v1/stats/dashboard", params={"campaign": CAMPAIGN}, headers=bearer())).json()
         expected = shown(snapshot["counters"], snapshot["recommendations"])
         assert snapshot["counters"]["activities"] == 8 and snapshot["counters"]["info_completed"] == 3
         assert expected["notifications-sent"] == "1,234" and expected["completion-rate"] == "37.5%"

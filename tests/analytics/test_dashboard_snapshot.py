@@ -27,7 +27,18 @@ from shared.consumer.metrics import DEAD_LETTERS, ERRORS, LAG
 from shared.regions import PackagedRegions
 from tests.fixtures.tansu import free_port
 
-from .test_dashboard_support import CAMPAIGN, analytics_app, engine, fact, feed, insert_rows, registered, serving
+from .test_dashboard_support import (
+    CAMPAIGN,
+    analytics_app,
+    bearer,
+    configured,
+    engine,
+    fact,
+    feed,
+    insert_rows,
+    registered,
+    serving,
+)
 
 COUNTIES = ["610502", "610103", "110101", "440106", "650102", "320102", "330106", "510104", "420102", "370102"]
 COUNTIES += ["410102", "130102", "540102", "150102"]
@@ -224,8 +235,11 @@ async def next_event(lines: AsyncIterator[str], timeout_s: float = 5.0) -> dict[
 async def test_stream_sends_the_snapshot_then_each_change_and_ends_with_the_server(tmp_path: Path) -> None:
     app = analytics_app(tmp_path)
     async with serving(app) as served, httpx.AsyncClient(base_url=served.url, timeout=10) as client:
-        await feed(app, *(registered("610502") for _ in range(3)), registered("110101", category="科技展览"))
+        await feed(
+            app, configured(), *(registered("610502") for _ in range(3)), registered("110101", category="科技展览")
+        )
         params = {"campaign": CAMPAIGN}
+        client.headers.update(bearer("reviewer"))
         async with client.stream("GET", "/api/v1/stats/dashboard/stream", params=params) as response:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,14 @@ from services.analytics.bootstrap import create_app
 from services.analytics.container import Analytics
 from services.analytics.projections.dimensions import placeholder, regions
 from services.analytics.settings import AnalyticsSettings
+from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
 from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload, to_message
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
+from shared.events.payloads.campaigns import CampaignConfigured
 from shared.store import sync_transaction
+from shared.web.auth import Verifier
 from tests.fixtures.tansu import free_port
 
 CAMPAIGN = "2026"
@@ -36,7 +39,22 @@ _offsets = itertools.count()
 _sequences: dict[str, itertools.count[int]] = {}
 
 
-def analytics_app(tmp_path: Path, **overrides: Any) -> FastAPI:
+KEY = generate_private_key_pem()  # registration's signing key, as far as these tests' apps know
+TOKENS = {
+    "admin": sign_token(KEY, Principal("admin-1", "admin")),
+    "reviewer": sign_token(KEY, Principal("rev-1", "reviewer", level="city", jurisdiction="6105")),
+    "organizer": sign_token(KEY, Principal("org-1", "organizer", unit_id="unit-1")),
+}
+
+
+def bearer(role: str = "admin") -> dict[str, str]:
+    """The Authorization header of a token of ``role`` that the apps of :func:`analytics_app` accept."""
+    return {"Authorization": f"Bearer {TOKENS[role]}"}
+
+
+def analytics_app(tmp_path: Path, verifier: Verifier | None = None, **overrides: Any) -> FastAPI:
+    """The analytics app on a fresh database, verifying tokens with :data:`KEY` unless told otherwise."""
+    verifier = verifier or TokenVerifier(public_key_pem(KEY))
     values: dict[str, Any] = {
         "data_dir": tmp_path,
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'analytics.db'}",
@@ -44,7 +62,7 @@ def analytics_app(tmp_path: Path, **overrides: Any) -> FastAPI:
         "environment": "test",
     }
     values.update(overrides)
-    return create_app(AnalyticsSettings(**values))
+    return create_app(AnalyticsSettings(**values), verifier)
 
 
 def container(app: FastAPI) -> Analytics:
@@ -59,6 +77,15 @@ def engine(app: FastAPI) -> AsyncEngine:
 def envelope(payload: EventPayload, subject: str, campaign: str = CAMPAIGN) -> Envelope:
     counter = _sequences.setdefault(subject, itertools.count(1))
     return CATALOG.envelope(payload, subject=subject, sequence=next(counter), source="/tests", campaign=campaign)
+
+
+def configured(campaign_id: str = CAMPAIGN, **settings: Any) -> Envelope:
+    """The ``campaign-configured`` event of a campaign with ``settings``."""
+    payload = CampaignConfigured(
+        campaign_id=campaign_id, year=2026, title=f"{campaign_id} 全国科普日", settings=settings,
+        week_starts_on=date(2026, 9, 15), week_ends_on=date(2026, 9, 21),
+    )  # fmt: skip
+    return envelope(payload, campaign_id, campaign_id)
 
 
 def registered(region_code: str = "610502", category: str | None = "科普讲座", **fields: Any) -> Envelope:

@@ -13,11 +13,13 @@ import pytest
 
 from services.analytics.bootstrap import create_app
 from services.analytics.settings import AnalyticsSettings
+from shared.auth import TokenVerifier, public_key_pem
 from shared.events import Envelope
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.participation import FeedbackSubmitted
 from shared.store import sync_transaction
 
+from .test_dashboard_support import KEY, bearer
 from .test_views import CAMPAIGN, START, delivery, envelope
 
 
@@ -39,7 +41,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
         environment="test",
     )
-    app = create_app(settings)
+    app = create_app(settings, TokenVerifier(public_key_pem(KEY)))
     async with app.router.lifespan_context(app):
         backbone = app.state.container.backbone
         history = [
@@ -57,8 +59,9 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             mine = [d for d in deliveries if d.record.topic in projection.topics]
             if mine and projection.name != "analytics.overview":
                 await sync_transaction(backbone.engine, lambda c, p=projection, m=mine: p.apply(c, m))
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
-            yield client
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kepuri", headers=bearer("admin")) as client:
+            yield client  # as an admin: the scoreboard is for staff
 
 
 async def get(client: httpx.AsyncClient, path: str, **params: Any) -> Any:

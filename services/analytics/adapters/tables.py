@@ -1,6 +1,6 @@
 """Analytics' database schema: the backbone tables and the views built from the streams."""
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, true
 
 from shared.consumer.once import counted_events_table
 from shared.store import add_backbone_tables
@@ -134,7 +134,8 @@ activity_recommendations = Table(
 # so that an event the relay published twice is not counted twice.
 counted_events = counted_events_table(metadata)
 
-# The campaigns' local rules (settings["local_rules"]) as the last campaign-configured event gave them.
+# The campaigns' local rules (settings["local_rules"]) as the last campaign-configured event gave them,
+# and whether their aggregate statistics answer anyone (settings["public_statistics"], true unless false).
 campaign_rules = Table(
     "campaign_rules",
     metadata,
@@ -142,4 +143,5 @@ campaign_rules = Table(
     Column("rules", String(4000), nullable=False),  # JSON list of LocalRule: {"name", "kind", "match", "per"}
     Column("indicators", String(4000), nullable=False),  # JSON list of the campaign's indicators
     Column("version", Integer, nullable=False),
+    Column("public_statistics", Boolean, nullable=False, server_default=true()),
 )

@@ -1,5 +1,8 @@
 """One snapshot per campaign per second, however many dashboards watch, and their event streams.
 
+The snapshots of at most ``campaigns`` campaigns are kept, the least recently asked forgotten first
+(the routes ask only for campaigns analytics knows, and only for staff).
+
 The views are aggregated at most once per ``max_age_s`` for a campaign (less often when that takes
 long: see :class:`Cached`), and the metrics scraped at most once for all campaigns: a thousand open
 dashboards cost what one does. A stream sends the snapshot when it connects, then again whenever its
@@ -20,7 +23,8 @@ import asyncio
 import json
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -48,13 +52,15 @@ class DashboardHub:
         max_age_s: float = 0.9,
         interval_s: float = 1.0,
         keepalive_s: float = 15.0,
+        campaigns: int = 32,
     ) -> None:
         self.engine = engine
         self.max_age_s = max_age_s
         self.interval_s = interval_s
         self.keepalive_s = keepalive_s
         self._operations: Cached[Operations] = Cached(operations.read, max_age_s)
-        self._campaigns: dict[str | None, Cached[Snapshot]] = {}
+        self.campaigns = campaigns
+        self._campaigns: OrderedDict[str | None, Cached[Snapshot]] = OrderedDict()
         self.open_streams = 0
 
     async def snapshot(self, campaign: str | None) -> Snapshot:
@@ -62,7 +68,15 @@ class DashboardHub:
         cached = self._campaigns.get(campaign)
         if cached is None:
             cached = self._campaigns[campaign] = Cached(lambda: self._take(campaign), self.max_age_s)
+            while len(self._campaigns) > self.campaigns:
+                self._campaigns.popitem(last=False)
+        else:
+            self._campaigns.move_to_end(campaign)
         return await cached.get()
+
+    def cached_campaigns(self) -> int:
+        """How many campaigns' snapshots are kept."""
+        return len(self._campaigns)
 
     async def _take(self, campaign: str | None) -> Snapshot:
         snapshot = await activity_snapshot(self.engine, campaign)
@@ -70,8 +84,9 @@ class DashboardHub:
         snapshot.generated_at = datetime.now(UTC)
         return snapshot
 
-    async def stream(self, campaign: str | None) -> AsyncIterator[str]:
-        """Server-sent events: ``data: <snapshot JSON>`` at once, then on every change."""
+    async def stream(self, campaign: str | None, on_close: Callable[[], None] | None = None) -> AsyncIterator[str]:
+        """Server-sent events: ``data: <snapshot JSON>`` at once, then on every change; ``on_close`` is
+        called when the stream ends (its client gone, or the server stopping)."""
         self.open_streams += 1
         try:
             yield f"retry: {int(self.interval_s * 3000)}\n\n"
@@ -90,6 +105,8 @@ class DashboardHub:
                 await self._wait()
         finally:
             self.open_streams -= 1
+            if on_close is not None:
+                on_close()
 
     async def _wait(self) -> None:
         """Sleep one interval, in short steps that notice the server stopping."""

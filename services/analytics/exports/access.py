@@ -1,4 +1,5 @@
-"""Who may export what: the summaries are public like the statistics; the activity tables carry
+"""Who may export what: the summaries are public like the statistics (staff only for a campaign whose
+``public_statistics`` setting is false: :mod:`..api.access`); the activity tables carry
 (masked) contacts, so they need a reviewer's or an admin's token, and a reviewer below national level
 exports only inside its jurisdiction (its own region when the request names none).
 
@@ -8,66 +9,22 @@ Tokens are verified with the container's ``verifier``: registration's published 
 
 from __future__ import annotations
 
-import inspect
-from typing import Annotated
+from shared.auth import Principal
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
-from shared.auth import InvalidToken, Principal
-from shared.runtime import container_of
-from shared.web import Problem
-from shared.web.auth import Verifier, unauthenticated
-
+from ..api.access import CallerDep, CampaignAccess, require_staff, within_jurisdiction
 from .model import ExportTable
 
-STAFF = ("reviewer", "admin")
-_bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
+__all__ = ["CallerDep", "allowed_region"]
 
 
-def verifier_of(request: Request) -> Verifier:
-    """The service's token verifier (registration's key set, unless the app was given another)."""
-    verifier: Verifier = container_of(request).verifier
-    return verifier
-
-
-async def optional_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal | None:
-    """The caller when a token is sent (401 if it is not valid), None without one."""
-    if credentials is None:
-        return None
-    try:
-        principal = verifier_of(request).verify(credentials.credentials)
-        return await principal if inspect.isawaitable(principal) else principal
-    except InvalidToken as exc:
-        raise unauthenticated(f"The access token is not valid: {exc}") from exc
-
-
-CallerDep = Annotated[Principal | None, Depends(optional_principal)]
-
-
-def allowed_region(table: ExportTable, caller: Principal | None, region: str | None) -> str | None:
+def allowed_region(
+    table: ExportTable, caller: Principal | None, region: str | None, campaign: CampaignAccess
+) -> str | None:
     """The region the caller may export for ``region`` (401, 403 when it may not)."""
     if not table.contacts:
+        if not campaign.public:
+            what = f"The summary {table.name} of a campaign whose statistics are not public (public_statistics)"
+            require_staff(caller, what)
         return region
-    if caller is None:
-        raise unauthenticated(f"The table {table.name} carries contacts: send a reviewer's or an admin's token")
-    if caller.role not in STAFF:
-        raise Problem(
-            403,
-            "无权操作 (forbidden)",
-            f"The table {table.name} needs the role reviewer or admin; the token's role is {caller.role}",
-        )
-    jurisdiction = caller.jurisdiction
-    if caller.role == "admin" or not jurisdiction or not jurisdiction.isdigit():
-        return region  # an admin, or a national body (the whole country or a society's field)
-    if region is None:
-        return jurisdiction
-    if region.startswith(jurisdiction):
-        return region
-    raise Problem(
-        403,
-        "无权操作 (forbidden)",
-        f"A reviewer of {jurisdiction} exports only inside its jurisdiction, not {region}",
-    )
+    staff = require_staff(caller, f"The table {table.name} carries contacts")
+    return within_jurisdiction(staff, region)

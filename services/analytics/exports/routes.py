@@ -21,6 +21,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from ..api.access import access_of
 from ..api.deps import AnalyticsDep
 from .access import CallerDep, allowed_region
 from .catalog import TABLES, table_named
@@ -46,9 +47,10 @@ DateFrom = Annotated[date | None, Query(description="first day (China time) an a
 DateTo = Annotated[date | None, Query(description="last day (China time) an activity starts on")]
 
 
-def _request(
+async def _request(
     table: TableName,
     caller: CallerDep,
+    analytics: AnalyticsDep,
     campaign: Campaign,
     region: Region = None,
     date_from: DateFrom = None,
@@ -56,7 +58,7 @@ def _request(
 ) -> tuple[ExportTable, ExportFilter]:
     """The table asked for and its checked filters (the same for both formats)."""
     chosen = table_named(table)
-    region = allowed_region(chosen, caller, region)
+    region = allowed_region(chosen, caller, region, await access_of(analytics, campaign))
     return chosen, checked(campaign, region, date_from, date_to)
 
 

@@ -48,11 +48,12 @@ class CountersProjection:
             "rules": json.dumps([r.model_dump(mode="json") for r in payload.local_rules], ensure_ascii=False),
             "indicators": json.dumps(payload.indicators, ensure_ascii=False),
             "version": sequence,
+            "public_statistics": payload.settings.get("public_statistics") is not False,
         }
         upsert(
             connection,
             campaign_rules,
             [row],
             keys=("campaign",),
-            update=dict.fromkeys(("rules", "indicators", "version")),
+            update=dict.fromkeys(("rules", "indicators", "version", "public_statistics")),
         )

@@ -16,12 +16,11 @@ typed into a comment are masked before it is published.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from shared.events import CATALOG, to_message
-from shared.events.masking import mask_phone
+from shared.events.masking import mask_phone_numbers
 from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
 from shared.events.topics import PARTICIPATION
 from shared.observability.logging import correlation_id
@@ -35,7 +34,6 @@ from .pseudonyms import participant_ref
 from .throttle import TokenBucket
 
 SOURCE = "/kepuri/registration"
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 
 
 class NotListed(Exception):
@@ -81,8 +79,9 @@ def require_started(admission: Admission, now: datetime) -> None:
 
 
 def without_phone_numbers(comment: str) -> str:
-    """The comment with mainland mobile and landline numbers masked (138****5678)."""
-    return _PHONE.sub(lambda match: mask_phone(match.group(0)), comment)
+    """The comment with mainland mobile and landline numbers masked (138****5678), however they are
+    written: separators, full-width digits, +86 / 0086 (:func:`shared.events.masking.mask_phone_numbers`)."""
+    return mask_phone_numbers(comment)
 
 
 def _china(moment: datetime) -> str:

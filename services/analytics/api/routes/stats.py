@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from ... import queries
+from ..access import public_or_staff
 from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
@@ -23,7 +24,12 @@ class OverviewOut(BaseModel):
     provinces: list[ProvinceCountOut]
 
 
-@router.get("/overview", response_model=OverviewOut, summary="Activities per province")
+@router.get(
+    "/overview",
+    response_model=OverviewOut,
+    summary="Activities per province",
+    dependencies=[Depends(public_or_staff)],
+)
 async def get_overview(
     analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
 ) -> OverviewOut:

@@ -1,11 +1,13 @@
 """``/api/v1/stats/…``: the activity views by dimension, per minute, recommendations, notifications,
-local rules and the indicator scoreboard, with filters (campaign, region prefix, start days).
+local rules and the indicator scoreboard, with filters (campaign, region prefix, start days). The
+scoreboard (per unit) is for staff; the rest is public unless the campaign says otherwise (..access).
 
 Each answer is shared for a second by every caller asking the same question (:mod:`..cache`), so the
 figures are at most a second old and fifty viewers cost the database what one does."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -15,9 +17,12 @@ from pydantic import BaseModel, Field, TypeAdapter
 from shared.web.problems import Problem
 
 from ... import stats
+from ..access import StaffDep, public_or_staff, within_jurisdiction
 from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
+# Anyone for a campaign whose statistics are public, else a reviewer's or an admin's token (..access).
+PUBLIC = [Depends(public_or_staff)]
 
 REGION = r"^\d{2}(\d{2}(\d{2})?)?$"
 MINUTE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
@@ -60,7 +65,9 @@ class Breakdown(BaseModel):
     groups: list[Group]
 
 
-@router.get("/activities", response_model=Breakdown, summary="Activities and their figures by a dimension")
+@router.get(
+    "/activities", response_model=Breakdown, summary="Activities and their figures by a dimension", dependencies=PUBLIC
+)
 async def activities(
     analytics: AnalyticsDep,
     where: FiltersDep,
@@ -85,7 +92,9 @@ class Minute(BaseModel):
 MINUTES = TypeAdapter(list[Minute])
 
 
-@router.get("/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute")
+@router.get(
+    "/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute", dependencies=PUBLIC
+)
 async def registrations_per_minute(
     analytics: AnalyticsDep,
     campaign: Annotated[str, Query(min_length=1, max_length=64)],
@@ -101,7 +110,9 @@ class Recommendations(BaseModel):
     units: dict[str, int] = Field(description="unit recommendations in force per level")
 
 
-@router.get("/recommendations", response_model=Recommendations, summary="Recommendations per level")
+@router.get(
+    "/recommendations", response_model=Recommendations, summary="Recommendations per level", dependencies=PUBLIC
+)
 async def recommendations(analytics: AnalyticsDep, where: FiltersDep) -> Recommendations:
     return Recommendations(
         **await analytics.answer(("recommendations", where), lambda c: stats.recommendations(c, where))
@@ -115,7 +126,12 @@ class NotificationCount(BaseModel):
     failed: int
 
 
-@router.get("/notifications", response_model=list[NotificationCount], summary="Notifications sent and failed")
+@router.get(
+    "/notifications",
+    response_model=list[NotificationCount],
+    summary="Notifications sent and failed",
+    dependencies=PUBLIC,
+)
 async def notifications(
     analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
 ) -> list[NotificationCount]:
@@ -138,7 +154,12 @@ class LocalRule(BaseModel):
     regions: list[RuleRegion]
 
 
-@router.get("/local-rules", response_model=list[LocalRule], summary="The campaign's local assessment rules, counted")
+@router.get(
+    "/local-rules",
+    response_model=list[LocalRule],
+    summary="The campaign's local assessment rules, counted",
+    dependencies=PUBLIC,
+)
 async def local_rules(analytics: AnalyticsDep, where: FiltersDep) -> list[LocalRule]:
     rows = await analytics.answer(("local-rules", where), lambda c: stats.local_rules(c, where))
     return [LocalRule(**r) for r in rows]
@@ -154,12 +175,17 @@ class Scoreboard(BaseModel):
     rows: list[ScoreRow]
 
 
-@router.get("/scoreboard", response_model=Scoreboard, summary="Indicator scoreboard per unit or region")
+@router.get(
+    "/scoreboard", response_model=Scoreboard, summary="Indicator scoreboard per unit or region (reviewer or admin)"
+)
 async def scoreboard(
+    staff: StaffDep,
     analytics: AnalyticsDep,
     where: FiltersDep,
     by: Annotated[Literal["unit", "province", "city", "county"], Query()] = "unit",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Scoreboard:
+    """A reviewer below national level sees the units and regions inside its jurisdiction only."""
+    where = replace(where, region=within_jurisdiction(staff, where.region))
     board = await analytics.answer(("scoreboard", where, by, limit), lambda c: stats.scoreboard(c, where, by, limit))
     return Scoreboard(indicators=board["indicators"], rows=[ScoreRow(**r) for r in board["rows"]])

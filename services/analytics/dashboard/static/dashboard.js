@@ -1,5 +1,10 @@
 // The operations dashboard: registers the province map, draws the charts, and redraws everything from
 // each snapshot the server pushes (GET api/v1/stats/dashboard/stream, server-sent events).
+//
+// The stream is for staff: the page asks for a reviewer's or an admin's access token, keeps it in this
+// closure only (never localStorage, sessionStorage or a cookie: gone with the page) and sends it as
+// Authorization. EventSource cannot send that header, so the stream is read with fetch and parsed here;
+// the page reconnects by itself, and asks for a token again when the server refuses it (401/403).
 (function () {
   "use strict";
 
@@ -152,13 +157,84 @@
     el.className = "status " + className;
   }
 
-  function connect() {
-    var source = new EventSource("api/v1/stats/dashboard/stream" + query);
-    state.source = source;
-    source.onopen = function () { status("实时连接", "ok"); };
-    source.onmessage = function (event) { render(JSON.parse(event.data)); };
-    source.onerror = function () { status("连接中断，正在重连…", "lost"); }; // EventSource retries by itself
+  var token = null; // the access token: in memory only
+  var retryMs = 3000;
+
+  function problemText(response) {
+    return response.json()
+      .then(function (p) { return p.detail || p.title || String(response.status); })
+      .catch(function () { return "HTTP " + response.status; });
   }
+
+  function askForToken(message) {
+    token = null;
+    document.getElementById("sign-in").hidden = false;
+    setText("sign-in-error", message || "");
+    status("需要登录", "lost");
+    document.getElementById("token").focus();
+  }
+
+  function handle(block) {
+    var data = [];
+    block.split("\n").forEach(function (line) {
+      if (line.indexOf("data:") === 0) { data.push(line.slice(5).replace(/^ /, "")); }
+      else if (line.indexOf("retry:") === 0) { retryMs = parseInt(line.slice(6), 10) || retryMs; }
+    });
+    if (data.length) { render(JSON.parse(data.join("\n"))); }
+  }
+
+  function read(reader) {
+    var decoder = new TextDecoder();
+    var buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) { return; }
+        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
+        var events = buffer.split("\n\n");
+        buffer = events.pop();
+        events.forEach(handle);
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function reconnect(afterMs) {
+    status("连接中断，正在重连…", "lost");
+    window.setTimeout(function () { if (token) { connect(); } }, afterMs || retryMs);
+  }
+
+  function connect() {
+    status("连接中…", "connecting");
+    fetch("api/v1/stats/dashboard/stream" + query, {
+      headers: { Authorization: "Bearer " + token, Accept: "text/event-stream" },
+      cache: "no-store"
+    }).then(function (response) {
+      if (response.status === 401 || response.status === 403) {
+        return problemText(response).then(askForToken);
+      }
+      if (!response.ok) { // 404 unknown campaign; 429 / 503 too many streams: wait as told
+        var wait = (parseInt(response.headers.get("Retry-After"), 10) || 0) * 1000;
+        return problemText(response).then(function (text) {
+          status(text, "lost");
+          if (response.status !== 404) { window.setTimeout(connect, Math.max(wait, retryMs)); }
+        });
+      }
+      status("实时连接", "ok");
+      return read(response.body.getReader()).then(function () { reconnect(); });
+    }).catch(function () { reconnect(); });
+  }
+
+  document.getElementById("sign-in").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = document.getElementById("token");
+    token = input.value.trim();
+    input.value = "";
+    if (!token) { return; }
+    document.getElementById("sign-in").hidden = true;
+    setText("sign-in-error", "");
+    connect();
+  });
 
   setText("campaign", campaign || "全部");
   fetch("dashboard/static/vendor/china-provinces.json")
@@ -166,6 +242,6 @@
       if (!response.ok) { throw new Error("map " + response.status); }
       return response.json();
     })
-    .then(function (geo) { setUp(geo); connect(); })
+    .then(function (geo) { setUp(geo); askForToken(""); })
     .catch(function (error) { status("地图加载失败", "lost"); console.error(error); });
 })();

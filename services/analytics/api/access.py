@@ -1,0 +1,123 @@
+"""Who may read what analytics serves (issue 17).
+
+- The operations data (the dashboard's snapshot and stream, with the consumer groups' lag, errors and
+  dead letters, and the per-unit scoreboard) are for staff: a reviewer's or an admin's token.
+- The aggregate statistics (``/api/v1/stats/…`` but the scoreboard and the dashboard, and the summary
+  exports) answer anyone unless the campaign's ``public_statistics`` setting is ``false`` (the default
+  is public: the figures are the campaign's public record, and a campaign analytics has not heard of
+  yet has nothing to hide); a campaign that sets it false answers staff only. Without ``campaign``
+  (all campaigns) they are public while no campaign is closed.
+
+A campaign's setting reaches analytics on the campaigns stream (``campaign-configured``) into
+``campaign_rules``; it is read at most once a second per campaign (the container's shared answers).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection, func, select
+
+from shared.auth import InvalidToken, Principal
+from shared.runtime import container_of
+from shared.web import Problem
+from shared.web.auth import Verifier, require_role, unauthenticated
+
+from ..adapters.tables import campaign_rules
+from ..container import Analytics
+from .deps import AnalyticsDep
+
+STAFF = ("reviewer", "admin")
+StaffDep = Annotated[Principal, require_role(*STAFF)]
+_bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
+
+
+def verifier_of(request: Request) -> Verifier:
+    """The service's token verifier (registration's key set, unless the app was given another)."""
+    verifier: Verifier = container_of(request).verifier
+    return verifier
+
+
+async def optional_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """The caller when a token is sent (401 if it is not valid), None without one."""
+    if credentials is None:
+        return None
+    try:
+        principal = verifier_of(request).verify(credentials.credentials)
+        return await principal if inspect.isawaitable(principal) else principal
+    except InvalidToken as exc:
+        raise unauthenticated(f"The access token is not valid: {exc}") from exc
+
+
+CallerDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+@dataclass(frozen=True)
+class CampaignAccess:
+    known: bool  # analytics has the campaign's configuration (for all campaigns: always)
+    public: bool  # its aggregate statistics answer anyone (all campaigns': while none is closed)
+
+
+def campaign_access(connection: Connection, campaign: str | None) -> CampaignAccess:
+    """Whether analytics knows ``campaign`` and whether its statistics are public (``None``: all)."""
+    r = campaign_rules
+    if campaign is None:
+        closed = connection.scalar(select(func.count()).where(r.c.public_statistics.is_(False)))
+        return CampaignAccess(True, not closed)
+    public = connection.scalar(select(r.c.public_statistics).where(r.c.campaign == campaign))
+    return CampaignAccess(public is not None, public is not False)
+
+
+async def access_of(analytics: Analytics, campaign: str | None) -> CampaignAccess:
+    """:func:`campaign_access`, shared for a second by every request asking for the same campaign."""
+    if campaign is not None and len(campaign) > 64:
+        return CampaignAccess(False, True)  # no campaign id is that long (the route answers 422)
+    return await analytics.answer(("campaign-access", campaign), lambda c: campaign_access(c, campaign))
+
+
+def require_staff(caller: Principal | None, what: str) -> Principal:
+    """``caller`` when it is staff; 401 without a token, 403 for another role."""
+    if caller is None:
+        raise unauthenticated(f"{what}: send a reviewer's or an admin's token")
+    if caller.role not in STAFF:
+        raise Problem(
+            403,
+            "无权操作 (forbidden)",
+            f"{what}: this needs the role reviewer or admin; the token's role is {caller.role}",
+        )
+    return caller
+
+
+def within_jurisdiction(staff: Principal, region: str | None) -> str | None:
+    """The region ``staff`` may see for ``region``: a reviewer below national level sees only inside its
+    jurisdiction (its own region when none is asked for; 403 outside); admins and national bodies (no
+    jurisdiction, or a society's field) see everything."""
+    jurisdiction = staff.jurisdiction
+    if staff.role == "admin" or not jurisdiction or not jurisdiction.isdigit():
+        return region
+    if region is None:
+        return jurisdiction
+    if region.startswith(jurisdiction):
+        return region
+    raise Problem(
+        403, "无权操作 (forbidden)", f"A reviewer of {jurisdiction} sees only inside its jurisdiction, not {region}"
+    )
+
+
+async def public_or_staff(request: Request, analytics: AnalyticsDep, caller: CallerDep) -> Principal | None:
+    """Anyone for a public campaign's statistics, else staff (the campaign read from the query as sent,
+    so that a caller without a token is answered 401 before its parameters are judged)."""
+    campaign = request.query_params.get("campaign") or None
+    if (await access_of(analytics, campaign)).public:
+        return caller
+    scope = f"the statistics of campaign {campaign!r}" if campaign else "the statistics of all campaigns"
+    return require_staff(caller, f"{scope} are not public (a campaign's public_statistics setting is false)")
+
+
+PublicStatisticsDep = Annotated[Principal | None, Depends(public_or_staff)]
