@@ -39,6 +39,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, S
             environment="production",
             registration_jwt_private_key_file=str(key),
             notification_sms_secret="e2e-hardening-secret",
+            key_vault_url=f"sqlite+aiosqlite:///{data / 'keys.db'}",
             **{f"{name}_database_url": f"sqlite+aiosqlite:///{data / f'{name}.db'}"},
         )
         for name in SERVICES
