@@ -69,7 +69,7 @@ def create_app(
     reminders = Reminders(backbone.engine, compose, clock, interval_s=settings.reminder_interval_s, on_reserved=wake)
     notification = Notification(
         backbone=backbone,
-        verifier=verifier or JwksVerifier(settings.jwks_url),
+        verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
         ledger=Ledger(backbone.engine),
         dispatcher=dispatcher,
         templates=templates,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.auth import TokenVerifier
+from shared.auth import KeySetVerifier
 from shared.runtime import Backbone
 
+from .access import Access
 from .accounts import Accounts
 from .activities import Activities
 from .campaigns import Campaigns
@@ -20,8 +21,9 @@ class Registration:
     backbone: Backbone
     activities: Activities
     accounts: Accounts
+    access: Access
     campaigns: Campaigns
-    verifier: TokenVerifier
+    verifier: KeySetVerifier
     drafts: Drafts
     dashboard: Dashboard
     directory: Directory
