@@ -197,8 +197,16 @@ class KeySetVerifier:
     revocation is checked on every use.
     """
 
-    def __init__(self, source: KeySetSource, *, refresh_seconds: float = 15.0, what: str = "the key set") -> None:
+    def __init__(
+        self,
+        source: KeySetSource,
+        *,
+        refresh_seconds: float = 15.0,
+        what: str = "the key set",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._source = source
+        self._clock = clock
         self._refresh = refresh_seconds
         self._what = what
         self._key_set: KeySet | None = None
@@ -229,10 +237,10 @@ class KeySetVerifier:
         return principal
 
     async def _current(self) -> KeySet:
-        if self._key_set is not None and time.monotonic() - self._fetched_at < self._refresh:
+        if self._key_set is not None and self._clock() - self._fetched_at < self._refresh:
             return self._key_set
         async with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if self._key_set is not None and now - self._fetched_at < self._refresh:
                 return self._key_set  # another request fetched it meanwhile
             if now >= self._retry_at:
