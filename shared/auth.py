@@ -1,14 +1,18 @@
 """Access tokens: JWTs signed by registration with an Ed25519 key, verified by every service.
 
-Registration signs (:func:`sign_token`) and publishes its public key as a JWKS document; the other
-services verify with :class:`TokenVerifier`. Claims: ``sub`` (account id), ``role`` (organizer,
-reviewer, admin), and for organizers ``unit``, for reviewers ``level`` and ``jurisdiction``.
+Registration signs (:func:`sign_token`) and publishes its public key as a JWKS document, with the
+revocations in force; every service, registration included, verifies with :class:`KeySetVerifier`.
+Claims: ``sub`` (account id), ``role`` (organizer, reviewer, admin), ``iat`` (to the microsecond),
+and for organizers ``unit``, for reviewers ``level`` and ``jurisdiction``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -57,14 +61,15 @@ def public_key_pem(private_pem: bytes) -> bytes:
 def sign_token(
     private_pem: bytes, principal: Principal, *, ttl: timedelta = timedelta(hours=8), kid: str = "k1"
 ) -> str:
-    """A signed access token for ``principal``."""
+    """A signed access token for ``principal``, naming its key as ``kid``."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "aud": AUDIENCE,
         "sub": principal.subject,
         "role": principal.role,
-        "iat": now,
+        # to the microsecond, so that a token issued just after a revocation is told from one before
+        "iat": now.timestamp(),
         "exp": now + ttl,
     }
     for name, value in (("unit", principal.unit_id), ("level", principal.level), ("jur", principal.jurisdiction)):
@@ -87,8 +92,9 @@ class TokenVerifier:
         self._verified = VerifiedTokens()
 
     def verify(self, token: str) -> Principal:
-        """The principal of a valid token; :class:`InvalidToken` otherwise."""
-        return self._verified.get(token) or self._verified.put(token, *_principal(token, self._key))
+        """The principal of a valid token; :class:`InvalidToken` otherwise (no key id or revocation checks:
+        for tests and tools that hold the public key itself)."""
+        return (self._verified.get(token) or self._verified.put(token, _principal(token, self._key)))[0]
 
 
 class VerifiedTokens:
@@ -101,26 +107,32 @@ class VerifiedTokens:
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size
-        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._entries: dict[str, tuple[float, Principal, float]] = {}
 
-    def get(self, token: str) -> Principal | None:
+    def get(self, token: str) -> tuple[Principal, float] | None:
+        """The principal of a token verified before and when it was issued; None if unknown or expired."""
         entry = self._entries.get(token)
         if entry is None:
             return None
         if entry[0] <= time.time():
             del self._entries[token]
             return None
-        return entry[1]
+        return entry[1], entry[2]
 
-    def put(self, token: str, principal: Principal, expires_at: float) -> Principal:
+    def put(self, token: str, verified: VerifiedToken) -> tuple[Principal, float]:
+        """Remember a token just verified; its principal and when it was issued."""
+        principal, expires_at, issued_at = verified
         if len(self._entries) >= self._size:
             del self._entries[next(iter(self._entries))]
-        self._entries[token] = (expires_at, principal)
-        return principal
+        self._entries[token] = (expires_at, principal, issued_at)
+        return principal, issued_at
 
 
-def _principal(token: str, key: Ed25519PublicKey) -> tuple[Principal, float]:
-    """The principal of a valid token and when the token expires (seconds since the epoch)."""
+VerifiedToken = tuple[Principal, float, float]  # the principal, when the token expires and when it was issued
+
+
+def _principal(token: str, key: Ed25519PublicKey) -> VerifiedToken:
+    """The principal of a valid token, when the token expires and when it was issued (epoch seconds)."""
     try:
         claims = jwt.decode(
             token,
@@ -136,65 +148,133 @@ def _principal(token: str, key: Ed25519PublicKey) -> tuple[Principal, float]:
     if role not in ("organizer", "reviewer", "admin"):
         raise InvalidToken("the token has no valid role")
     principal = Principal(claims["sub"], role, claims.get("unit"), claims.get("level"), claims.get("jur"))
-    return principal, float(claims["exp"])
+    issued_at = claims.get("iat")
+    return principal, float(claims["exp"]), float(issued_at) if isinstance(issued_at, int | float) else 0.0
 
 
-class JwksVerifier:
-    """Verifies access tokens with the keys of registration's published JWKS document.
+REVOKED_MEMBER = "revoked"  # the JWKS document's member listing {"sub", "not_before"} revocations
+KeySetSource = Callable[[], Awaitable[Mapping[str, Any]]]
+log = logging.getLogger(__name__)
 
-    The other services use this: the document is fetched on the first token and again when a token
-    names a key id it does not know (a rotated key), at most once per ``min_refresh_seconds``.
-    Registration being unreachable makes verification fail with :class:`InvalidToken` (401), never hang.
+
+class KeySetUnavailable(Exception):
+    """The key set cannot be had and the last copy is too old to trust: retry in ``retry_after`` s (503)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """Registration's public keys by key id, and each revoked subject's not-before (epoch seconds)."""
+
+    keys: Mapping[str, Ed25519PublicKey]
+    revoked: Mapping[str, float]
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> KeySet:
+        """Read a JWKS document (keys without a ``kid`` or not Ed25519 are skipped) and its revocations."""
+        keys = {}
+        for jwk in document.get("keys", []):
+            key = jwt.PyJWK(jwk).key
+            if isinstance(key, Ed25519PublicKey) and isinstance(jwk.get("kid"), str):
+                keys[jwk["kid"]] = key
+        revoked = {str(entry["sub"]): float(entry["not_before"]) for entry in document.get(REVOKED_MEMBER, [])}
+        return cls(keys, revoked)
+
+
+class KeySetVerifier:
+    """Verifies access tokens with registration's key set, refusing revoked ones; every service uses it.
+
+    ``source`` gives the JWKS document (registration reads its own database, the other services fetch
+    it over HTTP: :class:`JwksVerifier`). A copy older than ``refresh_seconds`` is fetched again before
+    the next token is checked, so a revocation takes effect everywhere within that time. When a fetch
+    fails, the old copy serves for one more ``refresh_seconds`` (a registration restart goes unnoticed);
+    after that, or with no copy at all, verification raises :class:`KeySetUnavailable` (a 503, never a
+    401: the token may be fine). A token must name a published key (``kid``) and must not be issued
+    before its subject's not-before; a token verified once is remembered until it expires, but its
+    revocation is checked on every use.
     """
 
-    def __init__(self, url: str, client: httpx.AsyncClient | None = None, min_refresh_seconds: float = 30.0) -> None:
-        self._url = url
-        self._client = client
-        self._min_refresh = min_refresh_seconds
-        self._keys: dict[str, Ed25519PublicKey] = {}
+    def __init__(
+        self,
+        source: KeySetSource,
+        *,
+        refresh_seconds: float = 15.0,
+        what: str = "the key set",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._clock = clock
+        self._refresh = refresh_seconds
+        self._what = what
+        self._key_set: KeySet | None = None
         self._fetched_at = float("-inf")
+        self._retry_at = float("-inf")
         self._lock = asyncio.Lock()
         self._verified = VerifiedTokens()
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid token; :class:`InvalidToken` otherwise.
-
-        A token verified once is trusted until it expires, even if its key is withdrawn meanwhile.
-        """
-        if (principal := self._verified.get(token)) is not None:
-            return principal
-        try:
-            kid = jwt.get_unverified_header(token).get("kid")
-        except jwt.PyJWTError as exc:
-            raise InvalidToken(str(exc)) from exc
-        if not isinstance(kid, str):
-            raise InvalidToken("the token names no key (kid)")
-        if kid not in self._keys:
-            await self._refresh()
-        key = self._keys.get(kid)
-        if key is None:
-            raise InvalidToken(f"no published key {kid!r}")
-        return self._verified.put(token, *_principal(token, key))
-
-    async def _refresh(self) -> None:
-        async with self._lock:
-            if time.monotonic() - self._fetched_at < self._min_refresh:
-                return
-            self._fetched_at = time.monotonic()
+        """The principal of a valid token; :class:`InvalidToken` or :class:`KeySetUnavailable` otherwise."""
+        key_set = await self._current()
+        verified = self._verified.get(token)
+        if verified is None:
             try:
-                client = self._client or httpx.AsyncClient(timeout=5)
+                kid = jwt.get_unverified_header(token).get("kid")
+            except jwt.PyJWTError as exc:
+                raise InvalidToken(str(exc)) from exc
+            if not isinstance(kid, str):
+                raise InvalidToken("the token names no key (kid)")
+            key = key_set.keys.get(kid)
+            if key is None:
+                raise InvalidToken(f"no published key {kid!r}")
+            verified = self._verified.put(token, _principal(token, key))
+        principal, issued_at = verified
+        not_before = key_set.revoked.get(principal.subject)
+        if not_before is not None and issued_at < not_before:
+            raise InvalidToken("the token was revoked (signed out, or the account was disabled)")
+        return principal
+
+    async def _current(self) -> KeySet:
+        if self._key_set is not None and self._clock() - self._fetched_at < self._refresh:
+            return self._key_set
+        async with self._lock:
+            now = self._clock()
+            if self._key_set is not None and now - self._fetched_at < self._refresh:
+                return self._key_set  # another request fetched it meanwhile
+            if now >= self._retry_at:
                 try:
-                    response = await client.get(self._url)
-                    response.raise_for_status()
-                    document = response.json()
-                finally:
-                    if self._client is None:
-                        await client.aclose()
-            except (httpx.HTTPError, ValueError) as exc:
-                raise InvalidToken(f"the key set at {self._url} is unavailable: {exc}") from exc
-            keys = {}
-            for jwk in document.get("keys", []):
-                key = jwt.PyJWK(jwk).key
-                if isinstance(key, Ed25519PublicKey) and "kid" in jwk:
-                    keys[jwk["kid"]] = key
-            self._keys = keys
+                    self._key_set, self._fetched_at = KeySet.from_document(await self._source()), now
+                    return self._key_set
+                except Exception as exc:  # whatever the source's failure, the answer is "not now"
+                    self._retry_at = now + 1.0
+                    log.warning("%s is unavailable: %s", self._what, exc)
+                    failure = f"{self._what} is unavailable: {exc}"
+            else:
+                failure = f"{self._what} was unavailable a moment ago"
+            if self._key_set is not None and now - self._fetched_at < 2 * self._refresh:
+                return self._key_set
+            raise KeySetUnavailable(failure, retry_after=max(1, math.ceil(self._retry_at - now)))
+
+
+class JwksVerifier(KeySetVerifier):
+    """A :class:`KeySetVerifier` fetching registration's published JWKS document from ``url``."""
+
+    def __init__(self, url: str, client: httpx.AsyncClient | None = None, *, refresh_seconds: float = 15.0) -> None:
+        self._url = url
+        self._client = client
+        super().__init__(self._fetch, refresh_seconds=refresh_seconds, what=f"the key set at {url}")
+
+    async def _fetch(self) -> Mapping[str, Any]:
+        client = self._client or httpx.AsyncClient(timeout=5)
+        try:
+            response = await client.get(self._url)
+            response.raise_for_status()
+            document = response.json()
+        finally:
+            if self._client is None:
+                await client.aclose()
+        if not isinstance(document, dict):
+            raise ValueError("the key set is not a JSON object")
+        return document

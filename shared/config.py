@@ -37,6 +37,13 @@ class ServiceSettings(BaseSettings):
     # connections in front (60 s on nginx upstreams and most load balancers), so the server never
     # closes a connection just as a client reuses it; uvicorn's own default is 5 s.
     http_keep_alive_s: int = 75
+    # Peers whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips): comma-separated
+    # addresses or networks, "*" for any, "" for none. The default trusts only loopback, where
+    # `kepuri up`'s reverse proxy runs; behind another proxy, name it, or every client looks alike.
+    trusted_proxies: str = "127.0.0.1,::1"
+    # How old a copy of registration's key set and revocation list may get before a service fetches
+    # it again: a signed-out or disabled account's tokens are refused within this many seconds.
+    token_revocation_refresh_seconds: float = Field(15.0, gt=0, le=300)
     log_level: str = "INFO"
     log_json: bool = False
     # The largest request body a route reads (KEPURI_MAX_BODY_BYTES); past it the answer is a 413

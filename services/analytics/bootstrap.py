@@ -26,7 +26,9 @@ MIGRATIONS = "services.analytics:migrations"
 def build(settings: AnalyticsSettings, verifier: Verifier | None = None) -> Analytics:
     projections: list[Projection] = [OverviewProjection(), FactsProjection(), CountersProjection()]
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=projections)
-    return Analytics(backbone, verifier or JwksVerifier(settings.jwks_url))
+    return Analytics(
+        backbone, verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds)
+    )
 
 
 def create_app(settings: AnalyticsSettings | None = None, verifier: Verifier | None = None) -> FastAPI:

@@ -31,8 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
     seed.add_argument("--update", action="store_true", help="replace campaigns configured differently from their seed")
 
-    staff = commands.add_parser("staff", help="staff accounts (admins and reviewers)")
-    create = staff.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+    staff = commands.add_parser("staff", help="staff accounts (admins and reviewers) and disabling any account")
+    actions = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser(
         "create", help="create an account; the password comes from $KEPURI_STAFF_PASSWORD or is asked for"
     )
     create.add_argument("--role", required=True, choices=["admin", "reviewer"])
@@ -40,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--level", choices=["county", "city", "province", "national"], help="a reviewer's level")
     create.add_argument("--jurisdiction", help="a reviewer's division code, or society:<field> for a national society")
     create.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
+    for action, what in (
+        ("disable", "disable an account (staff or organizer): it cannot log in and its tokens are refused"),
+        ("enable", "let a disabled account log in again"),
+        ("revoke", "refuse every token the account holds now (it may log in again)"),
+    ):
+        change = actions.add_parser(action, help=what)
+        change.add_argument("--login", required=True, help="the account's login (an organizer's is its contact phone)")
+        change.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
 
     replay = commands.add_parser(
         "replay", help="drop and rebuild a service's views from the beginning of the streams (the API keeps serving)"
@@ -80,8 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_seed(args.data_dir, args.update)
     if args.command == "staff":
-        from .staff import run_staff_create
+        from .staff import run_staff_access, run_staff_create
 
+        if args.action != "create":
+            return run_staff_access(args.data_dir, args.action, args.login)
         return run_staff_create(args.data_dir, args.role, args.login, args.level, args.jurisdiction)
     if args.command == "replay":
         from .replay import run_replay

@@ -1,8 +1,9 @@
-"""``kepuri staff create``: an operator creates an admin or reviewer account on the server.
+"""``kepuri staff create``: an operator creates an admin or reviewer account on the server;
+``kepuri staff disable|enable|revoke --login L``: an operator disables, enables or signs out any account.
 
 The password never appears on the command line (it would sit in the shell's history and in the
 process list): it comes from ``KEPURI_STAFF_PASSWORD`` or is asked for twice without echo.
-Exit status: 0 created, 1 the login exists, 2 input refused.
+Exit status: 0 created (or changed), 1 the login exists (or, for the others, does not), 2 input refused.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from services.registration.access import OPERATOR, UnknownAccount
 from services.registration.domain.rules import RuleBroken
 from services.registration.domain.unit import Level, rule_for_staff
 from services.registration.settings import RegistrationSettings
@@ -104,3 +106,34 @@ async def _create(
 def _refused(message: str) -> int:
     print(f"kepuri staff create: refused: {message}", file=sys.stderr)
     return 2
+
+
+def run_staff_access(data_dir: Path | None, action: str, login: str) -> int:
+    """Disable, enable or revoke the tokens of the account with ``login``; the exit status (1: no such login)."""
+    try:
+        settings = registration_settings(data_dir)
+    except ValidationError as exc:
+        print(f"kepuri staff {action}: refused: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_change_access(settings, action, login))
+
+
+async def _change_access(settings: RegistrationSettings, action: str, login: str) -> int:
+    async with started(settings) as registration:
+        access = registration.access
+        try:
+            account_id = await access.account_id_of(login)
+        except UnknownAccount:
+            print(f"kepuri staff {action}: no account has the login {login!r}", file=sys.stderr)
+            return 1
+        if action == "revoke":
+            await access.revoke(account_id)
+            outcome = "its tokens are revoked"
+        elif action == "disable":
+            changed = await access.disable(account_id, by=OPERATOR)
+            outcome = "disabled; its tokens are revoked" if changed else "was disabled already"
+        else:
+            changed = await access.enable(account_id, by=OPERATOR)
+            outcome = "enabled" if changed else "was not disabled"
+    print(f"kepuri staff {action}: account {login!r} ({account_id}) {outcome}")
+    return 0

@@ -80,7 +80,7 @@ def create_app(
     )
     notification = Notification(
         backbone=backbone,
-        verifier=verifier or JwksVerifier(settings.jwks_url),
+        verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
         ledger=Ledger(backbone.engine, clock, quiet),
         dispatcher=dispatcher,
         templates=templates,

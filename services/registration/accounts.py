@@ -1,19 +1,13 @@
-"""Registration's service layer for units and accounts: sign-up, login, and the published key."""
+"""Registration's service layer for units and accounts: sign-up (limited), staff accounts and login."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from shared.auth import Principal, Role, sign_token
@@ -22,47 +16,21 @@ from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
+from .access import KEY_ID, SOURCE
 from .adapters.tables import accounts, unit_contacts
 from .domain.rules import Regions, RuleBroken
 from .domain.unit import Level, SignUpUnit, rule_for_staff, sign_up
+from .throttles import AccountThrottles, TooManyAttempts
 
-SOURCE = "/kepuri/registration"
-KEY_ID = "registration-1"
+__all__ = ["AccountDisabled", "Accounts", "InvalidCredentials", "TooManyAttempts"]
 
 
 class InvalidCredentials(Exception):
     """The login or the password is wrong (which one is not said)."""
 
 
-class TooManyAttempts(Exception):
-    """Too many failed logins; ``retry_after`` seconds until the next attempt is heard."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
-class LoginThrottle:
-    """Failed logins per (login, client address) in a sliding window; over the limit, logins wait."""
-
-    def __init__(self, allowed: int, window_seconds: int) -> None:
-        self._allowed = allowed
-        self._window = window_seconds
-        self._failures: defaultdict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def check(self, login: str, client: str) -> None:
-        failures = self._failures[(login, client)]
-        now = time.monotonic()
-        while failures and failures[0] <= now - self._window:
-            failures.popleft()
-        if len(failures) >= self._allowed:
-            raise TooManyAttempts(int(failures[0] + self._window - now) + 1)
-
-    def failed(self, login: str, client: str) -> None:
-        self._failures[(login, client)].append(time.monotonic())
-
-    def succeeded(self, login: str, client: str) -> None:
-        self._failures.pop((login, client), None)
+class AccountDisabled(Exception):
+    """The password is right but the account is disabled (only someone who knows it hears this)."""
 
 
 class Accounts:
@@ -74,24 +42,28 @@ class Accounts:
         regions: Regions,
         private_pem: bytes,
         ttl: timedelta,
-        throttle: LoginThrottle,
+        throttles: AccountThrottles,
         hasher: PasswordHasher | None = None,
     ) -> None:
         self._backbone = backbone
         self._regions = regions
         self._private_pem = private_pem
         self._ttl = ttl
-        self._throttle = throttle
+        self._throttles = throttles
         self._hasher = hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
 
-    async def sign_up(self, command: SignUpUnit) -> tuple[str, str]:
+    async def sign_up(self, command: SignUpUnit, client: str | None = None) -> tuple[str, str]:
         """Register a unit and its organizer account; returns (unit id, account id).
 
-        The login (the contact phone) is unique: a second sign-up with it fails with
-        :class:`~shared.store.IntegrityViolation` and writes nothing.
+        Counted against the sign-up limits of the phone and of ``client``'s address (None: an
+        operator's or a test's, limited by phone only): :class:`TooManyAttempts` over them. The login
+        (the contact phone) is unique: a second sign-up with it costs the same password hash, then
+        fails with :class:`~shared.store.IntegrityViolation` and writes nothing.
         """
         unit_id, account_id = uuid.uuid4().hex, uuid.uuid4().hex
         payload = sign_up(unit_id, command, self._regions)
+        self._throttles.sign_up(command.contact_phone, client)
         password_hash = await asyncio.to_thread(self._hasher.hash, command.password)
         envelope = CATALOG.envelope(
             payload, subject=unit_id, sequence=1, source=SOURCE, correlationid=correlation_id.get()
@@ -152,30 +124,35 @@ class Accounts:
         return account_id
 
     async def login(self, login: str, password: str, client: str) -> str:
-        """An access token for the account, or :class:`InvalidCredentials` / :class:`TooManyAttempts`."""
-        self._throttle.check(login, client)
+        """An access token for the account, or :class:`InvalidCredentials` / :class:`TooManyAttempts` /
+        :class:`AccountDisabled`.
+
+        An unknown login is checked against a stand-in hash of the same argon2 parameters, so it costs
+        what a known one does and the answer's timing does not tell which logins exist.
+        """
+        self._throttles.login_attempt(login, client)
         query = select(accounts).where(accounts.c.login == login)
         row = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().first())
-        if row is None or not await asyncio.to_thread(self._verify, row["password_hash"], password):
-            self._throttle.failed(login, client)
+        stored = row["password_hash"] if row is not None else await self._stand_in_hash()
+        if not await asyncio.to_thread(self._verify, stored, password) or row is None:
             raise InvalidCredentials()
-        self._throttle.succeeded(login, client)
+        self._throttles.login_succeeded(login, client)
+        if row["disabled"]:
+            raise AccountDisabled()
         principal = Principal(row["account_id"], row["role"], row["unit_id"], row["level"], row["jurisdiction"])
         return sign_token(self._private_pem, principal, ttl=self._ttl, kid=KEY_ID)
+
+    async def _stand_in_hash(self) -> str:
+        """A hash of a random password with this hasher's parameters, made once (for unknown logins)."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await asyncio.to_thread(self._hasher.hash, uuid.uuid4().hex)
+        return self._dummy_hash
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-
-    def jwks(self) -> dict[str, Any]:
-        """The public key as a JSON Web Key Set, for the other services to verify tokens with."""
-        private = serialization.load_pem_private_key(self._private_pem, password=None)
-        if not isinstance(private, Ed25519PrivateKey):
-            raise ValueError("the signing key must be Ed25519")
-        jwk = jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
-        return {"keys": [{**jwk, "kid": KEY_ID, "use": "sig", "alg": "EdDSA"}]}
 
     @property
     def ttl(self) -> timedelta:

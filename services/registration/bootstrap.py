@@ -8,16 +8,18 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from shared.answers import Answers
-from shared.auth import TokenVerifier, public_key_pem
+from shared.auth import KeySetVerifier
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
-from .accounts import Accounts, LoginThrottle
+from .access import Access
+from .accounts import Accounts
 from .activities import Activities, CampaignBook
 from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
+from .api.routes import accounts as account_routes
 from .api.routes import activities, dashboard, drafts, erasures, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
@@ -38,6 +40,7 @@ from .outcomes import ReviewOutcomeProjection
 from .personal_keys import PersonalKeys
 from .settings import RegistrationSettings
 from .sheets.gate import ImportGate
+from .throttles import AccountThrottles
 
 MIGRATIONS = "services.registration:migrations"
 
@@ -49,14 +52,25 @@ def build(settings: RegistrationSettings) -> Registration:
     regions = PackagedRegions()
     assert settings.jwt_private_key_file is not None
     key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
-    throttle = LoginThrottle(settings.login_failures_allowed, settings.login_window_seconds)
+    throttles = AccountThrottles(
+        sign_ups_per_address=settings.sign_ups_per_address,
+        sign_ups_per_phone=settings.sign_ups_per_phone,
+        sign_up_window_seconds=settings.sign_up_window_seconds,
+        login_failures_per_login=settings.login_failures_allowed,
+        login_failures_per_address=settings.login_failures_per_address,
+        login_window_seconds=settings.login_window_seconds,
+        max_tracked=settings.throttle_max_tracked,
+    )
     hasher = PasswordHasher(
         time_cost=settings.password_hash_time_cost,
         memory_cost=settings.password_hash_memory_kib,
         parallelism=settings.password_hash_parallelism,
     )
-    accounts = Accounts(backbone, regions, key, timedelta(minutes=settings.token_ttl_minutes), throttle, hasher)
-    verifier = TokenVerifier(public_key_pem(key))
+    ttl = timedelta(minutes=settings.token_ttl_minutes)
+    accounts = Accounts(backbone, regions, key, ttl, throttles, hasher)
+    access = Access(backbone, key, ttl)
+    # Registration checks tokens exactly as the other services do, on the key set it publishes.
+    verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
     campaigns = Campaigns(backbone)
     vault = KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
@@ -65,6 +79,7 @@ def build(settings: RegistrationSettings) -> Registration:
         backbone=backbone,
         activities=activities_,
         accounts=accounts,
+        access=access,
         campaigns=campaigns,
         verifier=verifier,
         drafts=Drafts(backbone, activities_),
@@ -100,6 +115,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             drafts.router,
             dashboard.router,
             units.router,
+            account_routes.router,
             campaign_routes.router,
             directory_routes.router,
             erasures.router,

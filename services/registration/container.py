@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shared.auth import TokenVerifier
+from shared.auth import KeySetVerifier
 from shared.privacy import KeyVault
 from shared.runtime import Backbone
 
+from .access import Access
 from .accounts import Accounts
 from .activities import Activities
 from .campaigns import Campaigns
@@ -23,8 +24,9 @@ class Registration:
     backbone: Backbone
     activities: Activities
     accounts: Accounts
+    access: Access
     campaigns: Campaigns
-    verifier: TokenVerifier
+    verifier: KeySetVerifier
     drafts: Drafts
     dashboard: Dashboard
     directory: Directory

@@ -29,8 +29,41 @@ class RegistrationSettings(ServiceSettings):
         description="the largest 附件1 upload (POST /activities/import) read; larger ones are a 413",
     )
     token_ttl_minutes: int = Field(480, ge=5, le=7 * 24 * 60)
-    login_failures_allowed: int = Field(5, ge=1, description="failed logins per account and address per window")
-    login_window_seconds: int = Field(900, ge=10)
+    # Anonymous account work is limited per client address and per login (throttles.py), each
+    # "so many per window": sign-ups are one per unit for life, so a few an hour per phone is plenty,
+    # while a venue's or a school's network may put several units' organizers behind one address.
+    sign_ups_per_address: int = Field(
+        20, ge=1, validation_alias=AliasChoices("sign_ups_per_address", "KEPURI_REGISTRATION_SIGN_UPS_PER_ADDRESS")
+    )
+    sign_ups_per_phone: int = Field(
+        5, ge=1, validation_alias=AliasChoices("sign_ups_per_phone", "KEPURI_REGISTRATION_SIGN_UPS_PER_PHONE")
+    )
+    sign_up_window_seconds: int = Field(
+        3600,
+        ge=10,
+        validation_alias=AliasChoices("sign_up_window_seconds", "KEPURI_REGISTRATION_SIGN_UP_WINDOW_SECONDS"),
+    )
+    login_failures_allowed: int = Field(
+        5,
+        ge=1,
+        validation_alias=AliasChoices("login_failures_allowed", "KEPURI_REGISTRATION_LOGIN_FAILURES_ALLOWED"),
+        description="failed logins per login (from any address) per window",
+    )
+    login_failures_per_address: int = Field(
+        30,
+        ge=1,
+        validation_alias=AliasChoices("login_failures_per_address", "KEPURI_REGISTRATION_LOGIN_FAILURES_PER_ADDRESS"),
+        description="failed logins per client address (whatever the login) per window",
+    )
+    login_window_seconds: int = Field(
+        900, ge=10, validation_alias=AliasChoices("login_window_seconds", "KEPURI_REGISTRATION_LOGIN_WINDOW_SECONDS")
+    )
+    throttle_max_tracked: int = Field(
+        100_000,
+        ge=100,
+        validation_alias=AliasChoices("throttle_max_tracked", "KEPURI_REGISTRATION_THROTTLE_MAX_TRACKED"),
+        description="logins or addresses each limit remembers at most (bounded memory)",
+    )
     # The public directory's check-ins and ratings (directory/): a token bucket per client address.
     # A venue's Wi-Fi puts a whole school class behind one address: 30 at once, then one every 2 s.
     directory_rate_burst: int = Field(

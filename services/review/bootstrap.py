@@ -27,7 +27,7 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView()])
     review = Review(
         backbone=backbone,
-        verifier=verifier or JwksVerifier(settings.jwks_url),
+        verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
         content=ContentReview(backbone),
         recommendations=Recommendations(backbone),
         lists=Lists(backbone.engine),

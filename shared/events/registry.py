@@ -20,6 +20,8 @@ def build_catalog() -> Catalog:
     reg, rev, note = "registration", "review", "notification"
     catalog.register(topics.CAMPAIGNS, reg, campaigns.CampaignConfigured)
     catalog.register(topics.UNITS, reg, campaigns.UnitRegistered)
+    catalog.register(topics.UNITS, reg, campaigns.AccountDisabled)
+    catalog.register(topics.UNITS, reg, campaigns.AccountEnabled)
     catalog.register(
         topics.ACTIVITIES,
         reg,

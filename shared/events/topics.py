@@ -15,7 +15,9 @@ class Topic:
 
 
 CAMPAIGNS = Topic("kepuri.campaigns.v1", "Campaign configuration, keyed by campaign id")
-UNITS = Topic("kepuri.units.v1", "Organizer units, keyed by unit id; contacts masked")
+UNITS = Topic(
+    "kepuri.units.v1", "Organizer units (keyed by unit id; contacts masked) and accounts' audit (keyed by account id)"
+)
 ACTIVITIES = Topic("kepuri.activities.v1", "The activity lifecycle, keyed by activity id")
 PARTICIPATION = Topic("kepuri.participation.v1", "Public check-ins and feedback, keyed by activity id")
 REVIEWS = Topic("kepuri.reviews.v1", "Content review, recommendations and commendations")

@@ -11,7 +11,8 @@ from ..config import ServiceSettings
 
 
 def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
-    """How uvicorn serves a service: its address, no access log, keep-alive and shutdown patience."""
+    """How uvicorn serves a service: its address, no access log, keep-alive, shutdown patience
+    and which proxies may name the client (``KEPURI_TRUSTED_PROXIES``)."""
     return {
         "host": settings.host,
         "port": settings.port,
@@ -19,6 +20,8 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
         "access_log": False,
         "timeout_graceful_shutdown": 15,
         "timeout_keep_alive": settings.http_keep_alive_s,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.trusted_proxies,
     }
 
 

@@ -1,7 +1,9 @@
 """Bearer-token authentication for the routes: who is calling, and whether their role may.
 
-Each service's container exposes ``verifier`` (anything with ``verify(token) -> Principal``):
-registration verifies with its own key, the other services with registration's JWKS document.
+Each service's container exposes ``verifier`` (anything with ``verify(token) -> Principal``): a
+:class:`~shared.auth.KeySetVerifier` on registration's key set, read from its own database in
+registration and from its published JWKS document elsewhere. A token that is not valid (or revoked)
+is a 401; a key set that cannot be had is a 503 with Retry-After, since the token may well be valid.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..auth import InvalidToken, Principal, Role
+from ..auth import InvalidToken, KeySetUnavailable, Principal, Role
 from ..runtime.app import container_of
 from .problems import Problem
 
@@ -28,18 +30,31 @@ def unauthenticated(detail: str) -> Problem:
     return Problem(401, "需要登录 (authentication required)", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def current_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
-    """The verified caller; 401 without a valid bearer token."""
-    if credentials is None:
-        raise unauthenticated("Send an access token as 'Authorization: Bearer <token>'")
+async def verified(request: Request, token: str) -> Principal:
+    """The principal of ``token`` by the service's verifier; 401 if it is not valid, 503 if it cannot be checked."""
     verifier: Verifier = container_of(request).verifier
     try:
-        principal = verifier.verify(credentials.credentials)
+        principal = verifier.verify(token)
         return await principal if inspect.isawaitable(principal) else principal
     except InvalidToken as exc:
         raise unauthenticated(f"The access token is not valid: {exc}") from exc
+    except KeySetUnavailable as exc:
+        raise Problem(
+            503,
+            "暂时无法验证登录 (cannot verify the token now)",
+            f"The key set that verifies access tokens is unavailable; retry in {exc.retry_after} s ({exc})",
+            headers={"Retry-After": str(exc.retry_after)},
+            retry_after=exc.retry_after,
+        ) from exc
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The verified caller; 401 without a valid bearer token, 503 when tokens cannot be checked now."""
+    if credentials is None:
+        raise unauthenticated("Send an access token as 'Authorization: Bearer <token>'")
+    return await verified(request, credentials.credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

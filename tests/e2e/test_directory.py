@@ -28,7 +28,7 @@ async def test_a_registered_activity_is_found_checked_in_and_the_check_in_is_on_
         "contact_phone": "13912345678",
         "password": PASSWORD,
     }
-    assert (await client.post("/api/v1/units", json=unit)).status_code == 201
+    assert (await client.post("/api/v1/units", json=unit)).status_code == 202
     login = await client.post("/api/v1/auth/token", json={"login": "13912345678", "password": PASSWORD})
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     body = activity_body(campaign.id, starts_in=timedelta(minutes=-10), name="走进科技馆：人工智能科普体验")

@@ -86,7 +86,7 @@ async def registered_and_completed(pair: Pair, campaign_id: str, phone: str) -> 
         "contact_phone": phone,
         "password": PASSWORD,
     }
-    assert (await pair.registration.post("/api/v1/units", json=unit)).status_code == 201
+    assert (await pair.registration.post("/api/v1/units", json=unit)).status_code == 202
     login = await pair.registration.post("/api/v1/auth/token", json={"login": phone, "password": PASSWORD})
     organizer = {"Authorization": f"Bearer {login.json()['access_token']}"}
     body = activity_body(campaign_id, starts_in=timedelta(minutes=-30))

@@ -120,7 +120,14 @@ def _registration(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[st
     key_file.parent.mkdir()
     key_file.write_bytes(KEY)  # registration signs (and verifies) with the key the other services trust
     app = registration_app(RegistrationSettings(**options, jwt_private_key_file=key_file))
-    return app, {"admin": sign_token(KEY, ADMIN)}, lambda path: "admin" if "/campaigns" in path else "organizer"
+    tokens = {"admin": sign_token(KEY, ADMIN, kid="registration-1")}  # registration wants its published key id
+
+    def role_of(path: str) -> str:
+        if path == "/api/v1/auth/logout":
+            return "leaver"  # signing out revokes the caller's tokens: not the organizer's the rest use
+        return "admin" if "/campaigns" in path or "/accounts" in path else "organizer"
+
+    return app, tokens, role_of
 
 
 def _review(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[str], str]]:
@@ -178,7 +185,7 @@ def _sign_up_organizer(app: FastAPI) -> str:
         "password": "kepuri-2026-secret",
     }
     with _client(app) as client:
-        assert client.post("/api/v1/units", json=unit).status_code == 201
+        assert client.post("/api/v1/units", json=unit).status_code == 202
         login = client.post("/api/v1/auth/token", json={"login": phone, "password": unit["password"]})
         assert login.status_code == 200, login.text
         return str(login.json()["access_token"])
@@ -196,7 +203,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
         with _client(app) as client:  # starts the lifespan, which runs until shutdown_lifespans
             _wait_until_ready(client)
         if service == "registration":
-            tokens["organizer"] = _sign_up_organizer(app)
+            tokens["organizer"], tokens["leaver"] = _sign_up_organizer(app), _sign_up_organizer(app)
         yield Target(service, app, database, authenticated, tokens, role_of)
     finally:
         asgi.shutdown_lifespans()

@@ -1,4 +1,5 @@
-"""``kepuri seed`` and ``kepuri staff create``, run as an operator runs them: a process on a data directory."""
+"""``kepuri seed`` and ``kepuri staff create|disable|enable``, run as an operator runs them: a process on a
+data directory."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from services.registration.settings import RegistrationSettings
 from tests.factories import PASSWORD
 
 Kepuri = Callable[..., subprocess.CompletedProcess[str]]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -28,6 +30,8 @@ def kepuri(tmp_path: Path) -> Kepuri:
     """Run ``python -m services.cli ARGS --data-dir <tmp>`` with no terminal, ``KEPURI_*`` cleared."""
     data_dir = tmp_path / "data"
     base = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
+    # the code under test, not whatever checkout the virtualenv's editable install points at
+    base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), base.get("PYTHONPATH")]))
 
     def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -94,6 +98,35 @@ async def test_staff_create_makes_an_account_that_logs_in(kepuri: Kepuri, tmp_pa
     async with _service(tmp_path / "data") as client:
         token = await client.post("/api/v1/auth/token", json={"login": "weinan-city", "password": PASSWORD})
         assert token.status_code == 200, token.text
+
+
+async def test_staff_disable_and_enable_an_account_by_its_login(kepuri: Kepuri, tmp_path: Path) -> None:
+    password = {PASSWORD_VARIABLE: PASSWORD}
+    created = await asyncio.to_thread(
+        kepuri, "staff", "create", "--role", "admin", "--login", "ops-admin", env=password
+    )
+    assert created.returncode == 0, created.stderr
+    async with _service(tmp_path / "data") as client:
+        login = {"login": "ops-admin", "password": PASSWORD}
+        token = (await client.post("/api/v1/auth/token", json=login)).json()["access_token"]
+
+    disabled = await asyncio.to_thread(kepuri, "staff", "disable", "--login", "ops-admin")
+    assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
+    async with _service(tmp_path / "data") as client:
+        refused = await client.get(
+            "/api/v1/accounts", params={"login": "x"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+        assert (await client.post("/api/v1/auth/token", json=login)).status_code == 403
+    database = tmp_path / "data" / "registration.db"
+    assert rows(database, "SELECT type FROM events WHERE type LIKE 'account-%'") == [("account-disabled",)]
+
+    enabled = await asyncio.to_thread(kepuri, "staff", "enable", "--login", "ops-admin")
+    assert enabled.returncode == 0, enabled.stderr
+    async with _service(tmp_path / "data") as client:
+        assert (await client.post("/api/v1/auth/token", json=login)).status_code == 200
+    unknown = await asyncio.to_thread(kepuri, "staff", "disable", "--login", "nobody")
+    assert unknown.returncode == 1 and "no account" in unknown.stderr
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from .conftest import PASSWORD, Service
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 async def test_staff_log_in_with_their_level_and_jurisdiction(service: Service) -> None:
     headers = await service.staff("reviewer", "city", "6105")
-    principal = service.container.verifier.verify(headers["Authorization"].removeprefix("Bearer "))
+    principal = await service.container.verifier.verify(headers["Authorization"].removeprefix("Bearer "))
     assert (principal.role, principal.level, principal.jurisdiction) == ("reviewer", "city", "6105")
-    admin = service.container.verifier.verify((await service.admin())["Authorization"].removeprefix("Bearer "))
+    admin = await service.container.verifier.verify((await service.admin())["Authorization"].removeprefix("Bearer "))
     assert isinstance(admin, Principal) and admin.role == "admin" and admin.level == "national"
 
 
@@ -39,5 +39,5 @@ async def test_a_reviewer_whose_level_and_jurisdiction_do_not_fit_is_refused(
 
 async def test_a_national_society_reviews_within_its_field(service: Service) -> None:
     headers = await service.staff("reviewer", "national", "society:中国营养学会")
-    principal = service.container.verifier.verify(headers["Authorization"].removeprefix("Bearer "))
+    principal = await service.container.verifier.verify(headers["Authorization"].removeprefix("Bearer "))
     assert principal.jurisdiction == "society:中国营养学会"

@@ -107,10 +107,10 @@ def test_the_cache_keeps_at_most_its_size() -> None:
     cache = VerifiedTokens(size=2)
     far = datetime.now(UTC).timestamp() + 3600
     for n in range(3):
-        cache.put(f"t{n}", Principal(f"a{n}", "admin"), far)
+        cache.put(f"t{n}", (Principal(f"a{n}", "admin"), far, float(n)))
     assert cache.get("t0") is None
-    assert cache.get("t1") == Principal("a1", "admin")
-    assert cache.get("t2") == Principal("a2", "admin")
+    assert cache.get("t1") == (Principal("a1", "admin"), 1.0)
+    assert cache.get("t2") == (Principal("a2", "admin"), 2.0)
 
 
 class _FrozenDatetime:

@@ -14,7 +14,6 @@ A campaign's setting reaches analytics on the campaigns stream (``campaign-confi
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -22,10 +21,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, func, select
 
-from shared.auth import InvalidToken, Principal
-from shared.runtime import container_of
+from shared.auth import Principal
 from shared.web import Problem
-from shared.web.auth import Verifier, require_role, unauthenticated
+from shared.web.auth import require_role, unauthenticated, verified
 
 from ..adapters.tables import campaign_rules
 from ..container import Analytics
@@ -36,23 +34,13 @@ StaffDep = Annotated[Principal, require_role(*STAFF)]
 _bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
 
 
-def verifier_of(request: Request) -> Verifier:
-    """The service's token verifier (registration's key set, unless the app was given another)."""
-    verifier: Verifier = container_of(request).verifier
-    return verifier
-
-
 async def optional_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal | None:
-    """The caller when a token is sent (401 if it is not valid), None without one."""
+    """The caller when a token is sent (401 if it is not valid, 503 if it cannot be checked), None without one."""
     if credentials is None:
         return None
-    try:
-        principal = verifier_of(request).verify(credentials.credentials)
-        return await principal if inspect.isawaitable(principal) else principal
-    except InvalidToken as exc:
-        raise unauthenticated(f"The access token is not valid: {exc}") from exc
+    return await verified(request, credentials.credentials)
 
 
 CallerDep = Annotated[Principal | None, Depends(optional_principal)]

@@ -1,6 +1,19 @@
 """Registration's database schema: the backbone tables and the accounts and contacts it keeps private."""
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from shared.consumer.once import counted_events_table
@@ -21,6 +34,10 @@ accounts = Table(
     Column("level", String(16)),
     Column("jurisdiction", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A disabled account cannot log in; tokens issued before ``tokens_not_before`` (seconds since the
+    # epoch, set by a sign-out, a revocation or disabling) are refused by every service.
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("tokens_not_before", Float, index=True),
 )
 
 # A unit's contact person in clear: never on a general topic, never in a public answer.

@@ -43,6 +43,23 @@ class TokenBucket:
             self._forget_idle(now)
         return None
 
+    def wait(self, client: str) -> int | None:
+        """Whole seconds until ``client`` has a token (None: it has one now); spends nothing."""
+        now = self._clock()
+        tokens, counted = self._buckets.get(client, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - counted) * self._rate)
+        return None if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self._rate))
+
+    def give_back(self, client: str) -> None:
+        """Return a token taken for ``client`` (its attempt turned out not to count)."""
+        if client in self._buckets:
+            tokens, counted = self._buckets[client]
+            self._buckets[client] = (min(self._burst, tokens + 1.0), counted)
+
+    def __len__(self) -> int:
+        """How many clients are tracked (bounded by ``max_clients``)."""
+        return len(self._buckets)
+
     def _forget_idle(self, now: float) -> None:
         """Drop the buckets that have refilled (their clients start full anyway)."""
         self._buckets = {

@@ -121,3 +121,30 @@ class UnitRegistered(EventPayload):
     region_code: str
     contact_name_masked: str | None = None
     contact_phone_masked: str | None = None
+
+
+class AccountDisabled(EventPayload):
+    """An audit fact: an account was disabled; it cannot log in and its tokens are refused everywhere.
+
+    ``by`` is the admin's account id, or ``operator`` for ``kepuri staff disable`` on the server.
+    """
+
+    event_type = "account-disabled"
+    version = 1
+
+    account_id: str
+    role: str
+    unit_id: str | None = None
+    by: str
+
+
+class AccountEnabled(EventPayload):
+    """An audit fact: a disabled account may log in again (tokens from before it was disabled stay refused)."""
+
+    event_type = "account-enabled"
+    version = 1
+
+    account_id: str
+    role: str
+    unit_id: str | None = None
+    by: str

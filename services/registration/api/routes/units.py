@@ -1,17 +1,23 @@
-"""``/api/v1/units`` and ``/api/v1/auth``: a unit signs up, an account logs in, the key is published."""
+"""``/api/v1/units`` and ``/api/v1/auth``: a unit signs up, an account logs in or out, the key set is published.
+
+Sign-up answers the same whether or not the phone already has an account (202, no ids): the answer
+must not tell a stranger who is registered. The organizer logs in with the phone and password; the
+token names the unit.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.store import IntegrityViolation
 from shared.web import Problem
+from shared.web.auth import PrincipalDep
 
-from ...accounts import InvalidCredentials, TooManyAttempts
+from ...accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ...domain.rules import RuleBroken
 from ...domain.unit import SignUpUnit, UnitType
 from ..deps import RegistrationDep
@@ -33,9 +39,14 @@ class UnitSignUpIn(BaseModel):
     password: str = Field(min_length=10, max_length=128)
 
 
-class UnitSignedUp(BaseModel):
-    unit_id: str
-    account_id: str
+class SignUpAccepted(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    message: str = Field(description="what to do next")
+
+
+SIGN_UP_ACCEPTED = SignUpAccepted(
+    message="申请已提交：请用联系电话和密码登录 (submitted: log in with the contact phone and the password)"
+).model_dump()
 
 
 class LoginIn(BaseModel):
@@ -51,39 +62,70 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
-@router.post("/units", status_code=201, response_model=UnitSignedUp, summary="A unit signs up")
-async def sign_up_unit(body: UnitSignUpIn, registration: RegistrationDep) -> JSONResponse:
+def too_many(exc: TooManyAttempts, what: str) -> Problem:
+    return Problem(
+        429,
+        "尝试次数过多，请稍后再试 (too many attempts)",
+        f"Too many {what} from here or for this login; try again in {exc.retry_after} s",
+        headers={"Retry-After": str(exc.retry_after)},
+        retry_after=exc.retry_after,
+    )
+
+
+def client_address(request: Request) -> str:
+    # The server takes the address from X-Forwarded-For only when the peer is a trusted proxy
+    # (KEPURI_TRUSTED_PROXIES, uvicorn's forwarded_allow_ips); otherwise it is the peer's own.
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/units",
+    status_code=202,
+    response_model=SignUpAccepted,
+    summary="A unit signs up (the same answer whether or not the phone has an account)",
+    responses={429: {"description": "too many sign-ups from this address or for this phone"}},
+)
+async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: RegistrationDep) -> JSONResponse:
     command = SignUpUnit(
         body.name, body.unit_type, body.region_code, body.contact_name, body.contact_phone, body.password
     )
     try:
-        unit_id, account_id = await registration.accounts.sign_up(command)
+        await registration.accounts.sign_up(command, client_address(request))
     except RuleBroken as exc:
         raise rule_problem(exc) from exc
-    except IntegrityViolation as exc:
-        raise Problem(
-            409, "账号已存在 (already registered)", "An account with this contact phone exists; log in instead"
-        ) from exc
-    return JSONResponse({"unit_id": unit_id, "account_id": account_id}, status_code=201)
-
-
-@router.post("/auth/token", response_model=TokenOut, summary="Log in and receive an access token")
-async def log_in(body: LoginIn, request: Request, registration: RegistrationDep) -> TokenOut:
-    client = request.client.host if request.client else "unknown"
-    try:
-        token = await registration.accounts.login(body.login, body.password, client)
     except TooManyAttempts as exc:
-        raise Problem(
-            429,
-            "尝试次数过多 (too many attempts)",
-            f"Too many failed logins; try again in {exc.retry_after} s",
-            retry_after=exc.retry_after,
-        ) from exc
+        raise too_many(exc, "sign-ups") from exc
+    except IntegrityViolation:
+        pass  # the phone has an account: answered as a new sign-up, nothing written
+    return JSONResponse(SIGN_UP_ACCEPTED, status_code=202)
+
+
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    summary="Log in and receive an access token",
+    responses={429: {"description": "too many failed logins from this address or for this login"}},
+)
+async def log_in(body: LoginIn, request: Request, registration: RegistrationDep) -> TokenOut:
+    try:
+        token = await registration.accounts.login(body.login, body.password, client_address(request))
+    except TooManyAttempts as exc:
+        raise too_many(exc, "failed logins") from exc
     except InvalidCredentials as exc:
         raise Problem(401, "账号或密码错误 (invalid credentials)", "The login or the password is wrong") from exc
+    except AccountDisabled as exc:
+        raise Problem(
+            403, "账号已停用 (account disabled)", "This account is disabled; ask the platform's admins"
+        ) from exc
     return TokenOut(access_token=token, expires_in=int(registration.accounts.ttl.total_seconds()))
 
 
-@router.get("/auth/jwks.json", summary="The public key that verifies access tokens (JWKS)")
+@router.post("/auth/logout", status_code=204, summary="Sign out: every token of the caller's account is refused")
+async def log_out(principal: PrincipalDep, registration: RegistrationDep) -> Response:
+    await registration.access.revoke(principal.subject)
+    return Response(status_code=204)
+
+
+@router.get("/auth/jwks.json", summary="The public key that verifies access tokens (JWKS) and the revocations in force")
 async def jwks(registration: RegistrationDep) -> dict[str, Any]:
-    return registration.accounts.jwks()
+    return await registration.access.key_set()

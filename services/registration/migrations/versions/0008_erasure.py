@@ -1,14 +1,14 @@
 """Erasure of personal data (crypto-shredding): each person's key id by phone, and the erasures done.
 
-Revision ID: 0007_erasure
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_erasure"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,122 @@
+"""Registration's service layer for access: disabling accounts, revoking tokens, the published key set.
+
+A token is refused everywhere once it was issued before its account's ``tokens_not_before``: a
+sign-out, an admin's revocation and disabling all move that instant to now. Registration publishes
+the instants still in force (younger than the longest token lifetime: an older one can only refuse
+tokens that have expired anyway) beside its public key, in its JWKS document; every service's
+:class:`~shared.auth.KeySetVerifier` refreshes that document every
+``KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS``. Disabling and enabling are audit events.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, func, select
+
+from shared.auth import REVOKED_MEMBER
+from shared.events import CATALOG
+from shared.events.payloads.campaigns import AccountDisabled, AccountEnabled
+from shared.observability.logging import correlation_id
+from shared.runtime import Backbone
+from shared.store import AggregateAppend, Changes, sync_reading
+
+from .adapters.tables import accounts
+
+SOURCE = "/kepuri/registration"
+KEY_ID = "registration-1"
+OPERATOR = "operator"
+
+
+class UnknownAccount(LookupError):
+    """No account has that id or login."""
+
+
+class Access:
+    """Who may still use their tokens, and the document that tells the other services."""
+
+    def __init__(self, backbone: Backbone, private_pem: bytes, ttl: timedelta) -> None:
+        self._backbone = backbone
+        self._private_pem = private_pem
+        self._ttl = ttl
+
+    async def revoke(self, account_id: str) -> None:
+        """Refuse every token of the account issued until now (a sign-out, or an admin's revocation)."""
+        await self._find(account_id)
+        statement = accounts.update().where(accounts.c.account_id == account_id).values(tokens_not_before=time.time())
+        await self._backbone.writer.submit(Changes(statements=[statement]))
+
+    async def disable(self, account_id: str, by: str) -> bool:
+        """Disable the account and revoke its tokens; False when it was disabled already (nothing written)."""
+        return await self._set_disabled(account_id, True, by)
+
+    async def enable(self, account_id: str, by: str) -> bool:
+        """Let a disabled account log in again; False when it was not disabled (nothing written)."""
+        return await self._set_disabled(account_id, False, by)
+
+    async def account_id_of(self, login: str) -> str:
+        """The id of the account with ``login``, or :class:`UnknownAccount`."""
+        query = select(accounts.c.account_id).where(accounts.c.login == login)
+        found = await sync_reading(self._backbone.engine, lambda c: c.execute(query).scalar())
+        if found is None:
+            raise UnknownAccount(login)
+        return str(found)
+
+    async def _set_disabled(self, account_id: str, disabled: bool, by: str) -> bool:
+        row = await self._find(account_id)
+        if row["disabled"] == disabled:
+            return False
+        events = self._backbone.tables.events
+        version_query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.aggregate_id == account_id)
+
+        def version(connection: Connection) -> int:
+            return int(connection.execute(version_query).scalar() or 0)
+
+        current = await sync_reading(self._backbone.engine, version)
+        model = AccountDisabled if disabled else AccountEnabled
+        payload = model(account_id=account_id, role=row["role"], unit_id=row["unit_id"], by=by)
+        envelope = CATALOG.envelope(
+            payload, subject=account_id, sequence=current + 1, source=SOURCE, correlationid=correlation_id.get()
+        )
+        values: dict[str, Any] = {"disabled": disabled}
+        if disabled:
+            values["tokens_not_before"] = time.time()
+        statement = accounts.update().where(accounts.c.account_id == account_id).values(**values)
+        await self._backbone.writer.submit(
+            Changes(appends=[AggregateAppend(account_id, current, [envelope])], statements=[statement])
+        )
+        return True
+
+    async def _find(self, account_id: str) -> Mapping[str, Any]:
+        query = select(accounts.c.role, accounts.c.unit_id, accounts.c.disabled).where(
+            accounts.c.account_id == account_id
+        )
+        row = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().first())
+        if row is None:
+            raise UnknownAccount(account_id)
+        return dict(row)
+
+    def jwks(self) -> dict[str, Any]:
+        """The public key as a JSON Web Key Set, for the other services to verify tokens with."""
+        private = serialization.load_pem_private_key(self._private_pem, password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ValueError("the signing key must be Ed25519")
+        jwk = jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
+        return {"keys": [{**jwk, "kid": KEY_ID, "use": "sig", "alg": "EdDSA"}]}
+
+    async def key_set(self) -> dict[str, Any]:
+        """The JWKS document with the revocations in force: ``{"keys": [...], "revoked": [{"sub", "not_before"}]}``.
+
+        RFC 7517 lets a JWK Set carry members a reader does not know; a plain JWKS client ignores it.
+        """
+        oldest = time.time() - self._ttl.total_seconds()
+        query = select(accounts.c.account_id, accounts.c.tokens_not_before).where(accounts.c.tokens_not_before > oldest)
+        rows = await sync_reading(self._backbone.engine, lambda c: c.execute(query).all())
+        revoked = [{"sub": account_id, "not_before": not_before} for account_id, not_before in rows]
+        return {**self.jwks(), REVOKED_MEMBER: revoked}
