@@ -395,3 +395,17 @@ async def test_bad_parameters_are_422_naming_the_parameter(service: Service) -> 
     assert (await service.client.get(LIST, params={"campaign": "2026"}, headers=organizer())).status_code == 403
     assert (await service.client.get(INDICATORS, params={"campaign": "2026"}, headers=organizer())).status_code == 403
     assert (await service.client.get(LIST, params={"campaign": "2026"})).status_code == 401
+
+
+async def test_a_check_in_or_rating_published_twice_counts_once_in_the_figures(service: Service) -> None:
+    """The relay publishes an event again after a crash between publishing and marking it: the
+    copy carries the same event id, in the same batch or a later one, and changes no figure."""
+    await service.feed(campaign(), unit("u-linwei", "610502"))
+    held = activity(unit_id="u-linwei", region_code="610502", joint_action=None, science_worker_count=0)
+    came, rated = check_in(held.subject), feedback(held.subject, 4)
+    await service.feed(held, came, rated, came)
+    await service.feed(rated, came)
+    board = await scoreboard(service, WHO["county 610502"])
+    (item,) = board["items"]
+    assert (item["figures"]["participation"], item["figures"]["ratings"]) == (1, 1)
+    assert item["figures"]["average_rating"] == 4
