@@ -1,5 +1,5 @@
 """Counters of the notifications stream (messages sent and failed, by campaign, kind and channel,
-each event counted once), and each campaign's local rules and indicators from the campaigns stream."""
+each event counted once), and each campaign's local rules, indicators and region from the campaigns stream."""
 
 from __future__ import annotations
 
@@ -48,11 +48,12 @@ class CountersProjection:
             "rules": json.dumps([r.model_dump(mode="json") for r in payload.local_rules], ensure_ascii=False),
             "indicators": json.dumps(payload.indicators, ensure_ascii=False),
             "version": sequence,
+            "region_code": region if isinstance(region := payload.settings.get("region_code"), str) else None,
         }
         upsert(
             connection,
             campaign_rules,
             [row],
             keys=("campaign",),
-            update=dict.fromkeys(("rules", "indicators", "version")),
+            update=dict.fromkeys(("rules", "indicators", "version", "region_code")),
         )
