@@ -58,9 +58,7 @@ async def test_a_change_or_a_submitted_draft_cannot_move_an_activity_out_of_the_
 
     saved = await service.client.post("/api/v1/drafts", json=activity_body(region_code=TIANHE), headers=me)
     assert saved.status_code == 201, saved.text  # a draft may hold anything until it is submitted
-    submitted = await service.client.post(
-        f"{saved.headers['Location']}/submission", headers={**me, "If-Match": '"1"'}
-    )
+    submitted = await service.client.post(f"{saved.headers['Location']}/submission", headers={**me, "If-Match": '"1"'})
     refused(submitted, "region_code", TIANHE)
     assert await rows(service, "activities") == 1 and await rows(service, "drafts") == 1
     assert [t for t, _ in await outbox(service, ACTIVITIES.name)] == ["activity-registered"]

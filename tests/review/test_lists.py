@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shared.web.cursor import encode_cursor
 from tests.review.conftest import (
     Service,
     activity,
@@ -378,6 +379,7 @@ async def test_bad_parameters_are_422_naming_the_parameter(service: Service) -> 
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
         ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": encode_cursor(["k", "created_at", "0001-01-01T00:00:00+08:00", "r1"])}, "cursor"),
         ({"cursor": first["next_cursor"], "sort": "-created_at"}, "cursor"),
         ({"cursor": first["next_cursor"], "sort": "rating"}, "cursor"),
     ):

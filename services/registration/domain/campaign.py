@@ -140,7 +140,6 @@ class Campaign:
                 f"region {self.region_code})",
             )
 
-
     def require_registration_open(self, now: datetime) -> None:
         """Refuse a submission outside the registration window, naming the window."""
         if not self.registration.contains(china_day(now)):
