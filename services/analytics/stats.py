@@ -177,10 +177,13 @@ def notifications(connection: Connection, campaign: str | None) -> list[dict[str
 
 def local_rules(connection: Connection, filters: Filters) -> list[dict[str, Any]]:
     """Each of the campaign's local rules (e.g. Weinan: names containing 食品安全, per county) with
-    the matching activities per region of its level."""
-    stored = connection.scalar(select(campaign_rules.c.rules).where(campaign_rules.c.campaign == filters.campaign))
+    the matching activities per region of its level. A local campaign's rules count only activities
+    inside its region: registration refuses others, but the log may hold some from before it did."""
+    c = campaign_rules.c
+    stored = connection.execute(select(c.rules, c.region_code).where(c.campaign == filters.campaign)).first()
+    inside = [f.c.region_code.startswith(stored.region_code, autoescape=True)] if stored and stored.region_code else []
     out = []
-    for rule in json.loads(stored or "[]"):
+    for rule in json.loads(stored.rules if stored else "[]"):
         column = f.c.name if rule["kind"] == "name_contains" else f.c.category
         matches = (
             column.contains(rule["match"], autoescape=True)
@@ -188,7 +191,7 @@ def local_rules(connection: Connection, filters: Filters) -> list[dict[str, Any]
             else column == rule["match"]
         )
         key = f.c[rule["per"]]
-        query = select(key, func.count()).where(*filters.where(), matches).group_by(key).order_by(key)
+        query = select(key, func.count()).where(*filters.where(), *inside, matches).group_by(key).order_by(key)
         regions = [
             {"code": code, "name": region_name(code), "activities": int(n)} for code, n in connection.execute(query)
         ]

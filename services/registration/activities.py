@@ -21,11 +21,12 @@ from sqlalchemy import Connection, delete, select
 from shared.auth import Principal
 from shared.bus import Message
 from shared.events import CATALOG, to_message
+from shared.events.payloads.campaigns import UnitRegistered
 from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import CONTACTS
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, sync_reading
+from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, reading, sync_reading
 from shared.web.idempotency import IdempotentRequest
 
 from .adapters.activity_rows import activity_of, activity_row
@@ -39,6 +40,7 @@ from .domain.rules import Regions, RuleBroken
 from .personal_keys import PersonalKeys
 
 SOURCE = "/kepuri/registration"
+UNIT_REGIONS_KEPT = 100_000  # units' regions remembered for local campaigns (a national run has ~60,000 units)
 
 
 class NotFound(Exception):
@@ -91,6 +93,7 @@ class Activities:
         self._regions = regions
         self.campaigns = campaigns
         self._keys = keys
+        self._unit_regions: dict[str, str] = {}
 
     async def register(
         self,
@@ -108,6 +111,8 @@ class Activities:
         """
         unit_id = _unit_of(principal)
         campaign = await self.campaigns.get(campaign_id)
+        if campaign.region_code is not None:
+            campaign.require_unit_in_region(await self._unit_region(unit_id))
         now = datetime.now(UTC)
         decision = decide.submit(activity_id or uuid.uuid4().hex, unit_id, campaign, details, self._regions, now)
         changes = self._changes(decision, 0, now, await self._sealed(decision.workers))
@@ -150,6 +155,21 @@ class Activities:
         if activity is None or not _may_read(principal, activity):
             raise NotFound(activity_id)
         return activity
+
+    async def _unit_region(self, unit_id: str) -> str:
+        """The region a unit signed up in, from its ``unit-registered`` event (it never changes, so kept)."""
+        region = self._unit_regions.get(unit_id)
+        if region is None:
+            recorder = self._backbone.recorder
+            events = await reading(self._backbone.engine, lambda c: recorder.load(c, unit_id))
+            registered = [CATALOG.payload(e) for e in events if e.type == "unit-registered"]
+            if not registered or not isinstance(registered[0], UnitRegistered):
+                raise RuleBroken("role", f"单位 {unit_id} 不存在 (no such unit)")
+            region = registered[0].region_code
+            if len(self._unit_regions) >= UNIT_REGIONS_KEPT:
+                self._unit_regions.clear()
+            self._unit_regions[unit_id] = region
+        return region
 
     async def _own(self, principal: Principal, activity_id: str, version: int) -> Activity:
         activity = await self._load(activity_id)

@@ -28,6 +28,7 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
 from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
+from shared.web.dates import moment_of
 
 from .adapters.reads import fields_of
 from .adapters.tables import review_activities
@@ -241,18 +242,15 @@ def _scope(body: Body, campaign: str | None, region: str | None, category: str |
 
 def _position(cursor: str) -> tuple[datetime, str]:
     registered_at, activity_id = decode_cursor(cursor, 2)
-    try:
-        at = datetime.fromisoformat(registered_at)
-    except (TypeError, ValueError):
-        at = None
-    if at is None or at.tzinfo is None or not isinstance(activity_id, str):
+    at = moment_of(registered_at)
+    if at is None or not isinstance(activity_id, str):
         raise Problem(
             422,
             "分页游标无效 (invalid cursor)",
             "The cursor is not one this API returned; start again without it",
             errors=[{"field": "cursor", "message": "not a cursor of this listing"}],
         )
-    return at.astimezone(UTC), activity_id
+    return at, activity_id
 
 
 def _page(body: Body, rows: list[dict[str, Any]], limit: int, counts: dict[str, int]) -> QueuePage:

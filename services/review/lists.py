@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.auth import Principal
 from shared.store import reading
 from shared.web.cursor import decode_cursor, encode_cursor
+from shared.web.dates import moment_of
 
 from .adapters.reads import row_of
 from .adapters.rows import recommendation_of
@@ -347,11 +348,9 @@ def _position(cursor: str, sort: Sort) -> tuple[datetime, str] | int:
     if sort.key != "created_at":
         return _offset(cursor, sort.text)
     kind, sorted_by, created_at, recommendation_id = decode_cursor(cursor, 4)
-    if kind == "k" and sorted_by == sort.text and isinstance(created_at, str) and isinstance(recommendation_id, str):
-        try:
-            return datetime.fromisoformat(created_at), recommendation_id
-        except ValueError:
-            pass
+    at = moment_of(created_at, naive=True)  # as the column came back: SQLite keeps no zone
+    if kind == "k" and sorted_by == sort.text and at is not None and isinstance(recommendation_id, str):
+        return at, recommendation_id
     raise _bad_cursor()
 
 

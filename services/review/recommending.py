@@ -144,10 +144,11 @@ class Recommendations:
             unit = await row_of(connection, review_units, review_units.c.unit_id, nomination.unit_id)
             if unit is None:
                 raise Unknown(f"单位 {nomination.unit_id} 不存在 (no such unit)")
-            fields = await unit_fields(connection, nomination.campaign_id, nomination.unit_id)
+            found = await unit_fields(connection, nomination.campaign_id, nomination.unit_id)
+            fields = found or ()
             to_level = decide.require_sender(chain, body, unit["region_code"], fields, "该单位")
             chain.require_open(body.level, today())
-            if not fields:
+            if found is None:  # no activity at all; activities that name no field still count
                 raise NotEligible("该单位在本年度没有登记活动 (the unit registered no activity in this campaign)")
             rec = _opened(
                 nomination.campaign_id,

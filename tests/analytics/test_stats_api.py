@@ -105,6 +105,9 @@ async def test_minutes_rules_scoreboard_and_notifications(client: httpx.AsyncCli
         ("activities", {"campaign": "2026", "region": "6105x"}),
         ("activities", {"campaign": "2026", "by": "colour"}),
         ("activities", {"campaign": "2026", "date_from": "2026-09-20", "date_to": "2026-09-10"}),
+        ("activities", {"campaign": "2026", "date_from": "0001-01-01"}),  # out of range: a 422, not a figure
+        ("activities", {"campaign": "2026", "date_to": "9999-12-31"}),
+        ("local-rules", {"campaign": "2026", "date_to": "2200-01-01"}),
         ("registrations-per-minute", {"campaign": "2026", "since": "yesterday"}),
         ("scoreboard", {"campaign": "2026", "limit": 0}),
     ],

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.events import Envelope
+from shared.web.cursor import encode_cursor
 
 from .conftest import Service, activity, admin, organizer, reviewer, updated, withdrawn
 
@@ -266,6 +267,8 @@ async def test_invalid_requests_are_422(service: Service) -> None:
     wrong: list[dict[str, Any]] = [
         {"cursor": "bm90LWEtY3Vyc29y"},
         {"cursor": "WyJ4IiwiYSJd"},
+        {"cursor": encode_cursor(["0001-01-01T00:00:00+08:00", "a1"])},  # before UTC's year 1: no overflow
+        {"cursor": encode_cursor(["9999-12-31T20:00:00-05:00", "a1"])},
         {"status": "held"},
         {"limit": 0},
     ]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shared.web.cursor import encode_cursor
 from tests.review.conftest import (
     Service,
     activity,
@@ -378,6 +379,7 @@ async def test_bad_parameters_are_422_naming_the_parameter(service: Service) -> 
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
         ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": encode_cursor(["k", "created_at", "0001-01-01T00:00:00+08:00", "r1"])}, "cursor"),
         ({"cursor": first["next_cursor"], "sort": "-created_at"}, "cursor"),
         ({"cursor": first["next_cursor"], "sort": "rating"}, "cursor"),
     ):
@@ -395,3 +397,17 @@ async def test_bad_parameters_are_422_naming_the_parameter(service: Service) -> 
     assert (await service.client.get(LIST, params={"campaign": "2026"}, headers=organizer())).status_code == 403
     assert (await service.client.get(INDICATORS, params={"campaign": "2026"}, headers=organizer())).status_code == 403
     assert (await service.client.get(LIST, params={"campaign": "2026"})).status_code == 401
+
+
+async def test_a_check_in_or_rating_published_twice_counts_once_in_the_figures(service: Service) -> None:
+    """The relay publishes an event again after a crash between publishing and marking it: the
+    copy carries the same event id, in the same batch or a later one, and changes no figure."""
+    await service.feed(campaign(), unit("u-linwei", "610502"))
+    held = activity(unit_id="u-linwei", region_code="610502", joint_action=None, science_worker_count=0)
+    came, rated = check_in(held.subject), feedback(held.subject, 4)
+    await service.feed(held, came, rated, came)
+    await service.feed(rated, came)
+    board = await scoreboard(service, WHO["county 610502"])
+    (item,) = board["items"]
+    assert (item["figures"]["participation"], item["figures"]["ratings"]) == (1, 1)
+    assert item["figures"]["average_rating"] == 4

@@ -277,6 +277,31 @@ async def test_units_are_recommended_with_form_2(service: Service) -> None:
     problem(full, 409, "名额")
 
 
+async def test_a_unit_whose_activities_name_no_field_is_still_recommended(service: Service) -> None:
+    """A campaign without lists leaves category, joint action and themes empty: the unit has
+    registered an activity all the same, and only a withdrawn one does not count."""
+    await service.feed(campaign(), unit(), unit("unit-2"))
+    await service.feed(activity(category=None, joint_action=None, themes=[]))
+    gone = activity(unit_id="unit-2", category=None, joint_action=None, themes=[])
+    await service.feed(gone, withdrawn(gone.subject))
+    form = {
+        "campaign_id": "2026",
+        "unit_id": "unit-1",
+        "unit_level": "县级",
+        "staff_count": 12,
+        "contact_name": "李明",
+        "contact_phone": "0913-2123456",
+        "deeds": "组织开展科普活动 3 场",
+    }
+    sent = await service.client.post("/api/v1/recommendations/units", json=form, headers=COUNTY)
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["kind"] == "unit"
+    refused = await service.client.post(
+        "/api/v1/recommendations/units", json={**form, "unit_id": "unit-2"}, headers=COUNTY
+    )
+    problem(refused, 422, "没有登记活动")
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -134,7 +134,7 @@ activity_recommendations = Table(
 # so that an event the relay published twice is not counted twice.
 counted_events = counted_events_table(metadata)
 
-# The campaigns' local rules (settings["local_rules"]) as the last campaign-configured event gave them,
+# The campaigns' local rules, indicators and region as the last campaign-configured event gave them,
 # and whether their aggregate statistics answer anyone (settings["public_statistics"], true unless false).
 campaign_rules = Table(
     "campaign_rules",
@@ -144,4 +144,5 @@ campaign_rules = Table(
     Column("indicators", String(4000), nullable=False),  # JSON list of the campaign's indicators
     Column("version", Integer, nullable=False),
     Column("public_statistics", Boolean, nullable=False, server_default=true()),
+    Column("region_code", String(12)),  # a local campaign's region (settings.region_code); None: China
 )

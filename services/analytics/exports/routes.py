@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -20,6 +19,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
+
+from shared.web.dates import Day
 
 from ..api.access import access_of
 from ..api.deps import AnalyticsDep
@@ -43,8 +44,8 @@ Region = Annotated[
         description="GB/T 2260 code of a province, city or county (2, 4 or 6 digits); all China when absent",
     ),
 ]
-DateFrom = Annotated[date | None, Query(description="first day (China time) an activity starts on")]
-DateTo = Annotated[date | None, Query(description="last day (China time) an activity starts on")]
+DateFrom = Annotated[Day | None, Query(description="first day (China time) an activity starts on")]
+DateTo = Annotated[Day | None, Query(description="last day (China time) an activity starts on")]
 
 
 async def _request(

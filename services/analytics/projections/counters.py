@@ -1,5 +1,5 @@
 """Counters of the notifications stream (messages sent and failed, by campaign, kind and channel,
-each event counted once), and each campaign's local rules and indicators from the campaigns stream."""
+each event counted once), and each campaign's local rules, indicators and region from the campaigns stream."""
 
 from __future__ import annotations
 
@@ -49,11 +49,12 @@ class CountersProjection:
             "indicators": json.dumps(payload.indicators, ensure_ascii=False),
             "version": sequence,
             "public_statistics": payload.settings.get("public_statistics") is not False,
+            "region_code": region if isinstance(region := payload.settings.get("region_code"), str) else None,
         }
         upsert(
             connection,
             campaign_rules,
             [row],
             keys=("campaign",),
-            update=dict.fromkeys(("rules", "indicators", "version", "public_statistics")),
+            update=dict.fromkeys(("rules", "indicators", "version", "public_statistics", "region_code")),
         )

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from shared.events.payloads.campaigns import LocalRule, RecommendationChain
+from shared.web.dates import Day, require_day
 
 from ..domain.campaign import Campaign, Window
 
@@ -63,15 +64,15 @@ Items = Annotated[list[Item], Field(max_length=MAX_ITEMS), AfterValidator(_disti
 class Week(BaseModel):
     """The concentrated week (集中活动周), both days inclusive."""
 
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class RegistrationWindow(BaseModel):
     """When organizers may register activities, both days inclusive; an absent end is unbounded."""
 
-    opens_on: date | None = None
-    closes_on: date | None = None
+    opens_on: Day | None = None
+    closes_on: Day | None = None
 
 
 class WeekIn(Week):
@@ -115,7 +116,16 @@ class CampaignSettings(BaseModel):
     region_code: str | None = Field(
         None, pattern=r"^[1-8]\d(\d{2}(\d{2})?)?$", description="the division a local campaign covers (absent: China)"
     )
-    key_activity_plan_deadline: date | None = Field(None, description="重点活动计划表 (附件1) due on this day")
+    key_activity_plan_deadline: Day | None = Field(None, description="重点活动计划表 (附件1) due on this day")
+
+    @field_validator("recommendation")
+    @classmethod
+    def _windows_in_range(cls, chain: RecommendationChain | None) -> RecommendationChain | None:
+        for window in chain.windows.values() if chain is not None else ():
+            for day in (window.opens_on, window.closes_on):
+                if day is not None:
+                    require_day(day)
+        return chain
 
     def document(self) -> dict[str, Any]:
         """The settings as JSON: what was given, the recommendation chain with its defaults spelt out."""
@@ -139,9 +149,9 @@ class CampaignIn(BaseModel):
     theme: Text | None = Field(None, description="主题")
     week: WeekIn = Field(description="集中活动周, within the campaign's year")
     registration: RegistrationWindowIn = Field(default_factory=RegistrationWindowIn, description="登记发布")
-    info_completion_deadline: date | None = None
-    summary_deadline: date | None = None
-    recommendation_deadline: date | None = None
+    info_completion_deadline: Day | None = None
+    summary_deadline: Day | None = None
+    recommendation_deadline: Day | None = None
     categories: Items = Field(default_factory=list, description="e.g. 主场活动, 系列联合行动")
     joint_actions: Items = Field(default_factory=list)
     programmes: Items = Field(default_factory=list, description="flagship programmes, e.g. 千馆展览探未来")

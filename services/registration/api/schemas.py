@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 
 from shared.events.masking import mask_name, mask_phone
+from shared.web.dates import Moment
 
 from ..domain.activity import Activity, ActivityDetails, ScienceWorker
 from ..domain.info import InfoCompletion
@@ -43,8 +44,8 @@ class ActivityDetailsIn(_In):
     themes: list[Label] = Field(default_factory=list, max_length=10, description="活动主题")
     target_groups: list[Label] = Field(default_factory=list, max_length=10, description="面向人群")
     format: Literal["offline", "online", "both"] = "offline"
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     region_code: str = Field(pattern=REGION, description="GB/T 2260 division code (2, 4 or 6 digits)")
     address: str | None = Field(None, min_length=2, max_length=200, description="活动地点")
     longitude: float | None = Field(None, ge=-180, le=180)

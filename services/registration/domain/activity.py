@@ -90,8 +90,10 @@ class Activity:
 
 
 def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> None:
-    """Refuse details that break a rule: region, format, times, place, phones, the campaign's lists."""
+    """Refuse details that break a rule: region (a real division, inside a local campaign's region),
+    format, times, place, phones, the campaign's lists."""
     require_region(regions, details.region_code)
+    campaign.require_in_region(details.region_code)
     if details.ends_at <= details.starts_at:
         raise RuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
     if details.format in ("online", "both") and not details.online_url:

@@ -109,7 +109,36 @@ class Campaign:
             settings=dict(self.settings),
         )
 
+    @property
+    def region_code(self) -> str | None:
+        """The division a local campaign covers (``settings.region_code``, e.g. 渭南市 6105); None: China."""
+        code = self.settings.get("region_code")
+        return code if isinstance(code, str) and code else None
+
+    def covers(self, region_code: str) -> bool:
+        """Whether a place or unit in ``region_code`` lies in the campaign's region (a code prefix)."""
+        return self.region_code is None or region_code.startswith(self.region_code)
+
     # --- the rules activities must keep -------------------------------------------------------
+
+    def require_in_region(self, region_code: str) -> None:
+        """Refuse an activity held outside a local campaign's region, naming both divisions."""
+        if not self.covers(region_code):
+            raise RuleBroken(
+                "region_code",
+                f"活动地区 {region_code} 不在{self.title}的范围（行政区划 {self.region_code}）内 "
+                f"(the activity's region {region_code} lies outside the campaign's region {self.region_code})",
+            )
+
+    def require_unit_in_region(self, region_code: str) -> None:
+        """Refuse a unit from outside a local campaign's region: its activities belong to another campaign."""
+        if not self.covers(region_code):
+            raise RuleBroken(
+                "campaign_id",
+                f"本单位所在地区 {region_code} 不在{self.title}的范围（行政区划 {self.region_code}）内，"
+                f"请在本地区的活动年度中登记 (the unit's region {region_code} lies outside the campaign's "
+                f"region {self.region_code})",
+            )
 
     def require_registration_open(self, now: datetime) -> None:
         """Refuse a submission outside the registration window, naming the window."""

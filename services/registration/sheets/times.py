@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from shared.web.dates import OUT_OF_RANGE, in_range
+
 from ..domain.campaign import CHINA
 
 
@@ -87,9 +89,12 @@ def _clock(moment: datetime) -> str:
 
 def _day(found: re.Match[str], prefix: str) -> date:
     try:
-        return date(int(found[f"{prefix}y"]), int(found[f"{prefix}m"]), int(found[f"{prefix}d"]))
+        day = date(int(found[f"{prefix}y"]), int(found[f"{prefix}m"]), int(found[f"{prefix}d"]))
     except ValueError:
         raise CellError(f"日期不存在「{found.group(0).strip()}」 (no such date)") from None
+    if not in_range(day):  # before the day after it is computed: 9999-12-31 has none
+        raise CellError(f"「{found.group(0).strip()}」：{OUT_OF_RANGE}")
+    return day
 
 
 def _at(found: re.Match[str], prefix: str, day: date, *, end: bool) -> datetime:

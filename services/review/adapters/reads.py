@@ -36,8 +36,9 @@ def fields_of(activity: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-async def unit_fields(connection: AsyncConnection, campaign_id: str, unit_id: str) -> tuple[str, ...]:
-    """A unit's fields: those of the activities it registered in the campaign."""
+async def unit_fields(connection: AsyncConnection, campaign_id: str, unit_id: str) -> tuple[str, ...] | None:
+    """A unit's fields: those of the activities it registered in the campaign (empty when none of them
+    names a category, joint action or theme); None when it registered no activity there at all."""
     t = review_activities
     rows = (
         await connection.execute(
@@ -46,7 +47,9 @@ async def unit_fields(connection: AsyncConnection, campaign_id: str, unit_id: st
             )
         )
     ).mappings()
+    registered = False
     found: dict[str, None] = {}
     for row in rows:
+        registered = True
         found.update(dict.fromkeys(fields_of(dict(row))))
-    return tuple(found)
+    return tuple(found) if registered else None

@@ -2,7 +2,8 @@
 
 Views (built by ``projections/`` from the streams only; review never reads another service's
 database): ``review_activities`` (with the indicator figures of each activity), ``review_units``,
-``review_campaigns``. Write model: content review lives in ``review_activities``' review columns
+``review_campaigns``, and ``review_counted_events`` (the check-ins and ratings counted, by event id).
+Write model: content review lives in ``review_activities``' review columns
 (its events are the activity's own aggregate in ``events``); ``recommendations`` is the state of
 each recommendation aggregate; ``subject_claims`` keeps one open recommendation per activity or unit
 and campaign; ``quota_slots`` numbers each body's recommendations from 1 to its quota, so that a
@@ -11,6 +12,7 @@ quota holds under concurrent requests by the primary key alone.
 
 from sqlalchemy import Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 
+from shared.consumer.once import counted_events_table
 from shared.store import add_backbone_tables
 
 metadata = MetaData()
@@ -111,3 +113,7 @@ quota_slots = Table(
     Column("slot", Integer, primary_key=True),
     Column("recommendation_id", String(64), nullable=False),
 )
+
+# The check-ins and ratings counted in review_activities' figures, so that a copy the relay published
+# twice (same event id, a new offset) is not counted again.
+review_counted = counted_events_table(metadata, "review_counted_events")

@@ -3,7 +3,8 @@ figures, units and campaigns.
 
 Activities: one row per activity, guarded by the aggregate's ``version`` against duplicates
 (registered, updated, withdrawn, info completed), plus check-ins and ratings from the participation
-stream, counted once per batch by the runtime's tracking. An activity that was rejected and is then
+stream: the runtime's tracking makes a redelivered batch count once, and the ids of the events counted
+(``review_counted_events``) make a message the relay published twice count once too. An activity that was rejected and is then
 changed comes back to the queue (``review`` = pending), as on the organizer's side.
 """
 
@@ -17,14 +18,15 @@ from typing import Any
 from sqlalchemy import Connection, case, select
 
 from shared.consumer import Delivery
+from shared.consumer.once import once_each
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured, UnitRegistered
-from shared.events.payloads.participation import tally
+from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded, tally
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS, UNITS
 from shared.store.upsert import upsert
 
-from ..adapters.tables import review_activities, review_campaigns, review_units
+from ..adapters.tables import review_activities, review_campaigns, review_counted, review_units
 
 LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
 # the activity's own columns; the review columns belong to review's commands
@@ -152,7 +154,8 @@ class ReviewView:
             )
 
     def _participation(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        tallies = tally(d.payload for d in deliveries)
+        facts = [d for d in deliveries if isinstance(d.payload, ParticipationRecorded | FeedbackSubmitted)]
+        tallies = tally(d.payload for d in once_each(connection, review_counted, facts))
         t = review_activities
         for activity_id, (check_ins, ratings, rating_sum) in sorted(tallies.items()):
             connection.execute(

@@ -8,12 +8,12 @@ figures are at most a second old and fifty viewers cost the database what one do
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
+from shared.web.dates import Day
 from shared.web.problems import Problem
 
 from ... import stats
@@ -33,8 +33,8 @@ def filters(
     region: Annotated[
         str | None, Query(pattern=REGION, description="GB/T 2260 prefix: province, city or county")
     ] = None,
-    date_from: Annotated[date | None, Query(description="first start day (China time)")] = None,
-    date_to: Annotated[date | None, Query(description="last start day (China time)")] = None,
+    date_from: Annotated[Day | None, Query(description="first start day (China time)")] = None,
+    date_to: Annotated[Day | None, Query(description="last start day (China time)")] = None,
 ) -> stats.Filters:
     if date_from and date_to and date_from > date_to:
         raise Problem(422, "日期范围无效 (date_from is after date_to)", f"{date_from} is after {date_to}")

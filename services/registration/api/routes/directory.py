@@ -8,7 +8,6 @@ must match), filters, ``near=<lat>,<lon>`` with ``radius_km`` (at most 200) or `
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -16,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
+from shared.web.dates import Day, moment_of
 from shared.web.responses import FastJSONResponse
 
 from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page
@@ -42,8 +42,8 @@ async def search_activities(
     theme: Name = None,
     target_group: Name = None,
     format: Annotated[Format | None, Query(description="offline and online include activities held both ways")] = None,
-    date_from: Annotated[date | None, Query(description="overlapping from this China calendar day")] = None,
-    date_to: Annotated[date | None, Query(description="overlapping until this China calendar day")] = None,
+    date_from: Annotated[Day | None, Query(description="overlapping from this China calendar day")] = None,
+    date_to: Annotated[Day | None, Query(description="overlapping until this China calendar day")] = None,
     key_activity: bool | None = None,
     near: Annotated[str | None, Query(pattern=r"^\s*-?\d{1,3}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$")] = None,
     radius_km: Annotated[float | None, Query(gt=0, le=MAX_RADIUS_KM)] = None,
@@ -128,13 +128,10 @@ def _circle(near: str | None, radius_km: float | None, preset: str | None) -> Ci
 
 def _position(cursor: str, *, near: bool) -> ByStart | ByDistance:
     kind, key, activity_id = decode_cursor(cursor, 3)
-    try:
-        if near and kind == "d" and isinstance(key, int | float) and isinstance(activity_id, str):
-            return ByDistance(float(key), activity_id)
-        if not near and kind == "s" and isinstance(key, str) and isinstance(activity_id, str):
-            return ByStart(datetime.fromisoformat(key), activity_id)
-    except ValueError:
-        pass
+    if near and kind == "d" and isinstance(key, int | float) and isinstance(activity_id, str):
+        return ByDistance(float(key), activity_id)
+    if not near and kind == "s" and (starts_at := moment_of(key)) is not None and isinstance(activity_id, str):
+        return ByStart(starts_at, activity_id)
     raise _invalid("cursor", "分页游标与本次查询不符 (the cursor is not one of this listing; start again without it)")
 
 
