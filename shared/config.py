@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,12 @@ class ServiceSettings(BaseSettings):
     # connections in front (60 s on nginx upstreams and most load balancers), so the server never
     # closes a connection just as a client reuses it; uvicorn's own default is 5 s.
     http_keep_alive_s: int = 75
+    # The outbox relay's leadership on PostgreSQL (shared/store/relay.py): a batch must be published
+    # within the lease of the relay's last confirmation that it holds the lock, and a replica that
+    # takes the lock over waits takeover_s first (more than the lease plus Kafka's 30 s request
+    # timeout, which bounds what a cancelled publish may still deliver).
+    relay_lease_s: float = Field(default=10.0, gt=0)
+    relay_takeover_s: float = Field(default=45.0, ge=0)
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -53,7 +53,14 @@ class Backbone:
         )
         self.tables = BackboneTables(metadata)
         self.recorder = Recorder(self.tables)
-        self.relay = OutboxRelay(self.engine, self.tables, self.bus, service=settings.service)
+        self.relay = OutboxRelay(
+            self.engine,
+            self.tables,
+            self.bus,
+            service=settings.service,
+            lease_s=settings.relay_lease_s,
+            takeover_s=settings.relay_takeover_s,
+        )
         self.writer = GroupCommitter(self.engine, self.recorder, on_commit=self.relay.wake)
         self.idempotency = IdempotencyKeys(self.engine, self.tables)
         self.consumers = [
@@ -113,7 +120,7 @@ class Backbone:
         self._consumer_tasks.clear()
         if self.bus_ready.is_set():
             try:
-                await asyncio.wait_for(self.relay.relay_once(), timeout=5)
+                await asyncio.wait_for(self.relay.flush(), timeout=5)
             except Exception as exc:  # what is left waits in the outbox for the next start
                 log.warning("outbox not flushed at stop: %s", exc)
         with contextlib.suppress(BusError):

@@ -583,7 +583,9 @@ class TestPostgresStore(StoreContract):
     ) -> None:
         """A database restart ends the session holding the relay lock: the other replica takes the lock,
         and the first must not go on publishing beside it."""
-        first, second = (OutboxRelay(engine, recorder.tables, log, service="test", idle_interval=0.01) for _ in "ab")
+        first, second = (
+            OutboxRelay(engine, recorder.tables, log, service="test", idle_interval=0.01, takeover_s=0.5) for _ in "ab"
+        )
         running = [asyncio.create_task(first.run())]
         try:
             for _ in range(int(BOUND / 0.02)):
