@@ -72,7 +72,6 @@ class HeldBus(Bus):
                 self.settled.set()
             return
         await self.log.publish(messages)
-        print("PUBLISH", id(self), [from_record(Record(m.topic,0,0,m.key,m.value,m.headers,0)).sequence for m in messages], flush=True)
         self.sent.extend(messages)
 
     def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
@@ -102,6 +101,7 @@ def out_of_order(records: Sequence[Record]) -> dict[str, list[int]]:
 
 def test_the_order_check_tells_a_replay_from_a_stale_batch() -> None:
     """The checker itself, on hand-made logs, so a test relying on it cannot pass by a broken check."""
+
     def log_of(*versions: int) -> list[Record]:
         return [
             Record(m.topic, 0, offset, m.key, m.value, m.headers, 0)
@@ -206,7 +206,7 @@ async def test_a_relay_stalled_across_a_database_restart_never_lands_an_old_batc
     aggregates = [new_id() for _ in range(AGGREGATES)]
     await write_versions(writer, aggregates, 0, 2)
     stalled_bus = HeldBus(log, held=True)
-    first, second = relay(engine, recorder, stalled_bus), relay(engine, recorder, HeldBus(log))
+    first, second = relay(engine, recorder, stalled_bus), relay(engine, recorder, log)
     running = [asyncio.create_task(first.run())]
     try:
         await asyncio.wait_for(stalled_bus.stalled.wait(), BOUND)

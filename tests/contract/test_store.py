@@ -435,7 +435,9 @@ class StoreContract:
         for aggregate_id in (new_id(), new_id()):
             await writer.submit(appending(aggregate_id, 0, 3))
             events += 3
-        relay = OutboxRelay(engine, recorder.tables, bus, service="test", idle_interval=0.01, max_backoff=0.05)
+        relay = OutboxRelay(
+            engine, recorder.tables, bus, service="test", idle_interval=0.01, max_backoff=0.05, takeover_s=0.1
+        )
 
         with pytest.raises(BusUnavailable):
             await relay.relay_once()
