@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .events.envelope import DEFAULT_SCHEMA_BASE, checked_schema_base
 
 
 class ServiceSettings(BaseSettings):
@@ -41,8 +43,16 @@ class ServiceSettings(BaseSettings):
     # timeout, which bounds what a cancelled publish may still deliver).
     relay_lease_s: float = Field(default=10.0, gt=0)
     relay_takeover_s: float = Field(default=45.0, ge=0)
+    # Where the events' JSON Schemas are published: every event's CloudEvents dataschema is this
+    # absolute URI plus <type>.v<N>.json (shared/events/envelope.py).
+    events_schema_base: str = DEFAULT_SCHEMA_BASE
     log_level: str = "INFO"
     log_json: bool = False
+
+    @field_validator("events_schema_base")
+    @classmethod
+    def _absolute_schema_base(cls, base: str) -> str:
+        return checked_schema_base(base)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:

@@ -65,7 +65,9 @@ class RepeatLimit(logging.Filter):
         if window.passed <= self.limit:
             return True
         if window.passed == self.limit + 1:
-            _append(record, f"(repeated {self.limit + 1} times; identical records suppressed for {self.interval_s:g} s)")
+            _append(
+                record, f"(repeated {self.limit + 1} times; identical records suppressed for {self.interval_s:g} s)"
+            )
             return True
         window.suppressed += 1
         return False

@@ -20,6 +20,7 @@ from ..bus import Bus, BusError, TopicSpec
 from ..bus.factory import bus_from_url
 from ..config import ServiceSettings
 from ..consumer import ConsumerRuntime, Projection
+from ..events.envelope import use_schema_base
 from ..events.topics import ALL_TOPICS
 from ..store import BackboneTables, GroupCommitter, OutboxRelay, Recorder, create_engine
 from ..store.migrations import migrate
@@ -44,6 +45,7 @@ class Backbone:
     ) -> None:
         self.settings = settings
         self.migrations = migrations
+        use_schema_base(settings.events_schema_base)  # the dataschema of every event this process writes
         self.engine = engine or create_engine(settings.database_url)
         self.bus = bus or bus_from_url(
             settings.bus_url,
