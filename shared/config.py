@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .events.envelope import DEFAULT_SCHEMA_BASE, checked_schema_base
 
 
 class ServiceSettings(BaseSettings):
@@ -44,6 +46,15 @@ class ServiceSettings(BaseSettings):
     # How old a copy of registration's key set and revocation list may get before a service fetches
     # it again: a signed-out or disabled account's tokens are refused within this many seconds.
     token_revocation_refresh_seconds: float = Field(15.0, gt=0, le=300)
+    # The outbox relay's leadership on PostgreSQL (shared/store/relay.py): a batch must be published
+    # within the lease of the relay's last confirmation that it holds the lock, and a replica that
+    # takes the lock over waits takeover_s first (more than the lease plus Kafka's 30 s request
+    # timeout, which bounds what a cancelled publish may still deliver).
+    relay_lease_s: float = Field(default=10.0, gt=0)
+    relay_takeover_s: float = Field(default=45.0, ge=0)
+    # Where the events' JSON Schemas are published: every event's CloudEvents dataschema is this
+    # absolute URI plus <type>.v<N>.json (shared/events/envelope.py).
+    events_schema_base: str = DEFAULT_SCHEMA_BASE
     log_level: str = "INFO"
     log_json: bool = False
     # The largest request body a route reads (KEPURI_MAX_BODY_BYTES); past it the answer is a 413
@@ -52,6 +63,11 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(1 << 20, ge=1024)
     # /docs, /redoc and /openapi.json (KEPURI_API_DOCS); unset: served except in production.
     api_docs: bool | None = None
+
+    @field_validator("events_schema_base")
+    @classmethod
+    def _absolute_schema_base(cls, base: str) -> str:
+        return checked_schema_base(base)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:

@@ -19,6 +19,7 @@ from services.registration.domain.campaign import Campaign
 from services.registration.seeds import SeedCampaign, SeedError, load_seed_campaigns
 from services.registration.settings import RegistrationSettings
 
+from .output import say
 from .registration import describe_database, registration_settings, started, wait_for_bus
 
 
@@ -28,21 +29,21 @@ def run_seed(data_dir: Path | None, update: bool) -> int:
         seeds = load_seed_campaigns()
         settings = registration_settings(data_dir)
     except (SeedError, ValidationError) as exc:
-        print(f"kepuri seed: {exc}", file=sys.stderr)
+        say(f"kepuri seed: {exc}", file=sys.stderr)
         return 2
     return asyncio.run(_seed(settings, seeds, update))
 
 
 async def _seed(settings: RegistrationSettings, seeds: list[SeedCampaign], update: bool) -> int:
-    print(f"kepuri seed: {len(seeds)} campaigns into {describe_database(settings)}", flush=True)
+    say(f"kepuri seed: {len(seeds)} campaigns into {describe_database(settings)}")
     async with started(settings) as registration:
         written = 0
         for seed in seeds:
             status, detail = await configure(registration, seed, update)
             written += status in ("created", "updated")
-            print(f"  {seed.campaign.id:<16} {status:<10} {detail}", flush=True)
+            say(f"  {seed.campaign.id:<16} {status:<10} {detail}")
         if written and not await wait_for_bus(registration):
-            print("kepuri seed: the bus does not answer; the events wait in the outbox until registration starts")
+            say("kepuri seed: the bus does not answer; the events wait in the outbox until registration starts")
     return 0
 
 

@@ -1,7 +1,10 @@
 """``kepuri up``: the whole platform on one machine, each service its own process.
 
 All four services share one data directory: one SQLite database each and the embedded log
-``bus.db``. Unless a real SMS provider is configured (``KEPURI_NOTIFICATION_SMS_BASE_URL``), the
+``bus.db``. Every URL one process uses to reach another (the key set tokens are checked against,
+the SMS provider and its callbacks, the metrics the dashboard reads) is derived from the ports this
+``up`` gives them (``KEPURI_<SERVICE>_PORT``), so a platform on other ports never talks to one on
+the default ports. Unless a real SMS provider is configured (``KEPURI_NOTIFICATION_SMS_BASE_URL``), the
 stand-in provider runs beside them (``KEPURI_SMS_STANDIN_PORT``, 8013) and notification sends to it.
 Ctrl-C or SIGTERM stops them gracefully; running it again keeps every record.
 """
@@ -26,6 +29,38 @@ STANDIN_PORT = 8013
 def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
     """Each service and its port: ``KEPURI_<SERVICE>_PORT`` if set, else the default."""
     return [(name, int(env.get(f"KEPURI_{name.upper()}_PORT", port))) for name, port in DEFAULT_PORTS]
+
+
+def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host: str) -> dict[str, dict[str, str]]:
+    """The environment of each process ``up`` starts, with every internal URL derived from ``ports``.
+
+    The services reach each other at ``host`` (where they listen) on the ports this ``up`` gives
+    them: review, notification and analytics verify tokens against registration's key set, notification
+    sends SMS to the stand-in (unless a provider is configured) and the stand-in calls notification
+    back, analytics reads the other services' metrics. A URL set explicitly in ``env`` is kept.
+    """
+    port = dict(ports)
+    base = {name: f"http://{host}:{port[name]}" for name in port}
+    environments = {name: dict(env) for name in port}
+    for name in ("review", "notification", "analytics"):
+        environments[name].setdefault(
+            f"KEPURI_{name.upper()}_JWKS_URL", f"{base['registration']}/api/v1/auth/jwks.json"
+        )
+    if "KEPURI_NOTIFICATION_SMS_BASE_URL" not in env:
+        standin_port = int(env.get("KEPURI_SMS_STANDIN_PORT", STANDIN_PORT))
+        standin_host = env.get("KEPURI_SMS_STANDIN_HOST", "127.0.0.1").replace("0.0.0.0", "127.0.0.1")
+        environments["notification"]["KEPURI_NOTIFICATION_SMS_BASE_URL"] = f"http://{standin_host}:{standin_port}"
+        callbacks = f"{base['notification']}/api/v1/sms"
+        environments[STANDIN] = {
+            **env,
+            "KEPURI_SMS_STANDIN_PORT": str(standin_port),
+            "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{callbacks}/receipts",
+            "KEPURI_SMS_STANDIN_INBOUND_URL": f"{callbacks}/inbound",
+        }
+    # the dashboard's operations table covers every service
+    peers = ",".join(f"{base[name]}/metrics" for name in port if name != "analytics")
+    environments["analytics"].setdefault("KEPURI_ANALYTICS_PEERS_METRICS", peers)
+    return environments
 
 
 def _wait_healthy(
@@ -78,25 +113,11 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     print(f"kepuri: starting the platform with data in {directory}", flush=True)
     ports = service_ports(env)
+    environments = process_environments(env, ports, shown_host)
     modules = {name: f"services.{name}" for name, _port in ports}
-    environments = {name: env for name in modules}
-    if "KEPURI_NOTIFICATION_SMS_BASE_URL" not in env:
-        standin_port, notification = int(env.get("KEPURI_SMS_STANDIN_PORT", STANDIN_PORT)), dict(ports)["notification"]
-        environments["notification"] = {**env, "KEPURI_NOTIFICATION_SMS_BASE_URL": f"http://127.0.0.1:{standin_port}"}
-        callbacks = f"http://127.0.0.1:{notification}/api/v1/sms"
-        environments[STANDIN] = {
-            **env,
-            "KEPURI_SMS_STANDIN_PORT": str(standin_port),
-            "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{callbacks}/receipts",
-            "KEPURI_SMS_STANDIN_INBOUND_URL": f"{callbacks}/inbound",
-        }
+    if STANDIN in environments:
         modules[STANDIN] = "services.notification.standin"
-        ports.append((STANDIN, standin_port))
-    if "KEPURI_ANALYTICS_PEERS_METRICS" not in env:  # the dashboard's operations table covers every service
-        peers = ",".join(
-            f"http://127.0.0.1:{port}/metrics" for name, port in ports if name not in ("analytics", STANDIN)
-        )
-        environments["analytics"] = {**environments["analytics"], "KEPURI_ANALYTICS_PEERS_METRICS": peers}
+        ports.append((STANDIN, int(environments[STANDIN]["KEPURI_SMS_STANDIN_PORT"])))
     processes = {
         name: subprocess.Popen([sys.executable, "-m", module], env=environments[name], start_new_session=True)
         for name, module in modules.items()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .envelope import Envelope, dataschema_uri
+from .envelope import Envelope, dataschema_uri, names_schema
 from .payloads.base import EventPayload
 from .topics import Topic
 
@@ -108,7 +108,7 @@ class Catalog:
     def payload(self, envelope: Envelope) -> EventPayload:
         """Decode an envelope's data into the latest payload model, upcasting older versions."""
         event_type = self[envelope.type]
-        if envelope.dataschema != dataschema_uri(envelope.type, envelope.version):
+        if not names_schema(envelope.dataschema, envelope.type, envelope.version):
             raise UnknownEventType(f"dataschema {envelope.dataschema!r} is not a schema of {envelope.type!r}")
         data = event_type.upcast(dict(envelope.data), envelope.version)
         return event_type.latest.model_validate(data)

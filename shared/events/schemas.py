@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from .catalog import Catalog, EventType
-from .envelope import JSON, SPECVERSION, dataschema_uri
+from .envelope import JSON, SPECVERSION, dataschema_uri, schema_name
 from .registry import CATALOG
 from .topics import ALL_TOPICS, Topic
 
@@ -34,7 +34,9 @@ HEADERS: dict[str, Schema] = {
     "ce_specversion": {"const": SPECVERSION, "description": "CloudEvents specification version."},
     "ce_time": {"format": "date-time", "description": "When the event happened, RFC 3339."},
     "ce_subject": {"description": "The aggregate id, also the message key: one aggregate's events keep their order."},
-    "ce_dataschema": {"description": "/events/<type>.v<N>.json: the payload's schema, naming its version."},
+    "ce_dataschema": {
+        "description": "<base>/<type>.v<N>.json, an absolute URI: the payload's schema, naming its version."
+    },
     "ce_sequence": {"pattern": "^[0-9]+$", "description": "The aggregate version this event created."},
     "ce_correlationid": {"description": "Id of the request or workflow the event belongs to (optional)."},
     "ce_causationid": {"description": "Id of the event or command that caused this one (optional)."},
@@ -51,7 +53,7 @@ _STRUCTURAL = frozenset(
 
 def schema_file(event_type: str, version: int) -> str:
     """The file name of one payload version's schema, the last part of its ``dataschema``."""
-    return dataschema_uri(event_type, version).rsplit("/", 1)[1]
+    return schema_name(event_type, version)
 
 
 def event_schema(event: EventType, version: int) -> Schema:

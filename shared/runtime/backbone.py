@@ -20,6 +20,7 @@ from ..bus import Bus, BusError, TopicSpec
 from ..bus.factory import bus_from_url
 from ..config import ServiceSettings
 from ..consumer import ConsumerRuntime, Projection
+from ..events.envelope import use_schema_base
 from ..events.topics import ALL_TOPICS
 from ..store import BackboneTables, GroupCommitter, OutboxRelay, Recorder, create_engine
 from ..store.migrations import migrate
@@ -44,6 +45,7 @@ class Backbone:
     ) -> None:
         self.settings = settings
         self.migrations = migrations
+        use_schema_base(settings.events_schema_base)  # the dataschema of every event this process writes
         self.engine = engine or create_engine(settings.database_url)
         self.bus = bus or bus_from_url(
             settings.bus_url,
@@ -53,7 +55,14 @@ class Backbone:
         )
         self.tables = BackboneTables(metadata)
         self.recorder = Recorder(self.tables)
-        self.relay = OutboxRelay(self.engine, self.tables, self.bus, service=settings.service)
+        self.relay = OutboxRelay(
+            self.engine,
+            self.tables,
+            self.bus,
+            service=settings.service,
+            lease_s=settings.relay_lease_s,
+            takeover_s=settings.relay_takeover_s,
+        )
         self.writer = GroupCommitter(self.engine, self.recorder, on_commit=self.relay.wake)
         self.idempotency = IdempotencyKeys(self.engine, self.tables)
         self.consumers = [
@@ -113,7 +122,7 @@ class Backbone:
         self._consumer_tasks.clear()
         if self.bus_ready.is_set():
             try:
-                await asyncio.wait_for(self.relay.relay_once(), timeout=5)
+                await asyncio.wait_for(self.relay.flush(), timeout=5)
             except Exception as exc:  # what is left waits in the outbox for the next start
                 log.warning("outbox not flushed at stop: %s", exc)
         with contextlib.suppress(BusError):

@@ -8,9 +8,22 @@ write path never depends on the bus.
 
 On PostgreSQL several replicas of a service share one outbox: only the replica holding an advisory
 lock relays, so rows with one key are never published out of order by two relays. The lock lives as
-long as the database session that took it: a database restart ends the session and frees the lock
-for another replica. So before publishing each batch the relay checks that its session still
-answers; when it does not, the relay stops publishing and queues for the lock again.
+long as the database session that took it, and a session can end (a database restart, a dropped
+connection) or lose its locks (a pooler's ``DISCARD ALL``) while the relay is busy, so leadership is
+made safe in three steps:
+
+1. before each batch the holder asks ``pg_locks`` whether *its own session* still holds the lock (a
+   session that merely answers is not enough: a reconnected or reset session answers too);
+2. the batch must be published within ``lease_s`` of that answer; a publish that takes longer is
+   cancelled and the relay gives up the lock, since another replica may hold it by then;
+3. a relay that takes the lock waits ``takeover_s`` before it publishes anything, unless it held
+   the lock last itself, so whatever a previous holder still had in flight (its lease, plus what
+   the bus may still deliver of a cancelled publish: Kafka's request timeout) has landed or been
+   dropped. Without it that stale batch could land after the new holder's newer rows of one key.
+   A relay cannot see a holder whose session has already ended (after a database restart every
+   waiting replica takes the lock at its first try), so "held it last" is known only from this
+   relay's own history: set when it takes the lock, forgotten as soon as it finds the lock held by
+   another session. A fresh relay therefore waits once at start.
 """
 
 from __future__ import annotations
@@ -46,13 +59,29 @@ class LockLost(StoreError):
     """The database session that held the relay lock is gone: another replica may relay now."""
 
 
-async def _answers(connection: AsyncConnection) -> bool:
+_HOLDS = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    " AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = :key)"
+)
+
+
+def _lock_key(service: str) -> int:
+    return zlib.crc32(f"kepuri-relay-{service}".encode())
+
+
+async def _holds(connection: AsyncConnection, key: int) -> bool:
+    """Whether this very session still holds the relay lock ``key`` (False when it does not answer)."""
     try:
-        await connection.execute(text("SELECT 1"))
+        held = bool(await connection.scalar(_HOLDS, {"key": key}))
         await connection.rollback()
     except (SQLAlchemyError, OSError):
         return False
-    return True
+    return held
+
+
+async def _close_session(connection: AsyncConnection) -> None:
+    with contextlib.suppress(SQLAlchemyError, OSError):
+        await connection.invalidate()
 
 
 class OutboxRelay:
@@ -68,6 +97,8 @@ class OutboxRelay:
         batch_size: int = 5000,
         idle_interval: float = 0.05,
         max_backoff: float = 5.0,
+        lease_s: float = 10.0,
+        takeover_s: float = 45.0,
     ) -> None:
         self._engine = engine
         self._outbox = tables.outbox
@@ -76,8 +107,12 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._max_backoff = max_backoff
+        self._lease_s = lease_s
+        self._takeover_s = takeover_s
+        self._lock_key = _lock_key(service)
         self._wake = asyncio.Event()
         self._holding: AsyncConnection | None = None  # the session holding the relay lock (PostgreSQL)
+        self._held_last = False  # no other session has held the relay lock since this relay held it
 
     def wake(self, _count: int = 0) -> None:
         """Tell the relay new rows were committed (the writer's ``on_commit`` hook)."""
@@ -106,16 +141,49 @@ class OutboxRelay:
         rows = await reading(self._engine, unpublished)
         if not rows:
             return 0
-        if self._holding is not None and not await _answers(self._holding):
-            raise LockLost(f"the {self._service} relay's database session ended, and with it its lock")
         # unpacked as tuples: looking a Row's columns up by name costs about 0.5 µs each, on every row relayed
-        await self._bus.publish(
-            [Message(topic, key, value, decode_headers(headers)) for _, topic, key, value, headers in rows]
-        )
+        messages = [Message(topic, key, value, decode_headers(headers)) for _, topic, key, value, headers in rows]
+        if self._holding is None:
+            await self._bus.publish(messages)
+        else:
+            await self._publish_while_holding(self._holding, messages)
         mark = o.update().where(o.c.id.in_([row[0] for row in rows])).values(published_at=datetime.now(UTC))
         await sync_transaction(self._engine, lambda connection: connection.execute(mark))
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    async def _publish_while_holding(self, holding: AsyncConnection, messages: list[Message]) -> None:
+        """Publish only while the lock is held: checked just before, and the publish bounded by the lease."""
+        loop = asyncio.get_running_loop()
+        asked = loop.time()  # the lease runs from before the question, never from the answer
+        if not await _holds(holding, self._lock_key):
+            raise LockLost(f"the {self._service} relay's database session no longer holds the relay lock")
+        try:
+            async with asyncio.timeout_at(asked + self._lease_s):
+                await self._bus.publish(messages)
+        except TimeoutError:
+            raise LockLost(
+                f"publishing a batch took longer than the {self._lease_s:g} s lease; another replica may relay now"
+            ) from None
+
+    async def flush(self) -> int:
+        """Publish one last batch at stop, but on PostgreSQL only if the relay lock is free to take now.
+
+        A replica that does not hold the lock must not publish beside the one that does; what it
+        leaves waits in the outbox for the holder.
+        """
+        if is_sqlite(self._engine):
+            return await self.relay_once()
+        async with self._engine.connect() as connection:
+            try:
+                if not await self._try_lock(connection) or not self._held_last:
+                    return 0  # held by another session, or maybe just now: leave the rows to the next holder
+                await connection.commit()
+                self._holding = connection
+                return await self.relay_once()
+            finally:
+                self._holding = None
+                await _close_session(connection)
 
     async def run(self) -> None:
         """Relay until cancelled, holding the relay lock on PostgreSQL (taken again when it is lost)."""
@@ -128,11 +196,20 @@ class OutboxRelay:
                 async with self._engine.connect() as lock_connection:
                     await self._acquire_lock(lock_connection)
                     backoff = 0.05
+                    if not self._held_last:  # someone may have held it: let what they had in flight land
+                        log.info("outbox relay: took the relay lock; publishing in %g s", self._takeover_s)
+                        await asyncio.sleep(self._takeover_s)
+                        if not await _holds(lock_connection, self._lock_key):  # lost while waiting
+                            raise LockLost(f"the {self._service} relay lost its lock while taking it over")
+                    self._held_last = True
                     self._holding = lock_connection
                     try:
                         await self._loop()
                     finally:
                         self._holding = None
+                        # closing the session is what frees a session lock: a connection handed back to
+                        # the pool would keep holding it (a rollback does not release advisory locks)
+                        await _close_session(lock_connection)
             except LockLost as exc:
                 log.warning("outbox relay: %s; queueing for the lock again", exc)
             except (SQLAlchemyError, OSError, StoreError) as exc:  # the database is away: try again
@@ -141,11 +218,17 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff)
 
     async def _acquire_lock(self, connection: AsyncConnection) -> None:
-        key = zlib.crc32(f"kepuri-relay-{self._service}".encode())
-        while not await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+        """Take the relay lock on ``connection``, waiting as long as another session holds it."""
+        while not await self._try_lock(connection):
             await connection.rollback()
             await asyncio.sleep(1.0)
         await connection.commit()
+
+    async def _try_lock(self, connection: AsyncConnection) -> bool:
+        taken = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._lock_key}))
+        if not taken:
+            self._held_last = False
+        return taken
 
     async def _loop(self) -> None:
         backoff = 0.05

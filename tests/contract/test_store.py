@@ -435,7 +435,9 @@ class StoreContract:
         for aggregate_id in (new_id(), new_id()):
             await writer.submit(appending(aggregate_id, 0, 3))
             events += 3
-        relay = OutboxRelay(engine, recorder.tables, bus, service="test", idle_interval=0.01, max_backoff=0.05)
+        relay = OutboxRelay(
+            engine, recorder.tables, bus, service="test", idle_interval=0.01, max_backoff=0.05, takeover_s=0.1
+        )
 
         with pytest.raises(BusUnavailable):
             await relay.relay_once()
@@ -583,7 +585,9 @@ class TestPostgresStore(StoreContract):
     ) -> None:
         """A database restart ends the session holding the relay lock: the other replica takes the lock,
         and the first must not go on publishing beside it."""
-        first, second = (OutboxRelay(engine, recorder.tables, log, service="test", idle_interval=0.01) for _ in "ab")
+        first, second = (
+            OutboxRelay(engine, recorder.tables, log, service="test", idle_interval=0.01, takeover_s=0.5) for _ in "ab"
+        )
         running = [asyncio.create_task(first.run())]
         try:
             for _ in range(int(BOUND / 0.02)):

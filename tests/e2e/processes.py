@@ -29,6 +29,7 @@ class ServiceProcess:
             "KEPURI_ENVIRONMENT": "test",
             "KEPURI_TOPIC_PARTITIONS": "3",
             "KEPURI_KAFKA_FETCH_MAX_WAIT_MS": "10",
+            "KEPURI_RELAY_TAKEOVER_S": "1",  # a relay on PostgreSQL waits this long after taking its lock
             f"KEPURI_{name.upper()}_PORT": str(self.port),
             **{f"KEPURI_{k.upper()}": v for k, v in settings.items()},
         }

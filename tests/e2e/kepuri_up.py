@@ -1,0 +1,77 @@
+"""``./kepuri up`` as an OS process on free ports, for the tests that use the platform as a person would."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.cli.up import DEFAULT_PORTS
+from tests.fixtures.tansu import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningUp:
+    """A running ``kepuri up``: its environment (data directory and ports), its URLs and its output."""
+
+    env: dict[str, str]
+    ports: dict[str, int]
+    log_path: Path
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def up_environment(data_dir: Path) -> dict[str, str]:
+    """``os.environ`` with a data directory and a free port for every process ``up`` starts, and
+    nothing else: no internal URL is given, ``up`` must derive them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
+    env.update({f"KEPURI_{name.upper()}_PORT": str(free_port()) for name, _ in DEFAULT_PORTS})
+    env["KEPURI_SMS_STANDIN_PORT"] = str(free_port())
+    env["KEPURI_DATA_DIR"] = str(data_dir)
+    return env
+
+
+@contextlib.contextmanager
+def kepuri_up(data_dir: Path, timeout_s: float = 120.0) -> Iterator[RunningUp]:
+    """Start ``python -m services.cli up`` (what ``./kepuri up`` runs) and stop it with SIGTERM after."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = up_environment(data_dir)
+    ports = {name: int(env[f"KEPURI_{name.upper()}_PORT"]) for name, _ in DEFAULT_PORTS}
+    log_path = data_dir / "up.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "up", "--data-dir", str(data_dir)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = RunningUp(env, ports, log_path)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while "kepuri: running" not in running.output():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"kepuri up did not start:\n{running.output()}")
+            time.sleep(0.2)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
