@@ -300,7 +300,7 @@ async def test_two_uploads_of_one_sheet_racing_register_each_row_once(service: S
     each with its own gate, still register each row once."""
     await service.campaign()
     me = await service.organizer()
-    principal = service.container.verifier.verify(me["Authorization"].removeprefix("Bearer "))
+    principal = await service.container.verifier.verify(me["Authorization"].removeprefix("Bearer "))
     sheet = workbook([good_row(n) for n in range(1, 41)])
     c = service.container
     processes = [SheetImport(c.backbone, c.activities, ImportGate()) for _ in range(2)]

@@ -219,7 +219,7 @@ async def test_a_unit_runs_one_import_at_a_time(service: Service) -> None:
     await service.campaign()
     me = await service.organizer()
     other = await service.organizer(name="渭南市华州区科学技术协会")
-    unit_id = service.container.verifier.verify(me["Authorization"].removeprefix("Bearer ")).unit_id
+    unit_id = (await service.container.verifier.verify(me["Authorization"].removeprefix("Bearer "))).unit_id
     assert unit_id is not None
     async with service.container.imports.hold(unit_id):  # the unit's first import is still running
         second = await upload(service, workbook([good_row(1)]), me)
