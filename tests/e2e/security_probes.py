@@ -93,6 +93,11 @@ class Platform:
         [line] = [line for line in status.splitlines() if line.startswith("VmRSS:")]
         return int(line.split()[1]) * 1024
 
+    def cpu_seconds(self, service: str) -> float:
+        """The CPU time the service process has used so far (user and system; not wall-clock)."""
+        times = psutil.Process(self.pid(service)).cpu_times()
+        return float(times.user + times.system)
+
     def kepuri(self, *arguments: str) -> subprocess.CompletedProcess[str]:
         """``kepuri <arguments>`` on the server, in ``up``'s environment (its data directory and settings)."""
         env = {**self.up.env, "KEPURI_STAFF_PASSWORD": STAFF_PASSWORD}
