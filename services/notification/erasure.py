@@ -5,15 +5,19 @@ again (a replay skips them). Here, in the planner's transaction: their place in 
 lists is deleted (no thank-you is reserved for them any more); their ledger rows keep kind, channel,
 state, timestamps and the masked recipient, so delivery counts stay, but lose the phone (replaced by
 ``erased:<notification id>``) and the text (which named them); a message not yet sent is cancelled;
-their opt-out goes, with the data it was about.
+their opt-out goes, with the data it was about. Once that transaction has committed, the write-ahead
+log of a SQLite database is folded into the file and truncated (:func:`forget_wal`): its page images
+from before would hold the person until the process stopped.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, literal, select
+from sqlalchemy import Connection, delete, literal, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .adapters.tables import messages, opt_outs, subject_phones, workers
 
@@ -46,3 +50,17 @@ def forget(connection: Connection, key_ids: Sequence[str]) -> int:
     connection.execute(delete(opt_outs).where(opt_outs.c.recipient.in_(phones)))
     connection.execute(delete(subject_phones).where(subject_phones.c.phone.in_(phones)))
     return len(phones)
+
+
+async def forget_wal(engine: AsyncEngine, attempts: int = 50) -> None:
+    """On SQLite, fold the write-ahead log into the database file (which runs with ``secure_delete``)
+    and truncate it, so the pages from before an erasure leave the disk. A reader or writer of the
+    moment (the API, the dispatcher) can keep the checkpoint from finishing: it is tried again."""
+    if engine.dialect.name != "sqlite":
+        return
+    for _ in range(attempts):
+        async with engine.connect() as connection:
+            busy, _log, _moved = (await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+        if not busy:
+            return
+        await asyncio.sleep(0.02)

@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.consumer import Delivery
 from shared.events.masking import mask_phone
@@ -41,7 +42,7 @@ from shared.privacy import KeyVault, SealError, open_sealed
 from shared.store.upsert import upsert, upsert_statement
 
 from .adapters.tables import activities, campaigns, messages, subject_phones, workers
-from .erasure import forget
+from .erasure import forget, forget_wal
 
 Compose = Callable[[str, str, str | None, Mapping[str, Any]], tuple[str | None, str]]
 THANK_YOU = "thank_you"
@@ -66,6 +67,7 @@ class ThankYouPlanner:
         self._clock = clock
         self._vault = vault
         self._keys: dict[str, bytes] = {}
+        self._forgot = False  # this batch forgot someone: the log is folded away once it commits
 
     async def prepare(self, deliveries: Sequence[Delivery]) -> None:
         """Fetch the keys of the batch's sealed workers (the ones erased are simply not found)."""
@@ -77,6 +79,12 @@ class ThankYouPlanner:
             if w.key_id is not None
         }
         self._keys = await self._vault.get(wanted) if self._vault is not None and wanted else {}
+
+    async def committed(self, engine: AsyncEngine) -> None:
+        """After a batch that forgot an erased person has committed: their old pages leave the disk."""
+        if self._forgot:
+            self._forgot = False
+            await forget_wal(engine)
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         touched: set[str] = set()
@@ -104,7 +112,7 @@ class ThankYouPlanner:
                 if self._listed(connection, payload, sequence):
                     touched.add(payload.activity_id)
             elif isinstance(payload, PersonalDataErased):
-                forget(connection, payload.key_ids)
+                self._forgot = forget(connection, payload.key_ids) > 0 or self._forgot
         if touched and self._reserve(connection, sorted(touched)) and self._on_reserved is not None:
             self._on_reserved()
 

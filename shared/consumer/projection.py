@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..bus import Record
 from ..events import Envelope, EventPayload
@@ -45,3 +46,15 @@ class Preparing(Protocol):
     """
 
     async def prepare(self, deliveries: Sequence[Delivery]) -> None: ...
+
+
+@runtime_checkable
+class Committing(Protocol):
+    """A view with work to do after a batch's transaction has committed, outside it.
+
+    The runtime awaits ``committed`` with the view's engine once each batch it applied is committed.
+    Notification folds SQLite's write-ahead log away after a batch that forgot an erased person, so
+    no page image from before stays on disk (see ``services/notification/erasure.py``).
+    """
+
+    async def committed(self, engine: AsyncEngine) -> None: ...

@@ -7,6 +7,7 @@ The commit order, per batch (tested in tests/unit/test_consumer.py):
 2. In ONE database transaction: read the tracking rows of the batch's partitions, drop records at
    or below the tracked offset (a redelivery), apply the rest to the view, queue poison records on
    the dead-letter topic through the outbox, and move the tracking rows forward. Commit.
+   A view that is :class:`~.projection.Committing` then does its after-commit work (outside it).
 3. Commit the offsets to the bus.
 
 A crash before step 2 commits redelivers the batch and nothing was applied; a crash between 2 and 3
@@ -37,7 +38,7 @@ from ..store.errors import StoreUnavailable
 from ..store.recorder import Changes, Recorder
 from ..store.upsert import upsert
 from . import metrics
-from .projection import Delivery, Preparing, Projection
+from .projection import Committing, Delivery, Preparing, Projection
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ class ConsumerRuntime:
                 applied, dead = await sync_transaction(
                     self._engine, lambda connection: self._apply(connection, records, deliveries, list(poison))
                 )
+        if isinstance(self.projection, Committing):
+            await self.projection.committed(self._engine)
         metrics.BATCH_SECONDS.labels(self.group).observe(time.perf_counter() - started)
         self.applied += applied
         if dead and self._on_dead_letters is not None:

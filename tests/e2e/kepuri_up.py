@@ -8,8 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.cli.up import DEFAULT_PORTS
@@ -25,6 +25,7 @@ class RunningUp:
     env: dict[str, str]
     ports: dict[str, int]
     log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)  # ``up`` itself
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -44,12 +45,17 @@ def up_environment(data_dir: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def kepuri_up(data_dir: Path, timeout_s: float = 120.0) -> Iterator[RunningUp]:
-    """Start ``python -m services.cli up`` (what ``./kepuri up`` runs) and stop it with SIGTERM after."""
+def kepuri_up(
+    data_dir: Path, timeout_s: float = 120.0, settings: Mapping[str, str] | None = None, log_dir: Path | None = None
+) -> Iterator[RunningUp]:
+    """Start ``python -m services.cli up`` (what ``./kepuri up`` runs) and stop it with SIGTERM after.
+
+    ``settings`` are more ``KEPURI_*`` variables for every process; ``up``'s output goes to
+    ``up.log`` in ``log_dir`` (default: the data directory)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = up_environment(data_dir)
+    env = {**up_environment(data_dir), **(settings or {})}
     ports = {name: int(env[f"KEPURI_{name.upper()}_PORT"]) for name, _ in DEFAULT_PORTS}
-    log_path = data_dir / "up.log"
+    log_path = (log_dir or data_dir) / "up.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "up", "--data-dir", str(data_dir)],
@@ -59,7 +65,7 @@ def kepuri_up(data_dir: Path, timeout_s: float = 120.0) -> Iterator[RunningUp]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    running = RunningUp(env, ports, log_path)
+    running = RunningUp(env, ports, log_path, process)
     try:
         deadline = time.monotonic() + timeout_s
         while "kepuri: running" not in running.output():
