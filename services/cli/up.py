@@ -151,7 +151,7 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
             )
         for name, port in ports:
             print(f"  {name:<13} http://{shown_host}:{port}   (API docs: http://{shown_host}:{port}/docs)", flush=True)
-        print("kepuri: running; press Ctrl-C to stop", flush=True)
+        print(f"kepuri: running on {site}; press Ctrl-C to stop", flush=True)
         while not stopping:
             for name, process in processes.items():
                 if process.poll() is not None:
