@@ -1,4 +1,8 @@
-"""``kepuri up``: the whole platform on one machine, each service its own process.
+"""``kepuri up``: the whole platform on one machine, each service its own process, on one origin.
+
+Caddy (:mod:`.proxy`) serves the built site and the services' public APIs on one URL,
+``http://127.0.0.1:8000`` (``KEPURI_SITE_PORT``), printed first; the services keep their own ports
+(their API docs, health and metrics are there, not on the one origin).
 
 All four services share one data directory: one SQLite database each and the embedded log
 ``bus.db``. Every URL one process uses to reach another (the key set tokens are checked against,
@@ -20,6 +24,8 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
+
+from .proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 
 DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
 STANDIN = "sms-standin"
@@ -127,9 +133,25 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
         if late:
             print(f"kepuri: {', '.join(late)} did not start; stopping", file=sys.stderr, flush=True)
             return 1
+        site = f"http://{shown_host}:{site_port(env)}"
+        try:
+            processes[PROXY] = _start_site(env, ports, shown_host, directory)
+        except FileNotFoundError as exc:
+            print(f"kepuri: {exc}; stopping", file=sys.stderr, flush=True)
+            return 1
+        if not wait_for_proxy(site, processes[PROXY]):
+            log = directory / "caddy.log"
+            print(f"kepuri: the site proxy did not start; stopping\n{_tail(log)}", file=sys.stderr, flush=True)
+            return 1
+        print(f"Kepuri: {site}", flush=True)
+        print(f"  operations dashboard {site}/dashboard", flush=True)
+        if not (SITE_ROOT / "index.html").is_file():
+            print(
+                f"kepuri: the site is not built ({SITE_ROOT} is missing): {site}/api/v1/... still answers", flush=True
+            )
         for name, port in ports:
             print(f"  {name:<13} http://{shown_host}:{port}   (API docs: http://{shown_host}:{port}/docs)", flush=True)
-        print("kepuri: running; press Ctrl-C to stop", flush=True)
+        print(f"kepuri: running on {site}; press Ctrl-C to stop", flush=True)
         while not stopping:
             for name, process in processes.items():
                 if process.poll() is not None:
@@ -141,3 +163,24 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
     finally:
         _stop(processes)
         print("kepuri: stopped", flush=True)
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.is_file() else ""
+
+
+def _start_site(
+    env: dict[str, str], ports: list[tuple[str, int]], host: str, directory: Path
+) -> subprocess.Popen[bytes]:
+    """Caddy on the site port, listening where the services do, in front of the four services."""
+    services = {name: f"{host}:{port}" for name, port in ports if name != STANDIN}
+    listen = env.get("KEPURI_HOST", "127.0.0.1")
+    environment = proxy_environment(
+        env,
+        services,
+        port=site_port(env),
+        bind="" if listen in ("0.0.0.0", "::") else listen,
+        site_root=SITE_ROOT,
+        state_dir=directory / "caddy",
+    )
+    return start_proxy(environment, directory / "caddy.log")

@@ -30,6 +30,11 @@ class RunningUp:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    @property
+    def site(self) -> str:
+        """The one origin: the site and every service's public API behind Caddy."""
+        return f"http://127.0.0.1:{self.env['KEPURI_SITE_PORT']}"
+
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
@@ -40,6 +45,7 @@ def up_environment(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
     env.update({f"KEPURI_{name.upper()}_PORT": str(free_port()) for name, _ in DEFAULT_PORTS})
     env["KEPURI_SMS_STANDIN_PORT"] = str(free_port())
+    env["KEPURI_SITE_PORT"] = str(free_port())
     env["KEPURI_DATA_DIR"] = str(data_dir)
     return env
 

@@ -1,4 +1,5 @@
-"""Services as real OS processes, for tests that kill and restart them."""
+"""Services as real OS processes, for tests that kill and restart them; the site proxy (Caddy) in front
+of them, as ``kepuri up`` runs it; ``kepuri staff create`` as an operator runs it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from services.cli.proxy import proxy_environment, start_proxy, wait_for_proxy
+from tests.factories import PASSWORD
 from tests.fixtures.tansu import free_port
 
 
@@ -71,3 +74,49 @@ class ServiceProcess:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class SiteProxy:
+    """Caddy running deploy/caddy/Caddyfile on a free port in front of ``upstreams`` (service ->
+    ``host:port``), serving ``site_root``, configured as ``kepuri up`` configures it (``settings``:
+    more of the Caddyfile's environment variables, e.g. ``KEPURI_PROXY_MAX_BODY``)."""
+
+    def __init__(self, data_dir: Path, upstreams: dict[str, str], site_root: Path, **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = data_dir / f"caddy-{self.port}.log"
+        self.env = proxy_environment(
+            {**os.environ, **settings},
+            upstreams,
+            port=self.port,
+            bind="127.0.0.1",
+            site_root=site_root,
+            state_dir=data_dir / f"caddy-{self.port}",
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = start_proxy(self.env, self.log_path)
+        if not wait_for_proxy(self.url, self.process):
+            self.stop()
+            raise RuntimeError(f"caddy did not start:\n{self.log_path.read_text(errors='replace')}")
+
+    def stop(self) -> int:
+        """SIGTERM (Caddy stops gracefully) and wait; returns the exit status."""
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+def create_staff(data_dir: Path, bus_url: str, role: str, login: str, *options: str) -> None:
+    """``kepuri staff create`` as an operator runs it (the password from KEPURI_STAFF_PASSWORD)."""
+    env = {**os.environ, "KEPURI_STAFF_PASSWORD": PASSWORD, "KEPURI_ENVIRONMENT": "test", "KEPURI_BUS_URL": bus_url}
+    command = [sys.executable, "-m", "services.cli", "staff", "create", "--data-dir", str(data_dir)]
+    result = subprocess.run([*command, "--role", role, "--login", login, *options], env=env, capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()

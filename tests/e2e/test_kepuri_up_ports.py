@@ -2,10 +2,13 @@
 
 With only ``KEPURI_*_PORT`` set, review, notification and analytics once verified tokens against
 ``127.0.0.1:8001``'s key set: every reviewer got 401 (and a platform on 8001 would have been trusted).
+The one origin (``KEPURI_SITE_PORT``) is the first URL ``up`` prints, and every service answers
+through it.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +91,29 @@ def test_staff_tokens_work_on_every_service_of_a_platform_on_other_ports(tmp_pat
                 headers=admin,
             )
             assert export.status_code != 401, export.text
+
+
+def test_up_prints_the_one_origin_first_and_every_service_answers_through_it(tmp_path: Path) -> None:
+    with kepuri_up(tmp_path / "data") as up:
+        # what up prints itself (the services' log lines come with their timestamps)
+        printed = "\n".join(line for line in up.output().splitlines() if not re.match(r"\d{4}-\d\d-\d\dT", line))
+        assert re.findall(r"http://[\w.:]+", printed)[0] == up.site, printed
+        assert f"Kepuri: {up.site}\n" in printed
+        assert f"kepuri: running on {up.site}" in printed
+        _staff(up.env, "--role", "admin", "--login", "ops")
+        with httpx.Client(base_url=up.site, timeout=30) as site:
+            assert site.get("/healthz").text == "ok"
+            login = site.post("/api/v1/auth/token", json={"login": "ops", "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            for path, params in (
+                ("/api/v1/campaigns", {}),
+                ("/api/v1/review/queue", {"campaign_id": "2024-national"}),
+                ("/api/v1/messages", {}),
+                ("/api/v1/stats/overview", {}),
+            ):
+                answer = site.get(path, params=params, headers=admin)
+                assert answer.status_code == 200, (path, answer.text)
+            assert site.get("/dashboard").headers["content-type"].startswith("text/html")
+            assert site.get("/metrics").status_code == 404
+    assert "kepuri: stopped" in up.output()

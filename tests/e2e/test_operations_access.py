@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,19 +18,11 @@ import httpx
 import pytest
 
 from services.registration.settings import RegistrationSettings
-from tests.e2e.processes import ServiceProcess
+from tests.e2e.processes import ServiceProcess, create_staff
 from tests.factories import CAMPAIGN, PASSWORD, activity_body, prepare_registration
 from tests.fixtures.processes import sqlite_url
 
 STREAM = "/api/v1/stats/dashboard/stream"
-
-
-def create_staff(tmp_path: Path, bus_url: str, role: str, login: str, *options: str) -> None:
-    """``kepuri staff create`` as an operator runs it (the password from KEPURI_STAFF_PASSWORD)."""
-    env = {**os.environ, "KEPURI_STAFF_PASSWORD": PASSWORD, "KEPURI_ENVIRONMENT": "test", "KEPURI_BUS_URL": bus_url}
-    command = [sys.executable, "-m", "services.cli", "staff", "create", "--data-dir", str(tmp_path)]
-    result = subprocess.run([*command, "--role", role, "--login", login, *options], env=env, capture_output=True)
-    assert result.returncode == 0, result.stderr.decode()
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ a fresh ``./kepuri up`` started as an OS process.
 
 A block preceded by ``<!-- not run by the README test -->`` is left out (starting the platform, the
 test suite, long simulations): explicitly, never by guessing. The platform runs on free ports, so the
-blocks' ``127.0.0.1:800N`` and ``:8013`` are pointed at them; nothing else is changed. ``./kepuri``
-is the command the README names: here a stand-in in the session's working directory that runs this
+blocks' ``127.0.0.1:8000`` (the one origin), ``127.0.0.1:800N`` and ``:8013`` are pointed at them;
+nothing else is changed. ``./kepuri`` is the command the README names: here a stand-in in the session's working directory that runs this
 checkout's ``services.cli`` with the test's interpreter (the real script would build ``.venv``).
 """
 
@@ -44,13 +44,13 @@ def shell_blocks(text: str) -> list[tuple[int, str, bool]]:
 
 def on_ports(script: str, up: RunningUp) -> str:
     """``script`` with the default ports replaced by the ones this platform runs on."""
-    standin = up.env["KEPURI_SMS_STANDIN_PORT"]
+    fixed = {"8000": up.env["KEPURI_SITE_PORT"], "8013": up.env["KEPURI_SMS_STANDIN_PORT"]}
 
     def port(match: re.Match[str]) -> str:
         number = match.group(1)
-        return f"127.0.0.1:{standin if number == '8013' else up.ports[DEFAULT_PORTS[number]]}"
+        return f"127.0.0.1:{fixed[number] if number in fixed else up.ports[DEFAULT_PORTS[number]]}"
 
-    return re.sub(r"127\.0\.0\.1:(800[1-4]|8013)\b", port, script)
+    return re.sub(r"127\.0\.0\.1:(800[0-4]|8013)\b", port, script)
 
 
 def test_the_marker_leaves_out_exactly_the_marked_blocks() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import ipaddress
 import json
 import re
 import shutil
@@ -38,6 +39,9 @@ POSTGRES_INIT = DEPLOY / "postgres" / "init.sql"
 GRAFANA_DATASOURCE = DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml"
 GRAFANA_PROVIDER = DEPLOY / "grafana" / "provisioning" / "dashboards" / "kepuri.yml"
 GRAFANA_DASHBOARD = DEPLOY / "grafana" / "dashboards" / "kepuri.json"
+CADDYFILE = DEPLOY / "caddy" / "Caddyfile"
+# what a build leaves, not a file of the repository: the site Caddy serves (`./kepuri up` builds it)
+BUILT_SITE = "./web/dist"
 
 SERVICES = {"registration": 8001, "review": 8002, "notification": 8003, "analytics": 8004}
 EXPECTED_ALERTS = {
@@ -294,9 +298,11 @@ def test_service_is_built_from_its_target_and_configured_for_production(
     for dependency in ("kafka", "postgres"):
         assert service["depends_on"][dependency]["condition"] == "service_healthy"
     published = [
-        str(p) if not isinstance(p, dict) else f"{p.get('published')}:{p['target']}" for p in service.get("ports", [])
+        str(p) if not isinstance(p, dict) else f"{p.get('host_ip', '')}:{p.get('published')}:{p['target']}"
+        for p in service.get("ports", [])
     ]
-    assert f"{port}:{port}" in published
+    # the public reach a service through caddy only; on the host itself operators may call it directly
+    assert published == [f"127.0.0.1:{port}:{port}"]
 
 
 def test_the_bus_url_is_the_advertised_kafka_listener(compose: dict[str, Any]) -> None:
@@ -344,15 +350,41 @@ def test_postgres_init_script_creates_one_database_and_role_per_service(compose:
         assert f":{env[variable]}@" in url, f"{name}: its database URL and {variable} disagree"
 
 
+# ------------------------------------------------------------------------- compose: the one origin
+
+
+def test_caddy_runs_the_caddyfile_of_kepuri_up_in_front_of_every_service(compose: dict[str, Any]) -> None:
+    caddy = compose["services"]["caddy"]
+    assert re.fullmatch(r"caddy:2\.\d+\.\d+-alpine", caddy["image"]), "the official image, pinned"
+    mounted = {target: source for source, target in _bind_mounts(caddy)}
+    assert (ROOT / mounted["/etc/caddy/Caddyfile"]).resolve() == CADDYFILE
+    env = _environment(caddy)
+    assert mounted[env["KEPURI_SITE_ROOT"]] == BUILT_SITE
+    for name, port in SERVICES.items():
+        assert env[f"KEPURI_{name.upper()}_UPSTREAM"] == f"{name}:{port}"
+    # TLS-ready: HTTP, HTTPS and HTTP/3 published; certificates kept on a volume
+    assert {str(p).rsplit(":", 1)[1] for p in caddy["ports"]} == {"80", "443", "443/udp"}
+    assert any(str(v).startswith("caddy-data:/data") for v in caddy["volumes"])
+
+
+def test_the_services_trust_only_caddy_to_name_the_client(compose: dict[str, Any]) -> None:
+    address = compose["services"]["caddy"]["networks"]["default"]["ipv4_address"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    for name in SERVICES:
+        assert _environment(compose["services"][name])["KEPURI_TRUSTED_PROXIES"] == address
+
+
 # ------------------------------------------------------------------ compose: files and build targets
 
 
 def test_every_mounted_file_exists(compose: dict[str, Any]) -> None:
     mounts = [(name, source) for name, s in compose["services"].items() for source, _ in _bind_mounts(s)]
     assert mounts, "expected the deploy/ files to be mounted"
-    missing = [(name, source) for name, source in mounts if not (ROOT / source).exists()]
+    missing = [(name, source) for name, source in mounts if not (ROOT / source).exists() and source != BUILT_SITE]
     assert missing == []
     for path in (
+        CADDYFILE,
         PROMETHEUS_CONFIG,
         ALERT_RULES,
         POSTGRES_INIT,
