@@ -7,6 +7,9 @@ PostgreSQL database where notification's role may only SELECT), not a service's 
 key is the erasure: every copy of the person's sealed data, in the log, in backups of it, in a replay,
 stays ciphertext that nothing can open. SQLite files run with ``secure_delete``, so a destroyed key's
 bytes are overwritten, and the write-ahead log is truncated after a destruction.
+
+A vault that cannot be reached raises :class:`~shared.store.StoreUnavailable`, like a service's own
+database: the consumer runtime retries a batch's ``prepare`` with backoff on it, and an API answers 503.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, d
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..store import create_engine
+from ..store.engine import store_errors
 from ..store.upsert import upsert_statement
 
 _metadata = MetaData()
@@ -40,8 +44,9 @@ class KeyVault:
     async def start(self) -> None:
         """Create the vault's one table if it is not there (the vault has no other schema to migrate)."""
         if not self._ready:
-            async with self._engine.begin() as connection:
-                await connection.run_sync(_metadata.create_all)
+            with store_errors():
+                async with self._engine.begin() as connection:
+                    await connection.run_sync(_metadata.create_all)
             self._ready = True
 
     async def stop(self) -> None:
@@ -56,9 +61,10 @@ class KeyVault:
         await self.start()
         now = datetime.now(UTC)
         rows = [{"key_id": key_id, "key": key, "created_at": now} for key_id, key in keys.items()]
-        async with self._engine.begin() as connection:
-            statement = upsert_statement(connection.dialect.name, subject_keys, ("key_id",))
-            await connection.execute(statement, rows)
+        with store_errors():
+            async with self._engine.begin() as connection:
+                statement = upsert_statement(connection.dialect.name, subject_keys, ("key_id",))
+                await connection.execute(statement, rows)
 
     async def get(self, key_ids: Iterable[str]) -> dict[str, bytes]:
         """The keys of those ids that still exist (a destroyed key is simply absent)."""
@@ -67,12 +73,13 @@ class KeyVault:
             return {}
         await self.start()
         found: dict[str, bytes] = {}
-        async with self._engine.connect() as connection:
-            for start in range(0, len(wanted), 500):
-                query = select(subject_keys.c.key_id, subject_keys.c.key).where(
-                    subject_keys.c.key_id.in_(wanted[start : start + 500])
-                )
-                found.update({key_id: bytes(key) for key_id, key in await connection.execute(query)})
+        with store_errors():
+            async with self._engine.connect() as connection:
+                for start in range(0, len(wanted), 500):
+                    query = select(subject_keys.c.key_id, subject_keys.c.key).where(
+                        subject_keys.c.key_id.in_(wanted[start : start + 500])
+                    )
+                    found.update({key_id: bytes(key) for key_id, key in await connection.execute(query)})
         return found
 
     async def destroy(self, key_ids: Iterable[str]) -> int:
@@ -81,9 +88,10 @@ class KeyVault:
         if not doomed:
             return 0
         await self.start()
-        async with self._engine.begin() as connection:
-            result = await connection.execute(delete(subject_keys).where(subject_keys.c.key_id.in_(doomed)))
-        if self._engine.dialect.name == "sqlite":
-            async with self._engine.connect() as connection:
-                await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        with store_errors():
+            async with self._engine.begin() as connection:
+                result = await connection.execute(delete(subject_keys).where(subject_keys.c.key_id.in_(doomed)))
+            if self._engine.dialect.name == "sqlite":
+                async with self._engine.connect() as connection:
+                    await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         return int(result.rowcount or 0)
