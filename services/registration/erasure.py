@@ -175,8 +175,13 @@ def _find(connection: Connection, phone: str, idempotency_keys: Table) -> _Found
 def _scrub(found: _Found, phone: str, idempotency_keys: Table) -> tuple[Changes, int, int]:
     """The deletions and rewrites of the person's clear data; how many worker and contact entries went."""
     changes = Changes()
+    # The mapping first: a listing sealed with these keys and committing meanwhile either fails its
+    # guard (and is sealed again with a fresh key) or, on PostgreSQL, makes this wait and is erased below.
+    # Only the keys destroyed: a fresh key made after the destruction belongs to a new listing.
+    changes.statements.append(
+        delete(personal_keys).where(personal_keys.c.phone == phone, personal_keys.c.key_id.in_(found.key_ids))
+    )
     changes.statements.append(delete(science_workers).where(science_workers.c.phone == phone))
-    changes.statements.append(delete(personal_keys).where(personal_keys.c.phone == phone))
     workers = contacts = 0
     for row in found.activities:
         details = DETAILS.validate_json(row["data"])
