@@ -47,7 +47,9 @@ async def test_a_listing_racing_an_erasure_gets_a_fresh_key(
     await service.campaign()
     organizer = await service.organizer()
     workers = [{"name": NAME, "phone": PHONE}]
-    first = await service.client.post("/api/v1/activities", json=activity_body(science_workers=workers), headers=organizer)
+    first = await service.client.post(
+        "/api/v1/activities", json=activity_body(science_workers=workers), headers=organizer
+    )
     assert first.status_code == 201, first.text
 
     container = service.container
