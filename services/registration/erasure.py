@@ -153,7 +153,7 @@ def _recorded(erasure: Erasure, key_ids: list[str], digests: list[str], requeste
         contact_entries=erasure.contact_entries,
         unit_contacts=erasure.unit_contacts,
         accounts_closed=erasure.accounts_closed,
-        phone_digests=digests,
+        subject_digests=digests,
         requested_by=requested_by,
         erased_at=now,
     )

@@ -71,4 +71,4 @@ def forget(connection: Connection, key: bytes, digests: set[str]) -> int:
 
 
 def _digests(delivery: Delivery) -> list[str]:
-    return delivery.payload.phone_digests if isinstance(delivery.payload, PersonalDataErased) else []
+    return delivery.payload.subject_digests if isinstance(delivery.payload, PersonalDataErased) else []

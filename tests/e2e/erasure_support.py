@@ -158,18 +158,8 @@ async def recommended_with_contacts(platform: Platform, activity_id: str, unit_i
     ]
     ids = []
     for url, nomination in nominations:
-        sent: list[httpx.Response] = []
-
-        async def created(url: str = url, nomination: dict[str, Any] = nomination) -> bool:
-            await platform.review.post(approve, headers=platform.reviewer)  # once review knows it; 409 after
-            sent.append(await platform.review.post(url, json=nomination, headers=platform.reviewer))
-            return sent[-1].status_code == 201
-
-        try:
-            await until(created)
-        except TimeoutError:
-            raise AssertionError(f"{url}: {sent[-1].status_code} {sent[-1].text}") from None
-        ids.append(sent[-1].json()["id"])
+        sent = await _created(platform, approve, url, nomination)
+        ids.append(sent.json()["id"])
     return ids
 
 
@@ -208,6 +198,22 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> No
             await asyncio.sleep(0.05)
 
 
+async def _created(platform: Platform, approve: str, url: str, nomination: dict[str, Any]) -> httpx.Response:
+    """POST the nomination until review's view knows the activity (approved first) or unit: 201."""
+    sent: list[httpx.Response] = []
+
+    async def created() -> bool:
+        await platform.review.post(approve, headers=platform.reviewer)  # once review knows it; 409 after
+        sent.append(await platform.review.post(url, json=nomination, headers=platform.reviewer))
+        return sent[-1].status_code == 201
+
+    try:
+        await until(created)
+    except TimeoutError:
+        raise AssertionError(f"{url}: {sent[-1].status_code} {sent[-1].text}") from None
+    return sent[-1]
+
+
 async def answers(platform: Platform, activity_id: str, recommendation_ids: Sequence[str] = ()) -> dict[str, bytes]:
     """Every answer that could show the person: activity, exports (unzipped), ledger, statistics, and
     review's recommendations, lists and forms."""
@@ -225,7 +231,9 @@ async def answers(platform: Platform, activity_id: str, recommendation_ids: Sequ
         "messages (organizer)": await n.get("/api/v1/messages", headers=platform.organizer),
         "statistics": await a.get(f"/api/v1/stats/activities?campaign={CAMPAIGN}"),
         "deliveries": await a.get("/api/v1/stats/notifications"),
-        "recommendations": await v.get(f"/api/v1/recommendations?campaign={CAMPAIGN}&box=sent", headers=platform.reviewer),
+        "recommendations": await v.get(
+            f"/api/v1/recommendations?campaign={CAMPAIGN}&box=sent", headers=platform.reviewer
+        ),
         "export 附件3": await v.get(f"{exports}&form=附件3", headers=platform.reviewer),
         "export 附件2": await v.get(f"{exports}&form=附件2", headers=platform.reviewer),
         "export list": await v.get(f"{exports}&form=list&kind=unit", headers=platform.reviewer),

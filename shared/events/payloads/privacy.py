@@ -24,7 +24,7 @@ class PersonalDataErased(EventPayload):
         0, description="Units whose own contact person the person was (unit kept, contact erased)"
     )
     accounts_closed: int = Field(0, description="Accounts whose login was the phone: disabled, tokens revoked")
-    phone_digests: list[str] = Field(
+    subject_digests: list[str] = Field(
         default_factory=list,
         description="HMAC-SHA256 of the erased phone's digits under the key vault's matching key "
         "(shared/privacy/digests.py): services holding phones typed by their users forget the ones that match",
