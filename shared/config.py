@@ -23,7 +23,7 @@ class ServiceSettings(BaseSettings):
 
     service: ClassVar[str]
     default_port: ClassVar[int]
-    uses_key_vault: ClassVar[bool] = False  # registration and notification: see shared/privacy/vault.py
+    uses_key_vault: ClassVar[bool] = False  # registration, notification, review: see shared/privacy/vault.py
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")

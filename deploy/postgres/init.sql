@@ -34,10 +34,12 @@ REVOKE ALL ON DATABASE analytics FROM PUBLIC;
 
 -- The key vault (shared/privacy/vault.py): each person's key, for crypto-shredding. Registration
 -- makes and destroys keys; notification may only read them. It is infrastructure, like the bus, not
--- a service's database; its one table is created here so that the read-only role never has to.
+-- a service's database; its tables are created here so that the read-only roles never have to.
+-- Review reads only the platform's matching key (matching_keys), never a person's key.
 CREATE DATABASE kepuri_keys OWNER registration ENCODING 'UTF8' TEMPLATE template0;
 REVOKE ALL ON DATABASE kepuri_keys FROM PUBLIC;
 GRANT CONNECT ON DATABASE kepuri_keys TO notification;
+GRANT CONNECT ON DATABASE kepuri_keys TO review;
 \connect kepuri_keys
 CREATE TABLE subject_keys (
     key_id varchar(32) PRIMARY KEY,
@@ -46,3 +48,10 @@ CREATE TABLE subject_keys (
 );
 ALTER TABLE subject_keys OWNER TO registration;
 GRANT SELECT ON subject_keys TO notification;
+CREATE TABLE matching_keys (
+    name varchar(32) PRIMARY KEY,
+    key bytea NOT NULL,
+    created_at timestamptz NOT NULL
+);
+ALTER TABLE matching_keys OWNER TO registration;
+GRANT SELECT ON matching_keys TO review;

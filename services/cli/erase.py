@@ -58,7 +58,8 @@ async def _erase(settings: RegistrationSettings, phone: str, requested_by: str) 
         return 0
     print(
         f"kepuri erase: erasure {erasure.erasure_id}: {erasure.science_worker_entries} science-worker entries, "
-        f"{erasure.contact_entries} contact entries, {erasure.keys_destroyed} key(s) destroyed"
+        f"{erasure.contact_entries} contact entries, {erasure.unit_contacts} unit contact(s), "
+        f"{erasure.accounts_closed} account(s) closed, {erasure.keys_destroyed} key(s) destroyed"
     )
     return 0
 

@@ -26,7 +26,15 @@ from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import CONTACTS
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, reading, sync_reading
+from shared.store import (
+    AggregateAppend,
+    Changes,
+    ConcurrencyError,
+    Insert,
+    IntegrityViolation,
+    reading,
+    sync_reading,
+)
 from shared.web.idempotency import IdempotentRequest
 
 from .adapters.activity_rows import activity_of, activity_row
@@ -37,10 +45,11 @@ from .domain.activity import Activity, ActivityDetails, Decision, WorkerList
 from .domain.campaign import Campaign
 from .domain.info import InfoCompletion, complete_info
 from .domain.rules import Regions, RuleBroken
-from .personal_keys import PersonalKeys
+from .personal_keys import PersonalKeys, worker_rows
 
 SOURCE = "/kepuri/registration"
 UNIT_REGIONS_KEPT = 100_000  # units' regions remembered for local campaigns (a national run has ~60,000 units)
+SEALING_ATTEMPTS = 3  # a person erased between sealing and commit: seal again with a fresh key
 
 
 class NotFound(Exception):
@@ -115,14 +124,18 @@ class Activities:
             campaign.require_unit_in_region(await self._unit_region(unit_id))
         now = datetime.now(UTC)
         decision = decide.submit(activity_id or uuid.uuid4().hex, unit_id, campaign, details, self._regions, now)
-        changes = self._changes(decision, 0, now, await self._sealed(decision.workers))
-        if also is not None:
-            changes.statements.extend(also.statements)
-            changes.inserts.extend(also.inserts)
-        if idempotency is not None:
-            request, render = idempotency
-            changes.inserts.append(self._backbone.idempotency.record(request, 201, render(decision.activity)))
-        await self._backbone.writer.submit(changes)
+
+        def changes_with(sealed: ScienceWorkersListed | None) -> Changes:
+            changes = self._changes(decision, 0, now, sealed)
+            if also is not None:
+                changes.statements.extend(also.statements)
+                changes.inserts.extend(also.inserts)
+            if idempotency is not None:
+                request, render = idempotency
+                changes.inserts.append(self._backbone.idempotency.record(request, 201, render(decision.activity)))
+            return changes
+
+        await self._submit_sealed(decision.workers, changes_with)
         return decision.activity
 
     async def update(self, principal: Principal, activity_id: str, version: int, details: ActivityDetails) -> Activity:
@@ -191,12 +204,24 @@ class Activities:
 
     async def _commit(self, decision: Decision, expected: int) -> Activity:
         if decision.event is not None:
-            sealed = await self._sealed(decision.workers)
-            await self._backbone.writer.submit(self._changes(decision, expected, datetime.now(UTC), sealed))
+            now = datetime.now(UTC)
+            await self._submit_sealed(decision.workers, lambda sealed: self._changes(decision, expected, now, sealed))
         return decision.activity
 
-    async def _sealed(self, workers: WorkerList | None) -> ScienceWorkersListed | None:
-        return await self._keys.seal(workers) if workers is not None else None
+    async def _submit_sealed(
+        self, workers: WorkerList | None, changes_with: Callable[[ScienceWorkersListed | None], Changes]
+    ) -> None:
+        """Seal the list (if it changed) and submit; sealed again with fresh keys when an erasure took a
+        listed person's key between the sealing and the commit (the entries' guard then refuses the
+        commit), so that a listing after an erasure is never left under the destroyed key."""
+        for attempt in range(SEALING_ATTEMPTS):
+            sealed = await self._keys.seal(workers) if workers is not None else None
+            try:
+                await self._backbone.writer.submit(changes_with(sealed))
+                return
+            except IntegrityViolation:
+                if sealed is None or attempt + 1 == SEALING_ATTEMPTS or await self._keys.held(sealed):
+                    raise
 
     def _changes(
         self, decision: Decision, expected: int, now: datetime, sealed: ScienceWorkersListed | None = None
@@ -223,7 +248,7 @@ class Activities:
             changes.messages.append(self._restricted(sealed, envelope.sequence, activity.campaign_id))
             if expected != 0:  # a new activity has no list to replace
                 changes.statements.append(delete(science_workers).where(science_workers.c.activity_id == activity.id))
-            changes.inserts.extend(_worker_rows(decision.workers))
+            changes.statements.append(worker_rows(decision.workers, sealed))
         return changes
 
     def _restricted(self, workers: ScienceWorkersListed, sequence: int, campaign: str) -> Message:
@@ -231,24 +256,6 @@ class Activities:
             workers, subject=workers.activity_id, sequence=sequence, source=SOURCE, campaign=campaign
         )
         return to_message(envelope, CONTACTS.name)
-
-
-def _worker_rows(workers: WorkerList) -> list[Insert]:
-    """The activity's clear science-worker list (registration's restricted store)."""
-    return [
-        Insert(
-            science_workers,
-            {
-                "activity_id": workers.activity_id,
-                "worker_id": w.worker_id,
-                "position": position,
-                "name": w.name,
-                "phone": w.phone,
-                "organisation": w.organisation,
-            },
-        )
-        for position, w in enumerate(workers.workers)
-    ]
 
 
 def _unit_of(principal: Principal) -> str:

@@ -85,7 +85,7 @@ def build(settings: RegistrationSettings) -> Registration:
         drafts=Drafts(backbone, activities_),
         dashboard=Dashboard(backbone, campaigns),
         directory=_directory(backbone, settings, key),
-        erasures=Erasures(backbone, keys),
+        erasures=Erasures(backbone, keys, access),
         vault=vault,
         imports=ImportGate(settings.sheet_max_bytes),
     )

@@ -4,11 +4,15 @@ An admin names the person by phone. Registration then, in this order:
 
 1. destroys the person's key in the key vault: every sealed copy of their science-worker entries on
    the restricted topic (the log, its backups, any replay) becomes ciphertext nothing can open;
-2. in one transaction deletes what it holds of them in clear: their science-worker rows, their place
+2. closes every account whose login is the phone (a unit's own contact person logs in with it):
+   disabled and its tokens revoked (``account-disabled``, by the admin), so no token of it works again;
+3. in one transaction deletes what it holds of them in clear: their science-worker rows, their place
    in activities' details (as a listed worker they stay counted; as contact person they are removed),
-   drafts, stored idempotent answers and their key mapping; records the erasure; and publishes
-   ``personal-data-erased`` (key ids and counts only) on the privacy topic, so that notification
-   deletes its own clear copies.
+   a unit's contact row naming them (the unit, its activities and counts stay; it has no contact
+   until it signs up anew), the login and password of the closed accounts, drafts, stored idempotent
+   answers and their key mapping; records the erasure; and publishes ``personal-data-erased`` (key
+   ids, a keyed digest of the phone and counts) on the privacy topic, so that notification and review
+   delete their own clear copies.
 
 Erasing is idempotent: a second request finds nothing and publishes nothing. A person listed again
 afterwards is a new collection, with a new key. The general topics only ever carried masked values
@@ -29,11 +33,13 @@ from sqlalchemy import Connection, Table, delete, select, text
 from shared.events import CATALOG
 from shared.events.payloads.privacy import PersonalDataErased
 from shared.observability.logging import correlation_id
+from shared.privacy import PHONE_DIGESTS, phone_digest
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
+from .access import Access
 from .adapters.activity_rows import DETAILS
-from .adapters.tables import activities, drafts, erasures, personal_keys, science_workers
+from .adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
 from .domain.activity import without_person
 from .domain.rules import RuleBroken
 from .domain.unit import PHONE
@@ -41,6 +47,7 @@ from .personal_keys import PersonalKeys
 
 SOURCE = "/kepuri/registration"
 PASSES = 3  # an organizer's change racing the erasure may write the person back once; look again
+ERASED_PASSWORD = "!erased"  # not an argon2 hash: no password verifies against it
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class Erasure:
     science_worker_entries: int
     contact_entries: int
     keys_destroyed: int
+    unit_contacts: int = 0
+    accounts_closed: int = 0
 
     @property
     def erased(self) -> bool:
@@ -64,9 +73,19 @@ class _Found:
     activities: list[dict[str, Any]]
     drafts: list[dict[str, Any]]
     answers: list[tuple[str, str]]
+    units: list[str]
+    accounts: list[str]
 
     def __bool__(self) -> bool:
-        return bool(self.key_ids or self.worker_rows or self.activities or self.drafts or self.answers)
+        return bool(
+            self.key_ids
+            or self.worker_rows
+            or self.activities
+            or self.drafts
+            or self.answers
+            or self.units
+            or self.accounts
+        )
 
 
 def normalised_phone(phone: str) -> str:
@@ -82,29 +101,36 @@ def normalised_phone(phone: str) -> str:
 class Erasures:
     """Erase a person's personal data everywhere registration keeps it, and tell the other services."""
 
-    def __init__(self, backbone: Backbone, keys: PersonalKeys) -> None:
+    def __init__(self, backbone: Backbone, keys: PersonalKeys, access: Access) -> None:
         self._backbone = backbone
         self._keys = keys
+        self._access = access
         self._idempotency = backbone.tables.idempotency_keys
 
     async def erase(self, phone: str, requested_by: str) -> Erasure:
         """Erase the person with this phone; :class:`RuleBroken` for a malformed phone."""
         phone = normalised_phone(phone)
         key_ids: list[str] = []
-        workers = contacts = destroyed = 0
+        workers = contacts = units = closed = destroyed = 0
         for _ in range(PASSES):
             found = await sync_reading(self._backbone.engine, lambda c: _find(c, phone, self._idempotency))
             if not found:
                 break
             destroyed += await self._keys.vault.destroy(found.key_ids)  # first: the log is unreadable from now
             key_ids.extend(k for k in found.key_ids if k not in key_ids)
+            for account_id in found.accounts:  # before the login goes: no token of it works from now
+                await self._access.disable(account_id, by=requested_by)
             changes, w, c = _scrub(found, phone, self._idempotency)
             workers, contacts = workers + w, contacts + c
+            units, closed = units + len(found.units), closed + len(found.accounts)
             await self._backbone.writer.submit(changes)
-        if not (workers or contacts or key_ids):
+        if not (workers or contacts or key_ids or units or closed):
             return Erasure(None, 0, 0, 0)
-        erasure = Erasure(uuid.uuid4().hex, workers, contacts, destroyed)
-        await self._backbone.writer.submit(_recorded(erasure, key_ids, requested_by))
+        erasure = Erasure(uuid.uuid4().hex, workers, contacts, destroyed, units, closed)
+        digest_key = await self._keys.vault.matching_key(PHONE_DIGESTS, create=True)
+        assert digest_key is not None
+        digests = [phone_digest(digest_key, phone)]
+        await self._backbone.writer.submit(_recorded(erasure, key_ids, digests, requested_by))
         await self._forget_wal()
         return erasure
 
@@ -116,7 +142,7 @@ class Erasures:
                 await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
-def _recorded(erasure: Erasure, key_ids: list[str], requested_by: str) -> Changes:
+def _recorded(erasure: Erasure, key_ids: list[str], digests: list[str], requested_by: str) -> Changes:
     """The audit row and the ``personal-data-erased`` event (an aggregate of its own, version 1)."""
     assert erasure.erasure_id is not None
     now = datetime.now(UTC)
@@ -125,6 +151,9 @@ def _recorded(erasure: Erasure, key_ids: list[str], requested_by: str) -> Change
         key_ids=key_ids,
         science_worker_entries=erasure.science_worker_entries,
         contact_entries=erasure.contact_entries,
+        unit_contacts=erasure.unit_contacts,
+        accounts_closed=erasure.accounts_closed,
+        subject_digests=digests,
         requested_by=requested_by,
         erased_at=now,
     )
@@ -137,6 +166,8 @@ def _recorded(erasure: Erasure, key_ids: list[str], requested_by: str) -> Change
         "science_worker_entries": erasure.science_worker_entries,
         "contact_entries": erasure.contact_entries,
         "keys_destroyed": erasure.keys_destroyed,
+        "unit_contacts": erasure.unit_contacts,
+        "accounts_closed": erasure.accounts_closed,
         "erased_at": now,
     }
     return Changes(appends=[AggregateAppend(erasure.erasure_id, 0, [envelope])], inserts=[Insert(erasures, row)])
@@ -151,7 +182,7 @@ def _find(connection: Connection, phone: str, idempotency_keys: Table) -> _Found
     found_activities = [
         dict(row)
         for row in connection.execute(
-            select(activities.c.activity_id, activities.c.unit_id, activities.c.data).where(
+            select(activities.c.activity_id, activities.c.unit_id, activities.c.version, activities.c.data).where(
                 activities.c.data.like(like)
             )
         ).mappings()
@@ -169,23 +200,32 @@ def _find(connection: Connection, phone: str, idempotency_keys: Table) -> _Found
         scopes = [f"POST /activities {unit}" for unit in units]
         rows = connection.execute(select(i.c.scope, i.c.key, i.c.body).where(i.c.scope.in_(scopes)))
         answers = [(scope, key) for scope, key, body in rows if phone.encode() in bytes(body)]
-    return _Found(key_ids, worker_rows, found_activities, found_drafts, answers)
+    units_named = list(
+        connection.scalars(select(unit_contacts.c.unit_id).where(unit_contacts.c.contact_phone == phone))
+    )
+    logins = list(connection.scalars(select(accounts.c.account_id).where(accounts.c.login == phone)))
+    return _Found(key_ids, worker_rows, found_activities, found_drafts, answers, units_named, logins)
 
 
 def _scrub(found: _Found, phone: str, idempotency_keys: Table) -> tuple[Changes, int, int]:
     """The deletions and rewrites of the person's clear data; how many worker and contact entries went."""
     changes = Changes()
+    # The mapping first: a listing sealed with these keys and committing meanwhile either fails its
+    # guard (and is sealed again with a fresh key) or, on PostgreSQL, makes this wait and is erased below.
+    # Only the keys destroyed: a fresh key made after the destruction belongs to a new listing.
+    changes.statements.append(
+        delete(personal_keys).where(personal_keys.c.phone == phone, personal_keys.c.key_id.in_(found.key_ids))
+    )
     changes.statements.append(delete(science_workers).where(science_workers.c.phone == phone))
-    changes.statements.append(delete(personal_keys).where(personal_keys.c.phone == phone))
     workers = contacts = 0
     for row in found.activities:
         details = DETAILS.validate_json(row["data"])
         kept = without_person(details, phone)
         workers += len(details.science_workers) - len(kept.science_workers)
         contacts += details.contact_phone == phone
-        changes.statements.append(
+        changes.statements.append(  # at the version read: a change made meanwhile is found by the next pass
             activities.update()
-            .where(activities.c.activity_id == row["activity_id"])
+            .where(activities.c.activity_id == row["activity_id"], activities.c.version == row["version"])
             .values(data=DETAILS.dump_json(kept).decode())
         )
     for row in found.drafts:
@@ -197,7 +237,19 @@ def _scrub(found: _Found, phone: str, idempotency_keys: Table) -> tuple[Changes,
     for scope, key in found.answers:
         i = idempotency_keys
         changes.statements.append(delete(i).where(i.c.scope == scope, i.c.key == key))
+    changes.statements.append(delete(unit_contacts).where(unit_contacts.c.contact_phone == phone))
+    for account_id in found.accounts:  # closed already; the login (the phone) and password go
+        changes.statements.append(
+            accounts.update()
+            .where(accounts.c.account_id == account_id)
+            .values(login=erased_login(account_id), password_hash=ERASED_PASSWORD, disabled=True)
+        )
     return changes, workers, contacts
+
+
+def erased_login(account_id: str) -> str:
+    """The login an erased account keeps: unique, not a phone, and no one can log in with it."""
+    return f"erased:{account_id}"[:32]
 
 
 def _draft_without(data: Any, phone: str) -> Any:

@@ -5,6 +5,13 @@ id belongs to which phone (``personal_keys``). Two registrations listing one new
 make a key, but only one mapping row wins and both seal with the winner's key; the loser's key is
 destroyed at once. A person's data on the restricted topic is thus always sealed with the one key an
 erasure destroys.
+
+An erasure may destroy a key between a listing's sealing and its commit. The listing's entries are
+therefore written only while each sealing key is still its person's (:func:`worker_rows`: the key id
+is read from ``personal_keys`` in the same statement, under a share lock on PostgreSQL, and is NOT
+NULL): the commit fails, :meth:`PersonalKeys.held` tells why, and the listing is sealed again with a
+fresh key. The erasure deletes the mapping before the entries, so a listing that won the race is
+erased with the rest.
 """
 
 from __future__ import annotations
@@ -12,15 +19,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.events.payloads.restricted import ListedScienceWorker, ScienceWorkersListed
 from shared.privacy import KeyVault, new_key, seal
-from shared.store import reading, transaction
+from shared.store import Bulk, reading, transaction
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import personal_keys
+from .adapters.tables import personal_keys, science_workers
 from .domain.activity import WorkerList
 
 
@@ -50,8 +57,9 @@ class PersonalKeys:
         keys = await self.vault.get(mapped.values())
         stale = [p for p, key_id in mapped.items() if key_id not in keys]
         if stale:  # destroyed by an erasure that has not yet deleted the mapping: a new listing, a new key
+            doomed = [mapped[p] for p in stale]  # only these: a fresh key made meanwhile stays the person's
             async with transaction(self._engine) as connection:
-                await connection.execute(delete(personal_keys).where(personal_keys.c.phone.in_(stale)))
+                await connection.execute(delete(personal_keys).where(personal_keys.c.key_id.in_(doomed)))
             return {**{p: (mapped[p], keys[mapped[p]]) for p in mapped if p not in stale}, **await self.keys_for(stale)}
         return {p: (key_id, keys[key_id]) for p, key_id in mapped.items()}
 
@@ -67,6 +75,16 @@ class PersonalKeys:
             activity_id=workers.activity_id, organizer_name=workers.organizer_name, workers=sealed
         )
 
+    async def held(self, listed: ScienceWorkersListed) -> bool:
+        """Whether every key ``listed`` is sealed with is still its person's (no erasure took one)."""
+        key_ids = sorted({w.key_id for w in listed.workers if w.key_id is not None})
+
+        async def read(connection: AsyncConnection) -> int:
+            query = select(personal_keys.c.key_id).where(personal_keys.c.key_id.in_(key_ids))
+            return len(list(await connection.scalars(query)))
+
+        return not key_ids or await reading(self._engine, read) == len(key_ids)
+
     async def _mapped(self, phones: list[str]) -> dict[str, str]:
         async def read(connection: AsyncConnection) -> dict[str, str]:
             found: dict[str, str] = {}
@@ -78,3 +96,40 @@ class PersonalKeys:
             return found
 
         return await reading(self._engine, read)
+
+
+def worker_rows(workers: WorkerList, sealed: ScienceWorkersListed) -> Bulk:
+    """The list's clear entries (registration's restricted store), each with the key it is sealed with.
+
+    The key id is read from ``personal_keys`` as the row is written: a key an erasure has taken away
+    meanwhile reads as NULL and the NOT NULL column refuses the whole commit. On PostgreSQL the read
+    takes a share lock, so an erasure deleting the mapping waits for this commit, then erases its rows.
+    """
+    held = (
+        select(personal_keys.c.key_id)
+        .where(personal_keys.c.key_id == bindparam("w_key_id"), personal_keys.c.phone == bindparam("w_phone"))
+        .with_for_update(read=True)
+        .scalar_subquery()
+    )
+    statement = insert(science_workers).values(
+        activity_id=bindparam("w_activity_id"),
+        worker_id=bindparam("w_worker_id"),
+        position=bindparam("w_position"),
+        name=bindparam("w_name"),
+        phone=bindparam("w_phone"),
+        organisation=bindparam("w_organisation"),
+        key_id=held,
+    )
+    rows = [
+        {
+            "w_activity_id": workers.activity_id,
+            "w_worker_id": w.worker_id,
+            "w_position": position,
+            "w_name": w.name,
+            "w_phone": w.phone,
+            "w_organisation": w.organisation,
+            "w_key_id": entry.key_id,
+        }
+        for position, (w, entry) in enumerate(zip(workers.workers, sealed.workers, strict=True))
+    ]
+    return Bulk(statement, rows)

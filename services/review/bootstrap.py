@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.auth import JwksVerifier
+from shared.privacy import KeyVault
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
@@ -13,6 +14,7 @@ from .api.problems import install as install_problems
 from .api.routes import content, exports, lists, recommendations
 from .container import Review
 from .content import ContentReview
+from .erasure import ErasedContacts
 from .lists import Lists
 from .projections.activities import ReviewView
 from .recommending import Recommendations
@@ -24,7 +26,8 @@ MIGRATIONS = "services.review:migrations"
 def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None = None) -> FastAPI:
     """The review API; its consumer starts with the app. ``verifier`` defaults to registration's JWKS."""
     settings = settings or ReviewSettings()
-    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView()])
+    vault = KeyVault(settings.key_vault_url)  # only its matching key is read: see erasure.py
+    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(vault)])
     review = Review(
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
@@ -38,6 +41,7 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
         routers=[content.router, recommendations.router, lists.router, exports.router],
+        workers=[vault],
     )
     install_problems(app)
     return app

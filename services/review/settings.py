@@ -8,6 +8,7 @@ from shared.config import ServiceSettings
 class ReviewSettings(ServiceSettings):
     service = "review"
     default_port = 8002
+    uses_key_vault = True  # its matching key only, to forget erased phones typed into forms (erasure.py)
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_REVIEW_PORT"))
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_REVIEW_DATABASE_URL"))

@@ -42,7 +42,9 @@ class Preparing(Protocol):
 
     The runtime awaits ``prepare`` with the batch's fresh-or-not deliveries before it opens the
     transaction; ``apply`` then reads what ``prepare`` fetched. Notification fetches the keys of
-    the sealed contacts in a batch this way (see :mod:`shared.privacy.vault`).
+    the sealed contacts in a batch this way (see :mod:`shared.privacy.vault`). ``prepare`` raising
+    :class:`~shared.store.StoreUnavailable` (the vault out of reach) is retried with backoff, as the
+    transaction is; it must therefore be safe to call again.
     """
 
     async def prepare(self, deliveries: Sequence[Delivery]) -> None: ...

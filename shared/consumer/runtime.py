@@ -12,7 +12,8 @@ The commit order, per batch (tested in tests/unit/test_consumer.py):
 
 A crash before step 2 commits redelivers the batch and nothing was applied; a crash between 2 and 3
 redelivers records whose tracking says they are applied, and they are skipped. Transient database
-errors retry the whole step 2 with backoff; an event whose application fails for any other reason
+errors retry the whole step 2 with backoff, and so do those of a view's ``prepare`` (the key vault
+out of reach: see :class:`~.projection.Preparing`), which runs before it; an event whose application fails for any other reason
 is isolated (each event in a savepoint) and dead-lettered with the error, and the consumer goes on.
 """
 
@@ -113,13 +114,10 @@ class ConsumerRuntime:
             except _POISON as exc:
                 poison.append((record, f"{type(exc).__name__}: {exc}"))
         if isinstance(self.projection, Preparing) and deliveries:
-            await self.projection.prepare(deliveries)
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception_type(StoreUnavailable),
-            wait=wait_exponential(multiplier=0.05, max=5),
-            before_sleep=lambda state: self._transient(state.outcome.exception() if state.outcome else None),
-            reraise=True,
-        ):
+            async for attempt in self._retrying():
+                with attempt:
+                    await self.projection.prepare(deliveries)
+        async for attempt in self._retrying():
             with attempt:
                 applied, dead = await sync_transaction(
                     self._engine, lambda connection: self._apply(connection, records, deliveries, list(poison))
@@ -130,6 +128,15 @@ class ConsumerRuntime:
         self.applied += applied
         if dead and self._on_dead_letters is not None:
             self._on_dead_letters(dead)
+
+    def _retrying(self) -> AsyncRetrying:
+        """Tries until the store (or the key vault) answers, with exponential backoff up to 5 s."""
+        return AsyncRetrying(
+            retry=retry_if_exception_type(StoreUnavailable),
+            wait=wait_exponential(multiplier=0.05, max=5),
+            before_sleep=lambda state: self._transient(state.outcome.exception() if state.outcome else None),
+            reraise=True,
+        )
 
     def _apply(
         self,

@@ -4,7 +4,8 @@ See :mod:`shared.privacy.sealing` and :mod:`shared.privacy.vault`; docs/registra
 explains the design (crypto-shredding, DESIGN §4).
 """
 
+from .digests import PHONE_DIGESTS, phone_digest
 from .sealing import SealError, new_key, open_sealed, seal
 from .vault import KeyVault
 
-__all__ = ["KeyVault", "SealError", "new_key", "open_sealed", "seal"]
+__all__ = ["PHONE_DIGESTS", "KeyVault", "SealError", "new_key", "open_sealed", "phone_digest", "seal"]

@@ -7,6 +7,14 @@ PostgreSQL database where notification's role may only SELECT), not a service's 
 key is the erasure: every copy of the person's sealed data, in the log, in backups of it, in a replay,
 stays ciphertext that nothing can open. SQLite files run with ``secure_delete``, so a destroyed key's
 bytes are overwritten, and the write-ahead log is truncated after a destruction.
+
+Beside the persons' keys the vault holds the platform's *matching keys* (``matching_keys``, never a
+person's, never destroyed): the key of :mod:`shared.privacy.digests`, with which an erasure names the
+phone it erased to services that hold it in clear (review's forms) without putting it on a topic.
+Registration creates it; review may only read that table (not the persons' keys).
+
+A vault that cannot be reached raises :class:`~shared.store.StoreUnavailable`, like a service's own
+database: the consumer runtime retries a batch's ``prepare`` with backoff on it, and an API answers 503.
 """
 
 from __future__ import annotations
@@ -18,13 +26,23 @@ from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, d
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..store import create_engine
+from ..store.engine import store_errors
 from ..store.upsert import upsert_statement
+from .sealing import new_key
 
 _metadata = MetaData()
 subject_keys = Table(
     "subject_keys",
     _metadata,
     Column("key_id", String(32), primary_key=True),
+    Column("key", LargeBinary(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+matching_keys = Table(
+    "matching_keys",
+    _metadata,
+    Column("name", String(32), primary_key=True),
     Column("key", LargeBinary(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -38,10 +56,11 @@ class KeyVault:
         self._ready = False
 
     async def start(self) -> None:
-        """Create the vault's one table if it is not there (the vault has no other schema to migrate)."""
+        """Create the vault's tables if they are not there (the vault has no other schema to migrate)."""
         if not self._ready:
-            async with self._engine.begin() as connection:
-                await connection.run_sync(_metadata.create_all)
+            with store_errors():
+                async with self._engine.begin() as connection:
+                    await connection.run_sync(_metadata.create_all)
             self._ready = True
 
     async def stop(self) -> None:
@@ -56,9 +75,10 @@ class KeyVault:
         await self.start()
         now = datetime.now(UTC)
         rows = [{"key_id": key_id, "key": key, "created_at": now} for key_id, key in keys.items()]
-        async with self._engine.begin() as connection:
-            statement = upsert_statement(connection.dialect.name, subject_keys, ("key_id",))
-            await connection.execute(statement, rows)
+        with store_errors():
+            async with self._engine.begin() as connection:
+                statement = upsert_statement(connection.dialect.name, subject_keys, ("key_id",))
+                await connection.execute(statement, rows)
 
     async def get(self, key_ids: Iterable[str]) -> dict[str, bytes]:
         """The keys of those ids that still exist (a destroyed key is simply absent)."""
@@ -67,13 +87,30 @@ class KeyVault:
             return {}
         await self.start()
         found: dict[str, bytes] = {}
-        async with self._engine.connect() as connection:
-            for start in range(0, len(wanted), 500):
-                query = select(subject_keys.c.key_id, subject_keys.c.key).where(
-                    subject_keys.c.key_id.in_(wanted[start : start + 500])
-                )
-                found.update({key_id: bytes(key) for key_id, key in await connection.execute(query)})
+        with store_errors():
+            async with self._engine.connect() as connection:
+                for start in range(0, len(wanted), 500):
+                    query = select(subject_keys.c.key_id, subject_keys.c.key).where(
+                        subject_keys.c.key_id.in_(wanted[start : start + 500])
+                    )
+                    found.update({key_id: bytes(key) for key_id, key in await connection.execute(query)})
         return found
+
+    async def matching_key(self, name: str, *, create: bool = False) -> bytes | None:
+        """The platform key ``name`` (None when absent); ``create`` makes it first if it is not there.
+
+        Two creators racing both insert-or-ignore, then read the one that won.
+        """
+        await self.start()
+        with store_errors():
+            if create:
+                row = {"name": name, "key": new_key(), "created_at": datetime.now(UTC)}
+                async with self._engine.begin() as connection:
+                    statement = upsert_statement(connection.dialect.name, matching_keys, ("name",))
+                    await connection.execute(statement, [row])
+            async with self._engine.connect() as connection:
+                key = await connection.scalar(select(matching_keys.c.key).where(matching_keys.c.name == name))
+        return bytes(key) if key is not None else None
 
     async def destroy(self, key_ids: Iterable[str]) -> int:
         """Destroy keys for good; returns how many existed. Destroying an absent key is no error."""
@@ -81,9 +118,10 @@ class KeyVault:
         if not doomed:
             return 0
         await self.start()
-        async with self._engine.begin() as connection:
-            result = await connection.execute(delete(subject_keys).where(subject_keys.c.key_id.in_(doomed)))
-        if self._engine.dialect.name == "sqlite":
-            async with self._engine.connect() as connection:
-                await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        with store_errors():
+            async with self._engine.begin() as connection:
+                result = await connection.execute(delete(subject_keys).where(subject_keys.c.key_id.in_(doomed)))
+            if self._engine.dialect.name == "sqlite":
+                async with self._engine.connect() as connection:
+                    await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         return int(result.rowcount or 0)

@@ -125,7 +125,7 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     read-only work should use :func:`reading` instead.
     """
     async with AsyncExitStack() as stack:
-        stack.enter_context(_store_errors())
+        stack.enter_context(store_errors())
         lock = _write_lock(engine)
         if lock is not None:
             await stack.enter_async_context(lock)
@@ -146,7 +146,7 @@ async def sync_transaction(engine: AsyncEngine, work: Callable[[Connection], T])
     if twin is None:
         async with transaction(engine) as connection:
             return await connection.run_sync(work)
-    with _store_errors():
+    with store_errors():
         async with _write_lock(engine) or contextlib.nullcontext():
             return await twin.run(work)
 
@@ -179,7 +179,7 @@ async def in_transaction(engine: AsyncEngine, work: Callable[[AsyncConnection], 
 
 async def reading(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
     """Run read-only ``work`` on a consistent snapshot (a deferred transaction) and return its result."""
-    with _store_errors():
+    with store_errors():
         async with engine.connect() as connection:
             result = await work(connection)
             await connection.rollback()
@@ -193,7 +193,7 @@ async def sync_reading(engine: AsyncEngine, work: Callable[[Connection], T]) -> 
     elsewhere through ``AsyncConnection.run_sync``.
     """
     twin = _sqlite_twin(engine)
-    with _store_errors():
+    with store_errors():
         if twin is not None:
             return await twin.read(work)
         async with engine.connect() as connection:
@@ -203,7 +203,7 @@ async def sync_reading(engine: AsyncEngine, work: Callable[[Connection], T]) -> 
 
 
 @contextmanager
-def _store_errors() -> Iterator[None]:
+def store_errors() -> Iterator[None]:
     """Re-raise driver errors in the store's vocabulary (see :func:`translate`)."""
     try:
         yield

@@ -1,12 +1,13 @@
-"""The platform for the erasure tests: registration, notification and analytics in this process on one
-bus and one key vault, a science worker thanked by SMS, and the ways to look for a person afterwards."""
+"""The platform for the erasure tests: registration, review, notification and analytics in this process
+on one bus and one key vault, a science worker thanked by SMS, a unit whose own contact person logs in
+with their phone, recommendation forms naming contacts, and the ways to look for a person afterwards."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import zipfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 from fastapi import FastAPI
 
 from services.analytics.bootstrap import create_app as analytics_app
@@ -23,6 +25,8 @@ from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.container import Registration
 from services.registration.settings import RegistrationSettings
+from services.review.bootstrap import create_app as review_app
+from services.review.settings import ReviewSettings
 from shared.bus import Record, bus_from_url
 from tests.e2e.conftest import settings_env
 from tests.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign, organizer_headers
@@ -31,7 +35,11 @@ from tests.notification.conftest import Recorder
 WORKER_NAME, WORKER_PHONE = "欧阳科普", "13955501234"
 CONTACT_NAME, CONTACT_PHONE = "司马联络", "13655507890"
 KEPT_NAME, KEPT_PHONE = "钱学文", "13700002222"
-SECRETS = [s.encode() for s in (WORKER_NAME, WORKER_PHONE, CONTACT_NAME, CONTACT_PHONE)]
+UNIT_CONTACT_NAME, UNIT_CONTACT_PHONE = "令狐单位", "13655501111"  # a unit's own contact: also its login
+SECRETS = [
+    s.encode() for s in (WORKER_NAME, WORKER_PHONE, CONTACT_NAME, CONTACT_PHONE, UNIT_CONTACT_NAME, UNIT_CONTACT_PHONE)
+]
+CHAIN = {"levels": ["county", "city", "province"], "forward_to": "national"}
 
 
 @dataclass
@@ -39,11 +47,13 @@ class Platform:
     registration: httpx.AsyncClient
     notification: httpx.AsyncClient
     analytics: httpx.AsyncClient
+    review: httpx.AsyncClient
     apps: dict[str, FastAPI]
     options: dict[str, Any]
     sms: Recorder
     organizer: dict[str, str]
     admin: dict[str, str]
+    reviewer: dict[str, str]
 
     @property
     def container(self) -> Registration:
@@ -57,7 +67,8 @@ def notification_on(options: dict[str, Any], database: Path, verifier: Any, sms:
 
 @asynccontextmanager
 async def running_platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platform]:
-    options = settings_env(tmp_path, bus_url)
+    # every request sees the latest revocations: an erased unit contact's token is refused at once
+    options = {**settings_env(tmp_path, bus_url), "token_revocation_refresh_seconds": 0.001}
     registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
     analytics = analytics_app(AnalyticsSettings(**options))  # type: ignore[arg-type]
     sms = Recorder()
@@ -65,23 +76,91 @@ async def running_platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platfo
         await stack.enter_async_context(registration.router.lifespan_context(registration))
         container: Registration = registration.state.container
         notification = notification_on(options, tmp_path / "notification.db", container.verifier, sms)
-        for app in (notification, analytics):
+        review = review_app(ReviewSettings(**options), verifier=container.verifier)  # type: ignore[arg-type]
+        for app in (notification, analytics, review):
             await stack.enter_async_context(app.router.lifespan_context(app))
         clients = [
             await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri")
             )
-            for app in (registration, notification, analytics)
+            for app in (registration, notification, analytics, review)
         ]
         organizer = await organizer_headers(container)
         today = datetime.now(UTC).date()
-        campaign = replace(open_campaign(), info_completion_deadline=today + timedelta(days=5))
+        campaign = replace(
+            open_campaign(), info_completion_deadline=today + timedelta(days=5), settings={"recommendation": CHAIN}
+        )
         await container.campaigns.configure(campaign, 1)
-        await container.accounts.create_staff("admin-erasure", PASSWORD, "admin")
-        token = await clients[0].post("/api/v1/auth/token", json={"login": "admin-erasure", "password": PASSWORD})
-        admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        apps = {"registration": registration, "notification": notification, "analytics": analytics}
-        yield Platform(*clients, apps, options, sms, organizer, admin)  # type: ignore[arg-type]
+        admin = await _staff(clients[0], container, "admin-erasure", "admin")
+        reviewer = await _staff(clients[0], container, "county-erasure", "reviewer", "county", "610502")
+        apps = {"registration": registration, "notification": notification, "analytics": analytics, "review": review}
+        yield Platform(*clients, apps, options, sms, organizer, admin, reviewer)  # type: ignore[arg-type]
+
+
+async def _staff(client: httpx.AsyncClient, container: Registration, login: str, *role: str | None) -> dict[str, str]:
+    await container.accounts.create_staff(login, PASSWORD, *role)  # type: ignore[arg-type]
+    token = await client.post("/api/v1/auth/token", json={"login": login, "password": PASSWORD})
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def unit_with_own_contact(platform: Platform) -> tuple[str, str, dict[str, str]]:
+    """A unit signs up with its own contact person (whose phone is the login) and registers an
+    activity; (unit id, activity id, the organizer's Authorization header)."""
+    unit = {
+        "name": "渭南市临渭区青少年科技馆",
+        "unit_type": "museum",
+        "region_code": "610502",
+        "contact_name": UNIT_CONTACT_NAME,
+        "contact_phone": UNIT_CONTACT_PHONE,
+        "password": PASSWORD,
+    }
+    assert (await platform.registration.post("/api/v1/units", json=unit)).status_code == 202
+    login = {"login": UNIT_CONTACT_PHONE, "password": PASSWORD}
+    token = (await platform.registration.post("/api/v1/auth/token", json=login)).json()["access_token"]
+    organizer = {"Authorization": f"Bearer {token}"}
+    body = activity_body(science_workers=[], contact_name="申屠负责", contact_phone="13700003333")
+    created = await platform.registration.post("/api/v1/activities", json=body, headers=organizer)
+    assert created.status_code == 201, created.text
+    unit_id: str = jwt.decode(token, options={"verify_signature": False})["unit"]  # sign-up answers no ids
+    return unit_id, created.json()["id"], organizer
+
+
+async def recommended_with_contacts(platform: Platform, activity_id: str, unit_id: str) -> list[str]:
+    """The county reviewer recommends the thanked activity (附件3, the activity's contact person named)
+    and the unit (附件2, its own contact person named); the recommendations' ids."""
+    approve = f"/api/v1/review/activities/{activity_id}/approve"
+    nominations = [
+        (
+            "/api/v1/recommendations",
+            {
+                "campaign_id": CAMPAIGN,
+                "activity_id": activity_id,
+                "reason": "组织动员充分",
+                "main_content": "食品安全科普讲座",
+                "contact_name": CONTACT_NAME,
+                "contact_phone": CONTACT_PHONE,
+                "opinion": "同意推荐",
+            },
+        ),
+        (
+            "/api/v1/recommendations/units",
+            {
+                "campaign_id": CAMPAIGN,
+                "unit_id": unit_id,
+                "unit_level": "县级",
+                "staff_count": 12,
+                "contact_name": UNIT_CONTACT_NAME,
+                "contact_phone": UNIT_CONTACT_PHONE,
+                "deeds": "组织开展科普活动 30 场",
+                "opinion": "同意推荐",
+            },
+        ),
+    ]
+    ids = []
+    for url, nomination in nominations:
+        sent = await _created(platform, approve, url, nomination)
+        ids.append(sent.json()["id"])
+    return ids
 
 
 async def thank_science_workers(platform: Platform) -> str:
@@ -119,9 +198,27 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> No
             await asyncio.sleep(0.05)
 
 
-async def answers(platform: Platform, activity_id: str) -> dict[str, bytes]:
-    """Every answer that could show the person: activity, exports (unzipped), ledger, statistics."""
-    r, n, a = platform.registration, platform.notification, platform.analytics
+async def _created(platform: Platform, approve: str, url: str, nomination: dict[str, Any]) -> httpx.Response:
+    """POST the nomination until review's view knows the activity (approved first) or unit: 201."""
+    sent: list[httpx.Response] = []
+
+    async def created() -> bool:
+        await platform.review.post(approve, headers=platform.reviewer)  # once review knows it; 409 after
+        sent.append(await platform.review.post(url, json=nomination, headers=platform.reviewer))
+        return sent[-1].status_code == 201
+
+    try:
+        await until(created)
+    except TimeoutError:
+        raise AssertionError(f"{url}: {sent[-1].status_code} {sent[-1].text}") from None
+    return sent[-1]
+
+
+async def answers(platform: Platform, activity_id: str, recommendation_ids: Sequence[str] = ()) -> dict[str, bytes]:
+    """Every answer that could show the person: activity, exports (unzipped), ledger, statistics, and
+    review's recommendations, lists and forms."""
+    r, n, a, v = platform.registration, platform.notification, platform.analytics, platform.review
+    exports = f"/api/v1/exports/recommendations.xlsx?campaign={CAMPAIGN}&box=sent"
     got = {
         "activity": await r.get(f"/api/v1/activities/{activity_id}", headers=platform.organizer),
         "activity (admin)": await r.get(f"/api/v1/activities/{activity_id}", headers=platform.admin),
@@ -134,7 +231,17 @@ async def answers(platform: Platform, activity_id: str) -> dict[str, bytes]:
         "messages (organizer)": await n.get("/api/v1/messages", headers=platform.organizer),
         "statistics": await a.get(f"/api/v1/stats/activities?campaign={CAMPAIGN}"),
         "deliveries": await a.get("/api/v1/stats/notifications"),
+        "recommendations": await v.get(
+            f"/api/v1/recommendations?campaign={CAMPAIGN}&box=sent", headers=platform.reviewer
+        ),
+        "export 附件3": await v.get(f"{exports}&form=附件3", headers=platform.reviewer),
+        "export 附件2": await v.get(f"{exports}&form=附件2", headers=platform.reviewer),
+        "export list": await v.get(f"{exports}&form=list&kind=unit", headers=platform.reviewer),
     }
+    for recommendation_id in recommendation_ids:
+        got[f"recommendation {recommendation_id}"] = await v.get(
+            f"/api/v1/recommendations/{recommendation_id}", headers=platform.reviewer
+        )
     out = {}
     for name, response in got.items():
         assert response.status_code == 200, f"{name}: {response.status_code} {response.text[:300]}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.privacy import KeyVault, SealError, new_key, open_sealed, seal
+from shared.privacy import PHONE_DIGESTS, KeyVault, SealError, new_key, open_sealed, phone_digest, seal
 
 VALUES = {"worker_id": "w1", "name": "欧阳科普", "phone": "13955501234", "organisation": None}
 
@@ -47,3 +47,16 @@ async def test_the_vault_forgets_a_destroyed_key_and_its_bytes(tmp_path: Path) -
 
 def _bytes_under(directory: Path) -> bytes:
     return b"".join(p.read_bytes() for p in directory.iterdir())
+
+
+async def test_the_matching_key_is_made_once_and_digests_match_a_phone_however_written(tmp_path: Path) -> None:
+    vault = KeyVault(f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}")
+    assert await vault.matching_key(PHONE_DIGESTS) is None  # a reader never makes it
+    made = await vault.matching_key(PHONE_DIGESTS, create=True)
+    assert made is not None and await vault.matching_key(PHONE_DIGESTS, create=True) == made  # never replaced
+    await vault.destroy([PHONE_DIGESTS])  # a person's erasure names key ids: the matching key is not one
+    assert await vault.matching_key(PHONE_DIGESTS) == made
+    await vault.stop()
+    digest = phone_digest(made, "0913-2123456")
+    assert digest == phone_digest(made, "09132123456") != phone_digest(new_key(), "09132123456")
+    assert "2123456" not in digest and len(digest) == 64

@@ -100,7 +100,9 @@ activities = Table(
 )
 
 # Participating science workers in clear (restricted): the one store of their contacts, so that
-# erasing a person deletes rows here and never rewrites the event log.
+# erasing a person deletes rows here and never rewrites the event log. ``key_id`` is the person's key
+# their entry on the restricted topic is sealed with ('' for entries listed before sealing existed);
+# a row is only written while that key is still the person's (see activities.py, ``_worker_rows``).
 science_workers = Table(
     "science_workers",
     metadata,
@@ -110,6 +112,7 @@ science_workers = Table(
     Column("name", String(50), nullable=False),
     Column("phone", String(20), nullable=False),
     Column("organisation", String(100)),
+    Column("key_id", String(32), nullable=False, server_default=""),
     Index("ix_science_workers_phone", "phone"),
 )
 
@@ -132,6 +135,8 @@ erasures = Table(
     Column("contact_entries", Integer, nullable=False),
     Column("keys_destroyed", Integer, nullable=False),
     Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("unit_contacts", Integer, nullable=False, server_default="0"),
+    Column("accounts_closed", Integer, nullable=False, server_default="0"),
 )
 
 

@@ -11,7 +11,7 @@ from .base import EventPayload
 
 class PersonalDataErased(EventPayload):
     """A data subject's personal data was erased (PIPL art. 47): their key is destroyed and every
-    service deletes what it holds of them in clear. Only opaque key ids and counts travel here."""
+    service deletes what it holds of them in clear. Only opaque key ids, keyed digests and counts travel here."""
 
     event_type = "personal-data-erased"
     version = 1
@@ -20,5 +20,14 @@ class PersonalDataErased(EventPayload):
     key_ids: list[str] = Field(description="The destroyed keys: services forget whatever they opened with them")
     science_worker_entries: int = Field(0, description="Listings of the person as a science worker, kept as counts")
     contact_entries: int = Field(0, description="Activities whose contact person the person was")
+    unit_contacts: int = Field(
+        0, description="Units whose own contact person the person was (unit kept, contact erased)"
+    )
+    accounts_closed: int = Field(0, description="Accounts whose login was the phone: disabled, tokens revoked")
+    subject_digests: list[str] = Field(
+        default_factory=list,
+        description="HMAC-SHA256 of the erased phone's digits under the key vault's matching key "
+        "(shared/privacy/digests.py): services holding phones typed by their users forget the ones that match",
+    )
     requested_by: str = Field(description="The admin account that ordered the erasure")
     erased_at: datetime

@@ -29,6 +29,10 @@ class ErasureOut(BaseModel):
     science_worker_entries: int = Field(description="Listings as a science worker, now erased (still counted)")
     contact_entries: int = Field(description="Activities whose contact person they were, now without one")
     keys_destroyed: int
+    unit_contacts: int = Field(description="Units whose own contact person they were: the unit stays, without contact")
+    accounts_closed: int = Field(
+        description="Accounts whose login was the phone: disabled, tokens revoked, login erased"
+    )
 
     @classmethod
     def of(cls, erasure: Erasure) -> ErasureOut:
@@ -38,6 +42,8 @@ class ErasureOut(BaseModel):
             science_worker_entries=erasure.science_worker_entries,
             contact_entries=erasure.contact_entries,
             keys_destroyed=erasure.keys_destroyed,
+            unit_contacts=erasure.unit_contacts,
+            accounts_closed=erasure.accounts_closed,
         )
 
 
@@ -45,7 +51,9 @@ class ErasureOut(BaseModel):
 async def erase_person(body: ErasureIn, admin: AdminDep, registration: RegistrationDep) -> ErasureOut:
     """Destroy the person's key and delete their personal data everywhere; idempotent.
 
-    Publishes ``personal-data-erased`` (no personal data) so that notification forgets them too.
+    An account whose login is the phone (a unit's own contact person) is disabled, its tokens revoked
+    and its login erased; the unit stays, with its activities and counts. Publishes
+    ``personal-data-erased`` (no personal data) so that notification and review forget them too.
     """
     try:
         erasure = await registration.erasures.erase(body.phone, admin.subject)
