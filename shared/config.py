@@ -71,8 +71,7 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:
-        if self.api_docs is None:
-            self.api_docs = self.environment != "production"
+        self.api_docs = docs_served(self.environment, self.api_docs)
         if not self.port:
             self.port = self.default_port
         if not self.database_url:
@@ -88,3 +87,9 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("KEPURI_KEY_VAULT_URL must be set in production")
             self.key_vault_url = f"sqlite+aiosqlite:///{(self.data_dir / 'keys.db').resolve()}"
         return self
+
+
+def docs_served(environment: str, api_docs: bool | None) -> bool:
+    """Whether a service serves ``/docs``, ``/redoc`` and ``/openapi.json``: ``KEPURI_API_DOCS`` when it
+    is set, else in every environment but production (``kepuri up`` asks too, to print the links)."""
+    return api_docs if api_docs is not None else environment != "production"
