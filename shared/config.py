@@ -57,6 +57,11 @@ class ServiceSettings(BaseSettings):
     events_schema_base: str = DEFAULT_SCHEMA_BASE
     log_level: str = "INFO"
     log_json: bool = False
+    # Identical log records (same logger, level and message template) let through per interval before
+    # the rest are counted and summarised (shared/observability/logging.py RepeatLimit): a broker that
+    # went away once made aiokafka log one error 40,000 times in 90 s.
+    log_repeat_limit: int = Field(5, ge=1, le=10_000)
+    log_repeat_interval_s: float = Field(60.0, gt=0, le=86_400)
     # The largest request body a route reads (KEPURI_MAX_BODY_BYTES); past it the answer is a 413
     # problem+json before the body is read. Every JSON body of the APIs is far smaller; routes that
     # take an upload (registration's 附件1 import) set their own, larger limit for their path.
