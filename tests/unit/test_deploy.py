@@ -296,7 +296,7 @@ def test_service_is_built_from_its_target_and_configured_for_production(
     published = [
         str(p) if not isinstance(p, dict) else f"{p.get('published')}:{p['target']}" for p in service.get("ports", [])
     ]
-    assert f"{port}:{port}" in published
+    assert f"127.0.0.1:{port}:{port}" in published  # loopback only: tests/unit/test_deploy_ports.py
 
 
 def test_the_bus_url_is_the_advertised_kafka_listener(compose: dict[str, Any]) -> None:
