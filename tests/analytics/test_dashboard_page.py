@@ -125,7 +125,8 @@ async def test_dashboard_page_shows_the_snapshot_and_follows_the_stream(
 
         url = f"{served.url}/dashboard?campaign={CAMPAIGN}"
         await asyncio.to_thread(browser.get, url)
-        assert browser.find_element(By.ID, "connection").text == "需要登录"  # nothing is fetched without a token
+        # nothing is fetched without a token: the page asks for one once its map is loaded
+        await asyncio.to_thread(wait_for_text, browser, "connection", "需要登录")
         await asyncio.to_thread(sign_in, browser, TOKENS["organizer"])
         await asyncio.to_thread(
             WebDriverWait(browser, 10, poll_frequency=0.1).until,
