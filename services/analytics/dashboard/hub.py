@@ -10,8 +10,8 @@ figures change, checked every ``interval_s``; a comment line every ``keepalive_s
 closing a quiet stream.
 
 A stream ends when its term is over (:mod:`.term`: its token refused on one of the regular checks, or
-its lifetime reached), after an ``end`` event saying why; when the client goes away (Starlette's ``StreamingResponse`` listens for
-``http.disconnect`` and cancels it) and when the server begins to shut down: uvicorn waits for open
+its lifetime reached), after an ``end`` event saying why; when the client goes away (Starlette's
+``StreamingResponse`` listens for ``http.disconnect`` and cancels it) and when the server begins to shut down: uvicorn waits for open
 responses before it stops the app, so each stream watches the server's ``should_exit`` (found through
 uvicorn's signal handler, the bound method ``Server.handle_exit``) and returns at once. Under another
 server, or where uvicorn installed no handler, the server's own graceful-shutdown timeout ends the
