@@ -7,8 +7,11 @@ rated, 5 % recommended up one to three levels). Then the service runs as an OS p
 directory (``python -m services.analytics``, as ``kepuri up`` runs it, embedded log idle) and ``wrk``
 (1 thread, ``--connections`` keep-alive connections, closed loop, ``--api-seconds`` per run, cases in
 alternating order, each once the server is idle again, medians over ``--reps``) asks each typical dashboard query in turn; the baseline is
-``GET /healthz`` on the same process with the same settings. ``GET /api/v1/stats/dashboard`` is
-included when the route exists and answers 200. Every answer but 200 counts as a failure.
+``GET /healthz`` on the same process with the same settings. ``GET /api/v1/stats/dashboard`` answers
+staff only: it is asked with an admin's token that the bench signs with a key of its own, whose key
+set it serves to the service from a loopback port (:mod:`bench.staff`, as the tests sign theirs); only
+that case sends a token, so the public statistics are measured as anonymous callers ask them. Every
+answer but 200 counts as a failure.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .analytics_data import CAMPAIGN, load
 from .common import Result, cpu_seconds
 from .directory import LUA
 from .registration import ensure_wrk
+from .staff import StaffKeys, staff_keys
 
 TARGET_P99_MS = 50.0
 C = f"campaign={CAMPAIGN}"
@@ -41,9 +45,15 @@ QUERIES = {
     "recommendations": [f"/api/v1/stats/recommendations?{C}"],
     "dashboard": [f"/api/v1/stats/dashboard?{C}"],
 }
+STAFF_ONLY = {"dashboard"}  # asked with an admin's token; the rest as the anonymous public
 
 
-def probe(url: str) -> tuple[dict[str, int], dict[str, float], list[str]]:
+def authorization(case: str, keys: StaffKeys) -> str:
+    """The Authorization header ``case`` is asked with ("" for none)."""
+    return keys.authorization("admin") if case in STAFF_ONLY else ""
+
+
+def probe(url: str, keys: StaffKeys) -> tuple[dict[str, int], dict[str, float], list[str]]:
     """Each query alone on the idle server: its answer's size and the median of 5 round trips (one
     viewer); the dashboard left out unless it answers 200."""
     sizes: dict[str, int] = {}
@@ -51,13 +61,15 @@ def probe(url: str) -> tuple[dict[str, int], dict[str, float], list[str]]:
     skipped = []
     with httpx.Client(base_url=url, timeout=60) as client:
         for case, paths in QUERIES.items():
-            answer = client.get(paths[0])
+            sent = authorization(case, keys)
+            headers = {"Authorization": sent} if sent else {}
+            answer = client.get(paths[0], headers=headers)
             if answer.status_code == 200:
                 sizes[case] = len(answer.content)
                 times = []
                 for _ in range(5):
                     started = time.perf_counter()
-                    client.get(paths[0]).raise_for_status()
+                    client.get(paths[0], headers=headers).raise_for_status()
                     times.append((time.perf_counter() - started) * 1000)
                 alone[case] = statistics.median(times)
             elif case == "dashboard":
@@ -79,9 +91,11 @@ async def settle(pid: int) -> None:
     raise RuntimeError("the server did not become idle within 180 s")
 
 
-async def wrk_run(wrk: str, url: str, lua: Path, paths: Path, connections: int, seconds: float) -> dict:
+async def wrk_run(
+    wrk: str, url: str, lua: Path, paths: Path, connections: int, seconds: float, sent_authorization: str = ""
+) -> dict:
     command = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
-    command += ["-s", str(lua), url, "--", str(paths), "GET", "200", "1"]
+    command += ["-s", str(lua), url, "--", str(paths), "GET", "200", "1", sent_authorization]
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
     output, _ = await process.communicate()
     line = next((ln for ln in output.decode().splitlines() if ln.startswith("kepuri-bench ")), None)
@@ -98,11 +112,19 @@ async def api_part(data: Path, args: argparse.Namespace) -> tuple[list[Result], 
     applied, loading = await load(data / "analytics.db", args.activities)
     size = (data / "analytics.db").stat().st_size
     print(f"loaded {args.activities:,} activities ({applied:,} events) in {loading:.0f} s", file=sys.stderr)
-    service = ServiceProcess("analytics", data, f"embedded:{data / 'bus.db'}", log_level="WARNING")
+    with staff_keys() as keys:
+        return await _measure(data, wrk, keys, applied, loading, size, args)
+
+
+async def _measure(
+    data: Path, wrk: str, keys: StaffKeys, applied: int, loading: float, size: int, args: argparse.Namespace
+) -> tuple[list[Result], list[str]]:
+    bus = f"embedded:{data / 'bus.db'}"
+    service = ServiceProcess("analytics", data, bus, log_level="WARNING", analytics_jwks_url=keys.jwks_url)
     service.start()
     assert service.process is not None
     try:
-        sizes, alone, skipped = await asyncio.to_thread(probe, service.url)
+        sizes, alone, skipped = await asyncio.to_thread(probe, service.url, keys)
         cases = [c for c in QUERIES if c in sizes]
         lua = data / "dashboard.lua"
         lua.write_text(LUA)
@@ -114,7 +136,9 @@ async def api_part(data: Path, args: argparse.Namespace) -> tuple[list[Result], 
         for rep in range(args.reps):
             for case in reversed(cases) if rep % 2 else cases:
                 await settle(service.process.pid)
-                stats = await wrk_run(wrk, service.url, lua, files[case], args.connections, args.api_seconds)
+                stats = await wrk_run(
+                    wrk, service.url, lua, files[case], args.connections, args.api_seconds, authorization(case, keys)
+                )
                 runs[case].append(stats)
                 print(f"{case}: {stats['rate']:,.0f}/s p50 {stats['p50_us'] / 1000:.1f} ms "
                       f"p99 {stats['p99_us'] / 1000:.1f} ms", file=sys.stderr, flush=True)  # fmt: skip

@@ -5,9 +5,10 @@ county of the packaged GB/T 2260 data (``bench.directory_data.counties``: ~2,900
 provinces), the categories and joint actions of the 2024 notice, themes, audiences, format, start
 days, science workers. ``load`` migrates a fresh analytics database and feeds it ``count`` such
 activities through the service's own projections (``OverviewProjection``, ``FactsProjection``,
-``CountersProjection``, ``apply`` in batches, one transaction each) together with what follows a
-registration (approvals, completed information, recommendations up the levels, feedback), before
-the server starts. Nothing here is timed.
+``CountersProjection``, ``apply`` in batches, one transaction each) after the campaign's
+``campaign-configured`` (analytics answers the dashboard only for a campaign it knows), together with
+what follows a registration (approvals, completed information, recommendations up the levels,
+feedback), before the server starts. Nothing here is timed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
+from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.participation import FeedbackSubmitted
 from shared.events.payloads.reviews import ActivityApproved, Recommended
 from shared.store import create_engine
@@ -125,6 +127,18 @@ class Activities:
         return out
 
 
+def configured() -> Envelope:
+    """The campaign's ``campaign-configured``: its week, public statistics (the default)."""
+    payload = CampaignConfigured(
+        campaign_id=CAMPAIGN,
+        year=2026,
+        title="2026年全国科普日",
+        week_starts_on=datetime(2026, 9, 15).date(),
+        week_ends_on=datetime(2026, 9, 21).date(),
+    )
+    return CATALOG.envelope(payload, subject=CAMPAIGN, sequence=1, source="/bench", campaign=CAMPAIGN)
+
+
 def deliveries(envelopes: list[Envelope], offsets: Iterator[int]) -> list[Delivery]:
     """The envelopes as a consumer hands them to a projection (the record's bytes are not needed)."""
     out = []
@@ -156,7 +170,7 @@ async def load(path: Path, count: int, batch: int = 5_000) -> tuple[int, float]:
     started, applied = time.perf_counter(), 0
     try:
         for start in range(0, count, batch):
-            envelopes = []
+            envelopes = [configured()] if start == 0 else []
             for i in range(start, min(start + batch, count)):
                 envelopes += activities.history(i, opened + timedelta(seconds=spread * i / count))
             applied += len(envelopes)

@@ -91,6 +91,7 @@ function init(args)
   paths = {}
   for line in io.lines(args[1]) do paths[#paths + 1] = line end
   method, expected, clients = args[2], tonumber(args[3]), tonumber(args[4])
+  authorization = args[5]  -- optional: an Authorization header sent with every request
   sent, ok, failed, statuses = 0, 0, 0, {}
 end
 function request()
@@ -98,6 +99,7 @@ function request()
   sent = sent + 1
   local c = (i * 7 + offset) % clients
   local headers = { ["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(c / 65536), math.floor(c / 256) % 256, c % 256) }
+  if authorization and authorization ~= "" then headers["Authorization"] = authorization end
   return wrk.format(method, paths[i % #paths + 1], headers)
 end
 function response(status, headers, body)

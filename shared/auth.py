@@ -165,6 +165,14 @@ class KeySetUnavailable(Exception):
         self.retry_after = retry_after
 
 
+class AgedDocument(dict[str, Any]):
+    """A key set document and how old it already was when it arrived (``age`` seconds: an HTTP ``Age``)."""
+
+    def __init__(self, document: Mapping[str, Any], age: float = 0.0) -> None:
+        super().__init__(document)
+        self.age = age
+
+
 @dataclass(frozen=True)
 class KeySet:
     """Registration's public keys by key id, and each revoked subject's not-before (epoch seconds)."""
@@ -189,7 +197,8 @@ class KeySetVerifier:
 
     ``source`` gives the JWKS document (registration reads its own database, the other services fetch
     it over HTTP: :class:`JwksVerifier`). A copy older than ``refresh_seconds`` is fetched again before
-    the next token is checked, so a revocation takes effect everywhere within that time. When a fetch
+    the next token is checked, so a revocation takes effect everywhere within that time (a document that
+    arrives already ``age`` seconds old, an :class:`AgedDocument`, counts as fetched that long ago). When a fetch
     fails, the old copy serves for one more ``refresh_seconds`` (a registration restart goes unnoticed);
     after that, or with no copy at all, verification raises :class:`KeySetUnavailable` (a 503, never a
     401: the token may be fine). A token must name a published key (``kid``) and must not be issued
@@ -245,7 +254,10 @@ class KeySetVerifier:
                 return self._key_set  # another request fetched it meanwhile
             if now >= self._retry_at:
                 try:
-                    self._key_set, self._fetched_at = KeySet.from_document(await self._source()), now
+                    document = await self._source()
+                    # never counted older than half the refresh: a misreported age must not make every check fetch
+                    age = min(document.age, self._refresh / 2) if isinstance(document, AgedDocument) else 0.0
+                    self._key_set, self._fetched_at = KeySet.from_document(document), now - max(0.0, age)
                     return self._key_set
                 except Exception as exc:  # whatever the source's failure, the answer is "not now"
                     self._retry_at = now + 1.0
@@ -259,12 +271,20 @@ class KeySetVerifier:
 
 
 class JwksVerifier(KeySetVerifier):
-    """A :class:`KeySetVerifier` fetching registration's published JWKS document from ``url``."""
+    """A :class:`KeySetVerifier` fetching registration's published JWKS document from ``url``; the answer's
+    ``Age`` (registration shares one read among callers for a second or so) counts in the copy's age."""
 
-    def __init__(self, url: str, client: httpx.AsyncClient | None = None, *, refresh_seconds: float = 15.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        client: httpx.AsyncClient | None = None,
+        *,
+        refresh_seconds: float = 15.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._url = url
         self._client = client
-        super().__init__(self._fetch, refresh_seconds=refresh_seconds, what=f"the key set at {url}")
+        super().__init__(self._fetch, refresh_seconds=refresh_seconds, what=f"the key set at {url}", clock=clock)
 
     async def _fetch(self) -> Mapping[str, Any]:
         client = self._client or httpx.AsyncClient(timeout=5)
@@ -277,4 +297,5 @@ class JwksVerifier(KeySetVerifier):
                 await client.aclose()
         if not isinstance(document, dict):
             raise ValueError("the key set is not a JSON object")
-        return document
+        age = response.headers.get("Age", "")
+        return AgedDocument(document, float(age) if age.isdigit() else 0.0)

@@ -57,6 +57,11 @@ class ServiceSettings(BaseSettings):
     events_schema_base: str = DEFAULT_SCHEMA_BASE
     log_level: str = "INFO"
     log_json: bool = False
+    # Identical log records (same logger, level and message template) let through per interval before
+    # the rest are counted and summarised (shared/observability/logging.py RepeatLimit): a broker that
+    # went away once made aiokafka log one error 40,000 times in 90 s.
+    log_repeat_limit: int = Field(5, ge=1, le=10_000)
+    log_repeat_interval_s: float = Field(60.0, gt=0, le=86_400)
     # The largest request body a route reads (KEPURI_MAX_BODY_BYTES); past it the answer is a 413
     # problem+json before the body is read. Every JSON body of the APIs is far smaller; routes that
     # take an upload (registration's 附件1 import) set their own, larger limit for their path.
@@ -71,8 +76,7 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:
-        if self.api_docs is None:
-            self.api_docs = self.environment != "production"
+        self.api_docs = docs_served(self.environment, self.api_docs)
         if not self.port:
             self.port = self.default_port
         if not self.database_url:
@@ -88,3 +92,9 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("KEPURI_KEY_VAULT_URL must be set in production")
             self.key_vault_url = f"sqlite+aiosqlite:///{(self.data_dir / 'keys.db').resolve()}"
         return self
+
+
+def docs_served(environment: str, api_docs: bool | None) -> bool:
+    """Whether a service serves ``/docs``, ``/redoc`` and ``/openapi.json``: ``KEPURI_API_DOCS`` when it
+    is set, else in every environment but production (``kepuri up`` asks too, to print the links)."""
+    return api_docs if api_docs is not None else environment != "production"

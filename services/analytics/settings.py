@@ -37,6 +37,14 @@ class AnalyticsSettings(ServiceSettings):
         validation_alias=AliasChoices("dashboard_streams_per_client", "KEPURI_ANALYTICS_DASHBOARD_STREAMS_PER_CLIENT"),
         description="dashboard streams open at once from one client address; past it a new one is refused with 429",
     )
+    dashboard_stream_max_seconds: float = Field(
+        3600.0,
+        gt=0,
+        le=86_400,
+        validation_alias=AliasChoices("dashboard_stream_max_seconds", "KEPURI_ANALYTICS_DASHBOARD_STREAM_MAX_SECONDS"),
+        description="the longest a dashboard stream stays open; the page then connects again with its token "
+        "(the token is also checked every KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS while it is open)",
+    )
     dashboard_campaigns: int = Field(
         32,
         ge=1,

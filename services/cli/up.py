@@ -24,6 +24,10 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
+from pydantic_settings import BaseSettings
+
+from shared.config import ServiceSettings
+from shared.config import docs_served as docs_setting
 
 from .proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 
@@ -67,6 +71,31 @@ def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host
     peers = ",".join(f"{base[name]}/metrics" for name in port if name != "analytics")
     environments["analytics"].setdefault("KEPURI_ANALYTICS_PEERS_METRICS", peers)
     return environments
+
+
+class _DocsSettings(BaseSettings):
+    """The two values every service decides its API docs by, read as the services read them."""
+
+    model_config = ServiceSettings.model_config
+    environment: str = "development"
+    api_docs: bool | None = None
+
+
+def docs_served() -> bool:
+    """Whether the services this ``up`` starts serve ``/docs`` (``KEPURI_API_DOCS``; unset: not in
+    production), from the environment and ``.env`` file the services read."""
+    settings = _DocsSettings()
+    return docs_setting(settings.environment, settings.api_docs)
+
+
+def addresses(ports: list[tuple[str, int]], host: str, *, docs: bool) -> list[str]:
+    """A line per process with its address, and the link to its API docs when they are served (the
+    SMS stand-in has none)."""
+    lines = []
+    for name, port in ports:
+        link = f"   (API docs: http://{host}:{port}/docs)" if docs and name != STANDIN else ""
+        lines.append(f"  {name:<13} http://{host}:{port}{link}")
+    return lines
 
 
 def _wait_healthy(
@@ -149,8 +178,8 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
             print(
                 f"kepuri: the site is not built ({SITE_ROOT} is missing): {site}/api/v1/... still answers", flush=True
             )
-        for name, port in ports:
-            print(f"  {name:<13} http://{shown_host}:{port}   (API docs: http://{shown_host}:{port}/docs)", flush=True)
+        for line in addresses(ports, shown_host, docs=docs_served()):
+            print(line, flush=True)
         print(f"kepuri: running on {site}; press Ctrl-C to stop", flush=True)
         while not stopping:
             for name, process in processes.items():

@@ -6,12 +6,18 @@ the instants still in force (younger than the longest token lifetime: an older o
 tokens that have expired anyway) beside its public key, in its JWKS document; every service's
 :class:`~shared.auth.KeySetVerifier` refreshes that document every
 ``KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS``. Disabling and enabling are audit events.
+
+The document is public, so a flood of requests for it must cost little: it is read from the database at
+most once per ``KEPURI_REGISTRATION_JWKS_CACHE_SECONDS`` (1 s) and answered with its age (HTTP ``Age``),
+which a verifier counts in (:class:`~shared.auth.JwksVerifier`), so the cache never makes a revocation
+take longer than the refresh interval; a revocation made through this process drops the cached copy.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -41,16 +47,30 @@ class UnknownAccount(LookupError):
 class Access:
     """Who may still use their tokens, and the document that tells the other services."""
 
-    def __init__(self, backbone: Backbone, private_pem: bytes, ttl: timedelta) -> None:
+    def __init__(
+        self,
+        backbone: Backbone,
+        private_pem: bytes,
+        ttl: timedelta,
+        *,
+        published_max_age_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._backbone = backbone
         self._private_pem = private_pem
         self._ttl = ttl
+        self._max_age = published_max_age_s
+        self.clock = clock
+        self._published: tuple[float, dict[str, Any]] | None = None  # when it was read, the document
+        self._generation = 0  # moved on by every revocation: a read begun before one is not kept
+        self._publishing = asyncio.Lock()
 
     async def revoke(self, account_id: str) -> None:
         """Refuse every token of the account issued until now (a sign-out, or an admin's revocation)."""
         await self._find(account_id)
         statement = accounts.update().where(accounts.c.account_id == account_id).values(tokens_not_before=time.time())
         await self._backbone.writer.submit(Changes(statements=[statement]))
+        self._drop_published()
 
     async def disable(self, account_id: str, by: str) -> bool:
         """Disable the account and revoke its tokens; False when it was disabled already (nothing written)."""
@@ -91,6 +111,7 @@ class Access:
         await self._backbone.writer.submit(
             Changes(appends=[AggregateAppend(account_id, current, [envelope])], statements=[statement])
         )
+        self._drop_published()
         return True
 
     async def _find(self, account_id: str) -> Mapping[str, Any]:
@@ -109,6 +130,29 @@ class Access:
             raise ValueError("the signing key must be Ed25519")
         jwk = jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
         return {"keys": [{**jwk, "kid": KEY_ID, "use": "sig", "alg": "EdDSA"}]}
+
+    async def published(self) -> tuple[dict[str, Any], float]:
+        """The key set document as ``GET /auth/jwks.json`` publishes it, and its age in seconds.
+
+        Read at most once per ``published_max_age_s`` however many ask at once (never kept when it is 0);
+        the age counts from before the read, so it never understates how old the revocations are.
+        """
+        if self._max_age <= 0:
+            return await self.key_set(), 0.0
+        published = self._published
+        if published is None or self.clock() - published[0] >= self._max_age:
+            async with self._publishing:
+                published = self._published
+                if published is None or self.clock() - published[0] >= self._max_age:
+                    generation, taken = self._generation, self.clock()
+                    published = (taken, await self.key_set())
+                    if generation == self._generation:
+                        self._published = published
+        return published[1], max(0.0, self.clock() - published[0])
+
+    def _drop_published(self) -> None:
+        self._generation += 1
+        self._published = None
 
     async def key_set(self) -> dict[str, Any]:
         """The JWKS document with the revocations in force: ``{"keys": [...], "revoked": [{"sub", "not_before"}]}``.

@@ -68,7 +68,7 @@ def build(settings: RegistrationSettings) -> Registration:
     )
     ttl = timedelta(minutes=settings.token_ttl_minutes)
     accounts = Accounts(backbone, regions, key, ttl, throttles, hasher)
-    access = Access(backbone, key, ttl)
+    access = Access(backbone, key, ttl, published_max_age_s=settings.jwks_max_age_seconds)
     # Registration checks tokens exactly as the other services do, on the key set it publishes.
     verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
     campaigns = Campaigns(backbone)

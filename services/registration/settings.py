@@ -111,6 +111,21 @@ class RegistrationSettings(ServiceSettings):
         ),
         description="how long everyone asking the same directory search shares one answer (0: never)",
     )
+    jwks_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=5,
+        validation_alias=AliasChoices("jwks_cache_seconds", "KEPURI_REGISTRATION_JWKS_CACHE_SECONDS"),
+        description="how long every caller of the public GET /auth/jwks.json shares one database read (0: never); "
+        "at most half of KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS, whatever is set",
+    )
+
+    @property
+    def jwks_max_age_seconds(self) -> float:
+        """How long the published key set is shared: ``jwks_cache_seconds``, but at most half the verifiers'
+        refresh interval (they count a copy's age in, and a copy as old as the interval is one to fetch again)."""
+        return min(self.jwks_cache_seconds, self.token_revocation_refresh_seconds / 2)
+
     participant_key_file: Path | None = Field(
         None,
         validation_alias=AliasChoices("participant_key_file", "KEPURI_REGISTRATION_PARTICIPANT_KEY_FILE"),

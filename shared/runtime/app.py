@@ -46,7 +46,13 @@ def create_service_app(
     on the paths ``body_limits`` gives a limit of their own; the API docs are served when ``api_docs`` says.
     """
     settings = backbone.settings
-    configure_logging(settings.service, settings.log_level, settings.log_json)
+    configure_logging(
+        settings.service,
+        settings.log_level,
+        settings.log_json,
+        repeat_limit=settings.log_repeat_limit,
+        repeat_interval_s=settings.log_repeat_interval_s,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

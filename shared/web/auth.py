@@ -58,6 +58,22 @@ async def current_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+"""The bearer token as sent (None without one), for a route that checks it again later (a stream)."""
+
+
+async def refusal(request: Request, token: str, roles: tuple[Role, ...]) -> str | None:
+    """Why ``token`` is refused now for one of ``roles`` (no longer valid: revoked, its account disabled,
+    expired; or of another role), or None while it is accepted. A key set that cannot be had now is no
+    refusal (None): the token may well be valid. For answers that outlive the request that checked the
+    token, such as a stream, which end once this says why."""
+    try:
+        principal = await verified(request, token)
+    except Problem as problem:
+        return None if problem.status == 503 else str(problem.detail)
+    if principal.role not in roles:
+        return f"the token's role is {principal.role}; this needs {' or '.join(roles)}"
+    return None
 
 
 def require_role(*roles: Role) -> object:

@@ -7,6 +7,10 @@ or a :data:`Moment`, or checked by :func:`require_day`, :func:`moment_of`: betwe
 ``LAST_DAY``, far wider than any campaign (the first Science Popularization Day was held in 2004) and
 far inside Python's range, so a time zone's shift or a day's arithmetic never leaves it. Outside it
 the client hears a 422 naming the field.
+
+Every instant the services *answer* is a :data:`Zoned`: SQLite keeps no offset and gives stored UTC
+datetimes back naive, which a reader cannot place in time; a naive value is therefore taken as UTC
+(every service stores UTC) and written with its offset.
 """
 
 from __future__ import annotations
@@ -61,3 +65,12 @@ Day = Annotated[date, AfterValidator(require_day)]
 
 Moment = Annotated[AwareDatetime, AfterValidator(require_moment)]
 """An instant with its time zone, on a day from ``FIRST_DAY`` to ``LAST_DAY``: every instant an API accepts."""
+
+
+def zoned(moment: datetime) -> datetime:
+    """``moment`` with its zone: a naive one (as SQLite gives back what was stored in UTC) as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+Zoned = Annotated[datetime, AfterValidator(zoned)]
+"""An instant in an answer, always with its offset (a naive stored value is UTC): every instant an API answers."""

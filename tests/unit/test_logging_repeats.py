@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from services.analytics.bootstrap import create_app
+from services.analytics.settings import AnalyticsSettings
 from shared.observability.logging import RepeatLimit, configure_logging
 
 
@@ -76,3 +80,31 @@ def test_the_service_log_summarises_a_flood_from_any_library(capsys: pytest.Capt
     assert "suppressed" in lines[3]["event"]
     assert lines[4]["event"] == "still heard"
     assert all(line["service"] == "test" and line["timestamp"] for line in lines)  # rendered as usual
+
+
+def test_the_repeat_limit_is_a_setting_of_every_service(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KEPURI_LOG_REPEAT_LIMIT", "2")
+    monkeypatch.setenv("KEPURI_LOG_REPEAT_INTERVAL_S", "30")
+    monkeypatch.setenv("KEPURI_LOG_JSON", "true")
+    settings = AnalyticsSettings(data_dir=tmp_path, environment="test")
+    assert (settings.log_repeat_limit, settings.log_repeat_interval_s) == (2, 30.0)
+
+    create_app(settings)  # builds the app as a service process does: logging configured from its settings
+
+    [limit] = [f for h in logging.getLogger().handlers for f in h.filters if isinstance(f, RepeatLimit)]
+    assert (limit.limit, limit.interval_s) == (2, 30.0)
+    for node in range(100):
+        logging.getLogger("aiokafka.conn").error("Unable connect to node with id %s", node)
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert len(lines) == 3 and "suppressed for 30 s" in lines[2]["event"], lines
+
+
+@pytest.mark.parametrize(("name", "value"), [("KEPURI_LOG_REPEAT_LIMIT", "0"), ("KEPURI_LOG_REPEAT_INTERVAL_S", "0")])
+def test_a_repeat_limit_that_would_silence_everything_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.removeprefix("KEPURI_").lower()):
+        AnalyticsSettings(data_dir=tmp_path)

@@ -21,7 +21,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, func, select
 
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.web import Problem
 from shared.web.auth import require_role, unauthenticated, verified
 
@@ -29,7 +29,7 @@ from ..adapters.tables import campaign_rules
 from ..container import Analytics
 from .deps import AnalyticsDep
 
-STAFF = ("reviewer", "admin")
+STAFF: tuple[Role, ...] = ("reviewer", "admin")
 StaffDep = Annotated[Principal, require_role(*STAFF)]
 _bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
 

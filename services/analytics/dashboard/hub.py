@@ -9,8 +9,9 @@ dashboards cost what one does. A stream sends the snapshot when it connects, the
 figures change, checked every ``interval_s``; a comment line every ``keepalive_s`` keeps proxies from
 closing a quiet stream.
 
-A stream ends when the client goes away (Starlette's ``StreamingResponse`` listens for
-``http.disconnect`` and cancels it) and when the server begins to shut down: uvicorn waits for open
+A stream ends when its term is over (:mod:`.term`: its token refused on one of the regular checks, or
+its lifetime reached), after an ``end`` event saying why; when the client goes away (Starlette's
+``StreamingResponse`` listens for ``http.disconnect`` and cancels it) and when the server begins to shut down: uvicorn waits for open
 responses before it stops the app, so each stream watches the server's ``should_exit`` (found through
 uvicorn's signal handler, the bound method ``Server.handle_exit``) and returns at once. Under another
 server, or where uvicorn installed no handler, the server's own graceful-shutdown timeout ends the
@@ -34,6 +35,7 @@ from shared.answers import Cached
 from .models import Operations, Snapshot
 from .operations import OperationsReader
 from .snapshot import activity_snapshot
+from .term import StreamTerm
 
 
 def server_exiting() -> bool:
@@ -84,15 +86,22 @@ class DashboardHub:
         snapshot.generated_at = datetime.now(UTC)
         return snapshot
 
-    async def stream(self, campaign: str | None, on_close: Callable[[], None] | None = None) -> AsyncIterator[str]:
+    async def stream(
+        self, campaign: str | None, on_close: Callable[[], None] | None = None, term: StreamTerm | None = None
+    ) -> AsyncIterator[str]:
         """Server-sent events: ``data: <snapshot JSON>`` at once, then on every change; ``on_close`` is
-        called when the stream ends (its client gone, or the server stopping)."""
+        called when the stream ends (its client gone, the server stopping, or its ``term`` over: then
+        an ``end`` event with ``{"reason": ...}`` comes last)."""
         self.open_streams += 1
         try:
             yield f"retry: {int(self.interval_s * 3000)}\n\n"
             last: dict[str, object] | None = None
             quiet_since = time.monotonic()
             while not server_exiting():
+                reason = await term.ended() if term is not None else None
+                if reason is not None:
+                    yield f"event: end\ndata: {json.dumps({'reason': reason}, ensure_ascii=False)}\n\n"
+                    return
                 snapshot = await self.snapshot(campaign)
                 figures = snapshot.figures()
                 if figures != last:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
+
+from shared.web.dates import Zoned
 
 
 class Counters(BaseModel):
@@ -62,7 +62,7 @@ class Snapshot(BaseModel):
     top_provinces: list[ProvinceCount]
     top_categories: list[CategoryCount]
     operations: Operations = Field(default_factory=Operations)
-    generated_at: datetime | None = None
+    generated_at: Zoned | None = None
 
     def figures(self) -> dict[str, object]:
         """What a change of is worth an event: everything but the time it was taken."""

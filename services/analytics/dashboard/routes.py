@@ -2,7 +2,8 @@
 
 Both are operations data (the consumer groups' lag, errors and dead letters are in the snapshot), so
 both need a reviewer's or an admin's token, checked before anything else; a campaign analytics does
-not know is 404 (and never cached); a stream takes a slot (:mod:`.limits`) before it starts.
+not know is 404 (and never cached); a stream takes a slot (:mod:`.limits`) before it starts, and its
+token is checked again while it is open (:mod:`.term`).
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from shared.web import Problem
+from shared.web.auth import BearerDep, refusal
 
-from ..api.access import StaffDep, access_of
+from ..api.access import STAFF, StaffDep, access_of
 from ..api.deps import AnalyticsDep
 from ..settings import AnalyticsSettings
 from .hub import DashboardHub
 from .limits import StreamSlots
 from .models import Snapshot
 from .operations import OperationsReader
+from .term import StreamTerm
 
 router = APIRouter(prefix="/stats/dashboard", tags=["dashboard"])
 
@@ -85,13 +88,26 @@ async def stream_dashboard(
     hub: HubDep,
     slots: Annotated[StreamSlots, Depends(slots_of)],
     campaign: KnownCampaign,
+    analytics: AnalyticsDep,
+    credentials: BearerDep,
 ) -> StreamingResponse:
-    """429 when the client's address holds its share of streams, 503 when all are taken."""
+    """429 when the client's address holds its share of streams, 503 when all are taken. Once open, the
+    token is verified again every ``KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS`` and the stream ends when it
+    is refused, or after ``KEPURI_ANALYTICS_DASHBOARD_STREAM_MAX_SECONDS`` in any case."""
+    token = credentials.credentials if credentials is not None else ""  # StaffDep has refused a call without one
+    settings = _settings(analytics)
+
+    async def check() -> str | None:
+        return await refusal(request, token, STAFF)
+
+    term = StreamTerm(
+        check, recheck_s=settings.token_revocation_refresh_seconds, lifetime_s=settings.dashboard_stream_max_seconds
+    )
     slot = slots.take(request.client.host if request.client else "unknown")
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     # The stream gives its slot back when it ends; the background task when a response never began.
     return StreamingResponse(
-        hub.stream(campaign, slot.release),
+        hub.stream(campaign, slot.release, term),
         media_type="text/event-stream",
         headers=headers,
         background=BackgroundTask(slot.release),

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.web.dates import Zoned
+
 from ..directory.criteria import Found
 
 
@@ -29,8 +31,8 @@ class DirectoryActivityOut(BaseModel):
     co_organizers: list[str]
     campaign_id: str | None
     region_code: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Zoned
+    ends_at: Zoned
     format: str
     category: str | None
     joint_action: str | None

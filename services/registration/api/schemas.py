@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 
 from shared.events.masking import mask_name, mask_phone
-from shared.web.dates import Moment
+from shared.web.dates import Moment, Zoned
 
 from ..domain.activity import Activity, ActivityDetails, ScienceWorker
 from ..domain.info import InfoCompletion
@@ -167,8 +166,8 @@ class ActivityOut(BaseModel):
     themes: list[str]
     target_groups: list[str]
     format: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Zoned
+    ends_at: Zoned
     region_code: str
     address: str | None
     longitude: float | None

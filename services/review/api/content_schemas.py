@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.web.dates import Zoned
 
 from ..content import BulkOutcome, QueuePage
 
@@ -49,7 +50,7 @@ class ReviewedActivityOut(BaseModel):
     joint_action: str | None
     themes: list[str]
     format: str
-    registered_at: datetime | None
+    registered_at: Zoned | None
     status: Literal["registered", "withdrawn"]
     info_completed: bool
     review: Literal["pending", "approved", "rejected"]

@@ -4,10 +4,12 @@ and a recommendation as reviewers read it."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.web.dates import Zoned
 
 from ..domain.recommendations import Recommendation
 from ..recommending import ActivityNomination, UnitNomination
@@ -99,7 +101,7 @@ class RecommendationOut(BaseModel):
     version: int
     form: dict[str, Any]
     history: list[StepOut]
-    created_at: datetime
+    created_at: Zoned
 
     @classmethod
     def of(cls, rec: Recommendation, row: dict[str, Any]) -> RecommendationOut:

@@ -174,13 +174,17 @@
     document.getElementById("token").focus();
   }
 
+  // An unnamed event is a snapshot; "end" says why the server ends the stream (its token refused, or
+  // the longest a stream stays open): the page connects again and asks for a token if it is refused.
   function handle(block) {
     var data = [];
+    var name = "message";
     block.split("\n").forEach(function (line) {
       if (line.indexOf("data:") === 0) { data.push(line.slice(5).replace(/^ /, "")); }
+      else if (line.indexOf("event:") === 0) { name = line.slice(6).trim(); }
       else if (line.indexOf("retry:") === 0) { retryMs = parseInt(line.slice(6), 10) || retryMs; }
     });
-    if (data.length) { render(JSON.parse(data.join("\n"))); }
+    if (data.length && name === "message") { render(JSON.parse(data.join("\n"))); }
   }
 
   function read(reader) {

@@ -3,27 +3,19 @@ a resend by an admin, and opt-outs recorded through the API."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.web import Problem
+from shared.web.dates import Zoned
 
 from ...domain.delivery import State
 from ...ledger import NotFound
 from ..deps import AdminDep, InboxReaderDep, NotificationDep, ReaderDep
 
 router = APIRouter(tags=["messages"])
-
-
-def _zoned(moment: datetime) -> datetime:
-    """A stored moment with its zone: SQLite gives back UTC datetimes without one."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-Zoned = Annotated[datetime, AfterValidator(_zoned)]
 
 
 class MessageOut(BaseModel):

@@ -7,6 +7,7 @@ token names the unit.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -127,5 +128,9 @@ async def log_out(principal: PrincipalDep, registration: RegistrationDep) -> Res
 
 
 @router.get("/auth/jwks.json", summary="The public key that verifies access tokens (JWKS) and the revocations in force")
-async def jwks(registration: RegistrationDep) -> dict[str, Any]:
-    return await registration.access.key_set()
+async def jwks(registration: RegistrationDep, response: Response) -> dict[str, Any]:
+    """Shared by every caller for up to ``KEPURI_REGISTRATION_JWKS_CACHE_SECONDS``; ``Age`` says how old it is
+    (whole seconds, rounded up), and the other services' verifiers count their copy as that old."""
+    document, age = await registration.access.published()
+    response.headers["Age"] = str(math.ceil(age))
+    return document
