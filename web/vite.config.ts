@@ -10,6 +10,8 @@ export default defineConfig({
     // the public entry is measured (≤ 200 KB gzipped); report what each chunk weighs
     reportCompressedSize: true,
     chunkSizeWarningLimit: 1200,
+    // dist/.vite/manifest.json: the chunk graph, which tests/web/test_site.py checks
+    manifest: true,
   },
   server: { proxy: serviceProxy() },
   preview: { proxy: serviceProxy() },

@@ -21,6 +21,14 @@ DOCUMENTS = Path("web/src/api/openapi")
 GENERATED = Path("web/src/api/generated")
 
 
+def add_parser(commands: object) -> None:
+    """Add ``openapi`` to the ``kepuri`` subcommands."""
+    openapi = commands.add_parser(  # type: ignore[attr-defined]
+        "openapi", help="write each service's OpenAPI document to web/src/api/openapi and regenerate the site's types"
+    )
+    openapi.add_argument("--check", action="store_true", help="only report documents that are out of date")
+
+
 def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     """Each service's OpenAPI document, from its app built on settings whose data lives in ``data_dir``."""
     from services.analytics.bootstrap import create_app as analytics

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .output import say
 
+# the checkout this module belongs to (services/cli/site.py -> the project root)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_STAMP = "node_modules/.kepuri-install"
 BUILD_STAMP = "dist/.kepuri-stamp"
 # what is made from the sources (or is not a source of the site), never an input of the build
@@ -37,7 +39,9 @@ def _digest(files: Iterable[Path], base: Path, extra: str = "") -> str:
 
 def _node_version() -> str:
     if shutil.which("node") is None or shutil.which("npm") is None:
-        raise SiteError("the site needs Node.js (20.19 or newer) and npm: install them, e.g. `apt-get install nodejs npm`")
+        raise SiteError(
+            "the site needs Node.js (20.19 or newer) and npm: install them, e.g. `apt-get install nodejs npm`"
+        )
     return subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
 
 
@@ -68,7 +72,7 @@ def install_dependencies(root: Path) -> bool:
 
 def source_files(web: Path) -> list[Path]:
     """Every file the build is made from: all of web/ but its packages, its output and caches."""
-    files = []
+    files: list[Path] = []
     for path in web.iterdir():
         if path.name in NOT_SOURCES:
             continue
@@ -77,6 +81,19 @@ def source_files(web: Path) -> list[Path]:
         elif path.is_file():
             files.append(path)
     return files
+
+
+def check_site(root: Path) -> bool:
+    """``kepuri test``'s web step: install when needed, then the type check and the Vitest tests."""
+    web = root / "web"
+    try:
+        install_dependencies(root)
+        _npm(web, "run", "--silent", "typecheck")
+        _npm(web, "test", "--silent")
+    except SiteError as exc:
+        say(f"kepuri test: {exc}")
+        return False
+    return True
 
 
 def build_site(root: Path) -> Path:

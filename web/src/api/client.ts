@@ -27,7 +27,8 @@ const withToken: Middleware = {
 
 function serviceClient<Paths extends {}>(): Client<Paths> {
   // relative URLs: the page's origin, wherever the site is served from
-  const client = createClient<Paths>({ baseUrl: '' })
+  // fetch looked up at each call, not once at load (tests stub it; so may a WebView's bridge)
+  const client = createClient<Paths>({ baseUrl: '', fetch: (request) => globalThis.fetch(request) })
   client.use(withToken)
   return client
 }
