@@ -3,6 +3,7 @@
 // used (`import { ElButton } from 'element-plus'`), and wrap a page tree in
 // <ElConfigProvider :locale="zhCn"> (WorkbenchLayout does it for every workbench page).
 import 'element-plus/dist/index.css'
+import './theme.css'
 import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs'
 
 export { zhCn }
