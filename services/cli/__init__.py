@@ -59,9 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--batch-size", type=int, default=5000, help="records applied per transaction (default 5000)")
 
     from .erase import add_parser as add_erase
+    from .openapi import add_parser as add_openapi
     from .simulate import add_parser as add_simulate
 
     add_erase(commands)
+    add_openapi(commands)
     add_simulate(commands)
     return parser
 
@@ -102,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .erase import run_erase
 
         return run_erase(args.data_dir)
+    if args.command == "openapi":
+        from .openapi import run_openapi
+        from .site import PROJECT_ROOT
+
+        return run_openapi(PROJECT_ROOT, args.check)
     if args.command == "simulate":
         from .simulate import run_simulate
 

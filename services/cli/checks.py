@@ -12,6 +12,8 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from .site import PROJECT_ROOT, check_site
+
 # command the tests run -> the Debian package that provides it
 SYSTEM_TOOLS = {"promtool": "prometheus", "chromium": "chromium", "chromedriver": "chromium-driver"}
 
@@ -35,17 +37,25 @@ def ensure_system_tools() -> list[str]:
 
 
 def run_checks(pytest_args: Sequence[str]) -> int:
-    """Run ruff, mypy and pytest; every step runs, the exit status fails if any step failed."""
+    """Run ruff, mypy, the site's checks (type check, Vitest) and pytest; every step runs, the exit
+    status fails if any step failed. The site's packages are installed first (``npm ci`` when the
+    lock changed), which the tests of tests/web also need."""
     failed = []
     still_missing = ensure_system_tools()
     if still_missing:
         packages = " ".join(SYSTEM_TOOLS[t] for t in still_missing)
         print(f"kepuri test: missing {', '.join(still_missing)}: install with `apt-get install {packages}`", flush=True)
         failed.append("system tools")
-    for name, command in [*STEPS, ("pytest", [sys.executable, "-m", "pytest", *pytest_args])]:
+    for name, command in STEPS:
         print(f"== {name}", flush=True)
         if subprocess.call(command) != 0:
             failed.append(name)
+    print("== web", flush=True)
+    if not check_site(PROJECT_ROOT):
+        failed.append("web")
+    print("== pytest", flush=True)
+    if subprocess.call([sys.executable, "-m", "pytest", *pytest_args]) != 0:
+        failed.append("pytest")
     if failed:
         print(f"kepuri test: failed: {', '.join(failed)}", flush=True)
         return 1
