@@ -30,6 +30,7 @@ from shared.config import ServiceSettings
 from shared.config import docs_served as docs_setting
 
 from .proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
+from .site import PROJECT_ROOT, SiteError, build_site
 
 DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
 STANDIN = "sms-standin"
@@ -146,6 +147,10 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    try:
+        build_site(PROJECT_ROOT)
+    except SiteError as exc:  # the API still runs; the terminal says why there is no site
+        print(f"kepuri: the site could not be built: {exc}", file=sys.stderr, flush=True)
     print(f"kepuri: starting the platform with data in {directory}", flush=True)
     ports = service_ports(env)
     environments = process_environments(env, ports, shown_host)
