@@ -16,8 +16,6 @@ takes it exclusively and looks for the id again once it holds it. SQLite writes 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -27,6 +25,7 @@ from sqlalchemy import Connection, case, delete, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 
+from shared.runtime.periodic import Periodic
 from shared.store import sync_transaction
 from shared.store.upsert import upsert
 
@@ -124,18 +123,13 @@ class ReceiptSweeper:
         self._clock = clock
         self._retention = retention
         self._keep_at_most = keep_at_most
-        self._interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._worker = Periodic("receipt sweep", self._sweep_and_say, interval_s)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="receipt-sweeper")
+        await self._worker.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._worker.stop()
 
     async def sweep(self) -> int:
         """One sweep now; how many kept receipts were dropped."""
@@ -144,11 +138,6 @@ class ReceiptSweeper:
             self._engine, lambda c: sweep(c, now, retention=self._retention, keep_at_most=self._keep_at_most)
         )
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            try:
-                if dropped := await self.sweep():
-                    log.warning("dropped %d delivery receipts whose message id never came", dropped)
-            except Exception:
-                log.exception("receipt sweep failed; trying again later")
+    async def _sweep_and_say(self) -> None:
+        if dropped := await self.sweep():
+            log.warning("dropped %d delivery receipts whose message id never came", dropped)

@@ -17,8 +17,6 @@ a restart, never reminds anyone twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import uuid
@@ -30,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, func, literal, select
 
 from shared.regions import PackagedRegions
+from shared.runtime.periodic import Periodic
 from shared.store import sync_transaction
 from shared.store.upsert import upsert_statement
 
@@ -55,27 +54,14 @@ class Reminders:
         self._regions = regions or PackagedRegions()
         self._compose = compose
         self._clock = clock
-        self._interval = interval_s
         self._on_reserved = on_reserved
-        self._task: asyncio.Task[None] | None = None
+        self._worker = Periodic("reminders", self.check, interval_s, at_start=True)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reminders")
+        await self._worker.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.check()
-            except Exception:
-                log.exception("reminders: check failed; trying again later")
-            await asyncio.sleep(self._interval)
+        await self._worker.stop()
 
     async def check(self) -> int:
         """Reserve today's reminders (those not reserved yet); how many rows were offered."""
