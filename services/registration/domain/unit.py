@@ -16,6 +16,7 @@ UnitType = Literal["school", "company", "institute", "hospital", "museum", "soci
 Level = Literal["county", "city", "province", "national"]
 LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2}
 SOCIETY = "society:"
+LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 
 # A staff account's login (operators and admins choose it): 3 to 32 characters.
 STAFF_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,31}$")
@@ -95,6 +96,6 @@ def rule_for_staff(role: str, level: str | None, jurisdiction: str | None, regio
     if jurisdiction is None or len(jurisdiction) != LEVEL_DIGITS[level]:
         raise RuleBroken(
             "jurisdiction",
-            f"{level} 级审核单位的管辖须为 {LEVEL_DIGITS[level]} 位行政区划代码 (a {level} division code)",
+            f"{LEVEL_NAMES[level]}审核单位的管辖须为 {LEVEL_DIGITS[level]} 位行政区划代码 (a {level} division code)",
         )
     require_region(regions, jurisdiction)
