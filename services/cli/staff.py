@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from pydantic import ValidationError
 
 from services.registration.access import OPERATOR, UnknownAccount
 from services.registration.domain.rules import RuleBroken
-from services.registration.domain.unit import Level, rule_for_staff
+from services.registration.domain.unit import Level, place_staff
 from services.registration.settings import RegistrationSettings
 from shared.auth import Role
 from shared.regions import PackagedRegions
@@ -29,7 +28,6 @@ from shared.store import IntegrityViolation
 from .registration import registration_settings, started
 
 PASSWORD_VARIABLE = "KEPURI_STAFF_PASSWORD"
-LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,31}$")
 
 
 class Refused(Exception):
@@ -60,15 +58,9 @@ def run_staff_create(
 def check_staff(
     role: Role, login: str, level: Level | None, jurisdiction: str | None
 ) -> tuple[Level | None, str | None]:
-    """Refuse a malformed login, or a level and jurisdiction that do not fit the role, before asking a password."""
-    if not LOGIN.match(login):
-        raise Refused(f"login {login!r}: 3 to 32 letters, digits or . _ @ -, starting with a letter or digit")
-    if role == "admin":
-        if level not in (None, "national") or jurisdiction is not None:
-            raise Refused("admins are national: leave out --level and --jurisdiction")
-        return "national", None
-    rule_for_staff(role, level, jurisdiction, PackagedRegions())
-    return level, jurisdiction
+    """Refuse a malformed login, or a level and jurisdiction that do not fit the role, before asking a password
+    (the rules of ``POST /api/v1/accounts``: :func:`~services.registration.domain.unit.place_staff`)."""
+    return place_staff(role, login, level, jurisdiction, PackagedRegions())
 
 
 def read_password(environ: Mapping[str, str], ask: Callable[[str], str]) -> str:

@@ -19,7 +19,7 @@ from shared.store import AggregateAppend, Changes, Insert, sync_reading
 from .access import KEY_ID, SOURCE
 from .adapters.tables import accounts, unit_contacts
 from .domain.rules import Regions, RuleBroken
-from .domain.unit import Level, SignUpUnit, rule_for_staff, sign_up
+from .domain.unit import Level, SignUpUnit, place_staff, sign_up
 from .throttles import AccountThrottles, TooManyAttempts
 
 __all__ = ["AccountDisabled", "Accounts", "InvalidCredentials", "TooManyAttempts"]
@@ -105,7 +105,7 @@ class Accounts:
         ``jurisdiction``: a region-code prefix, or for a national society ``society:<field>``.
         A login that exists fails with :class:`~shared.store.IntegrityViolation`.
         """
-        rule_for_staff(role, level, jurisdiction, self._regions)
+        level, jurisdiction = place_staff(role, login, level, jurisdiction, self._regions)
         if len(password) < 10:
             raise RuleBroken("password", "密码至少 10 位 (the password needs at least 10 characters)")
         account_id = uuid.uuid4().hex

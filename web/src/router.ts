@@ -64,6 +64,8 @@ export const routes: RouteRecordRaw[] = [
       // admin
       { path: 'admin', redirect: { name: 'admin-campaigns' } },
       page('admin/campaigns', 'admin-campaigns', () => import('@/pages/workbench/admin/CampaignsPage.vue'), '活动年度', admin),
+      page('admin/campaigns/new', 'admin-campaign-new', () => import('@/pages/workbench/admin/CampaignEditorPage.vue'), '新建活动年度', admin),
+      page('admin/campaigns/:id/edit', 'admin-campaign-edit', () => import('@/pages/workbench/admin/CampaignEditorPage.vue'), '编辑活动年度', admin),
       page('admin/accounts', 'admin-accounts', () => import('@/pages/workbench/admin/AccountsPage.vue'), '账号管理', admin),
       page('admin/commendations', 'admin-commendations', () => import('@/pages/workbench/admin/CommendationsPage.vue'), '表彰', admin),
       { path: ':pathMatch(.*)*', name: 'workbench-not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: '页面不存在' } },

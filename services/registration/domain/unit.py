@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from shared.events.masking import mask_name, mask_phone
 from shared.events.payloads.campaigns import UnitRegistered
@@ -16,6 +16,10 @@ UnitType = Literal["school", "company", "institute", "hospital", "museum", "soci
 Level = Literal["county", "city", "province", "national"]
 LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2}
 SOCIETY = "society:"
+LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
+
+# A staff account's login (operators and admins choose it): 3 to 32 characters.
+STAFF_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,31}$")
 
 # Mainland mobile numbers, or landlines with their area code (0xx-xxxxxxxx).
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -48,6 +52,30 @@ def sign_up(unit_id: str, command: SignUpUnit, regions: Regions) -> UnitRegister
     )
 
 
+def place_staff(
+    role: str, login: str, level: str | None, jurisdiction: str | None, regions: Regions
+) -> tuple[Level | None, str | None]:
+    """Refuse a malformed staff login, or a level and jurisdiction that do not fit the role; the
+    account's level and jurisdiction (an admin's are national and none). ``kepuri staff create`` and
+    ``POST /api/v1/accounts`` both decide here."""
+    if not STAFF_LOGIN.match(login):
+        raise RuleBroken(
+            "login",
+            "登录名为 3 到 32 位字母、数字或 . _ @ -，以字母或数字开头 "
+            "(login: 3 to 32 letters, digits or . _ @ -, starting with a letter or digit)",
+        )
+    if role == "admin":
+        if level not in (None, "national"):
+            raise RuleBroken("level", "管理员为全国级，不填审核级别 (admins are national: leave out the level)")
+        if jurisdiction is not None:
+            raise RuleBroken(
+                "jurisdiction", "管理员为全国级，不填管辖 (admins are national: leave out the jurisdiction)"
+            )
+        return "national", None
+    rule_for_staff(role, level, jurisdiction, regions)
+    return cast(Level, level), jurisdiction
+
+
 def rule_for_staff(role: str, level: str | None, jurisdiction: str | None, regions: Regions) -> None:
     """Refuse a staff account whose level and jurisdiction do not fit together.
 
@@ -68,6 +96,6 @@ def rule_for_staff(role: str, level: str | None, jurisdiction: str | None, regio
     if jurisdiction is None or len(jurisdiction) != LEVEL_DIGITS[level]:
         raise RuleBroken(
             "jurisdiction",
-            f"{level} 级审核单位的管辖须为 {LEVEL_DIGITS[level]} 位行政区划代码 (a {level} division code)",
+            f"{LEVEL_NAMES[level]}审核单位的管辖须为 {LEVEL_DIGITS[level]} 位行政区划代码 (a {level} division code)",
         )
     require_region(regions, jurisdiction)

@@ -40,6 +40,15 @@ describe('showProblem', () => {
     expect(shown.fieldErrors).toEqual({ starts_at: '活动日期须在登记窗口内' })
   })
 
+  it('drops pydantic\'s "Value error, " before a validator\'s own message', () => {
+    const body = {
+      title: '请求内容无效 (invalid request)',
+      status: 422,
+      errors: [{ field: 'week', message: 'Value error, 集中活动周的开始日期晚于结束日期 (the week starts after it ends)', type: 'value_error' }],
+    }
+    expect(showProblem(body, answer(422)).fieldErrors).toEqual({ week: '集中活动周的开始日期晚于结束日期' })
+  })
+
   it('offers a reload for a stale version, not for a full quota', () => {
     const stale = showProblem(
       { type: '/problems/conflict', title: '版本冲突 (conflict)', status: 409, detail: 'version 3 expected 2; reload it and try again' },

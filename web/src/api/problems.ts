@@ -87,8 +87,10 @@ export function chinesePart(text: unknown): string | null {
 }
 
 function fieldMessage(entry: Record<string, unknown>): string {
+  // pydantic prefixes a validator's own message with "Value error, "
+  const message = typeof entry.message === 'string' ? entry.message.replace(/^(Value|Assertion) error, /, '') : entry.message
   return (
-    chinesePart(entry.message) ??
+    chinesePart(message) ??
     (typeof entry.type === 'string' ? BY_ERROR_TYPE[entry.type] : undefined) ??
     '内容无效'
   )

@@ -1,4 +1,9 @@
-"""``/api/v1/accounts``: an admin finds an account, disables or enables it, or revokes its tokens.
+"""``/api/v1/accounts``: an admin creates a staff account (reviewer or admin), finds an account,
+disables or enables it, or revokes its tokens.
+
+Creating decides by the rules of ``kepuri staff create`` (one function,
+:func:`~services.registration.domain.unit.place_staff`, and the same password rule); each creation
+is logged (``kepuri.audit``: who created which account, never the password).
 
 Disabling revokes every token the account holds and stops it logging in; every service refuses
 those tokens within ``KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS``. Disabling and enabling are
@@ -7,21 +12,25 @@ recorded as ``account-disabled`` / ``account-enabled`` events.
 
 from __future__ import annotations
 
-from typing import Annotated
+import logging
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from shared.store import sync_reading
+from shared.store import IntegrityViolation, sync_reading
 from shared.web import Problem
 from shared.web.auth import AdminDep
 
 from ...access import UnknownAccount
 from ...adapters.tables import accounts
+from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/accounts", tags=["units and accounts"])
+audit = logging.getLogger("kepuri.audit")
 
 AccountId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
 
@@ -33,8 +42,70 @@ class AccountOut(BaseModel):
     disabled: bool
 
 
+class StaffIn(BaseModel):
+    """A staff account: an admin (national), or a reviewer of a reviewing body with its level and jurisdiction."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    login: str = Field(min_length=1, max_length=32, description="3 to 32 letters, digits or . _ @ -")
+    password: str = Field(min_length=1, max_length=128, description="at least 10 characters")
+    role: Literal["admin", "reviewer"]
+    level: Literal["county", "city", "province", "national"] | None = Field(
+        None, description="a reviewer's level; leave out for an admin"
+    )
+    jurisdiction: str | None = Field(
+        None,
+        max_length=64,
+        description="a reviewer's division code of its level (county 6, city 4, province 2 digits), "
+        "none for a national body, society:<field> for a national society; leave out for an admin",
+    )
+
+
+class StaffOut(BaseModel):
+    account_id: str
+    login: str
+    role: str
+    level: str | None
+    jurisdiction: str | None
+
+
 def _unknown(what: str) -> Problem:
     return Problem(404, "账号不存在 (no such account)", f"No account {what}")
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=StaffOut,
+    summary="Create a staff account: a reviewer or an admin (admin)",
+    responses={409: {"description": "the login exists"}},
+)
+async def create_staff(body: StaffIn, admin: AdminDep, registration: RegistrationDep) -> JSONResponse:
+    jurisdiction = body.jurisdiction or None
+    try:
+        account_id = await registration.accounts.create_staff(
+            body.login, body.password, body.role, body.level, jurisdiction
+        )
+    except RuleBroken as exc:
+        field = "jurisdiction" if exc.field == "region_code" else exc.field
+        raise Problem(
+            422, "账号信息无效 (invalid staff account)", str(exc), errors=[{"field": field, "message": str(exc)}]
+        ) from exc
+    except IntegrityViolation as exc:
+        message = "该登录名已被使用，请换一个 (the login exists)"
+        raise Problem(
+            409, "登录名已存在 (login exists)", message, errors=[{"field": "login", "message": message}]
+        ) from exc
+    level = "national" if body.role == "admin" else body.level
+    held = None if body.role == "admin" else jurisdiction
+    audit.info(
+        "staff account created",
+        extra={"account_id": account_id, "role": body.role, "level": level, "jurisdiction": held, "by": admin.subject},
+    )
+    answer = StaffOut(account_id=account_id, login=body.login, role=body.role, level=level, jurisdiction=held)
+    return JSONResponse(
+        answer.model_dump(), status_code=201, headers={"Location": f"/api/v1/accounts?login={body.login}"}
+    )
 
 
 @router.get("", response_model=AccountOut, summary="Find an account by its login (admin)")

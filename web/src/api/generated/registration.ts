@@ -309,7 +309,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The public key that verifies access tokens (JWKS) and the revocations in force */
+        /**
+         * The public key that verifies access tokens (JWKS) and the revocations in force
+         * @description Shared by every caller for up to ``KEPURI_REGISTRATION_JWKS_CACHE_SECONDS``; ``Age`` says how old it is
+         *     (whole seconds, rounded up), and the other services' verifiers count their copy as that old.
+         */
         get: operations["jwks_api_v1_auth_jwks_json_get"];
         put?: never;
         post?: never;
@@ -329,7 +333,8 @@ export interface paths {
         /** Find an account by its login (admin) */
         get: operations["find_account_api_v1_accounts_get"];
         put?: never;
-        post?: never;
+        /** Create a staff account: a reviewer or an admin (admin) */
+        post: operations["create_staff_api_v1_accounts_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -504,7 +509,9 @@ export interface paths {
          * Erase a person's personal data (admin)
          * @description Destroy the person's key and delete their personal data everywhere; idempotent.
          *
-         *     Publishes ``personal-data-erased`` (no personal data) so that notification forgets them too.
+         *     An account whose login is the phone (a unit's own contact person) is disabled, its tokens revoked
+         *     and its login erased; the unit stays, with its activities and counts. Publishes
+         *     ``personal-data-erased`` (no personal data) so that notification and review forget them too.
          */
         post: operations["erase_person_api_v1_erasures_post"];
         delete?: never;
@@ -1197,6 +1204,16 @@ export interface components {
             contact_entries: number;
             /** Keys Destroyed */
             keys_destroyed: number;
+            /**
+             * Unit Contacts
+             * @description Units whose own contact person they were: the unit stays, without contact
+             */
+            unit_contacts: number;
+            /**
+             * Accounts Closed
+             * @description Accounts whose login was the phone: disabled, tokens revoked, login erased
+             */
+            accounts_closed: number;
         };
         /** FeedbackIn */
         FeedbackIn: {
@@ -1398,6 +1415,50 @@ export interface components {
              * @description what to do next
              */
             message: string;
+        };
+        /**
+         * StaffIn
+         * @description A staff account: an admin (national), or a reviewer of a reviewing body with its level and jurisdiction.
+         */
+        StaffIn: {
+            /**
+             * Login
+             * @description 3 to 32 letters, digits or . _ @ -
+             */
+            login: string;
+            /**
+             * Password
+             * @description at least 10 characters
+             */
+            password: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "reviewer";
+            /**
+             * Level
+             * @description a reviewer's level; leave out for an admin
+             */
+            level?: ("county" | "city" | "province" | "national") | null;
+            /**
+             * Jurisdiction
+             * @description a reviewer's division code of its level (county 6, city 4, province 2 digits), none for a national body, society:<field> for a national society; leave out for an admin
+             */
+            jurisdiction?: string | null;
+        };
+        /** StaffOut */
+        StaffOut: {
+            /** Account Id */
+            account_id: string;
+            /** Login */
+            login: string;
+            /** Role */
+            role: string;
+            /** Level */
+            level: string | null;
+            /** Jurisdiction */
+            jurisdiction: string | null;
         };
         /** TokenOut */
         TokenOut: {
@@ -2155,6 +2216,46 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AccountOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_staff_api_v1_accounts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOut"];
+                };
+            };
+            /** @description the login exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

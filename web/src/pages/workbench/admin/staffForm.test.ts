@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { jurisdictionHint, staffIn, type StaffForm } from './staffForm'
+
+const reviewer: StaffForm = { role: 'reviewer', login: ' wn-city ', password: 'p'.repeat(10), repeat: '', level: 'city', jurisdiction: ' 6105 ' }
+
+describe('staffIn', () => {
+  it('sends a reviewer with its level and trimmed jurisdiction', () => {
+    expect(staffIn(reviewer)).toEqual({ login: 'wn-city', password: 'pppppppppp', role: 'reviewer', level: 'city', jurisdiction: '6105' })
+  })
+  it('a national body without a jurisdiction sends null', () => {
+    expect(staffIn({ ...reviewer, level: 'national', jurisdiction: ' ' }).jurisdiction).toBeNull()
+  })
+  it('an admin sends neither level nor jurisdiction', () => {
+    expect(staffIn({ ...reviewer, role: 'admin' })).toEqual({ login: 'wn-city', password: 'pppppppppp', role: 'admin' })
+  })
+  it('hints the code length of each level', () => {
+    expect(jurisdictionHint('county')).toContain('6 位')
+    expect(jurisdictionHint('national')).toContain('society:')
+  })
+})
