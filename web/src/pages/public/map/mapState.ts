@@ -79,6 +79,9 @@ export function provinceSeriesData(
   return provinces.map((p) => ({ name: p.name, code: p.code, value: counts.get(p.code)?.activities ?? 0 }))
 }
 
+/** An activity with a place: `exact` when the organizer gave coordinates, else its division's centre. */
+export interface MapPoint { id: string; name: string; longitude: number; latitude: number; exact: boolean }
+
 export type Centres = Record<string, [string, number, number]> // code → [name, longitude, latitude]
 
 export interface Bubble { code: string; name: string; value: [number, number, number] }
