@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RegistrationSchemas, ReviewSchemas } from '@/api/client'
 import {
-  bodyName, defaultCampaign, figureItems, fileNameOf, isPhone, quotaLine, quotaOf, quotaText, recommendable, usedPlaces,
+  bodyName, chinaDay, defaultCampaign, figureItems, fileNameOf, isPhone, quotaLine, quotaOf, quotaText, recommendable, usedPlaces,
 } from './reviewer'
 
 function listed(kind: 'activity' | 'unit', status: ReviewSchemas['ListedOut']['status']): ReviewSchemas['ListedOut'] {
@@ -90,5 +90,12 @@ describe('forms and files', () => {
     expect(recommendable({ ...a, info_completed: false })).toBe(false)
     expect(recommendable({ ...a, review: 'pending' })).toBe(false)
     expect(recommendable({ ...a, status: 'withdrawn' })).toBe(false)
+  })
+})
+
+describe('days', () => {
+  it('dates an instant by the day in China', () => {
+    expect(chinaDay('2026-12-05T18:26:07.737140Z')).toBe('2026-12-06')
+    expect(chinaDay('2026-12-05T10:00:00Z')).toBe('2026-12-05')
   })
 })

@@ -111,3 +111,9 @@ export function defaultCampaign(campaigns: RegistrationSchemas['CampaignOut'][])
 export function recommendable(item: ReviewSchemas['ReviewedActivityOut']): boolean {
   return item.status === 'registered' && item.review === 'approved' && item.info_completed
 }
+
+/** The day (China time) an instant falls on, as YYYY-MM-DD: 2026-12-05T18:00Z is 2026-12-06 in Beijing. */
+export function chinaDay(instant: string): string {
+  const shifted = new Date(Date.parse(instant) + 8 * 3600 * 1000)
+  return Number.isNaN(shifted.getTime()) ? instant.slice(0, 10) : shifted.toISOString().slice(0, 10)
+}
