@@ -60,6 +60,8 @@ export const routes: RouteRecordRaw[] = [
       // reviewer
       page('review', 'review-queue', () => import('@/pages/workbench/reviewer/ReviewQueuePage.vue'), '待审核活动', reviewer),
       page('review/recommendations', 'recommendations', () => import('@/pages/workbench/reviewer/RecommendationsPage.vue'), '推荐', reviewer),
+      page('review/recommend/activity', 'recommend-activity', () => import('@/pages/workbench/reviewer/RecommendFormPage.vue'), '推荐优秀活动（附件3）', reviewer),
+      page('review/recommend/unit', 'recommend-unit', () => import('@/pages/workbench/reviewer/RecommendFormPage.vue'), '推荐先进单位（附件2）', reviewer),
       page('review/exports', 'review-exports', () => import('@/pages/workbench/reviewer/ReviewExportsPage.vue'), '导出', reviewer),
       // admin
       { path: 'admin', redirect: { name: 'admin-campaigns' } },
