@@ -309,7 +309,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The public key that verifies access tokens (JWKS) and the revocations in force */
+        /**
+         * The public key that verifies access tokens (JWKS) and the revocations in force
+         * @description Shared by every caller for up to ``KEPURI_REGISTRATION_JWKS_CACHE_SECONDS``; ``Age`` says how old it is
+         *     (whole seconds, rounded up), and the other services' verifiers count their copy as that old.
+         */
         get: operations["jwks_api_v1_auth_jwks_json_get"];
         put?: never;
         post?: never;
@@ -440,6 +444,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List divisions under a region */
+        get: operations["list_regions_api_v1_directory_regions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory/activities/{activity_id}": {
         parameters: {
             query?: never;
@@ -504,7 +525,9 @@ export interface paths {
          * Erase a person's personal data (admin)
          * @description Destroy the person's key and delete their personal data everywhere; idempotent.
          *
-         *     Publishes ``personal-data-erased`` (no personal data) so that notification forgets them too.
+         *     An account whose login is the phone (a unit's own contact person) is disabled, its tokens revoked
+         *     and its login erased; the unit stays, with its activities and counts. Publishes
+         *     ``personal-data-erased`` (no personal data) so that notification and review forget them too.
          */
         post: operations["erase_person_api_v1_erasures_post"];
         delete?: never;
@@ -1197,6 +1220,16 @@ export interface components {
             contact_entries: number;
             /** Keys Destroyed */
             keys_destroyed: number;
+            /**
+             * Unit Contacts
+             * @description Units whose own contact person they were: the unit stays, without contact
+             */
+            unit_contacts: number;
+            /**
+             * Accounts Closed
+             * @description Accounts whose login was the phone: disabled, tokens revoked, login erased
+             */
+            accounts_closed: number;
         };
         /** FeedbackIn */
         FeedbackIn: {
@@ -1350,6 +1383,21 @@ export interface components {
             windows?: {
                 [key: string]: components["schemas"]["LevelWindow"];
             };
+        };
+        /** Region */
+        Region: {
+            /**
+             * Code
+             * @description GB/T 2260 code: 2 digits a province, 4 a city, 6 a county
+             */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /** RegionList */
+        RegionList: {
+            /** Items */
+            items: components["schemas"]["Region"][];
         };
         /** RegistrationWindowIn */
         RegistrationWindowIn: {
@@ -2416,6 +2464,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_regions_api_v1_directory_regions_get: {
+        parameters: {
+            query?: {
+                /** @description a province or city code; none: the provinces */
+                parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionList"];
                 };
             };
             /** @description Validation Error */
