@@ -12,6 +12,7 @@ describe('filters <-> URL query', () => {
       date_from: '2024-09-15',
       date_to: '2024-09-21',
       format: 'online',
+      key_activity: 'true',
       campaign: '2024-national',
     }
     const filters = filtersFromQuery(query)
@@ -32,6 +33,7 @@ describe('filters <-> URL query', () => {
       date_from: '2024-02-30',
       date_to: 'tomorrow',
       format: 'hybrid',
+      key_activity: 'yes',
       q: ['first', 'second'],
     })
     expect(filters).toEqual({ ...EMPTY_FILTERS, q: 'first' })
@@ -57,9 +59,10 @@ describe('filters <-> URL query', () => {
 
 describe('searchQuery', () => {
   it('sends the set filters with the page size and the cursor', () => {
-    expect(searchQuery({ ...EMPTY_FILTERS, region: '61', theme: '健康' }, 'abc', 10)).toEqual({
+    expect(searchQuery({ ...EMPTY_FILTERS, region: '61', theme: '健康', key_activity: 'true' }, 'abc', 10)).toEqual({
       region: '61',
       theme: '健康',
+      key_activity: true,
       limit: 10,
       cursor: 'abc',
     })

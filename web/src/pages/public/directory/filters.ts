@@ -16,6 +16,8 @@ export interface Filters {
   date_from: string
   date_to: string
   format: Format | ''
+  /** 'true': only the campaign's key activities (重点活动) */
+  key_activity: '' | 'true'
   campaign: string
 }
 
@@ -28,6 +30,7 @@ export const EMPTY_FILTERS: Readonly<Filters> = Object.freeze({
   date_from: '',
   date_to: '',
   format: '',
+  key_activity: '',
   campaign: '',
 })
 
@@ -66,6 +69,7 @@ export function filtersFromQuery(query: LocationQuery): Filters {
     date_from: dateFrom,
     date_to: dateTo,
     format: FORMATS.includes(format) ? (format as Format) : '',
+    key_activity: first(query.key_activity) === 'true' ? 'true' : '',
     campaign: text('campaign', MAX_NAME),
   }
 }
@@ -90,12 +94,18 @@ export function countSet(filters: Filters): number {
   return KEYS.filter((key) => key !== 'q' && filters[key].trim()).length
 }
 
-export type SearchQuery = Partial<Record<keyof Filters, string>> & { cursor?: string; limit?: number }
+export type SearchQuery = Partial<Record<Exclude<keyof Filters, 'key_activity'>, string>> & {
+  key_activity?: boolean
+  cursor?: string
+  limit?: number
+}
 
 /** The directory API's query for the filters, one page of ``limit`` after ``cursor``. A one-character
  * text is left out: the directory matches two or more characters. */
 export function searchQuery(filters: Filters, cursor: string | null = null, limit = 20): SearchQuery {
-  const query: SearchQuery = { ...queryFromFilters(filters), limit }
+  const { key_activity: key, ...rest } = queryFromFilters(filters)
+  const query: SearchQuery = { ...rest, limit }
+  if (key === 'true') query.key_activity = true
   if (query.q !== undefined && [...query.q].length < 2 && !/[a-z0-9]/i.test(query.q)) delete query.q
   if (cursor) query.cursor = cursor
   return query
