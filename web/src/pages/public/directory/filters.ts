@@ -2,6 +2,7 @@
 // can be shared, bookmarked and survives the back button), and what the directory API is sent.
 // The query keys are the API's own parameter names.
 import type { LocationQuery, LocationQueryValue } from 'vue-router'
+import type { operations } from '@/api/generated/registration'
 
 export type Format = 'offline' | 'online' | 'both'
 
@@ -94,19 +95,17 @@ export function countSet(filters: Filters): number {
   return KEYS.filter((key) => key !== 'q' && filters[key].trim()).length
 }
 
-export type SearchQuery = Partial<Record<Exclude<keyof Filters, 'key_activity'>, string>> & {
-  key_activity?: boolean
-  cursor?: string
-  limit?: number
-}
+/** The directory search's query parameters, as the API's types name them. */
+export type SearchQuery = NonNullable<operations['search_activities_api_v1_directory_activities_get']['parameters']['query']>
 
 /** The directory API's query for the filters, one page of ``limit`` after ``cursor``. A one-character
  * text is left out: the directory matches two or more characters. */
 export function searchQuery(filters: Filters, cursor: string | null = null, limit = 20): SearchQuery {
-  const { key_activity: key, ...rest } = queryFromFilters(filters)
+  const { key_activity: key, format, ...rest } = queryFromFilters(filters)
   const query: SearchQuery = { ...rest, limit }
+  if (format) query.format = format as Format
   if (key === 'true') query.key_activity = true
-  if (query.q !== undefined && [...query.q].length < 2 && !/[a-z0-9]/i.test(query.q)) delete query.q
+  if (query.q && [...query.q].length < 2 && !/[a-z0-9]/i.test(query.q)) delete query.q
   if (cursor) query.cursor = cursor
   return query
 }
