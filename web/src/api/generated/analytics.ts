@@ -244,7 +244,9 @@ export interface paths {
         };
         /**
          * The dashboard's snapshot as server-sent events: at once, then whenever it changes (reviewer or admin)
-         * @description 429 when the client's address holds its share of streams, 503 when all are taken.
+         * @description 429 when the client's address holds its share of streams, 503 when all are taken. Once open, the
+         *     token is verified again every ``KEPURI_TOKEN_REVOCATION_REFRESH_SECONDS`` and the stream ends when it
+         *     is refused, or after ``KEPURI_ANALYTICS_DASHBOARD_STREAM_MAX_SECONDS`` in any case.
          */
         get: operations["stream_dashboard_api_v1_stats_dashboard_stream_get"];
         put?: never;
