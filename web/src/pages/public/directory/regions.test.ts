@@ -35,6 +35,11 @@ describe('levelsFor', () => {
     expect(levelLabel(1, levels[1]!.options)).toBe('区县')
     expect(levelLabel(1, DATA['61']!)).toBe('城市')
   })
+
+  it('stops on a list that does not go deeper', async () => {
+    const levels = await levelsFor('61', async () => [{ code: '61', name: '陕西省' }])
+    expect(levels.map((level) => level.selected)).toEqual(['61'])
+  })
 })
 
 describe('regionName', () => {

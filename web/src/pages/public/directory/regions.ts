@@ -29,8 +29,8 @@ export interface Level {
 export async function levelsFor(code: string, load: (parent: string) => Promise<Region[]> = childrenOf): Promise<Level[]> {
   const levels: Level[] = []
   let parent = ''
-  for (;;) {
-    const options = await load(parent)
+  for (let depth = 0; depth < 3; depth++) {
+    const options = (await load(parent)).filter((option) => option.code.length > parent.length && option.code.startsWith(parent))
     if (!options.length) break
     const selected = options.find((option) => code.startsWith(option.code))?.code ?? ''
     levels.push({ options, selected })
