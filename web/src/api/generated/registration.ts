@@ -445,6 +445,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List divisions under a region */
+        get: operations["list_regions_api_v1_directory_regions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory/activities/{activity_id}": {
         parameters: {
             query?: never;
@@ -1367,6 +1384,21 @@ export interface components {
             windows?: {
                 [key: string]: components["schemas"]["LevelWindow"];
             };
+        };
+        /** Region */
+        Region: {
+            /**
+             * Code
+             * @description GB/T 2260 code: 2 digits a province, 4 a city, 6 a county
+             */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /** RegionList */
+        RegionList: {
+            /** Items */
+            items: components["schemas"]["Region"][];
         };
         /** RegistrationWindowIn */
         RegistrationWindowIn: {
@@ -2517,6 +2549,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_regions_api_v1_directory_regions_get: {
+        parameters: {
+            query?: {
+                /** @description a province or city code; none: the provinces */
+                parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionList"];
                 };
             };
             /** @description Validation Error */
