@@ -44,13 +44,26 @@ class Site:
         return self.up.site
 
 
-def operator(up: RunningUp, *arguments: str) -> None:
-    """``kepuri <arguments>`` as an operator runs it beside the running platform (same environment)."""
+def operators(up: RunningUp, *commands: tuple[str, ...]) -> None:
+    """``kepuri <command>`` for each of ``commands`` as an operator runs them beside the running
+    platform (same environment), all at once: each is a Python process that mostly starts up."""
     env = {**up.env, "KEPURI_STAFF_PASSWORD": STAFF_PASSWORD}
-    done = subprocess.run(
-        [sys.executable, "-m", "services.cli", *arguments], cwd=ROOT, env=env, capture_output=True, timeout=120
-    )
-    assert done.returncode == 0, f"kepuri {' '.join(arguments)}:\n{done.stdout.decode()}{done.stderr.decode()}"
+    running = [
+        (
+            command,
+            subprocess.Popen(
+                [sys.executable, "-m", "services.cli", *command],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            ),
+        )
+        for command in commands
+    ]
+    for command, process in running:
+        output, _ = process.communicate(timeout=180)
+        assert process.returncode == 0, f"kepuri {' '.join(command)}:\n{output.decode()}"
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +73,15 @@ def site(web_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     # the journeys sign up many units from one address
     settings = {"KEPURI_REGISTRATION_SIGN_UPS_PER_ADDRESS": "1000"}
     with kepuri_up(data / "data", settings=settings, log_dir=data) as up:
-        operator(up, "seed", "--data-dir", str(data / "data"))
-        for login, (role, options) in STAFF.items():
-            operator(up, "staff", "create", "--data-dir", str(data / "data"), "--role", role, "--login", login, *options)
+        where = ("--data-dir", str(data / "data"))
+        operators(
+            up,
+            ("seed", *where),
+            *(
+                ("staff", "create", *where, "--role", role, "--login", login, *options)
+                for login, (role, options) in STAFF.items()
+            ),
+        )
         yield Site(up)
 
 
@@ -97,4 +116,3 @@ def journey(site: Site, browser: Browser, request: pytest.FixtureRequest) -> Ite
     yield open_page
     for journey in opened:
         journey.page.context.close()
-
