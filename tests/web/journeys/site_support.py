@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
 
 from services.cli.site import PROJECT_ROOT
 from tests.factories import PASSWORD
@@ -34,7 +34,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 # the two widths every page is made for: a phone (most of the public, often inside WeChat) and a desk
-VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1440, "height": 900}}
+VIEWPORTS: dict[str, ViewportSize] = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1440, "height": 900}}
 ARTEFACTS = PROJECT_ROOT / "build" / "journeys"
 AXE_SOURCE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")

@@ -71,12 +71,12 @@ def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: Open
     expect(person.page.locator("#campaign-title")).to_be_visible()
     person.step("home")
 
-    person.page.get_by_role("link", name="查找身边的活动").click()
+    person.page.locator("#main").get_by_role("link", name="查找身边的活动").click()
     person.expect_path("/search")
     person.step("search")
 
     person.page.go_back()
-    person.page.get_by_role("link", name="科普地图").click()
+    person.page.locator("#main").get_by_role("link", name="科普地图").click()
     person.expect_path("/map")
     person.step("map")
 
