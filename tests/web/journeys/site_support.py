@@ -1,0 +1,224 @@
+"""What the journeys need besides the platform (conftest.py starts that): Debian's Chromium driven by
+Playwright, a :class:`Journey` (one browser page at one viewport, whose every :meth:`Journey.step` is
+screenshotted, checked by axe-core and checked for console errors and Content-Security-Policy
+violations) and :class:`Api`, the platform's HTTP API through the one origin, for what a journey takes
+as given before it starts (an organizer's account when the journey is not about signing up).
+
+The browser is /usr/bin/chromium (Debian's package): no test tool may download a browser here, so
+``playwright install`` is never run; Playwright only drives the browser it is pointed at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+
+from services.cli.site import PROJECT_ROOT
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# the two widths every page is made for: a phone (most of the public, often inside WeChat) and a desk
+VIEWPORTS: dict[str, ViewportSize] = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1440, "height": 900}}
+ARTEFACTS = PROJECT_ROOT / "build" / "journeys"
+AXE_SOURCE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+STAFF_PASSWORD = "kepuri-staff-2026"
+ORGANIZER_PASSWORD = PASSWORD
+
+
+class JourneyError(AssertionError):
+    """A step of a journey found something wrong: its message says which step, and what."""
+
+
+@dataclass
+class Journey:
+    """One person's way through the site: a browser page at one viewport on the platform's one origin.
+
+    ``step(name)`` after each thing the person does: it waits for the page to settle, saves
+    ``build/journeys/<test>/<nn>-<name>.png``, runs axe-core (no serious or critical violation) and
+    fails on any console error or Content-Security-Policy violation since the previous step. Expected
+    console errors (a 401 a login form shows, say) are declared with :meth:`allow_console_error`."""
+
+    page: Page
+    origin: str
+    folder: Path
+    viewport: str
+    console_errors: list[str] = field(default_factory=list)
+    policy_violations: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        # the page reports each violation of its policy (securitypolicyviolation) to this test
+        self.page.expose_function("__kepuriPolicyViolation", lambda report: self.policy_violations.append(str(report)))
+        self.page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => window.__kepuriPolicyViolation("
+            "`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`))"
+        )
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            location = message.location.get("url", "")
+            self.console_errors.append(f"{message.text} ({location})")
+
+    # ----------------------------------------------------------------------------- what a person does
+
+    def url(self, path: str) -> str:
+        return f"{self.origin}{path}"
+
+    def goto(self, path: str) -> None:
+        """Open ``path`` of the site as if typed into the address bar."""
+        self.page.goto(self.url(path), wait_until="networkidle")
+
+    def log_in(self, login: str, password: str) -> None:
+        """Fill the login form (the page must be /login) and submit it."""
+        self.page.get_by_label("账号（手机号或登录名）").fill(login)
+        self.page.get_by_label("密码", exact=True).fill(password)
+        self.page.get_by_role("button", name="登录").click()
+
+    def expect_path(self, path: str, timeout: float = 10_000) -> None:
+        """The address bar shows ``path`` (and any query) of the one origin."""
+        expect(self.page).to_have_url(re.compile(rf"^{re.escape(self.url(path))}(\?.*)?$"), timeout=timeout)
+
+    def allow_console_error(self, pattern: str) -> None:
+        """A console error matching ``pattern`` is expected from now on (e.g. a refused login's 401)."""
+        self.allowed.append(re.compile(pattern))
+
+    # ----------------------------------------------------------------------------------- each step
+
+    def step(self, name: str) -> Path:
+        """Wait for the page to settle, screenshot it, run axe-core on it and fail on console errors
+        or policy violations since the last step. Returns the screenshot's path."""
+        self.page.wait_for_load_state("networkidle")
+        self.steps.append(name)
+        shot = self.folder / f"{len(self.steps):02d}-{name}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
+        where = f"step {name!r} of {self.folder.name} at {self.viewport} ({self.page.url})"
+        errors = [e for e in self.console_errors if not any(p.search(e) for p in self.allowed)]
+        self.console_errors.clear()
+        if errors:
+            raise JourneyError(f"{where}: console errors:\n" + "\n".join(errors))
+        if self.policy_violations:
+            violations, self.policy_violations[:] = list(self.policy_violations), []
+            raise JourneyError(f"{where}: Content-Security-Policy violations:\n" + "\n".join(violations))
+        problems = accessibility_violations(self.page)
+        if problems:
+            raise JourneyError(f"{where}: axe-core found serious or critical violations:\n" + "\n".join(problems))
+        return shot
+
+
+_axe_source: str | None = None
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on ``page`` as it is now, one line each.
+
+    axe-core (web/node_modules, pinned in web/package.json) is evaluated through the DevTools
+    protocol, which the page's strict policy does not govern: a <script> tag would be refused, and
+    turning the policy off (``bypass_csp``) would hide the violations the journeys look for."""
+    global _axe_source
+    if _axe_source is None:
+        _axe_source = AXE_SOURCE.read_text(encoding="utf-8")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        session = page.context.new_cdp_session(page)
+        try:
+            answer = session.send("Runtime.evaluate", {"expression": _axe_source})
+        finally:
+            session.detach()
+        if "exceptionDetails" in answer:
+            raise JourneyError(f"axe-core did not load: {answer['exceptionDetails']}")
+    results: dict[str, Any] = page.evaluate(
+        "() => axe.run(document, { resultTypes: ['violations'] })"
+        ".then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))"
+        ".then((violations) => ({ violations }))"
+    )
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}): {', '.join(v['targets'])}"
+        for v in results["violations"]
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def new_journey(browser: Browser, origin: str, folder: Path, viewport: str) -> Journey:
+    """A fresh browser context (no cookies, no storage) at ``viewport`` ("phone" or "desktop")."""
+    size = VIEWPORTS[viewport]
+    context = browser.new_context(
+        viewport=size,
+        device_scale_factor=1,
+        is_mobile=viewport == "phone",
+        has_touch=viewport == "phone",
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(10_000)
+    return Journey(context.new_page(), origin, folder, viewport)
+
+
+# ------------------------------------------------------------------------------------ the API
+
+
+@dataclass
+class Api:
+    """The platform's public API through the one origin, for what a journey takes as given."""
+
+    origin: str
+    client: httpx.Client = field(init=False)
+    _phones: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.client = httpx.Client(base_url=self.origin, timeout=30)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def token(self, login: str, password: str) -> str:
+        answer = self.client.post("/api/v1/auth/token", json={"login": login, "password": password})
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["access_token"])
+
+    def headers(self, login: str, password: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(login, password)}"}
+
+    def organizer(self, name: str = "渭南市科技馆", region_code: str = "610502") -> str:
+        """Sign a unit up (as the sign-up page would) and return its login, the contact phone; the
+        password is ``ORGANIZER_PASSWORD``."""
+        self._phones += 1
+        phone = f"1381234{self._phones:04d}"
+        body = {
+            "name": name,
+            "unit_type": "museum",
+            "region_code": region_code,
+            "contact_name": "王建国",
+            "contact_phone": phone,
+            "password": ORGANIZER_PASSWORD,
+        }
+        answer = self.client.post("/api/v1/units", json=body)
+        assert answer.status_code in (200, 201, 202), answer.text
+        return phone
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        answer = self.client.get(path, **kwargs)
+        assert answer.status_code == 200, answer.text
+        return json.loads(answer.text)
