@@ -24,9 +24,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from ..store import create_engine
 from ..store.engine import store_errors
+from ..store.errors import StoreUnavailable
 from ..store.upsert import upsert_statement
 from .sealing import new_key
 
@@ -56,12 +58,25 @@ class KeyVault:
         self._ready = False
 
     async def start(self) -> None:
-        """Create the vault's tables if they are not there (the vault has no other schema to migrate)."""
-        if not self._ready:
-            with store_errors():
+        """Create the vault's tables if they are not there (the vault has no other schema to migrate).
+
+        The services sharing one ``keys.db`` start at once, and SQLite refuses a transaction that read
+        before another committed its write at once ("database is locked", whatever the busy timeout):
+        so a refused start is tried again, for up to about half a minute, before the service gives up.
+        """
+        if self._ready:
+            return
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(StoreUnavailable),
+            wait=wait_exponential(multiplier=0.05, max=2),
+            stop=stop_after_delay(30),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt, store_errors():
                 async with self._engine.begin() as connection:
                     await connection.run_sync(_metadata.create_all)
-            self._ready = True
+        self._ready = True
 
     async def stop(self) -> None:
         """Close the vault's connections (a service stops it as one of its workers)."""
