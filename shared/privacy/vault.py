@@ -62,10 +62,8 @@ class KeyVault:
 
         The services sharing one ``keys.db`` start at once, and SQLite refuses a transaction that read
         before another committed its write at once ("database is locked", whatever the busy timeout):
-        so a refused start is tried again, for up to about half a minute, before the service gives up.
+        so at a service's start a refused attempt is tried again, for up to about half a minute.
         """
-        if self._ready:
-            return
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(StoreUnavailable),
             wait=wait_exponential(multiplier=0.05, max=2),
@@ -73,10 +71,16 @@ class KeyVault:
             reraise=True,
         )
         async for attempt in retrying:
-            with attempt, store_errors():
+            with attempt:
+                await self._ready_tables()
+
+    async def _ready_tables(self) -> None:
+        """One attempt (a caller that retries itself, such as a consumer's ``prepare``, sees it fail)."""
+        if not self._ready:
+            with store_errors():
                 async with self._engine.begin() as connection:
                     await connection.run_sync(_metadata.create_all)
-        self._ready = True
+            self._ready = True
 
     async def stop(self) -> None:
         """Close the vault's connections (a service stops it as one of its workers)."""
@@ -87,7 +91,7 @@ class KeyVault:
         """Store new keys; a key id already there keeps its key (ids are random, so only a retry repeats one)."""
         if not keys:
             return
-        await self.start()
+        await self._ready_tables()
         now = datetime.now(UTC)
         rows = [{"key_id": key_id, "key": key, "created_at": now} for key_id, key in keys.items()]
         with store_errors():
@@ -100,7 +104,7 @@ class KeyVault:
         wanted = sorted(set(key_ids))
         if not wanted:
             return {}
-        await self.start()
+        await self._ready_tables()
         found: dict[str, bytes] = {}
         with store_errors():
             async with self._engine.connect() as connection:
@@ -116,7 +120,7 @@ class KeyVault:
 
         Two creators racing both insert-or-ignore, then read the one that won.
         """
-        await self.start()
+        await self._ready_tables()
         with store_errors():
             if create:
                 row = {"name": name, "key": new_key(), "created_at": datetime.now(UTC)}
@@ -132,7 +136,7 @@ class KeyVault:
         doomed = sorted(set(key_ids))
         if not doomed:
             return 0
-        await self.start()
+        await self._ready_tables()
         with store_errors():
             async with self._engine.begin() as connection:
                 result = await connection.execute(delete(subject_keys).where(subject_keys.c.key_id.in_(doomed)))
