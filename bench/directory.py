@@ -63,7 +63,7 @@ from sqlalchemy import func, select
 
 from services.registration.adapters.tables import directory_activities, metadata
 from shared.store import BackboneTables, create_engine
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 from .common import Result, cli, cpu_seconds, report
 from .directory_data import CASES, LABELS, Loader

@@ -59,7 +59,7 @@ from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 from shared.events.topics import ALL_TOPICS
 from tests.e2e.processes import ServiceProcess
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 from .common import Result, cli, cpu_seconds, interleaved, rate, report, settle_heap
 

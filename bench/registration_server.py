@@ -41,8 +41,8 @@ from services.registration.bootstrap import create_app
 from services.registration.settings import RegistrationSettings
 from shared.runtime.serve import serve
 from shared.web.auth import OrganizerDep
+from tests.fixtures.ports import free_port
 from tests.fixtures.postgres import EmbeddedPostgres, create_database
-from tests.fixtures.tansu import free_port
 
 CEILING_PATH = "/bench/ceiling"
 

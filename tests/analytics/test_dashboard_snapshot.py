@@ -25,7 +25,7 @@ from services.analytics.settings import AnalyticsSettings
 from shared.answers import Cached
 from shared.consumer.metrics import DEAD_LETTERS, ERRORS, LAG
 from shared.regions import PackagedRegions
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 from .test_dashboard_support import (
     CAMPAIGN,

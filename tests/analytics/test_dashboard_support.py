@@ -32,7 +32,7 @@ from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.store import sync_transaction
 from shared.web.auth import Verifier
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 CAMPAIGN = "2026"
 _offsets = itertools.count()

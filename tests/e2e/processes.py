@@ -14,7 +14,7 @@ import httpx
 
 from services.cli.proxy import proxy_environment, start_proxy, wait_for_proxy
 from tests.factories import PASSWORD
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 
 class ServiceProcess:

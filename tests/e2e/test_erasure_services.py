@@ -25,7 +25,7 @@ from tests.e2e.erasure_support import files_holding, unzipped
 from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_notification_crash import handsets
 from tests.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 from tests.notification.standin_support import standin_process
 
 WORKER_NAME, WORKER_PHONE = "公孙科研", "13955502468"

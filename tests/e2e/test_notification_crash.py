@@ -21,7 +21,7 @@ from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorke
 from shared.events.topics import ALL_TOPICS
 from shared.store import create_engine
 from tests.e2e.processes import ServiceProcess
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 from tests.notification.standin_support import standin_process
 
 WORKERS = 1_200

@@ -31,7 +31,7 @@ from services.cli.proxy import CADDYFILE, caddy_binary, proxy_environment
 from shared.web.headers import API_POLICY
 from tests.e2e.processes import ServiceProcess, SiteProxy, create_staff
 from tests.factories import PASSWORD
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registration", "review", "notification", "analytics")

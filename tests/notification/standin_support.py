@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request, Response
 from services.notification.channels.base import Outgoing
 from services.notification.channels.signing import InvalidCallback
 from services.notification.channels.sms import HttpSms, Inbound, RateLimiter, Receipt, SmsSettings
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 KEY_ID = "kepuri-test"
 SECRET = "test-secret-0123456789"

@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from collections.abc import Iterator
 from email.header import decode_header, make_header
@@ -25,16 +24,11 @@ from cryptography.x509.oid import NameOID
 
 from services.notification.channels.base import Channel, Outgoing, PermanentFailure, TransientFailure
 from services.notification.channels.email import SmtpEmail, message_id_for
+from tests.fixtures.ports import free_port
 
 SENDER = "noreply@kepuri.example.cn"
 SUBJECT = "活动“走进科技馆·青少年科学体验日”已通过审核"
 BODY = "渭南市科学技术协会：\n\n您好！您登记的2022年全国科普日活动已通过审核，现已公开发布。\n\n全国科普日平台"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Mailbox:

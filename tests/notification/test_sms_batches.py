@@ -25,7 +25,7 @@ from services.notification.channels.base import (
 )
 from services.notification.channels.signing import signed_headers
 from services.notification.channels.sms import BATCH_LIMIT, BATCH_PATH, HttpSms
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 from .conftest import Recorder, Service, campaign, completed, listed, organizer, registered
 from .standin_support import KEY_ID, SECRET, VirtualClock, handset, outgoing, phone, serving, settings, stats

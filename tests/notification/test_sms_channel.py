@@ -20,7 +20,7 @@ from services.notification.channels.base import PermanentFailure, Sent, Transien
 from services.notification.channels.signing import InvalidCallback, signed_headers
 from services.notification.channels.sms import HttpSms, Inbound, Receipt, SmsSettings
 from services.notification.standin import FailureRules, create_standin
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 from .standin_support import KEY_ID, SECRET, Receiver, VirtualClock, handset, outgoing, phone, serving, settings, stats
 

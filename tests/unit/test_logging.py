@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from shared.observability.logging import configure_logging
 from shared.web.problems import install_problem_handlers
-from tests.fixtures.tansu import free_port
+from tests.fixtures.ports import free_port
 
 SECRET = "hunter2-不可外泄"
 

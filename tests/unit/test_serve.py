@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,14 +12,9 @@ from fastapi import FastAPI
 
 from services.registration.settings import RegistrationSettings
 from shared.runtime.serve import uvicorn_options
+from tests.fixtures.ports import free_port
 
 REQUEST = b"GET /ping HTTP/1.1\r\nHost: kepuri\r\n\r\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
