@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
@@ -40,6 +42,7 @@ AXE_SOURCE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
 STAFF_PASSWORD = "kepuri-staff-2026"
 ORGANIZER_PASSWORD = PASSWORD
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class JourneyError(AssertionError):
@@ -186,6 +189,7 @@ class Api:
     origin: str
     client: httpx.Client = field(init=False)
     _phones: int = field(default=0, init=False)
+    _campaign: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(base_url=self.origin, timeout=30)
@@ -217,6 +221,40 @@ class Api:
         answer = self.client.post("/api/v1/units", json=body)
         assert answer.status_code in (200, 201, 202), answer.text
         return phone
+
+    def current_campaign(self) -> str:
+        """The id of this year's 渭南 campaign, created once by the admin ``ops``: registration open
+        today, the week around today, the county → city → province chain open, info completion
+        until next year. The seeded campaigns of the notices all lie in the past."""
+        if self._campaign is None:
+            today = datetime.now(CHINA).date()
+            body = {
+                "id": f"{today.year}-weinan-journeys",
+                "year": today.year,
+                "title": f"{today.year}年渭南市全国科普日",
+                "theme": "科普向未来",
+                "week": {"starts_on": str(today.replace(day=1)), "ends_on": str(today.replace(month=12, day=31))},
+                "registration": {
+                    "opens_on": str(today.replace(day=1)),
+                    "closes_on": str(today.replace(month=12, day=31)),
+                },
+                "info_completion_deadline": f"{today.year + 1}-01-31",
+                "recommendation_deadline": f"{today.year + 1}-01-31",
+                "categories": ["系列联合行动", "“云上科普日”活动"],
+                "themes": ["食品安全", "防灾避险", "低碳生活"],
+                "target_groups": ["青少年", "老年人"],
+                "indicators": ["组织动员", "数量规模"],
+                "settings": {
+                    "region_code": "6105",
+                    "thank_you_sms": True,
+                    "recommendation": {"levels": ["county", "city"], "forward_to": "province"},
+                },
+            }
+            headers = self.headers("ops", STAFF_PASSWORD)
+            answer = self.client.post("/api/v1/campaigns", json=body, headers=headers)
+            assert answer.status_code in (200, 201), answer.text
+            self._campaign = str(body["id"])
+        return self._campaign
 
     def get(self, path: str, **kwargs: Any) -> Any:
         answer = self.client.get(path, **kwargs)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from .site_support import STAFF_PASSWORD, Journey
+from .site_support import STAFF_PASSWORD, Api, Journey
 
 OpenJourney = Callable[[str], Journey]
 # the campaign the home leads with: the newest of `kepuri seed`'s notices
@@ -65,3 +65,9 @@ def test_a_workbench_link_asks_for_a_login_then_opens(journey: OpenJourney) -> N
     person.page.evaluate("() => window.dispatchEvent(new PopStateEvent('popstate'))")
     person.expect_path("/workbench/review")
     person.step("own-home")
+
+
+def test_this_years_campaign_is_open_for_the_journeys(api: Api) -> None:
+    campaign = api.get(f"/api/v1/campaigns/{api.current_campaign()}")
+    assert campaign["settings"]["recommendation"]["levels"] == ["county", "city"]
+    assert api.current_campaign() == campaign["id"]  # created once
