@@ -6,7 +6,8 @@ one); every route of every service's OpenAPI reaches that service and no other (
 request counter names the route it matched); the services' metrics, readiness and API docs stay inside;
 the site falls back to index.html for client routes but never under /assets/ or /api/; hashed assets
 are cached for a year and index.html revalidated; the site runs under its strict policy while API
-answers keep the services' own; a service's 413 comes through as problem+json, as do the proxy's own
+answers keep the services' own; the science map's tile settings reach the site (/site-settings.json)
+and its img-src lists exactly the configured tile hosts, an invalid setting none; a service's 413 comes through as problem+json, as do the proxy's own
 errors; the dashboard's event stream streams; the services count sign-ups per client address, not per
 proxy.
 """
@@ -46,6 +47,7 @@ SITE_POLICY_DIRECTIVES = {
     "script-src": "'self'",
     "style-src": "'self'",
     "connect-src": "'self'",
+    "img-src": "'self' data:",  # no tile provider configured: no other host
     "frame-ancestors": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",
@@ -147,6 +149,20 @@ def test_caddy_validates_the_caddyfile_as_kepuri_up_and_compose_configure_it(tmp
         environment = {**as_compose, **({"KEPURI_SITE_ADDRESS": domain} if domain else {})}
         done = validate(environment)
         assert done.returncode == 0, done.stderr
+    # the map's tile settings, valid or not, never make the file invalid (they are read per request)
+    for tiles in (
+        {
+            "KEPURI_MAP_TILES": "tianditu",
+            "KEPURI_MAP_TILE_KEY": "0123abcd",
+            "KEPURI_MAP_TILE_APPROVAL": "GS(2024)0568号",
+        },
+        {"KEPURI_MAP_TILES": "amap", "KEPURI_MAP_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"},
+        {"KEPURI_MAP_TILES": 'a "b" {c}', "KEPURI_MAP_TILE_KEY": "; }", "KEPURI_MAP_TILE_URL": "`x` y"},
+    ):
+        done = validate({**as_up, **tiles})
+        assert done.returncode == 0, (tiles, done.stderr)
+        done = validate({**as_compose, **tiles})
+        assert done.returncode == 0, (tiles, done.stderr)
     # not a rubber stamp: a misspelt directive and a missing upstream are refused
     broken = tmp_path / "Caddyfile"
     broken.write_text(CADDYFILE.read_text(encoding="utf-8").replace("reverse_proxy", "reverse_proxi", 1))
@@ -309,6 +325,74 @@ def test_the_site_runs_under_a_strict_policy_and_api_answers_keep_the_services(c
     assert api.headers["referrer-policy"] == "no-referrer"
     assert api.headers.get_list("content-security-policy") == [API_POLICY]
     assert api.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+TIANDITU_HOSTS = " ".join(f"https://t{n}.tianditu.gov.cn" for n in range(8))
+AMAP_HOSTS = " ".join(f"https://webrd0{n}.is.autonavi.com" for n in range(1, 5))
+STANDIN = "http://127.0.0.1:8999/{layer}/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}"
+NO_TILES = {"tiles": "", "key": "", "url": "", "approval": ""}
+
+
+@pytest.mark.parametrize(
+    ("settings", "served", "img_src"),
+    [
+        ({}, NO_TILES, "'self' data:"),
+        (
+            {
+                "KEPURI_MAP_TILES": "tianditu",
+                "KEPURI_MAP_TILE_KEY": "0123abcd",
+                "KEPURI_MAP_TILE_APPROVAL": "GS(2024)0568号",
+            },
+            {**NO_TILES, "tiles": "tianditu", "key": "0123abcd", "approval": "GS(2024)0568号"},
+            f"'self' data: {TIANDITU_HOSTS}",
+        ),
+        ({"KEPURI_MAP_TILES": "amap"}, {**NO_TILES, "tiles": "amap"}, f"'self' data: {AMAP_HOSTS}"),
+        # a template in place of the provider's: exactly its origin
+        (
+            {"KEPURI_MAP_TILES": "tianditu", "KEPURI_MAP_TILE_KEY": "k", "KEPURI_MAP_TILE_URL": STANDIN},
+            {**NO_TILES, "tiles": "tianditu", "key": "k", "url": STANDIN},
+            "'self' data: http://127.0.0.1:8999",
+        ),
+        # invalid values are dropped, one by one: the site draws its offline map, the JSON stays JSON
+        (
+            {
+                "KEPURI_MAP_TILES": "Tianditu",
+                "KEPURI_MAP_TILE_KEY": 'k"}',
+                "KEPURI_MAP_TILE_URL": "javascript:alert(1)//{z}/{x}/{y}",
+                "KEPURI_MAP_TILE_APPROVAL": "<b>GS</b>",
+            },
+            NO_TILES,
+            "'self' data:",
+        ),
+        (
+            {"KEPURI_MAP_TILES": "amap", "KEPURI_MAP_TILE_URL": "https://x.cn/a b/{z}"},
+            {**NO_TILES, "tiles": "amap"},
+            f"'self' data: {AMAP_HOSTS}",
+        ),
+    ],
+    ids=["unset", "tianditu", "amap", "template", "invalid", "invalid-template"],
+)
+def test_the_map_tile_settings_reach_the_site_and_its_policy(
+    tmp_path: Path, settings: dict[str, str], served: dict[str, str], img_src: str
+) -> None:
+    site = build_site(tmp_path / "dist")
+    upstreams = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}  # not asked: only the site is
+    proxy = SiteProxy(tmp_path, upstreams, site, **settings)
+    proxy.start()
+    try:
+        answer = httpx.get(f"{proxy.url}/site-settings.json", timeout=10)
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.json() == {"map": served}
+        for path in ("/", "/map", "/site-settings.json"):
+            directives = policy(httpx.get(f"{proxy.url}{path}", timeout=10).headers["content-security-policy"])
+            assert directives["img-src"] == img_src, path
+            assert {k: directives.get(k) for k in SITE_POLICY_DIRECTIVES if k != "img-src"} == {
+                k: v for k, v in SITE_POLICY_DIRECTIVES.items() if k != "img-src"
+            }
+    finally:
+        proxy.stop()
 
 
 # ------------------------------------------------------------------------------------ the services

@@ -53,7 +53,9 @@ def png(width: int, height: int, pixel: bool) -> bytes:
             edge = x in (0, width - 1) or y in (0, height - 1)
             rows += (bytes((196, 205, 214, 255)) if edge else bytes((238, 242, 236, 255))) if pixel else bytes(4)
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -96,7 +98,7 @@ def tile_standin() -> Iterator[TileStandIn]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", standin.port), Handler)
