@@ -154,7 +154,7 @@ def test_caddy_validates_the_caddyfile_as_kepuri_up_and_compose_configure_it(tmp
         {
             "KEPURI_MAP_TILES": "tianditu",
             "KEPURI_MAP_TILE_KEY": "0123abcd",
-            "KEPURI_MAP_TILE_APPROVAL": "GS(2024)0568号",
+            "KEPURI_MAP_TILE_APPROVAL": "GS(2024)0000号",
         },
         {"KEPURI_MAP_TILES": "amap", "KEPURI_MAP_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"},
         {"KEPURI_MAP_TILES": 'a "b" {c}', "KEPURI_MAP_TILE_KEY": "; }", "KEPURI_MAP_TILE_URL": "`x` y"},
@@ -341,9 +341,9 @@ NO_TILES = {"tiles": "", "key": "", "url": "", "approval": ""}
             {
                 "KEPURI_MAP_TILES": "tianditu",
                 "KEPURI_MAP_TILE_KEY": "0123abcd",
-                "KEPURI_MAP_TILE_APPROVAL": "GS(2024)0568号",
+                "KEPURI_MAP_TILE_APPROVAL": "GS(2024)0000号",
             },
-            {**NO_TILES, "tiles": "tianditu", "key": "0123abcd", "approval": "GS(2024)0568号"},
+            {**NO_TILES, "tiles": "tianditu", "key": "0123abcd", "approval": "GS(2024)0000号"},
             f"'self' data: {TIANDITU_HOSTS}",
         ),
         ({"KEPURI_MAP_TILES": "amap"}, {**NO_TILES, "tiles": "amap"}, f"'self' data: {AMAP_HOSTS}"),

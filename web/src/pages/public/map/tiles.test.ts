@@ -20,7 +20,7 @@ describe('the tile setting the proxy serves', () => {
   })
 
   it('draws 天地图 as its streets (vec_w) and their labels (cva_w), with the key', () => {
-    const setting = tileSetting({ map: { tiles: 'tianditu', key: 'abc123', url: '', approval: 'GS(2024)0568号' } })!
+    const setting = tileSetting({ map: { tiles: 'tianditu', key: 'abc123', url: '', approval: 'GS(2024)0000号' } })!
     expect(setting.provider).toBe('tianditu')
     expect(setting.layers.map((l) => tileUrl(l, 11, 1672, 818))).toEqual([
       'https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default'
@@ -29,7 +29,7 @@ describe('the tile setting the proxy serves', () => {
         + '&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX=11&TILEROW=818&TILECOL=1672&tk=abc123',
     ])
     expect(setting.layers[0]!.subdomains).toEqual(['0', '1', '2', '3', '4', '5', '6', '7'])
-    expect(setting.attribution).toBe('© 天地图 审图号：GS(2024)0568号')
+    expect(setting.attribution).toBe('© 天地图 审图号：GS(2024)0000号')
   })
 
   it('draws 高德 from webrd01-04, GCJ-02 street tiles with Chinese labels', () => {
