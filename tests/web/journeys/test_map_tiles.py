@@ -173,6 +173,7 @@ def test_near_me_is_drawn_on_the_configured_providers_tiles(
         page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
         expect(page.get_by_text("地图上选的点周围 15 公里")).to_be_visible()
         # the view is fitted round the new circle: the circle (the first path) fills most of the map
+        expect(page.locator(".leaflet-overlay-pane path").first).to_be_visible()
         ring = page.locator(".leaflet-overlay-pane path").first.bounding_box()
         assert ring is not None and ring["width"] > box["width"] * 0.4, (ring, box)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
