@@ -166,7 +166,8 @@ def test_journey_2_reviewers_approve_recommend_and_endorse(journey: OpenJourney,
     row = page.get_by_role("row").filter(has_text=activity.name)
     row.get_by_role("link", name="推荐（附件3）").click()
     county.expect_path("/workbench/review/recommend/activity")
-    expect(page.get_by_label("推荐的活动")).to_have_value(activity.name)
+    chosen = page.locator(".el-form-item").filter(has=page.get_by_role("combobox", name="推荐的活动"))
+    expect(chosen.get_by_text(activity.name)).to_be_visible()  # the activity of the row, already chosen
     page.get_by_label("推荐理由").fill("面向青少年的沉浸式地震体验，参与踊跃，效果突出。")
     page.get_by_label("主要内容").fill("地震模拟平台体验、应急包整理比赛、科学家讲解地震预警。")
     page.get_by_label("联系人", exact=True).fill("林伟")
