@@ -201,6 +201,7 @@ def test_journey_2_reviewers_approve_recommend_and_endorse(journey: OpenJourney,
     dialog = page.get_by_role("dialog", name="同意推荐")
     dialog.get_by_label("审核意见").fill("同意推荐，报省科协。")
     dialog.get_by_role("button", name="同意推荐").click()
+    expect(dialog).to_be_hidden()
     expect(page.get_by_text(f"同意推荐：{activity.name}")).to_be_visible()
     city.step("city-endorsed")
 

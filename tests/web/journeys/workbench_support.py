@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .site_support import CHINA, ORGANIZER_PASSWORD, STAFF_PASSWORD, Api
 
@@ -25,6 +25,7 @@ def choose(page: Page, label: str, option: str) -> None:
     sits under its shown value, which takes the person's click (hence ``force``)."""
     page.get_by_role("combobox", name=label, exact=True).click(force=True)
     page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("listbox", name=label)).to_be_hidden()  # closed, not fading over the page
 
 
 def campaign_title(api: Api) -> str:
