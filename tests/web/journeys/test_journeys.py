@@ -35,7 +35,9 @@ def test_journey_1_an_organizer_registers_activities(journey: OpenJourney, api: 
     page = person.page
     page.get_by_label("单位名称").fill("渭南市临渭区实验小学")
     choose(page, "单位类型", "学校")
-    page.get_by_label("所在地区").fill("610502")
+    choose(page, "所在地区：省份", "陕西省")
+    choose(page, "所在地区：城市", "渭南市")
+    choose(page, "所在地区：区县", "临渭区")
     page.get_by_label("联系人", exact=True).fill("孙丽")
     page.get_by_label("联系人手机号（登录账号）").fill(phone)
     page.get_by_label("密码", exact=True).fill(ORGANIZER_PASSWORD)
@@ -60,7 +62,7 @@ def test_journey_1_an_organizer_registers_activities(journey: OpenJourney, api: 
     page.get_by_label("活动名称").fill("防震减灾科普进校园")
     page.get_by_label("举办单位", exact=True).fill("渭南市临渭区实验小学")
     fill_time(page, days_ahead(15, "09:00"), days_ahead(15, "11:30"))
-    page.get_by_label("行政区划").fill("610502")
+    choose(page, "活动所在地区：区县", "临渭区")  # 陕西省 渭南市 are the campaign's, chosen already
     page.get_by_label("活动地点").fill("渭南市临渭区实验小学报告厅")
     page.get_by_label("负责人").fill("孙丽")
     page.get_by_label("联系电话").fill("1399120000")

@@ -21,11 +21,14 @@ SHEET_HEADER = ("序号", "项目名称", "举办单位", "活动时间", "活�
 
 
 def choose(page: Page, label: str, option: str) -> None:
-    """Open the select labelled ``label`` and click its option ``option``. The select's combobox
-    sits under its shown value, which takes the person's click (hence ``force``)."""
-    page.get_by_role("combobox", name=label, exact=True).click(force=True)
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(page.get_by_role("listbox", name=label)).to_be_hidden()  # closed, not fading over the page
+    """Open the select labelled ``label`` (a click on its box, as a person clicks it) and click its
+    option ``option`` in its own list."""
+    combobox = page.get_by_role("combobox", name=label, exact=True)
+    combobox.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]").click()
+    choices = page.locator(f"#{combobox.get_attribute('aria-controls')}")  # the list it opens
+    expect(choices).to_be_visible()
+    choices.get_by_role("option", name=option, exact=True).click()
+    expect(choices).to_be_hidden()  # closed, not fading over the page
 
 
 def campaign_title(api: Api) -> str:
