@@ -52,6 +52,7 @@ def test_journey_1_an_organizer_registers_activities(journey: OpenJourney, api: 
     page.get_by_label("密码", exact=True).fill(ORGANIZER_PASSWORD)
     page.get_by_role("button", name="登录").click()
     person.expect_path("/workbench/activities")
+    expect(page.get_by_text("活动举办单位 · 渭南市临渭区实验小学")).to_be_visible()  # the header names the unit
     expect(page.get_by_text("还没有登记活动")).to_be_visible()
     person.step("my-activities-empty")
 
