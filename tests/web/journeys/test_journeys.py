@@ -169,6 +169,8 @@ def test_journey_2_reviewers_approve_recommend_and_endorse(journey: OpenJourney,
     row = page.get_by_role("row").filter(has_text=activity.name)
     row.get_by_role("link", name="推荐（附件3）").click()
     county.expect_path("/workbench/review/recommend/activity")
+    current = county.page.get_by_role("navigation", name="工作台菜单").get_by_role("menuitem", name="推荐")
+    expect(current).to_have_attribute("aria-current", "page")  # the form belongs to 推荐, not 待审核活动
     chosen = page.locator(".el-form-item").filter(has=page.get_by_role("combobox", name="推荐的活动"))
     expect(chosen.get_by_text(activity.name)).to_be_visible()  # the activity of the row, already chosen
     page.get_by_label("推荐理由").fill("面向青少年的沉浸式地震体验，参与踊跃，效果突出。")
