@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.events import CATALOG
+from shared.events.payloads.campaigns import UnitRegistered
 from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.cursor import decode_cursor, encode_cursor
@@ -20,6 +22,8 @@ from .campaigns import Campaigns
 from .domain.activity import Activity
 from .domain.campaign import Campaign, china_day
 from .domain.info import WEIGHTS
+
+UNIT_NAMES_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,22 @@ class Dashboard:
     def __init__(self, backbone: Backbone, campaigns: Campaigns) -> None:
         self._backbone = backbone
         self._campaigns = campaigns
+        self._unit_names: dict[str, str] = {}
+
+    async def unit(self, unit_id: str) -> dict[str, str | None]:
+        """The unit's id and name as it signed up (its ``unit-registered`` event; a unit's name never
+        changes, so it is kept), for the workbench's header. The name is None for an unknown unit."""
+        name = self._unit_names.get(unit_id)
+        if name is None:
+            recorder = self._backbone.recorder
+            events = await reading(self._backbone.engine, lambda c: recorder.load(c, unit_id))
+            signed_up = [CATALOG.payload(e) for e in events if e.type == "unit-registered"]
+            if signed_up and isinstance(signed_up[0], UnitRegistered):
+                name = signed_up[0].name
+                if len(self._unit_names) >= UNIT_NAMES_KEPT:
+                    self._unit_names.clear()
+                self._unit_names[unit_id] = name
+        return {"id": unit_id, "name": name}
 
     async def page(
         self, unit_id: str, *, campaign_id: str | None = None, cursor: str | None = None, limit: int = 50

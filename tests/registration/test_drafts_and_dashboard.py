@@ -84,6 +84,9 @@ async def test_the_dashboard_pages_through_the_units_activities_with_their_deadl
     assert page["counts"] == {"registered": 5, "review_pending": 5} and page["drafts"] == 1
     [campaign] = page["campaigns"]
     assert campaign["campaign_id"] == "2026" and "registration_closes_on" in campaign["deadlines"]
+    assert page["unit"]["name"] == "渭南市临渭区实验中学"  # the workbench's header names the unit
+    theirs = (await service.client.get("/api/v1/dashboard", headers=other)).json()["unit"]
+    assert theirs["name"] == "渭南市科技馆" and theirs["id"] != page["unit"]["id"]
 
     bad = await service.client.get("/api/v1/dashboard", params={"cursor": "not-ours"}, headers=me)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"

@@ -7,6 +7,9 @@ export interface MenuEntry {
   /** A route path inside the site, or `href` for a page served outside it (the operations dashboard). */
   to?: string
   href?: string
+  /** Other paths whose pages belong to this entry (the 附件3 / 附件2 forms under 推荐), so that the
+   * menu highlights it there rather than the entry whose path is merely a prefix. */
+  also?: string[]
 }
 
 export const MENUS: Record<Role, MenuEntry[]> = {
@@ -18,7 +21,7 @@ export const MENUS: Record<Role, MenuEntry[]> = {
   ],
   reviewer: [
     { title: '待审核活动', to: '/workbench/review' },
-    { title: '推荐', to: '/workbench/review/recommendations' },
+    { title: '推荐', to: '/workbench/review/recommendations', also: ['/workbench/review/recommend'] },
     { title: '导出', to: '/workbench/review/exports' },
   ],
   admin: [
@@ -27,4 +30,21 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '表彰', to: '/workbench/admin/commendations' },
     { title: '运营看板', href: '/dashboard' },
   ],
+}
+
+/** The menu path to highlight on ``path``: the entry with the longest path (or ``also`` path) that
+ * ``path`` is or lies under; '' when none. */
+export function activeEntry(entries: MenuEntry[], path: string): string {
+  let best = ''
+  let length = -1
+  for (const entry of entries) {
+    if (!entry.to) continue
+    for (const prefix of [entry.to, ...(entry.also ?? [])]) {
+      if ((path === prefix || path.startsWith(`${prefix}/`)) && prefix.length > length) {
+        best = entry.to
+        length = prefix.length
+      }
+    }
+  }
+  return best
 }

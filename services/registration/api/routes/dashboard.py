@@ -13,7 +13,7 @@ from ..deps import RegistrationDep
 router = APIRouter(tags=["dashboard"])
 
 
-@router.get("/dashboard", summary="My unit's activities and the deadlines that still apply")
+@router.get("/dashboard", summary="My unit (id and name), its activities and the deadlines that still apply")
 async def dashboard(
     organizer: OrganizerDep,
     registration: RegistrationDep,
@@ -24,6 +24,7 @@ async def dashboard(
     assert organizer.unit_id is not None
     page = await registration.dashboard.page(organizer.unit_id, campaign_id=campaign_id, cursor=cursor, limit=limit)
     return {
+        "unit": await registration.dashboard.unit(organizer.unit_id),
         "items": page.items,
         "next_cursor": page.next_cursor,
         "counts": page.counts,

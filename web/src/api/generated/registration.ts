@@ -241,7 +241,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My unit's activities and the deadlines that still apply */
+        /** My unit (id and name), its activities and the deadlines that still apply */
         get: operations["dashboard_api_v1_dashboard_get"];
         put?: never;
         post?: never;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { levelLabel, levelsFor, regionName, type Region } from './regions'
+import { levelLabel, levelsFor, levelsWithin, regionName, type Region } from './regions'
 
 const DATA: Record<string, Region[]> = {
   '': [
@@ -46,5 +46,22 @@ describe('regionName', () => {
   it('names a region with its parents', async () => {
     expect(await regionName('610502', load)).toBe('陕西省 渭南市 临渭区')
     expect(await regionName('110105', load)).toBe('北京市 朝阳区')
+  })
+})
+
+describe('levelsWithin', () => {
+  it("offers only a local campaign's divisions, the levels above it chosen", async () => {
+    const levels = await levelsWithin('', '6105', load)
+    expect(levels.map((level) => level.selected)).toEqual(['61', '6105', ''])
+    expect(levels.map((level) => level.options.map((option) => option.name))).toEqual([['陕西省'], ['渭南市'], ['临渭区']])
+  })
+
+  it('keeps a code inside it and drops one outside it', async () => {
+    expect((await levelsWithin('610502', '6105', load)).map((level) => level.selected)).toEqual(['61', '6105', '610502'])
+    expect((await levelsWithin('610113', '6105', load)).map((level) => level.selected)).toEqual(['61', '6105', ''])
+  })
+
+  it('offers all of China without a campaign region', async () => {
+    expect(await levelsWithin('', '', load)).toEqual(await levelsFor('', load))
   })
 })

@@ -40,6 +40,19 @@ export async function levelsFor(code: string, load: (parent: string) => Promise<
   return levels
 }
 
+/** The levels for ``code`` inside ``within`` (a local campaign's division, '' for China): only the
+ * divisions in it or above it are offered, so the levels above it stand chosen. A ``code`` outside
+ * it is dropped for ``within`` itself. */
+export async function levelsWithin(
+  code: string,
+  within: string,
+  load: (parent: string) => Promise<Region[]> = childrenOf,
+): Promise<Level[]> {
+  const inside = (option: string) => option.startsWith(within) || within.startsWith(option)
+  const levels = await levelsFor(code && inside(code) ? code : within, load)
+  return levels.map((level) => ({ ...level, options: level.options.filter((option) => inside(option.code)) }))
+}
+
 /** The names of a region and its parents, e.g. 陕西省 西安市 雁塔区. */
 export async function regionName(code: string, load: (parent: string) => Promise<Region[]> = childrenOf): Promise<string> {
   const levels = await levelsFor(code, load)
