@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import expect
 
+from .given import approved_activity, open_dashboard
 from .site_support import ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, Journey
 
 OpenJourney = Callable[[str], Journey]
@@ -63,22 +64,90 @@ def test_journey_2_reviewers_approve_recommend_and_endorse(journey: OpenJourney)
     city.step("city-recommendations")
 
 
-def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: OpenJourney) -> None:
+def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: OpenJourney, api: Api) -> None:
     """On a 375 × 812 phone the public finds the activity by text search and on the map near a point,
     checks in, and rates it after it starts; the operations dashboard's count moves."""
-    person = journey("phone")
+    # given: an approved, public activity in 临渭区 with its place, starting in a few seconds
+    # (given.py: nothing can be registered to start in the past, nor rated before it starts)
+    activity = approved_activity(api, "星空下的防震减灾体验夜", starts_in=25, latitude=34.5001, longitude=109.4902)
+
+    person = journey("phone")  # the member of the public (the first: screenshots in <test>/)
+    # an operations person keeps the dashboard open (through the workbench's navigation)
+    ops = journey("phone")
+    ops.goto("/login")
+    ops.log_in("ops", STAFF_PASSWORD)
+    ops.expect_path("/workbench/admin/campaigns")
+    dashboard = open_dashboard(ops)
+    counter = {name: dashboard.page.locator(f"#{name}") for name in ("checkins", "feedback")}
+    expect(dashboard.page.get_by_text("实时连接")).to_be_visible()
+    expect(counter["checkins"]).not_to_have_text("—")
+    before = {name: int(value.inner_text()) for name, value in counter.items()}
+    dashboard.step("dashboard-before", streaming=True)
+
     person.goto("/")
     expect(person.page.locator("#campaign-title")).to_be_visible()
     person.step("home")
 
     person.page.locator("#main").get_by_role("link", name="查找身边的活动").click()
     person.expect_path("/search")
-    person.step("search")
+    person.page.get_by_label("搜索活动名称、举办单位、地点").fill("防震减灾")
+    person.page.get_by_role("button", name="搜索", exact=True).click()
+    result = person.page.get_by_role("link", name=activity.name)
+    expect(result).to_be_visible()
+    person.step("search-found")
 
-    person.page.go_back()
-    person.page.locator("#main").get_by_role("link", name="科普地图").click()
+    result.click()
+    person.expect_path(f"/activities/{activity.id}")
+    expect(person.page.get_by_role("heading", name=activity.name)).to_be_visible()
+    expect(person.page.get_by_text("渭南市临渭区朝阳大街 18 号渭南市科技馆")).to_be_visible()
+    person.step("activity")
+
+    # near me: the phone's location, a few hundred metres from the activity, granted to the site
+    person.page.context.grant_permissions(["geolocation"], origin=person.origin)
+    person.page.context.set_geolocation({"latitude": 34.4978, "longitude": 109.4861})
+    person.page.get_by_role("button", name="打开导航").click()  # the phone's header menu
+    person.page.get_by_role("navigation", name="主导航").get_by_role("link", name="科普地图").click()
     person.expect_path("/map")
-    person.step("map")
+    person.page.get_by_role("button", name="我附近（30 分钟科普圈）").click()
+    expect(person.page.get_by_text("我的位置周围 15 公里（30 分钟科普圈，2024 年通知）内的活动。")).to_be_visible()
+    near = person.page.get_by_role("listitem").filter(has=person.page.get_by_role("link", name=activity.name))
+    expect(near).to_contain_text("米")  # its distance from the person
+    person.step("map-near-me")
+
+    near.get_by_role("link", name=activity.name).click()
+    person.expect_path(f"/activities/{activity.id}")
+    person.page.get_by_role("button", name="我来打卡").click()
+    expect(person.page.get_by_text("打卡成功！感谢你参加本次科普活动。")).to_be_visible()
+    expect(person.page.get_by_text("1 人打卡")).to_be_visible()
+    person.step("checked-in")
+
+    # the activity starts while the page is open: its rating form opens by itself
+    if activity.seconds_to_start() > 2:
+        expect(person.page.get_by_text("活动开始后可以在这里评分和留言。")).to_be_visible()
+    stars = person.page.get_by_role("group", name="评分（1–5 星）")
+    expect(stars).to_be_visible(timeout=(activity.seconds_to_start() + 10) * 1000)
+    stars.get_by_label("5 星，非常满意").check()
+    person.page.get_by_label("留言（选填）").fill("演练很真实，孩子学会了地震时躲在桌下。")
+    person.page.get_by_role("button", name="提交评价").click()
+    expect(person.page.get_by_text("感谢你的评价（5 星）！")).to_be_visible()
+    person.page.evaluate("() => window.scrollTo(0, 0)")  # a full-page shot draws the sticky header where it is
+    person.step("rated")
+
+    # a moment later the rating counts on the activity's page
+    rating = person.page.get_by_label("评分", exact=True).filter(has_text="5.0 分（1 人评价）")
+    for _ in range(20):
+        person.page.reload(wait_until="networkidle")
+        if rating.is_visible():
+            break
+        person.page.wait_for_timeout(500)
+    expect(rating).to_be_visible()
+    expect(person.page.get_by_text("1 人打卡")).to_be_visible()
+    person.step("rating-shown")
+
+    # the dashboard, still open, has counted the check-in and the rating
+    expect(counter["checkins"]).to_have_text(str(before["checkins"] + 1), timeout=20_000)
+    expect(counter["feedback"]).to_have_text(str(before["feedback"] + 1), timeout=20_000)
+    dashboard.step("dashboard-after", streaming=True)
 
 
 def test_journey_4_the_organizer_completes_info_and_reads_the_inbox(journey: OpenJourney, api: Api) -> None:
