@@ -2,10 +2,10 @@
 this year's 渭南 campaign, approved by the county reviewer ``linwei`` (docs/review.md), public in the
 directory, starting a few seconds from now.
 
-An activity cannot be rated, nor its info completed, before it starts, and the platform rightly
-refuses nothing about a start that is near: so the journeys register one starting ``starts_in``
-seconds ahead, do what needs no start first, and wait on the page for the start (the activity page
-opens its rating form by itself at the start time) — the platform's clock rules are never bent.
+An activity cannot be rated, nor its info completed, before it starts, and its science workers
+cannot be changed after: so the journeys register one starting ``starts_in`` seconds ahead, do
+what needs no start first, and wait for the start (the public activity page opens its rating form
+by itself at the start time) — the platform's clock rules are never bent.
 """
 
 from __future__ import annotations

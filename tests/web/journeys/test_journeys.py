@@ -71,25 +71,27 @@ def test_journey_2_reviewers_approve_recommend_and_endorse(journey: OpenJourney)
 def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: OpenJourney, api: Api) -> None:
     """On a 375 × 812 phone the public finds the activity by text search and on the map near a point,
     checks in, and rates it after it starts; the operations dashboard's count moves."""
-    # given: an approved, public activity in 临渭区 with its place, starting in a few seconds
-    # (given.py: nothing can be registered to start in the past, nor rated before it starts)
-    workers = [{"name": "刘建华", "phone": "13991230011"}, {"name": "孙丽", "phone": "13991230012"}]
-    activity = approved_activity(
-        api, "星空下的防震减灾体验夜", starts_in=25, latitude=34.5001, longitude=109.4902, science_workers=workers
-    )
-
     person = journey("phone")  # the member of the public (the first: screenshots in <test>/)
     # an operations person keeps the dashboard open (through the workbench's navigation)
     ops = journey("phone")
     ops.goto("/login")
     ops.log_in("ops", STAFF_PASSWORD)
     ops.expect_path("/workbench/admin/campaigns")
+    expect(ops.page.get_by_role("link", name="运营看板")).to_be_visible()
+    ops.step("ops-workbench")
     dashboard = open_dashboard(ops)
     counter = {name: dashboard.page.locator(f"#{name}") for name in ("checkins", "feedback")}
     expect(dashboard.page.get_by_text("实时连接")).to_be_visible()
     expect(counter["checkins"]).not_to_have_text("—")
     before = {name: int(value.inner_text()) for name, value in counter.items()}
     dashboard.step("dashboard-before", streaming=True)
+
+    # given: an approved, public activity in 临渭区 with its place and two science workers, starting
+    # in a few seconds (given.py: it can be rated only once it has started)
+    workers = [{"name": "刘建华", "phone": "13991230011"}, {"name": "孙丽", "phone": "13991230012"}]
+    activity = approved_activity(
+        api, "星空下的防震减灾体验夜", starts_in=25, latitude=34.5001, longitude=109.4902, science_workers=workers
+    )
 
     person.goto("/")
     expect(person.page.locator("#campaign-title")).to_be_visible()
