@@ -22,7 +22,7 @@ def test_the_page_is_served_with_its_policy_and_same_origin_opener_isolation() -
 
 def test_the_page_takes_a_token_only_from_its_opener_on_its_own_origin() -> None:
     script = (STATIC / "dashboard.js").read_text(encoding="utf-8")
-    assert 'opener.postMessage({ type: TOKEN_REQUEST }, window.location.origin)' in script
+    assert "opener.postMessage({ type: TOKEN_REQUEST }, window.location.origin)" in script
     assert "event.origin !== window.location.origin || event.source !== opener" in script
     code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("//"))
     assert "localStorage" not in code and "sessionStorage" not in code and "cookie" not in code
