@@ -230,6 +230,8 @@ def test_the_operations_dashboard_is_analytics_page_with_its_own_policy(origin: 
     page = client.get("/dashboard")
     assert page.status_code == 200 and page.text == direct.text
     assert page.headers["content-security-policy"] == direct.headers["content-security-policy"]
+    # as the site's pages: the workbench that opens it stays its opener (the token hand-off)
+    assert page.headers["cross-origin-opener-policy"] == "same-origin"
     for asset in re.findall(r'(?:src|href)="(dashboard/static/[^"]+)"', page.text):
         answer = client.get(f"/{asset}")
         assert answer.status_code == 200 and answer.content, asset

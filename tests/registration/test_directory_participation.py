@@ -91,6 +91,13 @@ async def test_check_ins_reach_the_directory_counts(service: Service) -> None:
     assert body["check_ins"] == 3 and body["rating_count"] == 3 and body["rating_average"] == 4.0
 
 
+async def test_the_directory_shows_how_many_science_workers_take_part_and_never_who(service: Service) -> None:
+    [activity_id] = await public(service, registered(science_worker_count=2))
+    body = (await service.client.get(f"{URL}/{activity_id}")).json()
+    assert body["science_workers"] == 2
+    assert not {"contact_name_masked", "contact_phone_masked", "organizer_id"} & set(body)
+
+
 async def test_check_in_is_open_from_the_start_day_until_the_end_day(service: Service) -> None:
     later, ended = await public(
         service,

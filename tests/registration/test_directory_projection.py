@@ -126,11 +126,13 @@ async def test_updates_are_applied_and_a_withdrawal_hides_the_activity(view: Asy
     assert state["starts_at"].replace(tzinfo=UTC) == starts and state["themes"] == "|乡村振兴|"
     assert "contact_phone_masked" not in state["data"] and "contact_name_masked" not in state["data"]
     assert "organizer_id" not in state["data"]
-    await feed(view, withdrawn(activity_id, 4))
+    await feed(view, updated(activity_id, 4, science_worker_count=3))  # the count, never who
+    assert (await entry(view, activity_id))["data"]["science_worker_count"] == 3
+    await feed(view, withdrawn(activity_id, 5))
     assert not await public(view, activity_id)
     await feed(view, event, updated(activity_id, 2, name="旧名称"), approved(activity_id))  # stale duplicates
     state = await entry(view, activity_id)
-    assert not state["public"] and state["version"] == 4 and state["data"]["name"] == "科普大篷车进乡村"
+    assert not state["public"] and state["version"] == 5 and state["data"]["name"] == "科普大篷车进乡村"
 
 
 @BOTH

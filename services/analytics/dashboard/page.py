@@ -25,7 +25,9 @@ async def dashboard_page() -> FileResponse:
     return FileResponse(
         STATIC / "dashboard.html",
         media_type="text/html; charset=utf-8",
-        headers={"Content-Security-Policy": PAGE_POLICY},
+        # same-origin, as the site's pages: a workbench that opens the page keeps it as its opener
+        # (the token hand-off, static/dashboard.js) and no other origin's window can hold it
+        headers={"Content-Security-Policy": PAGE_POLICY, "Cross-Origin-Opener-Policy": "same-origin"},
     )
 
 

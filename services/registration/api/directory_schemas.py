@@ -44,6 +44,9 @@ class DirectoryActivityOut(BaseModel):
     online_url: str | None
     address: str | None
     description: str | None
+    science_workers: int = Field(
+        0, description="how many science workers take part (the count only; listed before the directory kept it: 0)"
+    )
     position: Position | None = Field(description="where near-me places it; none for online-only activities")
     check_ins: int
     rating_count: int
@@ -83,6 +86,7 @@ class DirectoryActivityOut(BaseModel):
             "online_url": listing.get("online_url"),
             "address": listing.get("address"),
             "description": listing.get("description"),
+            "science_workers": listing.get("science_worker_count", 0),
             "position": position,
             "check_ins": found.check_ins,
             "rating_count": found.ratings,

@@ -20,8 +20,9 @@ class RegionCentres(Protocol):
 class Listing(BaseModel):
     """An activity's public fields, named as in ``activity-registered``; anything else is dropped.
 
-    Contacts (even masked), the organizer's unit id and science-worker counts are not fields here,
-    so they can never reach the view or an answer.
+    Contacts (even masked) and the organizer's unit id are not fields here, so they can never reach
+    the view or an answer. The science workers are here only as their count (the activity's page
+    shows how many take part), which names nobody.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -46,6 +47,7 @@ class Listing(BaseModel):
     longitude: float | None = None
     latitude: float | None = None
     description: str | None = None
+    science_worker_count: int = 0
 
     @classmethod
     def registered(cls, payload: ActivityRegistered) -> Listing:

@@ -110,10 +110,12 @@ class Journey:
 
     # ----------------------------------------------------------------------------------- each step
 
-    def step(self, name: str) -> Path:
+    def step(self, name: str, *, streaming: bool = False) -> Path:
         """Wait for the page to settle, screenshot it, run axe-core on it and fail on console errors
-        or policy violations since the last step. Returns the screenshot's path."""
-        self.page.wait_for_load_state("networkidle")
+        or policy violations since the last step. Returns the screenshot's path. ``streaming``: the
+        page holds a stream open (the operations dashboard), so the network never goes idle; the
+        step waits for the page's load instead, after the assertions that say what it shows."""
+        self.page.wait_for_load_state("load" if streaming else "networkidle")
         self.steps.append(name)
         shot = self.folder / f"{len(self.steps):02d}-{name}.png"
         self.page.screenshot(path=str(shot), full_page=True)

@@ -12,12 +12,17 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import expect
 
+from .conftest import Site
+from .given import approved_activity, open_dashboard
 from .site_support import ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, Journey
 from .workbench_support import attachment_1, campaign_title, choose, days_ahead, fill_time, recommendable_activity
 
 OpenJourney = Callable[[str], Journey]
+# journey 4's science workers (numbers no failure rule of the SMS stand-in matches)
+SCIENCE_WORKERS = [("李明华", "13991234567"), ("赵晓燕", "13991234568")]
 
 
 def menu(person: Journey, entry: str) -> None:
@@ -217,40 +222,175 @@ def test_journey_2_reviewers_approve_recommend_and_endorse(journey: OpenJourney,
     city.step("city-endorsed-box")
 
 
-def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: OpenJourney) -> None:
+def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: OpenJourney, api: Api) -> None:
     """On a 375 × 812 phone the public finds the activity by text search and on the map near a point,
     checks in, and rates it after it starts; the operations dashboard's count moves."""
-    person = journey("phone")
+    person = journey("phone")  # the member of the public (the first: screenshots in <test>/)
+    # an operations person keeps the dashboard open (through the workbench's navigation)
+    ops = journey("phone")
+    ops.goto("/login")
+    ops.log_in("ops", STAFF_PASSWORD)
+    ops.expect_path("/workbench/admin/campaigns")
+    expect(ops.page.get_by_role("link", name="运营看板")).to_be_visible()
+    ops.step("ops-workbench")
+    dashboard = open_dashboard(ops)
+    counter = {name: dashboard.page.locator(f"#{name}") for name in ("checkins", "feedback")}
+    expect(dashboard.page.get_by_text("实时连接")).to_be_visible()
+    expect(counter["checkins"]).not_to_have_text("—")
+    before = {name: int(value.inner_text()) for name, value in counter.items()}
+    dashboard.step("dashboard-before", streaming=True)
+
+    # given: an approved, public activity in 临渭区 with its place and two science workers, starting
+    # in a few seconds (given.py: it can be rated only once it has started)
+    workers = [{"name": "刘建华", "phone": "13991230011"}, {"name": "孙丽", "phone": "13991230012"}]
+    activity = approved_activity(
+        api, "星空下的防震减灾体验夜", starts_in=25, latitude=34.5001, longitude=109.4902, science_workers=workers
+    )
+
     person.goto("/")
     expect(person.page.locator("#campaign-title")).to_be_visible()
     person.step("home")
 
     person.page.locator("#main").get_by_role("link", name="查找身边的活动").click()
     person.expect_path("/search")
-    person.step("search")
+    person.page.get_by_label("搜索活动名称、举办单位、地点").fill("防震减灾")
+    person.page.get_by_role("button", name="搜索", exact=True).click()
+    result = person.page.get_by_role("link", name=activity.name)
+    expect(result).to_be_visible()
+    person.step("search-found")
 
-    person.page.go_back()
-    person.page.locator("#main").get_by_role("link", name="科普地图").click()
+    result.click()
+    person.expect_path(f"/activities/{activity.id}")
+    expect(person.page.get_by_role("heading", name=activity.name)).to_be_visible()
+    expect(person.page.get_by_text("渭南市临渭区朝阳大街 18 号渭南市科技馆")).to_be_visible()
+    expect(person.page.get_by_text("2 位科技工作者参与")).to_be_visible()
+    person.step("activity")
+
+    # near me: the phone's location, a few hundred metres from the activity, granted to the site
+    person.page.context.grant_permissions(["geolocation"], origin=person.origin)
+    person.page.context.set_geolocation({"latitude": 34.4978, "longitude": 109.4861})
+    person.page.get_by_role("button", name="打开导航").click()  # the phone's header menu
+    person.page.get_by_role("navigation", name="主导航").get_by_role("link", name="科普地图").click()
     person.expect_path("/map")
-    person.step("map")
+    person.page.get_by_role("button", name="我附近（30 分钟科普圈）").click()
+    expect(person.page.get_by_text("我的位置周围 15 公里（30 分钟科普圈，2024 年通知）内的活动。")).to_be_visible()
+    near = person.page.get_by_role("listitem").filter(has=person.page.get_by_role("link", name=activity.name))
+    expect(near).to_contain_text("米")  # its distance from the person
+    person.step("map-near-me")
+
+    near.get_by_role("link", name=activity.name).click()
+    person.expect_path(f"/activities/{activity.id}")
+    person.page.get_by_role("button", name="我来打卡").click()
+    expect(person.page.get_by_text("打卡成功！感谢你参加本次科普活动。")).to_be_visible()
+    expect(person.page.get_by_text("1 人打卡")).to_be_visible()
+    person.step("checked-in")
+
+    # the activity starts while the page is open: its rating form opens by itself
+    if activity.seconds_to_start() > 2:
+        expect(person.page.get_by_text("活动开始后可以在这里评分和留言。")).to_be_visible()
+    stars = person.page.get_by_role("group", name="评分（1–5 星）")
+    expect(stars).to_be_visible(timeout=(activity.seconds_to_start() + 10) * 1000)
+    stars.get_by_label("5 星，非常满意").check()
+    person.page.get_by_label("留言（选填）").fill("演练很真实，孩子学会了地震时躲在桌下。")
+    person.page.get_by_role("button", name="提交评价").click()
+    expect(person.page.get_by_text("感谢你的评价（5 星）！")).to_be_visible()
+    person.page.evaluate("() => window.scrollTo(0, 0)")  # a full-page shot draws the sticky header where it is
+    person.step("rated")
+
+    # a moment later the rating counts on the activity's page
+    rating = person.page.get_by_label("评分", exact=True).filter(has_text="5.0 分（1 人评价）")
+    for _ in range(20):
+        person.page.reload(wait_until="networkidle")
+        if rating.is_visible():
+            break
+        person.page.wait_for_timeout(500)
+    expect(rating).to_be_visible()
+    expect(person.page.get_by_text("1 人打卡")).to_be_visible()
+    person.step("rating-shown")
+
+    # the dashboard, still open, has counted the check-in and the rating
+    expect(counter["checkins"]).to_have_text(str(before["checkins"] + 1), timeout=20_000)
+    expect(counter["feedback"]).to_have_text(str(before["feedback"] + 1), timeout=20_000)
+    dashboard.step("dashboard-after", streaming=True)
 
 
-def test_journey_4_the_organizer_completes_info_and_reads_the_inbox(journey: OpenJourney, api: Api) -> None:
+def test_journey_4_the_organizer_completes_info_and_reads_the_inbox(journey: OpenJourney, api: Api, site: Site) -> None:
     """The organizer completes the activity's info and sees the thank-yous' delivery states and the
     inbox message."""
-    phone = api.organizer()
+    # given: the organizer's activity, approved by 临渭区 (the inbox's review outcome), starting soon
+    # (given.py: its science workers are typed in before the start, its info completed after it)
+    activity = approved_activity(api, "防灾减灾科普进校园", starts_in=40)
     person = journey("phone")
     person.goto("/login")
     person.allow_console_error(r"status of 401")  # the mistyped password below
-    person.log_in(phone, "not-the-password")
+    person.log_in(activity.organizer_login, "not-the-password")
     expect(person.page.get_by_text("账号或密码不正确")).to_be_visible()
     person.step("login-refused")
-    person.log_in(phone, ORGANIZER_PASSWORD)
+    person.log_in(activity.organizer_login, ORGANIZER_PASSWORD)
     person.expect_path("/workbench/activities")
+    expect(person.page.get_by_role("link", name=activity.name)).to_be_visible()
     person.step("my-activities")
 
-    menu(person, "消息与致谢")
+    # the science workers who will take part, typed in before the activity starts
+    person.page.get_by_role("link", name=activity.name).click()
+    person.expect_path(f"/workbench/activities/{activity.id}")
+    person.page.get_by_role("button", name="修改").click()
+    person.expect_path(f"/workbench/activities/{activity.id}/edit")
+    for number, (name, phone) in enumerate(SCIENCE_WORKERS, start=1):
+        person.page.get_by_role("button", name="添加一位").click()
+        person.page.get_by_label(f"第 {number} 位姓名").fill(name)
+        person.page.get_by_label(f"第 {number} 位手机号").fill(phone)
+    person.step("science-workers-typed")
+    person.page.get_by_role("button", name="保存修改").click()
+    person.expect_path(f"/workbench/activities/{activity.id}")
+    expect(person.page.get_by_text("修改已保存。")).to_be_visible()
+    for name, _ in SCIENCE_WORKERS:
+        expect(person.page.get_by_text(name)).to_be_visible()
+    person.step("science-workers-saved")
+
+    # once the activity has started, its info: a photo, a news link, the turnout, a summary
+    person.page.wait_for_timeout(activity.seconds_to_start() * 1000 + 500)
+    person.page.get_by_role("button", name="完善信息").click()
+    person.expect_path(f"/workbench/activities/{activity.id}/info")
+    completeness = person.page.get_by_role("progressbar")
+    expect(completeness).to_have_attribute("aria-valuenow", "0")
+    person.page.get_by_label("活动照片链接（每行一个，最多 20 个）").fill(
+        "https://kepuri.example.cn/photos/fangzai-1.jpg"
+    )
+    person.page.get_by_label("新闻报道链接（每行一个，最多 20 个）").fill("https://news.example.cn/weinan/2026/fangzai")
+    person.page.get_by_label("实际参与人数").fill("186")
+    person.page.get_by_label("活动总结").fill("186 名师生参加了地震避险演练，科技工作者讲解了防灾常识。")
+    expect(completeness).to_have_attribute("aria-valuenow", "90")
+    person.step("info-filled")
+    person.page.get_by_role("button", name="保存").click()
+    person.expect_path(f"/workbench/activities/{activity.id}")
+    expect(person.page.get_by_text("活动信息已保存。")).to_be_visible()
+    expect(person.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "90")
+    person.step("info-saved")
+
+    # the thank-you SMS, sent in the unit's name to each science worker, and their delivery states
+    person.page.get_by_role("link", name="消息与致谢").first.click()
     person.expect_path("/workbench/inbox")
+    delivered = person.page.get_by_role("listitem").filter(has_text="致谢短信").filter(has_text="已送达")
+    for _ in range(30):
+        if delivered.count() == len(SCIENCE_WORKERS):
+            break
+        person.page.wait_for_timeout(500)
+        person.page.get_by_role("button", name="刷新").click()
+    expect(delivered).to_have_count(len(SCIENCE_WORKERS))
+    for _, phone in SCIENCE_WORKERS:
+        expect(person.page.get_by_text(f"{phone[:3]}****{phone[-4:]}")).to_be_visible()
+    person.step("thank-you-delivery")
+    # and each handset got its one message (the SMS stand-in that `kepuri up` runs)
+    standin = f"http://127.0.0.1:{site.up.env['KEPURI_SMS_STANDIN_PORT']}"
+    for _, phone in SCIENCE_WORKERS:
+        handset = httpx.get(f"{standin}/v1/handsets", params={"to": phone}).json()
+        assert handset["received"] == 1, handset
+
+    # the inbox: the review outcome
+    person.page.get_by_role("tab", name="站内消息").click()
+    approval = person.page.get_by_role("listitem").filter(has_text="审核通过").filter(has_text=activity.name)
+    expect(approval).to_be_visible()
     person.step("inbox")
 
 
@@ -267,7 +407,8 @@ def test_journey_5_an_admin_configures_a_campaign(journey: OpenJourney) -> None:
     admin.expect_path("/workbench/admin/accounts")
     admin.step("accounts")
 
-    # the operations dashboard: analytics' own page, through the same origin
-    admin.page.get_by_role("link", name="运营看板").click()
-    admin.expect_path("/dashboard")
-    admin.step("dashboard")
+    # the operations dashboard: analytics' own page, through the same origin, in a window of its own
+    # that the workbench hands its token (given.open_dashboard)
+    dashboard = open_dashboard(admin)
+    expect(dashboard.page.get_by_text("实时连接")).to_be_visible()
+    dashboard.step("dashboard", streaming=True)

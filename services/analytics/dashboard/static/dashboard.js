@@ -5,6 +5,11 @@
 // closure only (never localStorage, sessionStorage or a cookie: gone with the page) and sends it as
 // Authorization. EventSource cannot send that header, so the stream is read with fetch and parsed here;
 // the page reconnects by itself, and asks for a token again when the server refuses it (401/403).
+//
+// Opened from the site's workbench (same origin), the page asks the window that opened it for the
+// token that window holds (postMessage, this origin only, both ways) instead of asking the person to
+// paste one: the token still lives only in the two pages' memory. Without an opener, or without an
+// answer within a moment, it asks for a token as before.
 (function () {
   "use strict";
 
@@ -240,12 +245,42 @@
     connect();
   });
 
+  var TOKEN_REQUEST = "kepuri:dashboard-token-request";
+  var TOKEN_ANSWER = "kepuri:dashboard-token";
+
+  function tokenFromOpener(otherwise) {
+    var opener = window.opener;
+    if (!opener || opener === window) { otherwise(""); return; }
+    var waiting = window.setTimeout(function () {
+      window.removeEventListener("message", answered);
+      otherwise("");
+    }, 1500);
+    function answered(event) {
+      if (event.origin !== window.location.origin || event.source !== opener) { return; }
+      var data = event.data || {};
+      if (data.type !== TOKEN_ANSWER || typeof data.token !== "string" || !data.token) { return; }
+      window.clearTimeout(waiting);
+      window.removeEventListener("message", answered);
+      token = data.token;
+      document.getElementById("sign-in").hidden = true;
+      connect();
+    }
+    window.addEventListener("message", answered);
+    try {
+      opener.postMessage({ type: TOKEN_REQUEST }, window.location.origin);
+    } catch (error) {
+      window.clearTimeout(waiting);
+      window.removeEventListener("message", answered);
+      otherwise("");
+    }
+  }
+
   setText("campaign", campaign || "全部");
   fetch("dashboard/static/vendor/china-provinces.json")
     .then(function (response) {
       if (!response.ok) { throw new Error("map " + response.status); }
       return response.json();
     })
-    .then(function (geo) { setUp(geo); askForToken(""); })
+    .then(function (geo) { setUp(geo); tokenFromOpener(askForToken); })
     .catch(function (error) { status("地图加载失败", "lost"); console.error(error); });
 })();

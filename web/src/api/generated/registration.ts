@@ -1065,6 +1065,12 @@ export interface components {
             address: string | null;
             /** Description */
             description: string | null;
+            /**
+             * Science Workers
+             * @description how many science workers take part (the count only; listed before the directory kept it: 0)
+             * @default 0
+             */
+            science_workers: number;
             /** @description where near-me places it; none for online-only activities */
             position: components["schemas"]["Position"] | null;
             /** Check Ins */

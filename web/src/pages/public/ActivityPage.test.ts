@@ -7,14 +7,15 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
 
 const hour = 3600 * 1000
-function activity(startsInHours: number) {
+function activity(startsInHours: number, more: Record<string, unknown> = {}) {
   const start = new Date(Date.now() + startsInHours * hour)
   return {
     id: 'a1', name: '科学实验秀', organizer: '西安市科学技术协会', co_organizers: [], campaign_id: '2024-national',
     region_code: '610113', starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 2 * hour).toISOString(),
     format: 'both', category: '重点活动', joint_action: null, programme: null, themes: ['科学教育'], target_groups: [],
     key_activity: true, expected_participants: null, online_url: 'https://live.example.cn/x', address: '小寨东路1号',
-    description: null, position: null, check_ins: 3, rating_count: 0, rating_average: null,
+    description: null, position: null, check_ins: 3, rating_count: 0, rating_average: null, science_workers: 0,
+    ...more,
   }
 }
 
@@ -99,6 +100,26 @@ describe('ActivityPage', () => {
     expect(wrapper.text()).toContain('活动开始后可以在这里评分和留言')
     expect(wrapper.text()).toContain('起可以打卡')
     expect(wrapper.get('button.activity__checkin').attributes('disabled')).toBeDefined()
+  })
+
+  it('opens the rating by itself when the activity starts while the page is open', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      answers = { 'GET /api/v1/directory/activities/a1': () => json(200, activity(20 / 3600)) } // in 20 s
+      const wrapper = await open()
+      expect(wrapper.find('form').exists()).toBe(false)
+      await vi.advanceTimersByTimeAsync(21_000)
+      expect(wrapper.find('form').exists()).toBe(true)
+      wrapper.unmount()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('shows how many science workers take part', async () => {
+    answers = { 'GET /api/v1/directory/activities/a1': () => json(200, activity(-1, { science_workers: 2 })) }
+    const wrapper = await open()
+    expect(wrapper.text()).toContain('2 位科技工作者参与')
   })
 
   it('says when the activity is not public', async () => {

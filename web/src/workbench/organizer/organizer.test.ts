@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { showProblem } from '@/api/problems'
-import { deadlineList, detailsOf, emptyForm, fileNameOf, formProblems, importAdvice, parseWorkers, percent } from './organizer'
+import { chinaDateTime, deadlineList, detailsOf, emptyForm, fileNameOf, formProblems, importAdvice, parseWorkers, percent } from './organizer'
 
 const FORM_PROPS = ['campaign_id', 'name', 'time', 'address', 'contact_phone', 'science_workers', 'science_workers.1.phone']
 
@@ -71,6 +71,14 @@ describe('the activity form', () => {
     expect(details.address).toBeNull()
     expect(details.category).toBeNull()
     expect(details.science_workers).toEqual([{ name: '李明', phone: '13900139001', organisation: null }])
+  })
+})
+
+describe('the time picker in China time', () => {
+  it('holds the API\'s moments as China wall time with their offset, the same moment', () => {
+    expect(chinaDateTime('2026-12-05T20:34:00Z')).toBe('2026-12-06T04:34:00+08:00')
+    expect(chinaDateTime('2026-09-16T09:30:00+08:00')).toBe('2026-09-16T09:30:00+08:00')
+    expect(new Date(chinaDateTime('2026-12-05T20:34:00+00:00')).getTime()).toBe(Date.parse('2026-12-05T20:34:00Z'))
   })
 })
 

@@ -122,6 +122,17 @@ export function emptyForm(campaignId = ''): ActivityForm {
 }
 
 /** The form filled from an activity, to change it. */
+/**
+ * A moment as the time picker holds it: China wall time with its offset ("2026-09-16T09:30:00+08:00").
+ * The API may answer in UTC ("…T01:30:00Z"); the picker reads only the digits of its value format,
+ * so such a value would be shown eight hours early.
+ */
+export function chinaDateTime(iso: string): string {
+  const moment = new Date(iso)
+  if (Number.isNaN(moment.getTime())) return iso
+  return `${new Date(moment.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 19)}+08:00`
+}
+
 export function formOf(activity: ActivityOut): ActivityForm {
   return {
     campaign_id: activity.campaign_id,
@@ -134,7 +145,7 @@ export function formOf(activity: ActivityOut): ActivityForm {
     themes: [...activity.themes],
     target_groups: [...activity.target_groups],
     format: (['offline', 'online', 'both'].includes(activity.format) ? activity.format : 'offline') as ActivityForm['format'],
-    time: [activity.starts_at, activity.ends_at],
+    time: [chinaDateTime(activity.starts_at), chinaDateTime(activity.ends_at)],
     region_code: activity.region_code,
     address: activity.address ?? '',
     longitude: activity.longitude ?? null,
