@@ -11,7 +11,7 @@ CLS. Targets: performance >= 90, accessibility >= 95. The public entry's JavaScr
 import closure of web/dist's entry chunk, each file gzipped (as tests/web/test_site.py counts it):
 <= 200 KB. Not part of the test suite: it needs web/node_modules/.bin/lighthouse (``npm ci`` in web/).
 
-    python -m bench.lighthouse [--quick] [--reps 3] [--pages home,search,map,activity]
+    python -m bench.lighthouse [--quick] [--reps 3] [--pages home,search,map,activity] [--reports DIR]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usag
 PAGES = ("home", "search", "map", "activity")
 PERFORMANCE_TARGET, ACCESSIBILITY_TARGET = 90, 95
 ENTRY_BUDGET_KB = 200
+ATTEMPTS = 3  # a run whose trace failed is run again, as Lighthouse's own message asks
 ADMIN, PASSWORD = "bench-admin", "kepuri-bench-2026"
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -140,12 +141,20 @@ def lighthouse(url: str, output: Path) -> dict[str, float]:
         "--quiet",
     ]
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
-    if done.returncode or not output.exists():
-        raise SystemExit(f"lighthouse {url} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    result = json.loads(output.read_text())
-    if result.get("runtimeError"):
-        raise SystemExit(f"lighthouse {url}: {result['runtimeError']}")
+    for attempt in range(1, ATTEMPTS + 1):
+        output.unlink(missing_ok=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+        result = json.loads(output.read_text()) if output.exists() else {}
+        error = result.get("runtimeError") if result else f"exit {done.returncode}: {done.stderr[-2000:]}"
+        if not error:
+            break
+        # Lighthouse itself says to run again when its trace of the load went wrong (NO_NAVSTART, …)
+        print(
+            f"  lighthouse {url}: {error.get('message', error) if isinstance(error, dict) else error}; attempt {attempt} of {ATTEMPTS}",
+            file=sys.stderr,
+        )
+    else:
+        raise SystemExit(f"lighthouse {url} failed {ATTEMPTS} times: {error}")
     audits = result["audits"]
     return {
         "performance": round(100 * (result["categories"]["performance"]["score"] or 0)),
@@ -192,9 +201,14 @@ def main() -> None:
         __doc__ or "",
         reps=3,
         quick_reps=1,
-        extra=[("--pages", {"default": ",".join(PAGES), "help": f"which of {', '.join(PAGES)} (default all)"})],
+        extra=[
+            ("--pages", {"default": ",".join(PAGES), "help": f"which of {', '.join(PAGES)} (default all)"}),
+            ("--reports", {"type": Path, "help": "keep each run's Lighthouse JSON report in this folder"}),
+        ],
     )
     pages = [p for p in args.pages.split(",") if p]
+    if args.reports:
+        args.reports.mkdir(parents=True, exist_ok=True)
     if not LIGHTHOUSE.exists():
         raise SystemExit(f"{LIGHTHOUSE} is missing: run `npm ci` in web/")
     version = json.loads((WEB / "node_modules" / "lighthouse" / "package.json").read_text())["version"]
@@ -210,7 +224,7 @@ def main() -> None:
             paths = {"home": "/", "search": "/search?q=食品安全", "map": "/map", "activity": f"/activities/{activity}"}
             for rep in range(args.reps):
                 for page in pages:  # pages interleaved, so a slow minute of the machine spreads over all
-                    output = folder / f"{page}-{rep}.json"
+                    output = (args.reports or folder) / f"{page}-{rep + 1}.json"
                     run = lighthouse(up.site + paths[page], output)
                     samples.setdefault(page, []).append(run)
                     print(f"  {page} run {rep + 1}: {run}", file=sys.stderr)
