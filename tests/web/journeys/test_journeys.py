@@ -171,7 +171,9 @@ def test_journey_5_an_admin_configures_a_campaign(journey: OpenJourney, api: Api
     organizer.expect_path("/workbench/activities/new")
     page = organizer.page
     # the select's shown choice lies over its input: click the select where the person sees it
-    page.get_by_role("combobox", name="活动年度").locator("xpath=ancestor::*[contains(@class, 'el-select__wrapper')]").click()
+    page.get_by_role("combobox", name="活动年度").locator(
+        "xpath=ancestor::*[contains(@class, 'el-select__wrapper')]"
+    ).click()
     page.get_by_role("option", name=f"{title}（登记已截止）").click()
     # the form names the window as soon as the campaign is chosen
     expect(page.get_by_text(f"登记时间：{window_words(opens, closes)}，已截止")).to_be_visible()
