@@ -33,9 +33,25 @@ class Window:
         return (self.opens_on is None or self.opens_on <= day) and (self.closes_on is None or day <= self.closes_on)
 
     def describe(self) -> str:
-        opens = self.opens_on.isoformat() if self.opens_on else "…"
-        closes = self.closes_on.isoformat() if self.closes_on else "…"
-        return f"{opens} 至 {closes}"
+        """The window as a person reads it: 2026年11月1日至2026年12月4日 (起 / 止 for an open end)."""
+        if self.opens_on and self.closes_on:
+            return f"{chinese_date(self.opens_on)}至{chinese_date(self.closes_on)}"
+        if self.opens_on:
+            return f"{chinese_date(self.opens_on)}起"
+        if self.closes_on:
+            return f"至{chinese_date(self.closes_on)}止"
+        return "不限"
+
+    def describe_iso(self) -> str:
+        """The window in ISO dates, for the English part of a message: 2026-11-01 to 2026-12-04."""
+        opens = self.opens_on.isoformat() if self.opens_on else "..."
+        closes = self.closes_on.isoformat() if self.closes_on else "..."
+        return f"{opens} to {closes}"
+
+
+def chinese_date(day: date) -> str:
+    """2026-11-01 as 2026年11月1日, the way the site writes dates."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -145,8 +161,8 @@ class Campaign:
         if not self.registration.contains(china_day(now)):
             raise RuleBroken(
                 "campaign_id",
-                f"不在登记时间内：{self.title}的活动登记时间为 {self.registration.describe()} "
-                f"(outside the registration window {self.registration.describe()})",
+                f"不在登记时间内：{self.title}的活动登记时间为{self.registration.describe()} "
+                f"(outside the registration window {self.registration.describe_iso()})",
             )
 
     def require_info_completion_open(self, now: datetime) -> None:

@@ -127,10 +127,22 @@ class Journey:
         if self.policy_violations:
             violations, self.policy_violations[:] = list(self.policy_violations), []
             raise JourneyError(f"{where}: Content-Security-Policy violations:\n" + "\n".join(violations))
+        settle_animations(self.page)
         problems = accessibility_violations(self.page)
         if problems:
             raise JourneyError(f"{where}: axe-core found serious or critical violations:\n" + "\n".join(problems))
         return shot
+
+
+def settle_animations(page: Page) -> None:
+    """Let the finite CSS animations and transitions running now end (an Element Plus tag fades in),
+    so axe-core reads colours as the person sees them once still, not a half-transparent frame.
+    Endless ones (a loading skeleton) are left alone; none is waited for longer than 2 s."""
+    page.evaluate(
+        "() => Promise.race([new Promise((done) => setTimeout(done, 2000)), Promise.all(document.getAnimations()"
+        ".filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+        ".map((a) => a.finished.catch(() => null)))])"
+    )
 
 
 _axe_source: str | None = None

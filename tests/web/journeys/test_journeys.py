@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 
 from .conftest import Site
 from .given import approved_activity, open_dashboard
-from .site_support import ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, Journey
+from .site_support import CHINA, ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, Journey
 from .workbench_support import attachment_1, campaign_title, choose, days_ahead, fill_time, recommendable_activity
 
 OpenJourney = Callable[[str], Journey]
@@ -394,14 +395,56 @@ def test_journey_4_the_organizer_completes_info_and_reads_the_inbox(journey: Ope
     person.step("inbox")
 
 
-def test_journey_5_an_admin_configures_a_campaign(journey: OpenJourney) -> None:
+def test_journey_5_an_admin_configures_a_campaign(journey: OpenJourney, api: Api) -> None:
     """An admin creates a campaign with a window and a local rule, and an organizer registering
     outside the window sees the window named."""
+    today = datetime.now(CHINA).date()
+    # this year's campaign whose registration window has already closed: from the 1st of last month
+    # until yesterday; its concentrated week lies ahead (inside the year)
+    opens = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    closes = today - timedelta(days=1)
+    week_starts = min(today + timedelta(days=7), date(today.year, 12, 25))
+    week_ends = week_starts + timedelta(days=6)
+    campaign_id, title = f"{today.year}-journey5", f"{today.year}年渭南市食品安全科普周"
+    window = f"{opens.year}年{opens.month}月{opens.day}日至{closes.year}年{closes.month}月{closes.day}日"
+
     admin = journey("desktop")
     admin.goto("/login")
     admin.log_in("ops", STAFF_PASSWORD)
     admin.expect_path("/workbench/admin/campaigns")
     admin.step("campaigns")
+
+    admin.page.get_by_role("button", name="新建活动年度").click()
+    admin.expect_path("/workbench/admin/campaigns/new")
+    form = admin.page
+    form.get_by_label("编号", exact=True).fill(campaign_id)
+    form.get_by_label("名称", exact=True).fill(title)
+    form.get_by_label("主题", exact=True).fill("食品安全 你我同行")
+    form.get_by_label("行政区划（地方活动年度填写，全国不填）").fill("6105")
+    pick_date(admin, "集中活动周开始日期", week_starts)
+    pick_date(admin, "集中活动周结束日期", week_ends)
+    pick_date(admin, "登记开始日期", opens)
+    pick_date(admin, "登记截止日期", closes)
+    form.get_by_role("button", name="添加地方规则").click()
+    form.get_by_label("规则名称").fill("食品安全科普活动")
+    form.get_by_label("关键词").fill("食品安全")
+    # the rule's defaults, shown in its two selects: a name containing the keyword, counted per county
+    expect(form.get_by_role("combobox", name="匹配方式").locator("xpath=../..")).to_contain_text("活动名称含关键词")
+    expect(form.get_by_role("combobox", name="计数单位").locator("xpath=../..")).to_contain_text("按县区")
+    admin.step("campaign-form")
+    form.get_by_role("button", name="创建").click()
+    admin.expect_path(f"/workbench/admin/campaigns/{campaign_id}/edit")
+    expect(form.get_by_text("已保存（第 1 版）")).to_be_visible()
+    expect(form.get_by_role("heading", name=f"编辑：{title}")).to_be_visible()
+    admin.step("campaign-created")
+
+    form.get_by_role("link", name="← 活动年度").click()
+    admin.expect_path("/workbench/admin/campaigns")
+    card = form.get_by_role("listitem").filter(has=form.get_by_role("link", name=title))
+    expect(card.get_by_text("登记已截止")).to_be_visible()
+    expect(card.get_by_text(f"{opens.year}年{opens.month}月{opens.day}日至")).to_be_visible()
+    expect(card.get_by_text("1 条")).to_be_visible()  # the local rule
+    admin.step("campaign-listed")
 
     menu(admin, "账号管理")
     admin.expect_path("/workbench/admin/accounts")
@@ -412,3 +455,50 @@ def test_journey_5_an_admin_configures_a_campaign(journey: OpenJourney) -> None:
     dashboard = open_dashboard(admin)
     expect(dashboard.page.get_by_text("实时连接")).to_be_visible()
     dashboard.step("dashboard", streaming=True)
+
+    # an organizer of 渭南 registers in the new campaign, whose window has closed
+    phone = api.organizer()
+    organizer = journey("desktop")
+    organizer.goto("/login")
+    organizer.log_in(phone, ORGANIZER_PASSWORD)
+    organizer.expect_path("/workbench/activities")
+    menu(organizer, "登记活动")
+    organizer.expect_path("/workbench/activities/new")
+    page = organizer.page
+    choose(page, "活动年度", f"{title}（登记已截止）")
+    # the form names the window as soon as the campaign is chosen
+    expect(page.get_by_text(f"登记时间：{window_words(opens, closes)}，已截止")).to_be_visible()
+    page.get_by_label("活动名称").fill("食品安全进社区科普讲座")
+    page.get_by_label("举办单位", exact=True).fill("渭南市科技馆")
+    fill_time(page, f"{week_starts} 09:00", f"{week_starts} 11:30")
+    choose(page, "活动所在地区：区县", "临渭区")  # 陕西省 渭南市 are the campaign's, chosen already
+    page.get_by_label("活动地点").fill("渭南市临渭区朝阳大街科技馆一楼报告厅")
+    page.get_by_label("负责人").fill("王建国")
+    page.get_by_label("联系电话").fill("13812345678")
+    organizer.step("register-form")
+    organizer.allow_console_error(r"status of 422")  # the refusal below
+    page.get_by_role("button", name="提交登记").click()
+    alert = page.get_by_role("alert").filter(has_text="不在登记时间内")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text(f"{title}的活动登记时间为{window}")
+    expect(alert).not_to_contain_text("outside")  # the person reads Chinese only
+    organizer.expect_path("/workbench/activities/new")
+    organizer.step("register-refused")
+
+
+def pick_date(person: Journey, label: str, day: date) -> None:
+    """Type ``day`` into the Element Plus date picker labelled ``label`` and confirm it."""
+    field = person.page.get_by_label(label)
+    field.fill(day.isoformat())
+    field.press("Enter")
+    expect(field).to_have_value(day.isoformat())
+
+
+def window_words(opens: date, closes: date) -> str:
+    """A window as the site writes dates (web/src/format.ts formatDateRange with the year)."""
+    head = f"{opens.year}年{opens.month}月{opens.day}日"
+    if opens.year != closes.year:
+        return f"{head}至{closes.year}年{closes.month}月{closes.day}日"
+    if opens.month != closes.month:
+        return f"{head}至{closes.month}月{closes.day}日"
+    return f"{head}至{closes.day}日"

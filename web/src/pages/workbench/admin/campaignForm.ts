@@ -312,15 +312,5 @@ export function errorUnder(errors: Record<string, string>, field: string): strin
   return key ? errors[key] : undefined
 }
 
-/** Whether organizers may register in the campaign today (China's calendar day). */
-export function registrationState(campaign: CampaignOut, today: string = chinaToday()): 'before' | 'open' | 'closed' {
-  const { opens_on: opens, closes_on: closes } = campaign.registration ?? {}
-  if (opens && today < opens) return 'before'
-  if (closes && today > closes) return 'closed'
-  return 'open'
-}
-
-/** Today's date in China (UTC+8), "YYYY-MM-DD". */
-export function chinaToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
-}
+// the registration window's state lives beside its words, shared with the organizer's form
+export { chinaToday, registrationState } from '@/registrationWindow'
