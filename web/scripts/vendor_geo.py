@@ -55,7 +55,10 @@ def nanhai() -> dict[str, object]:
     ]
     return {
         "type": "Feature",
-        "properties": {"name": "南海诸岛", "source": "Apache ECharts, echarts/lib/coord/geo/fix/nanhai.js (Apache-2.0)"},
+        "properties": {
+            "name": "南海诸岛",
+            "source": "Apache ECharts, echarts/lib/coord/geo/fix/nanhai.js (Apache-2.0)",
+        },
         "geometry": {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]},
     }
 
