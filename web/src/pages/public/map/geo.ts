@@ -12,6 +12,7 @@ export interface ProvinceFeature {
 export interface Provinces { type: 'FeatureCollection'; features: ProvinceFeature[] }
 
 let provinces: Promise<Provinces> | null = null
+let outlines: Promise<Provinces> | null = null
 const centres = new Map<string, Promise<Centres>>()
 
 async function json<T>(path: string): Promise<T> {
@@ -40,6 +41,15 @@ export function loadNanhai(): Promise<MultiPolygon> {
       throw error
     })
   return nanhai
+}
+
+/** The same outlines simplified to under a pixel at the whole-country view's size (half the bytes), for its SVG. */
+export function loadOutlines(): Promise<Provinces> {
+  outlines ??= json<Provinces>('geo/china-provinces-outline.json').catch((error: unknown) => {
+    outlines = null
+    throw error
+  })
+  return outlines
 }
 
 /** Each city's and county's name and centre in one province: code → [name, longitude, latitude]. */
