@@ -192,6 +192,17 @@ def test_without_a_provider_near_me_is_the_offline_map(site: Site, browser: Brow
         assert settings == {"map": {"tiles": "", "key": "", "url": "", "approval": ""}}
         expect(page.get_by_text("底图：")).to_have_count(0)
 
+        # all China is plain SVG with the 南海诸岛 inset; a tap on a province drills down to its cities,
+        # drawn by ECharts (its chunk loads only then)
+        expect(page.locator(".map-page__map .country-map__nanhai")).to_be_visible()
+        expect(page.locator(".map-page__map canvas")).to_have_count(0)
+        page.locator('.country-map__province[data-code="51"]').click()
+        expect(page.get_by_role("navigation", name="地区层级").get_by_text("四川省")).to_be_visible()
+        expect(page.locator(".map-page__map canvas").first).to_be_visible()
+        person.step("province-drilled")
+        page.get_by_role("navigation", name="地区层级").get_by_role("button", name="全国").click()
+        expect(page.locator(".map-page__map .country-map__nanhai")).to_be_visible()
+
         page.get_by_role("button", name="我附近（30 分钟科普圈）").click()
         expect(page.get_by_text("我的位置周围 15 公里")).to_be_visible()
         expect(page.locator(".map-page__map canvas").first).to_be_visible()
