@@ -6,7 +6,7 @@ as /site-settings.json, its Content-Security-Policy lets images come from the st
 is drawn on the provider's tiles (天地图's vec_w streets and cva_w labels, each tile fetched from the
 stand-in with the key) with the provider's attribution and 审图号 in the map's corner; a point picked on
 the tiled map becomes the centre of the 30-minute circle. Without the setting (the journeys' own
-platform) the same page draws the offline map (ECharts on a canvas) and fetches no tile.
+platform) the same page draws the offline map (SVG for all China, ECharts on a canvas below it and near me) and fetches no tile.
 
 Each step is screenshotted to build/journeys/<test>/ and checked (axe-core, console errors, policy
 violations: a tile the policy refused would fail the step), at a phone's and a desk's width.
@@ -142,8 +142,8 @@ def test_near_me_is_drawn_on_the_configured_providers_tiles(
     person = open_map(browser, tiled_site.up, f"test_map_tiles-{viewport}", viewport)
     page = person.page
     try:
-        # the regions stay the offline map (the 南海诸岛 inset), the source line names the tiles
-        expect(page.locator(".map-page__map canvas").first).to_be_visible()
+        # the regions stay the offline map (SVG, with the 南海诸岛 inset), the source line names the tiles
+        expect(page.locator(".map-page__map .country-map__nanhai")).to_be_visible()
         expect(page.get_by_text(f"“我附近”底图：© 天地图 审图号：{APPROVAL}")).to_be_visible()
         person.step("map-regions")
         before = len(tile_standin.served)
@@ -191,6 +191,17 @@ def test_without_a_provider_near_me_is_the_offline_map(site: Site, browser: Brow
         settings = page.evaluate("() => fetch('/site-settings.json').then((r) => r.json())")
         assert settings == {"map": {"tiles": "", "key": "", "url": "", "approval": ""}}
         expect(page.get_by_text("底图：")).to_have_count(0)
+
+        # all China is plain SVG with the 南海诸岛 inset; a tap on a province drills down to its cities,
+        # drawn by ECharts (its chunk loads only then)
+        expect(page.locator(".map-page__map .country-map__nanhai")).to_be_visible()
+        expect(page.locator(".map-page__map canvas")).to_have_count(0)
+        page.locator('.country-map__province[data-code="51"]').click()
+        expect(page.get_by_role("navigation", name="地区层级").get_by_text("四川省")).to_be_visible()
+        expect(page.locator(".map-page__map canvas").first).to_be_visible()
+        person.step("province-drilled")
+        page.get_by_role("navigation", name="地区层级").get_by_role("button", name="全国").click()
+        expect(page.locator(".map-page__map .country-map__nanhai")).to_be_visible()
 
         page.get_by_role("button", name="我附近（30 分钟科普圈）").click()
         expect(page.get_by_text("我的位置周围 15 公里")).to_be_visible()
