@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from services.registration.directory.criteria import days_of
+from services.registration.domain.campaign import china_day
 from shared.events import Envelope
 
 from .conftest import Service
@@ -131,6 +133,8 @@ async def test_filters(service: Service) -> None:
     assert await names(date_from="2026-09-15", date_to="2026-09-17", region="61") == {"xian", "weinan"}
     assert await names(date_from="2026-09-21", date_to="2026-09-21") == {"city"}  # overlaps: 20th 09:00 to 21st 09:00
     assert await names(date_from="2026-09-22", region="61") == set()
+    assert await names(on="2026-09-17") == {"weinan"}  # a day is the range from it to itself
+    assert await names(on="2026-09-21") == {"city"}
     assert await names(q="科普", region="6105", theme="食品安全") == {"weinan"}
 
 
@@ -193,6 +197,11 @@ async def test_an_activity_is_read_with_its_counts_and_without_contacts(service:
         ({"date_from": "2026-13-01"}, "date_from"),
         ({"date_from": "2026-09-20", "date_to": "2026-09-19"}, "date_to"),
         ({"key_activity": "maybe"}, "key_activity"),
+        ({"on": "2026-02-30"}, "on"),
+        ({"when": "tomorrow"}, "when"),
+        ({"on": "2026-09-20", "when": "today"}, "when"),
+        ({"on": "2026-09-20", "date_from": "2026-09-20"}, "on"),
+        ({"when": "weekend", "date_to": "2026-09-20"}, "when"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"q": "x" * 101}, "q"),
         ({"near": "north"}, "near"),
@@ -218,3 +227,32 @@ async def test_a_cursor_of_another_ordering_is_422(service: Service) -> None:
     near = (await service.client.get(URL, params={"near": "34.5,109.5", "limit": 1})).json()
     response = await service.client.get(URL, params={"cursor": near["next_cursor"]})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"
+
+
+@BOTH
+async def test_today_and_this_weekend_are_china_days(service: Service) -> None:
+    """``when=today`` / ``when=weekend`` are China's days, whatever the server's zone: an activity
+    running now is found today, and this weekend exactly when it overlaps the weekend's days."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    running = named("正在进行的科普活动", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    far = named("明年的科普活动", starts_at=now + timedelta(days=300), ends_at=now + timedelta(days=300, hours=2))
+    ids = await listed(service, running, far)
+    assert await found(service, when="today") == [ids[0]]
+    saturday, sunday = days_of("weekend", china_day(datetime.now(UTC)))
+    running_days = {china_day(now - timedelta(hours=1)), china_day(now + timedelta(hours=1))}
+    weekend = {saturday, sunday}
+    assert await found(service, when="weekend") == ([ids[0]] if running_days & weekend else [])
+
+
+@pytest.mark.parametrize(
+    ("today", "days"),
+    [
+        (date(2026, 12, 7), (date(2026, 12, 12), date(2026, 12, 13))),  # a Monday: the coming weekend
+        (date(2026, 12, 11), (date(2026, 12, 12), date(2026, 12, 13))),  # a Friday
+        (date(2026, 12, 12), (date(2026, 12, 12), date(2026, 12, 13))),  # a Saturday: today and tomorrow
+        (date(2026, 12, 13), (date(2026, 12, 13), date(2026, 12, 13))),  # a Sunday: what is left of it
+    ],
+)
+def test_this_weekend_from_each_day_of_the_week(today: date, days: tuple[date, date]) -> None:
+    assert days_of("weekend", today) == days
+    assert days_of("today", today) == (today, today)

@@ -12,6 +12,7 @@ from .geo import Circle
 from .search import Term
 
 Format = Literal["offline", "online", "both"]
+When = Literal["today", "weekend"]
 # "offline" finds every activity one can attend in person, so also those held both ways; likewise
 # "online"; "both" finds only those held both ways.
 FORMATS_MATCHING: dict[str, tuple[str, ...]] = {
@@ -66,6 +67,16 @@ class Criteria:
     @property
     def starts_before(self) -> datetime | None:
         return china_midnight(self.date_to + timedelta(days=1)) if self.date_to else None
+
+
+def days_of(when: When, today: date) -> tuple[date, date]:
+    """The China calendar days ``when`` names, seen on ``today``: today alone, or this weekend (this
+    week's Saturday and Sunday; on a Sunday, the day itself)."""
+    if when == "today":
+        return today, today
+    saturday = today + timedelta(days=5 - today.weekday())
+    sunday = saturday + timedelta(days=1)
+    return (today, today) if today.weekday() == 6 else (saturday, sunday)
 
 
 def china_midnight(day: date) -> datetime:

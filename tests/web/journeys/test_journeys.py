@@ -259,6 +259,19 @@ def test_journey_3_the_public_finds_checks_in_and_rates_on_a_phone(journey: Open
     result = person.page.get_by_role("link", name=activity.name)
     expect(result).to_be_visible()
     person.step("search-found")
+    # 今天: China's today, as the directory reckons it; the activity is found when it is held today
+    person.page.get_by_role("button", name=re.compile("筛选")).click()
+    dates = person.page.get_by_role("group", name="活动日期")
+    dates.get_by_role("radio", name="今天").check()
+    expect(person.page).to_have_url(re.compile(r"[?&]when=today"))
+    held_today = datetime.now(CHINA).date() in {
+        activity.starts_at.astimezone(CHINA).date(),
+        (activity.starts_at + timedelta(hours=3)).astimezone(CHINA).date(),
+    }
+    expect(result).to_have_count(1 if held_today else 0)
+    person.step("search-today")
+    dates.get_by_role("radio", name="不限").check()
+    expect(result).to_be_visible()
 
     result.click()
     person.expect_path(f"/activities/{activity.id}")

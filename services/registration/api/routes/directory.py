@@ -11,6 +11,7 @@ without it), for the site's province → city → county picker of the ``region`
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -22,10 +23,11 @@ from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import Day, moment_of
 from shared.web.responses import FastJSONResponse
 
-from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page
+from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page, When, days_of
 from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
 from ...directory.participation import NotListed, Throttled
 from ...directory.search import query_terms
+from ...domain.campaign import china_day
 from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
 from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn, RegionList
@@ -49,6 +51,12 @@ async def search_activities(
     format: Annotated[Format | None, Query(description="offline and online include activities held both ways")] = None,
     date_from: Annotated[Day | None, Query(description="overlapping from this China calendar day")] = None,
     date_to: Annotated[Day | None, Query(description="overlapping until this China calendar day")] = None,
+    on: Annotated[
+        Day | None, Query(description="held on this China calendar day (instead of date_from/date_to)")
+    ] = None,
+    when: Annotated[
+        When | None, Query(description="today, or this weekend (Saturday and Sunday), in China; instead of dates")
+    ] = None,
     key_activity: bool | None = None,
     near: Annotated[str | None, Query(pattern=r"^\s*-?\d{1,3}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$")] = None,
     radius_km: Annotated[float | None, Query(gt=0, le=MAX_RADIUS_KM)] = None,
@@ -58,6 +66,7 @@ async def search_activities(
 ) -> JSONResponse:
     if date_from and date_to and date_to < date_from:
         raise _invalid("date_to", "date_to 不能早于 date_from (date_to is before date_from)")
+    date_from, date_to = _days(date_from, date_to, on, when)
     terms = query_terms(q) if q else ()
     if q and not terms:
         raise _invalid("q", "搜索词没有可检索的文字 (the query has no letters, digits or Chinese characters)")
@@ -159,6 +168,24 @@ def _cursor(page: Page) -> str | None:
     if isinstance(after, ByDistance):
         return encode_cursor(["d", after.chord_squared, after.activity_id])
     return None
+
+
+def _days(
+    date_from: date | None, date_to: date | None, on: date | None, when: When | None
+) -> tuple[date | None, date | None]:
+    """The date range of a search: the dates given, or the day ``on``, or the days ``when`` names
+    (China's today, not the server's); only one of the three ways at a time."""
+    if on is not None and when is not None:
+        raise _invalid("when", "on 与 when 只能选一个 (give on or when, not both)")
+    if on is None and when is None:
+        return date_from, date_to
+    field = "on" if on is not None else "when"
+    if date_from is not None or date_to is not None:
+        raise _invalid(field, f"{field} 不能与 date_from/date_to 同时使用 (give {field} or a date range, not both)")
+    if on is not None:
+        return on, on
+    assert when is not None
+    return days_of(when, china_day(datetime.now(UTC)))
 
 
 def _invalid(field: str, message: str) -> Problem:

@@ -2534,6 +2534,10 @@ export interface operations {
                 date_from?: string | null;
                 /** @description overlapping until this China calendar day */
                 date_to?: string | null;
+                /** @description held on this China calendar day (instead of date_from/date_to) */
+                on?: string | null;
+                /** @description today, or this weekend (Saturday and Sunday), in China; instead of dates */
+                when?: ("today" | "weekend") | null;
                 key_activity?: boolean | null;
                 near?: string | null;
                 radius_km?: number | null;

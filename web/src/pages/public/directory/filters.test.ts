@@ -16,8 +16,10 @@ describe('filters <-> URL query', () => {
       campaign: '2024-national',
     }
     const filters = filtersFromQuery(query)
-    expect(filters).toEqual(query)
+    expect(filters).toEqual({ ...query, when: '' })
     expect(queryFromFilters(filters)).toEqual(query)
+    const weekend = { q: '人工智能', when: 'weekend' }
+    expect(queryFromFilters(filtersFromQuery(weekend))).toEqual(weekend)
   })
 
   it('leaves out empty filters and keeps a fixed key order', () => {
@@ -44,6 +46,13 @@ describe('filters <-> URL query', () => {
     expect([filters.date_from, filters.date_to]).toEqual(['2024-09-15', '2024-09-21'])
   })
 
+  it('reads today / this weekend, and lets dates given by hand win over them', () => {
+    expect(filtersFromQuery({ when: 'weekend' }).when).toBe('weekend')
+    expect(filtersFromQuery({ when: 'tomorrow' }).when).toBe('')
+    const both = filtersFromQuery({ when: 'today', date_from: '2024-09-15' })
+    expect([both.when, both.date_from]).toEqual(['', '2024-09-15'])
+  })
+
   it('caps text at the lengths the API takes', () => {
     expect(filtersFromQuery({ q: '科'.repeat(150) }).q).toHaveLength(100)
     expect(filtersFromQuery({ theme: 'x'.repeat(80) }).theme).toHaveLength(64)
@@ -66,6 +75,10 @@ describe('searchQuery', () => {
       limit: 10,
       cursor: 'abc',
     })
+  })
+
+  it('sends today / this weekend as the directory names them', () => {
+    expect(searchQuery({ ...EMPTY_FILTERS, when: 'weekend' })).toEqual({ when: 'weekend', limit: 20 })
   })
 
   it('leaves out a one-character Chinese text, which the directory cannot match', () => {

@@ -5,6 +5,8 @@ import type { LocationQuery, LocationQueryValue } from 'vue-router'
 import type { operations } from '@/api/generated/registration'
 
 export type Format = 'offline' | 'online' | 'both'
+/** China's today, or this weekend (Saturday and Sunday), as the directory reckons them */
+export type When = 'today' | 'weekend'
 
 export interface Filters {
   q: string
@@ -16,6 +18,8 @@ export interface Filters {
   /** China calendar days, YYYY-MM-DD */
   date_from: string
   date_to: string
+  /** instead of the dates: today or this weekend (never both ways at once) */
+  when: When | ''
   format: Format | ''
   /** 'true': only the campaign's key activities (重点活动) */
   key_activity: '' | 'true'
@@ -30,6 +34,7 @@ export const EMPTY_FILTERS: Readonly<Filters> = Object.freeze({
   target_group: '',
   date_from: '',
   date_to: '',
+  when: '',
   format: '',
   key_activity: '',
   campaign: '',
@@ -39,6 +44,7 @@ const KEYS = Object.keys(EMPTY_FILTERS) as (keyof Filters)[]
 const REGION = /^\d{2}(\d{2}(\d{2})?)?$/
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 const FORMATS: readonly string[] = ['offline', 'online', 'both']
+const WHENS: readonly string[] = ['today', 'weekend']
 const MAX_TEXT = 100
 const MAX_NAME = 64
 
@@ -61,14 +67,17 @@ export function filtersFromQuery(query: LocationQuery): Filters {
   let dateFrom = validDay(first(query.date_from))
   let dateTo = validDay(first(query.date_to))
   if (dateFrom && dateTo && dateTo < dateFrom) [dateFrom, dateTo] = [dateTo, dateFrom]
+  const when = first(query.when)
   return {
     q: text('q', MAX_TEXT),
     region: REGION.test(region) ? region : '',
     category: text('category', MAX_NAME),
     theme: text('theme', MAX_NAME),
     target_group: text('target_group', MAX_NAME),
+    // today / this weekend and dates are two ways of saying when; dates given by hand win
     date_from: dateFrom,
     date_to: dateTo,
+    when: WHENS.includes(when) && !dateFrom && !dateTo ? (when as When) : '',
     format: FORMATS.includes(format) ? (format as Format) : '',
     key_activity: first(query.key_activity) === 'true' ? 'true' : '',
     campaign: text('campaign', MAX_NAME),
@@ -101,9 +110,10 @@ export type SearchQuery = NonNullable<operations['search_activities_api_v1_direc
 /** The directory API's query for the filters, one page of ``limit`` after ``cursor``. A one-character
  * text is left out: the directory matches two or more characters. */
 export function searchQuery(filters: Filters, cursor: string | null = null, limit = 20): SearchQuery {
-  const { key_activity: key, format, ...rest } = queryFromFilters(filters)
+  const { key_activity: key, format, when, ...rest } = queryFromFilters(filters)
   const query: SearchQuery = { ...rest, limit }
   if (format) query.format = format as Format
+  if (when) query.when = when as When
   if (key === 'true') query.key_activity = true
   if (query.q && [...query.q].length < 2 && !/[a-z0-9]/i.test(query.q)) delete query.q
   if (cursor) query.cursor = cursor
