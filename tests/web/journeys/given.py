@@ -10,12 +10,11 @@ by itself at the start time) — the platform's clock rules are never bent.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .site_support import ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, Journey
+from .site_support import ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, Journey, until
 
 
 @dataclass(frozen=True)
@@ -72,20 +71,18 @@ def approved_activity(
     # review learns of the activity from registration's stream: a 404 until it has
     reviewer = api.headers("linwei", STAFF_PASSWORD)
     path = f"/api/v1/review/activities/{activity_id}/approve"
-    deadline = time.monotonic() + 20
-    while True:
-        answer = api.client.post(path, json={}, headers=reviewer)
-        if answer.status_code == 200 or time.monotonic() > deadline:
-            break
-        assert answer.status_code == 404, answer.text
-        time.sleep(0.2)
-    assert answer.status_code == 200, answer.text
 
+    def approved() -> bool:
+        answer = api.client.post(path, json={}, headers=reviewer)
+        assert answer.status_code in (200, 404), answer.text  # 404: review has not heard of it yet
+        return answer.status_code == 200
+
+    until(approved, f"review never had {name} to approve")
     # the directory learns of the approval from review's stream
-    deadline = time.monotonic() + 20
-    while api.client.get(f"/api/v1/directory/activities/{activity_id}").status_code != 200:
-        assert time.monotonic() < deadline, f"{name} never became public"
-        time.sleep(0.2)
+    until(
+        lambda: api.client.get(f"/api/v1/directory/activities/{activity_id}").status_code == 200,
+        f"{name} never became public",
+    )
     return GivenActivity(activity_id, name, login, starts)
 
 

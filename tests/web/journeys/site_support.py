@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from services.cli.site import PROJECT_ROOT
 from tests.factories import PASSWORD
@@ -42,11 +44,25 @@ AXE_SOURCE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
 STAFF_PASSWORD = "kepuri-staff-2026"
 ORGANIZER_PASSWORD = PASSWORD
+T = TypeVar("T")
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class JourneyError(AssertionError):
     """A step of a journey found something wrong: its message says which step, and what."""
+
+
+def until(check: Callable[[], T | None], what: str, timeout: float = 20) -> T:
+    """``check()``'s first truthy answer, asked every 0.2 s: what a journey takes as given reaches
+    the other services through the streams, a moment after the API answered. ``what`` names it
+    when it never comes."""
+    retrying = Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(0.2), retry=retry_if_result(lambda r: not r))
+    try:
+        answer = retrying(check)
+    except RetryError:
+        raise JourneyError(f"{what}: not within {timeout:g} s") from None
+    assert answer
+    return answer
 
 
 @dataclass

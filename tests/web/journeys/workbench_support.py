@@ -6,7 +6,6 @@ completed, already seen by the review service).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
-from .site_support import CHINA, ORGANIZER_PASSWORD, STAFF_PASSWORD, Api
+from .site_support import CHINA, ORGANIZER_PASSWORD, STAFF_PASSWORD, Api, until
 
 # the city's key-activity table (附件1) and the columns a registration needs beyond it
 SHEET_HEADER = ("序号", "项目名称", "举办单位", "活动时间", "活动地点", "负责人", "联系电话", "备注", "行政区划代码")
@@ -99,13 +98,12 @@ def wait_for_review(api: Api, campaign: str, activity_id: str, timeout: float = 
     """Until the review service (which learns activities from the streams) has the activity pending
     with its information completed."""
     headers = api.headers("linwei", STAFF_PASSWORD)
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def seen() -> bool:
         queue = api.get("/api/v1/review/queue", params={"campaign_id": campaign, "status": "pending"}, headers=headers)
-        if any(item["activity_id"] == activity_id and item["info_completed"] for item in queue["items"]):
-            return
-        assert time.monotonic() < deadline, f"review never saw {activity_id} with its information completed"
-        time.sleep(0.2)
+        return any(item["activity_id"] == activity_id and item["info_completed"] for item in queue["items"])
+
+    until(seen, f"review never saw {activity_id} with its information completed", timeout)
 
 
 def fill_time(page: Page, starts: str, ends: str) -> None:
