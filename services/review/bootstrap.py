@@ -11,13 +11,14 @@ from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.problems import install as install_problems
-from .api.routes import content, exports, lists, recommendations
+from .api.routes import content, exports, lists, recommendations, scores
 from .container import Review
 from .content import ContentReview
 from .erasure import ErasedContacts
 from .lists import Lists
 from .projections.activities import ReviewView
 from .recommending import Recommendations
+from .scores import Scores
 from .settings import ReviewSettings
 
 MIGRATIONS = "services.review:migrations"
@@ -34,13 +35,14 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
         content=ContentReview(backbone),
         recommendations=Recommendations(backbone),
         lists=Lists(backbone.engine),
+        scores=Scores(backbone.engine),
     )
     app = create_service_app(
         backbone=backbone,
         container=review,
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
-        routers=[content.router, recommendations.router, lists.router, exports.router],
+        routers=[content.router, recommendations.router, lists.router, exports.router, scores.router],
         workers=[vault],
     )
     install_problems(app)

@@ -218,6 +218,19 @@ def columns_of(form: Form, context: Context) -> list[Column]:
         Column("推荐日期", 12, lambda i: i.rec.history[0].on.isoformat() if i.rec.history else None),
         *_figure_columns("活动", lambda i: i.activity, activity=True),
         *_figure_columns("单位", lambda i: i.unit, activity=False),
+        *_score_columns(context),
+    ]
+
+
+def _score_columns(context: Context) -> list[Column]:
+    """The unit's score on each of the campaign's indicators (0–100, its weight in the header), and the composite."""
+
+    def on(position: int) -> Callable[[Listed], Any]:
+        return lambda item: item.score.measures[position].score if item.score is not None else None
+
+    return [
+        *(Column(f"{w.indicator}得分（权重{w.weight:g}）", 14, on(n)) for n, w in enumerate(context.weights)),
+        Column("综合得分", 10, lambda i: i.score.composite if i.score is not None else None),
     ]
 
 

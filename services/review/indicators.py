@@ -1,7 +1,7 @@
 """Indicator figures from review's view of activities, computed by SQL aggregates (GROUP BY).
 
 The figures reviewers judge by (DESIGN §2): how many activities (registered, not withdrawn), how
-many online (``online`` or ``both``), how many in a joint action, science workers, participation
+many online (``online`` or ``both``), how many in a joint action (or held with co-organizers), science workers, participation
 (check-ins), the public's average rating (None while nobody rated) and the info-completion rate.
 They are computed for one campaign per activity, per unit (``organizer_id``) or per region (a code
 prefix: province 2, city 4, county 6 digits), always for a whole page of ids at once: one query per
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .adapters.tables import review_activities, review_units
 from .domain.bodies import Body
 from .domain.rules import OutsideJurisdiction
+from .domain.scoring import Tallies
 
 ONLINE = ("online", "both")
 # The sums each group carries; the average rating and the completion rate derive from them.
@@ -35,6 +36,9 @@ SUMS = (
     "ratings",
     "rating_sum",
     "info_completed",
+    "units",
+    "co_organizers",
+    "news_links",
 )
 Metric = Literal["activities", "online", "joint_actions", "science_workers", "participation", "rating", "completion"]
 METRICS: tuple[Metric, ...] = (
@@ -61,6 +65,10 @@ class Figures:
     average_rating: float | None = None
     info_completed: int = 0
     completion_rate: float | None = None
+    units: int = 0
+    co_organizers: int = 0
+    news_links: int = 0
+    rating_sum: int = 0
 
     @classmethod
     def of(cls, row: Mapping[Any, Any]) -> Figures:
@@ -76,6 +84,25 @@ class Figures:
             average_rating=round(sums["rating_sum"] / ratings, 2) if ratings else None,
             info_completed=sums["info_completed"],
             completion_rate=round(sums["info_completed"] / activities, 4) if activities else None,
+            units=sums["units"],
+            co_organizers=sums["co_organizers"],
+            news_links=sums["news_links"],
+            rating_sum=sums["rating_sum"],
+        )
+
+    def tallies(self) -> Tallies:
+        """The sums indicator scores read (``domain.scoring``)."""
+        return Tallies(
+            activities=self.activities,
+            units=self.units,
+            co_organizers=self.co_organizers,
+            online_activities=self.online_activities,
+            joint_action_activities=self.joint_action_activities,
+            science_workers=self.science_workers,
+            news_links=self.news_links,
+            participation=self.participation,
+            rating_sum=self.rating_sum,
+            info_completed=self.info_completed,
         )
 
 
@@ -111,12 +138,17 @@ def sums() -> list[Any]:
     return [
         func.count().label("activities"),
         func.sum(case((a.c.format.in_(ONLINE), 1), else_=0)).label("online_activities"),
-        func.sum(case((func.coalesce(a.c.joint_action, "") != "", 1), else_=0)).label("joint_action_activities"),
+        func.sum(case((or_(func.coalesce(a.c.joint_action, "") != "", a.c.co_organizer_count > 0), 1), else_=0)).label(
+            "joint_action_activities"
+        ),
         func.sum(a.c.science_workers).label("science_workers"),
         func.sum(a.c.check_ins).label("participation"),
         func.sum(a.c.ratings).label("ratings"),
         func.sum(a.c.rating_sum).label("rating_sum"),
         func.sum(case((a.c.info_completed == true(), 1), else_=0)).label("info_completed"),
+        func.count(func.distinct(a.c.organizer_id)).label("units"),
+        func.sum(a.c.co_organizer_count).label("co_organizers"),
+        func.sum(a.c.news_link_count).label("news_links"),
     ]
 
 

@@ -40,6 +40,7 @@ from .domain.bodies import Body, body_of
 from .domain.chain import Chain, Kind
 from .domain.recommendations import Recommendation
 from .domain.rules import Refused, Unknown
+from .domain.scoring import Score, Weighted
 from .indicators import (
     METRICS,
     Figures,
@@ -56,6 +57,7 @@ from .indicators import (
     unit_figures,
     unit_groups,
 )
+from .scores import unit_scores, weights_of
 
 Box = Literal["received", "sent", "endorsed", "declined", "all"]
 BOXES: tuple[Box, ...] = ("received", "sent", "endorsed", "declined", "all")
@@ -105,6 +107,7 @@ class Listed:
     unit_id: str | None
     activity: Figures | None
     unit: Figures | None
+    score: Score | None = None  # the unit's indicator scores, against the units in the body's jurisdiction
 
     @property
     def form(self) -> dict[str, Any]:
@@ -128,6 +131,7 @@ class Context:
     campaign_id: str
     title: str
     chain: Chain | None
+    weights: tuple[Weighted, ...] = ()  # the campaign's weighted indicators (scores beside each item)
 
     @property
     def top(self) -> str | None:
@@ -235,7 +239,7 @@ async def _context(connection: AsyncConnection, body: Body, campaign_id: str) ->
     if row is None:
         raise Unknown(f"活动年度 {campaign_id} 不存在 (no such campaign)", field="campaign")
     chain = Chain.of(campaign_id, {"recommendation": json.loads(row["chain"] or "null")}, None)
-    return Context(body, campaign_id, row["title"], chain)
+    return Context(body, campaign_id, row["title"], chain, weights_of(row))
 
 
 def subject_scope(body: Body) -> ColumnElement[bool]:
@@ -329,6 +333,7 @@ async def _listed(connection: AsyncConnection, context: Context, rows: list[dict
     ]
     activities = await activity_figures(connection, [r.subject_id for r in recs if r.kind == "activity"], scope)
     unit_map = await unit_figures(connection, context.campaign_id, [u for u in units if u], scope)
+    scored = await unit_scores(connection, context.campaign_id, scope, unit_map, context.weights)
     return [
         Listed(
             rec,
@@ -336,6 +341,7 @@ async def _listed(connection: AsyncConnection, context: Context, rows: list[dict
             unit,
             activities.get(rec.subject_id) if rec.kind == "activity" else None,
             unit_map.get(unit) if unit else None,
+            scored.get(unit) if unit else None,
         )
         for rec, row, unit in zip(recs, rows, units, strict=True)
     ]

@@ -98,7 +98,7 @@ def test_2022_weinan_is_a_city_campaign_with_its_food_safety_rule(seeds: dict[st
     assert settings["recommendation"]["levels"] == ["county", "city"]
     assert settings["recommendation"]["forward_to"] == "province"
     assert PackagedRegions().name(settings["region_code"]) == "渭南市"
-    assert seed.assumed.keys() == {"auto_approve"}
+    assert seed.assumed.keys() == {"auto_approve", "indicator_weights"}
 
 
 def test_2023_national_registers_from_08_21_with_no_end(seeds: dict[str, SeedCampaign]) -> None:

@@ -65,6 +65,9 @@ LIST_HEADER = (
     "推荐日期",
     *(f"活动{h}" for h in FIGURES),
     *(f"单位{h}" for h in ("活动数", "线上活动数", "联合行动活动数", *FIGURES, "信息完善率")),
+    "组织动员得分（权重1）",  # the campaign's indicators, scored (docs/review.md, "Indicator scores")
+    "数量规模得分（权重1）",
+    "综合得分",
 )
 NAMES = {
     "a1": "临渭科技馆开放日",
@@ -193,6 +196,9 @@ async def test_the_unit_form_and_the_list_with_indicator_figures(service: Servic
     assert (a1["所在层级"], a1["状态"], a1["行政区划代码"], a1["单位活动数"]) == ("省级", "待省级审核", "610502", 2)
     assert (a3["单位活动数"], a3["单位平均评分"], a3["活动平均评分"]) == (1, None, None)
     assert (a1["推荐日期"], a1["推荐单位"]) == (china_today().isoformat(), "县级 610502")
+    # the unit's scores against the units in 6105: 2 activities is the best (100), 1 scores 50
+    assert (unit_row["数量规模得分（权重1）"], unit_row["组织动员得分（权重1）"], unit_row["综合得分"]) == (100, 100, 100)
+    assert (a3["数量规模得分（权重1）"], a3["组织动员得分（权重1）"], a3["综合得分"]) == (50, 100, 75)
 
     empty = table(await export(service, WHO["county 610503"], box="received"))
     assert empty == []  # a county receives nothing; the sheet still has its title and header

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.events.payloads.campaigns import LocalRule, RecommendationChain
+from shared.events.payloads.campaigns import IndicatorWeight, LocalRule, RecommendationChain, check_indicator_weights
 from shared.web.dates import Day, require_day
 
 from ..domain.campaign import Campaign, Window
@@ -161,6 +161,11 @@ class CampaignIn(BaseModel):
     local_rules: list[LocalRuleIn] = Field(default_factory=list, max_length=MAX_LOCAL_RULES)
     auto_approve: bool = Field(False, description="activities are public on registration, without content review")
     settings: CampaignSettings = Field(default_factory=CampaignSettings)
+    indicator_weights: list[IndicatorWeight] | None = Field(
+        None,
+        max_length=MAX_ITEMS,
+        description="each indicator's measure and weight (absent: the indicators' usual measures, equal weights)",
+    )
 
     @field_validator("week")
     @classmethod
@@ -188,6 +193,13 @@ class CampaignIn(BaseModel):
             if rule.kind == "category" and categories and rule.match not in categories:
                 raise ValueError(f"规则“{rule.name}”的类别 {rule.match} 不在 categories 中 (not one of the categories)")
         return rules
+
+    @field_validator("indicator_weights")
+    @classmethod
+    def _weights_fit(cls, weights: list[IndicatorWeight] | None, info: ValidationInfo) -> list[IndicatorWeight] | None:
+        if weights is not None:
+            check_indicator_weights(info.data.get("indicators") or [], weights)
+        return weights
 
     @field_validator("settings")
     @classmethod
@@ -217,6 +229,7 @@ class CampaignIn(BaseModel):
             local_rules=tuple(LocalRule(**rule.model_dump()) for rule in self.local_rules),
             auto_approve=self.auto_approve,
             settings=self.settings.document(),
+            indicator_weights=tuple(self.indicator_weights) if self.indicator_weights is not None else None,
         )
 
 
@@ -259,4 +272,9 @@ def campaign_document(campaign: Campaign, version: int) -> dict[str, Any]:
         "local_rules": [rule.model_dump(mode="json") for rule in campaign.local_rules],
         "auto_approve": campaign.auto_approve,
         "settings": campaign.settings,
+        "indicator_weights": (
+            [w.model_dump(mode="json") for w in campaign.indicator_weights]
+            if campaign.indicator_weights is not None
+            else None
+        ),
     }

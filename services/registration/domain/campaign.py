@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from shared.events.payloads.campaigns import CampaignConfigured, LocalRule
+from shared.events.payloads.campaigns import CampaignConfigured, IndicatorWeight, LocalRule
 
 from .rules import RuleBroken
 
@@ -76,6 +76,7 @@ class Campaign:
     local_rules: tuple[LocalRule, ...] = ()
     auto_approve: bool = False
     settings: dict[str, object] = field(default_factory=dict)
+    indicator_weights: tuple[IndicatorWeight, ...] | None = None
 
     @classmethod
     def of(cls, event: CampaignConfigured) -> Campaign:
@@ -98,6 +99,7 @@ class Campaign:
             local_rules=tuple(event.local_rules),
             auto_approve=event.auto_approve,
             settings=dict(event.settings),
+            indicator_weights=tuple(event.indicator_weights) if event.indicator_weights is not None else None,
         )
 
     def event(self) -> CampaignConfigured:
@@ -123,6 +125,7 @@ class Campaign:
             local_rules=list(self.local_rules),
             auto_approve=self.auto_approve,
             settings=dict(self.settings),
+            indicator_weights=list(self.indicator_weights) if self.indicator_weights is not None else None,
         )
 
     @property

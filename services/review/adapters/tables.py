@@ -40,6 +40,9 @@ review_activities = Table(
     Column("check_ins", Integer, nullable=False, default=0),
     Column("ratings", Integer, nullable=False, default=0),
     Column("rating_sum", Integer, nullable=False, default=0),
+    # for indicator scores: co-organizers named, news links given at info completion
+    Column("co_organizer_count", Integer, nullable=False, default=0, server_default="0"),
+    Column("news_link_count", Integer, nullable=False, default=0, server_default="0"),
     # content review, written by review's own commands
     Column("review", String(16), nullable=False, default="pending"),
     Column("review_version", Integer, nullable=False, default=0),
@@ -68,6 +71,7 @@ review_campaigns = Table(
     Column("chain", Text),
     Column("recommendation_deadline", String(10)),
     Column("indicators", Text, nullable=False, default="[]"),
+    Column("indicator_weights", Text),  # JSON list of {indicator, measure, weight}; NULL: not configured
     Column("version", Integer, nullable=False),
 )
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from ..indicators import Figures, Ranked
 from ..lists import Listed, Page, Scoreboard
 from .schemas import RecommendationOut
+from .score_schemas import ScoreOut
 
 BoxParam = Literal["received", "sent", "endorsed", "declined", "all"]
 KindParam = Literal["activity", "unit"]
@@ -48,7 +49,7 @@ class FiguresOut(BaseModel):
 
     activities: int = Field(description="活动数")
     online_activities: int = Field(description="线上活动数 (online or both)")
-    joint_action_activities: int = Field(description="联合行动活动数")
+    joint_action_activities: int = Field(description="联合行动活动数 (in a joint action, or with co-organizers)")
     science_workers: int = Field(description="参与科技工作者人数")
     participation: int = Field(description="参与人次 (check-ins)")
     ratings: int = Field(description="评价人数")
@@ -71,12 +72,15 @@ class ListedOut(RecommendationOut):
 
     unit_id: str | None
     figures: FiguresBeside
+    score: ScoreOut | None = Field(
+        None, description="the unit's indicator scores (each measure, weight, composite) against the units you judge"
+    )
 
     @classmethod
     def listed(cls, item: Listed) -> ListedOut:
         base = RecommendationOut.of(item.rec, item.row).model_dump()
         figures = FiguresBeside(activity=FiguresOut.of(item.activity), unit=FiguresOut.of(item.unit))
-        return cls(**base, unit_id=item.unit_id, figures=figures)
+        return cls(**base, unit_id=item.unit_id, figures=figures, score=ScoreOut.of(item.score))
 
 
 class BoxCounts(BaseModel):

@@ -81,6 +81,53 @@ class RecommendationChain(BaseModel):
         return self
 
 
+Measure = Literal[
+    "mobilisation", "scale", "publicity", "volunteering", "joint_actions", "online", "info_service", "public_evaluation"
+]
+MEASURES: tuple[Measure, ...] = (
+    "mobilisation",
+    "scale",
+    "publicity",
+    "volunteering",
+    "joint_actions",
+    "online",
+    "info_service",
+    "public_evaluation",
+)
+MAX_WEIGHT = 100
+
+
+class IndicatorWeight(BaseModel):
+    """One of a campaign's indicators (考核指标), the measure that computes it and its weight.
+
+    The measures are defined in review's domain (``services/review/domain/scoring.py``, docs/review.md);
+    a composite score is the weighted mean of the measures' 0–100 scores, so only the weights' ratios count.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator: str = Field(min_length=1, max_length=50)
+    measure: Measure
+    weight: float = Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)
+
+
+def check_indicator_weights(indicators: list[str], weights: list[IndicatorWeight]) -> None:
+    """Refuse weights that make no sense for ``indicators`` (ValueError with a Chinese message).
+
+    Each weighted indicator is one of the campaign's indicators, named once, and each indicator is
+    weighted; at least one weight is above zero (a composite of nothing means nothing).
+    """
+    named = [w.indicator for w in weights]
+    if stray := [name for name in named if name not in indicators]:
+        raise ValueError(f"指标权重中的“{'、'.join(stray)}”不是本年度的考核指标 (not one of the indicators)")
+    if repeated := sorted({name for name in named if named.count(name) > 1}):
+        raise ValueError(f"指标“{'、'.join(repeated)}”的权重重复给出 (an indicator weighted twice)")
+    if missing := [name for name in indicators if name not in named]:
+        raise ValueError(f"考核指标“{'、'.join(missing)}”没有权重 (every indicator needs a weight)")
+    if not any(w.weight > 0 for w in weights):
+        raise ValueError("指标权重不能全为 0，至少一项须大于 0 (at least one weight above zero)")
+
+
 class CampaignConfigured(EventPayload):
     """An admin created or changed a campaign; the payload is the campaign's whole configuration."""
 
@@ -107,6 +154,9 @@ class CampaignConfigured(EventPayload):
     indicators: list[str] = Field(default_factory=list)
     local_rules: list[LocalRule] = Field(default_factory=list)
     auto_approve: bool = Field(False, description="Activities are public on registration, without content review")
+    indicator_weights: list[IndicatorWeight] | None = Field(
+        None, description="Each indicator's measure and weight (absent: the indicators' usual measures, equal weights)"
+    )
 
 
 class UnitRegistered(EventPayload):
