@@ -197,7 +197,11 @@ async def test_the_unit_form_and_the_list_with_indicator_figures(service: Servic
     assert (a3["单位活动数"], a3["单位平均评分"], a3["活动平均评分"]) == (1, None, None)
     assert (a1["推荐日期"], a1["推荐单位"]) == (china_today().isoformat(), "县级 610502")
     # the unit's scores against the units in 6105: 2 activities is the best (100), 1 scores 50
-    assert (unit_row["数量规模得分（权重1）"], unit_row["组织动员得分（权重1）"], unit_row["综合得分"]) == (100, 100, 100)
+    assert (unit_row["数量规模得分（权重1）"], unit_row["组织动员得分（权重1）"], unit_row["综合得分"]) == (
+        100,
+        100,
+        100,
+    )
     assert (a3["数量规模得分（权重1）"], a3["组织动员得分（权重1）"], a3["综合得分"]) == (50, 100, 75)
 
     empty = table(await export(service, WHO["county 610503"], box="received"))

@@ -272,9 +272,10 @@ def campaign_document(campaign: Campaign, version: int) -> dict[str, Any]:
         "local_rules": [rule.model_dump(mode="json") for rule in campaign.local_rules],
         "auto_approve": campaign.auto_approve,
         "settings": campaign.settings,
-        "indicator_weights": (
-            [w.model_dump(mode="json") for w in campaign.indicator_weights]
+        # only where the campaign weighs its indicators (an optional field, absent before it existed)
+        **(
+            {"indicator_weights": [w.model_dump(mode="json") for w in campaign.indicator_weights]}
             if campaign.indicator_weights is not None
-            else None
+            else {}
         ),
     }
