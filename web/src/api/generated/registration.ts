@@ -926,6 +926,11 @@ export interface components {
              */
             auto_approve: boolean;
             settings?: components["schemas"]["CampaignSettings"];
+            /**
+             * Indicator Weights
+             * @description each indicator's measure and weight (absent: the indicators' usual measures, equal weights)
+             */
+            indicator_weights?: components["schemas"]["IndicatorWeight"][] | null;
         };
         /**
          * CampaignList
@@ -997,6 +1002,11 @@ export interface components {
              */
             auto_approve: boolean;
             settings?: components["schemas"]["CampaignSettings"];
+            /**
+             * Indicator Weights
+             * @description each indicator's measure and weight (absent: the indicators' usual measures, equal weights)
+             */
+            indicator_weights?: components["schemas"]["IndicatorWeight"][] | null;
             /** Version */
             version: number;
         };
@@ -1252,6 +1262,24 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * IndicatorWeight
+         * @description One of a campaign's indicators (考核指标), the measure that computes it and its weight.
+         *
+         *     The measures are defined in review's domain (``services/review/domain/scoring.py``, docs/review.md);
+         *     a composite score is the weighted mean of the measures' 0–100 scores, so only the weights' ratios count.
+         */
+        IndicatorWeight: {
+            /** Indicator */
+            indicator: string;
+            /**
+             * Measure
+             * @enum {string}
+             */
+            measure: "mobilisation" | "scale" | "publicity" | "volunteering" | "joint_actions" | "online" | "info_service" | "public_evaluation";
+            /** Weight */
+            weight: number;
         };
         /**
          * InfoIn

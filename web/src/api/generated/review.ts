@@ -304,6 +304,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/indicators/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Indicator scores (each measure, its weight, the composite) per unit or region, in your jurisdiction
+         * @description Each unit (or region) is scored against the others of the same set: the campaign's units (or
+         *     regions of one level) inside the caller's jurisdiction. A region outside it is 403.
+         */
+        get: operations["indicator_scores_api_v1_indicators_scores_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -442,7 +463,7 @@ export interface components {
             online_activities: number;
             /**
              * Joint Action Activities
-             * @description 联合行动活动数
+             * @description 联合行动活动数 (in a joint action, or with co-organizers)
              */
             joint_action_activities: number;
             /**
@@ -530,6 +551,42 @@ export interface components {
             /** Unit Id */
             unit_id: string | null;
             figures: components["schemas"]["FiguresBeside"];
+            /** @description the unit's indicator scores (each measure, weight, composite) against the units you judge */
+            score?: components["schemas"]["ScoreOut"] | null;
+        };
+        /** MeasureScoreOut */
+        MeasureScoreOut: {
+            /**
+             * Indicator
+             * @description the campaign's indicator (考核指标), e.g. 组织动员
+             */
+            indicator: string;
+            /**
+             * Measure
+             * @description the measure computing it (docs/review.md, Indicator scores)
+             * @enum {string}
+             */
+            measure: "mobilisation" | "scale" | "publicity" | "volunteering" | "joint_actions" | "online" | "info_service" | "public_evaluation";
+            /**
+             * Weight
+             * @description its weight in the composite
+             */
+            weight: number;
+            /**
+             * Value
+             * @description the measure's value (a count, or a rate 0–1 for info_service)
+             */
+            value: number;
+            /**
+             * Best
+             * @description the best value in the compared set
+             */
+            best: number;
+            /**
+             * Score
+             * @description 100 × value / best (0–100; 0 when the best is 0)
+             */
+            score: number;
         };
         /** QueueOut */
         QueueOut: {
@@ -701,6 +758,55 @@ export interface components {
              */
             reviewed_by: string | null;
         };
+        /** ScoreBoardOut */
+        ScoreBoardOut: {
+            /** Campaign */
+            campaign: string;
+            /** Title */
+            title: string;
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "unit" | "region";
+            /**
+             * Region
+             * @description the region prefix compared ('' all China)
+             */
+            region: string;
+            /**
+             * Digits
+             * @description by=region: the length of the codes grouped by (2, 4 or 6)
+             */
+            digits: number;
+            /**
+             * Indicators
+             * @description the campaign's indicators, their measures and weights
+             */
+            indicators: components["schemas"]["WeightOut"][];
+            /**
+             * Total
+             * @description units or regions in the compared set
+             */
+            total: number;
+            /**
+             * Items
+             * @description the highest composite first
+             */
+            items: components["schemas"]["ScoredOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * ScoreOut
+         * @description A unit's or region's indicator scores; composite = Σ weight × score / Σ weight (0–100).
+         */
+        ScoreOut: {
+            /** Measures */
+            measures: components["schemas"]["MeasureScoreOut"][];
+            /** Composite */
+            composite: number;
+        };
         /** ScoreboardOut */
         ScoreboardOut: {
             /**
@@ -724,6 +830,27 @@ export interface components {
             items: components["schemas"]["RankedOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** ScoredOut */
+        ScoredOut: {
+            /**
+             * Key
+             * @description unit id, or the region's code
+             */
+            key: string;
+            /**
+             * Name
+             * @description unit name, or the region's name (GB/T 2260)
+             */
+            name: string | null;
+            /** Region Code */
+            region_code: string | null;
+            /**
+             * Activities
+             * @description registered activities counted
+             */
+            activities: number;
+            score: components["schemas"]["ScoreOut"];
         };
         /** StepOut */
         StepOut: {
@@ -796,6 +923,28 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** WeightOut */
+        WeightOut: {
+            /** Indicator */
+            indicator: string;
+            /**
+             * Measure
+             * @enum {string}
+             */
+            measure: "mobilisation" | "scale" | "publicity" | "volunteering" | "joint_actions" | "online" | "info_service" | "public_evaluation";
+            /**
+             * Label
+             * @description the measure's Chinese name
+             */
+            label: string;
+            /**
+             * Definition
+             * @description what the measure counts, in Chinese
+             */
+            definition: string;
+            /** Weight */
+            weight: number;
         };
         /** WithdrawIn */
         WithdrawIn: {
@@ -1360,6 +1509,45 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    indicator_scores_api_v1_indicators_scores_get: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+                /** @description one line per unit, or per region */
+                by?: "unit" | "region";
+                /** @description GB/T 2260 prefix (defaults to your jurisdiction); by=region groups one level below it */
+                region?: string | null;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreBoardOut"];
                 };
             };
             /** @description Validation Error */

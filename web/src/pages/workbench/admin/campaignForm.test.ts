@@ -78,6 +78,17 @@ describe('campaign form <-> API', () => {
     })
   })
 
+  it('keeps the indicator weights while they weigh exactly the indicators, else sends none', () => {
+    const weights = [
+      { indicator: '组织动员', measure: 'mobilisation' as const, weight: 2 },
+      { indicator: '数量规模', measure: 'scale' as const, weight: 1 },
+    ]
+    const form = formOf({ ...weinan, indicator_weights: weights })
+    expect(campaignIn(form).indicator_weights).toEqual(weights)
+    form.lists.indicators.push('品牌宣传')
+    expect('indicator_weights' in campaignIn(form)).toBe(false)
+  })
+
   it('a campaign without a chain sends no recommendation setting', () => {
     const form = formOf({ ...weinan, settings: {} })
     expect(form.hasChain).toBe(false)

@@ -69,6 +69,8 @@ export interface CampaignForm {
   chain: ChainForm
   /** Settings the form does not edit, sent back as they came. */
   otherSettings: Record<string, unknown>
+  /** the indicators' weights as loaded (the form does not edit them; kept while they still fit) */
+  indicatorWeights?: CampaignIn['indicator_weights']
 }
 
 function emptyLevel(): LevelForm {
@@ -181,6 +183,7 @@ export function formOf(campaign: CampaignOut): CampaignForm {
     hasChain: recommendation != null,
     chain: recommendation != null ? chainOf(recommendation as ChainIn) : emptyChain(),
     otherSettings,
+    indicatorWeights: campaign.indicator_weights ?? null,
   }
 }
 
@@ -248,7 +251,17 @@ export function campaignIn(form: CampaignForm): CampaignIn {
     })),
     auto_approve: form.autoApprove,
     settings: settings as CampaignIn['settings'],
+    ...keptWeights(form),
   }
+}
+
+/** The loaded indicator weights while they weigh exactly the form's indicators (else none: equal weights). */
+function keptWeights(form: CampaignForm): Pick<CampaignIn, 'indicator_weights'> {
+  const indicators = cleanList(form.lists.indicators)
+  const weights = form.indicatorWeights ?? []
+  const named = weights.map((w) => w.indicator)
+  const fits = weights.length > 0 && named.length === indicators.length && indicators.every((i) => named.includes(i))
+  return fits ? { indicator_weights: weights } : {}
 }
 
 const DEADLINE_NAMES = {
