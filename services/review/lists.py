@@ -190,8 +190,9 @@ class Lists:
             await started(context)
             query = _selection(context, wanted.box, wanted.kind, sort).execution_options(yield_per=PARTITION)
             result = await connection.stream(query)
+            best: dict[Any, float] = {}  # the compared set's bests, read once for the whole export
             async for partition in result.mappings().partitions(PARTITION):
-                await handle(await _listed(connection, context, [dict(row) for row in partition]))
+                await handle(await _listed(connection, context, [dict(row) for row in partition], best))
 
         await reading(self._engine, read)
 
@@ -324,7 +325,9 @@ async def _counts(connection: AsyncConnection, context: Context, kind: Kind | No
     return {box: int(row[box] or 0) for box in BOXES}
 
 
-async def _listed(connection: AsyncConnection, context: Context, rows: list[dict[str, Any]]) -> list[Listed]:
+async def _listed(
+    connection: AsyncConnection, context: Context, rows: list[dict[str, Any]], best: dict[Any, float] | None = None
+) -> list[Listed]:
     """The recommendations of ``rows`` with their figures: two grouped queries for the whole page."""
     scope = activity_scope(context.body)
     recs = [recommendation_of(row) for row in rows]
@@ -333,7 +336,7 @@ async def _listed(connection: AsyncConnection, context: Context, rows: list[dict
     ]
     activities = await activity_figures(connection, [r.subject_id for r in recs if r.kind == "activity"], scope)
     unit_map = await unit_figures(connection, context.campaign_id, [u for u in units if u], scope)
-    scored = await unit_scores(connection, context.campaign_id, scope, unit_map, context.weights)
+    scored = await unit_scores(connection, context.campaign_id, scope, unit_map, context.weights, best)
     return [
         Listed(
             rec,

@@ -69,12 +69,20 @@ async def unit_scores(
     scope: ColumnElement[bool],
     figures: Mapping[str, Figures],
     weights: tuple[Weighted, ...],
+    known: dict[Measure, float] | None = None,
 ) -> dict[str, Score]:
-    """The scores of units whose ``figures`` are known, each against every unit of the campaign in ``scope``."""
+    """The scores of units whose ``figures`` are known, each against every unit of the campaign in ``scope``.
+
+    ``known``: the bests already read in this transaction (an export's later partitions); filled when empty.
+    """
     if not figures:
         return {}
-    compared = unit_groups(campaign_id, scope).subquery("compared")
-    best = await bests(connection, compared, tuple(w.measure for w in weights))
+    if not known:
+        compared = unit_groups(campaign_id, scope).subquery("compared")
+        found = await bests(connection, compared, tuple(w.measure for w in weights))
+        known = found if known is None else known
+        known.update(found)
+    best = known
     return {unit: score(f.tallies(), best, weights) for unit, f in figures.items()}
 
 
