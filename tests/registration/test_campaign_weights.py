@@ -36,6 +36,8 @@ async def test_a_campaign_weighs_its_indicators(service: Service) -> None:
     )
     assert created.status_code == 201, created.text
     assert created.json()["indicator_weights"] == [{**w, "weight": float(w["weight"])} for w in WEIGHTS]
+    read = await service.client.get("/api/v1/campaigns/2024-national")
+    assert read.json()["indicator_weights"] == created.json()["indicator_weights"]
     unweighted = await service.client.post("/api/v1/campaigns", json=body(("id", "2024-other")), headers=admin)
     assert "indicator_weights" not in unweighted.json()  # optional: the review service weighs equally
 
