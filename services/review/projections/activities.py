@@ -27,6 +27,7 @@ from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS, 
 from shared.store.upsert import upsert
 
 from ..adapters.tables import review_activities, review_campaigns, review_counted, review_units
+from .details import DETAIL_COLUMNS, changed_details, completed_details, registered_details
 
 LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
 # the activity's own columns; the review columns belong to review's commands
@@ -46,6 +47,7 @@ ACTIVITY_COLUMNS = (
     "version",
     "info_completed",
     "completeness",
+    *DETAIL_COLUMNS,
 )
 UPDATABLE = {"name", "region_code", "category", "joint_action", "themes", "format", "science_worker_count"}
 
@@ -202,13 +204,14 @@ def _fold(row: dict[str, Any] | None, delivery: Delivery) -> dict[str, Any] | No
             "status": "registered",
             "info_completed": False,
             "completeness": 0.0,
+            **registered_details(payload),
         }
     if row is None:
         return None  # a change to an activity whose registration this view has not seen
     if isinstance(payload, ActivityWithdrawn):
         return {**row, "status": "withdrawn"}
     if isinstance(payload, InfoCompleted):
-        return {**row, "info_completed": True, "completeness": payload.completeness}
+        return {**row, "info_completed": True, "completeness": payload.completeness, **completed_details(payload)}
     assert isinstance(payload, ActivityUpdated)
     changes = {k: v for k, v in payload.changes.items() if k in UPDATABLE}
     updated = {**row, **{k: v for k, v in changes.items() if k != "science_worker_count" and k != "themes"}}
@@ -216,7 +219,7 @@ def _fold(row: dict[str, Any] | None, delivery: Delivery) -> dict[str, Any] | No
         updated["themes"] = json.dumps(changes["themes"], ensure_ascii=False)
     if "science_worker_count" in changes:
         updated["science_workers"] = changes["science_worker_count"]
-    return updated
+    return {**updated, **changed_details(payload.changes)}
 
 
 def _new_row(row: dict[str, Any]) -> dict[str, Any]:
