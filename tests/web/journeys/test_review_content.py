@@ -63,6 +63,7 @@ def test_a_county_reviewer_sees_what_it_judges_and_the_full_contacts_of_attachme
     expect(drawer.get_by_role("link", name=NEWS)).to_have_attribute("href", NEWS)
     expect(drawer.get_by_role("link", name="照片 1")).to_have_attribute("href", PHOTO)
     expect(drawer.get_by_text("139****0001")).to_be_visible()  # the general topic's masked contact
+    expect(drawer.get_by_role("button", name="关闭此对话框")).to_be_in_viewport(ratio=1)
     county.step("activity-details")
     drawer.get_by_role("button", name="关闭此对话框").click()
     expect(drawer).to_be_hidden()
@@ -87,5 +88,8 @@ def test_a_county_reviewer_sees_what_it_judges_and_the_full_contacts_of_attachme
     phone.expect_path("/workbench/review")
     choose(phone.page, "活动年度", campaign)
     phone.page.get_by_role("button", name=f"活动详情：{activity.name}").click()
-    expect(phone.page.get_by_role("dialog", name="活动详情").get_by_text(SUMMARY)).to_be_visible()
+    drawer = phone.page.get_by_role("dialog", name="活动详情")
+    expect(drawer.get_by_role("button", name="关闭此对话框")).to_be_in_viewport(ratio=1)  # slid all the way in
+    drawer.get_by_text(SUMMARY).scroll_into_view_if_needed()
+    expect(drawer.get_by_text(SUMMARY)).to_be_in_viewport()
     phone.step("activity-details-phone")
