@@ -1,7 +1,7 @@
 """What an organizer registered and completed, in review's view, so that reviewers see what they judge:
 description, time, place, URL, contact (masked, as the general topic carries it), turnout, photos,
 videos, news links and summary. Activities seen before this migration keep empty details until the
-view is rebuilt from the streams (``kepuri`` replay).
+next activity-updated / info-completed fills the fields it carries (docs/review.md).
 
 Revision ID: 19_content_0001
 Revises: 0003
