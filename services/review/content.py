@@ -34,6 +34,7 @@ from .adapters.reads import fields_of
 from .adapters.tables import review_activities
 from .domain.bodies import Body, body_of
 from .domain.rules import OutsideJurisdiction, Refused, Unknown, WrongState
+from .projections.details import DETAIL_COLUMNS, details_of
 
 SOURCE = "/kepuri/review"
 ATTEMPTS = 8
@@ -61,6 +62,9 @@ COLUMNS = (
     _t.c.review_version,
     _t.c.review_reason,
     _t.c.reviewed_by,
+    _t.c.science_workers,
+    _t.c.completeness,
+    *(_t.c[name] for name in DETAIL_COLUMNS),
 )
 
 
@@ -136,6 +140,19 @@ class ContentReview:
             counts = dict.fromkeys(STATUSES, 0)
             counts.update({review: int(n) for review, n in await connection.execute(by_review)})
             return _page(body, rows, limit, counts)
+
+        return await reading(self._backbone.engine, read)
+
+    async def activity(self, principal: Principal, activity_id: str) -> dict[str, Any]:
+        """One activity with everything its organizer registered and completed (404 unknown, 403 outside)."""
+        body = body_of(principal)
+
+        async def read(connection: AsyncConnection) -> dict[str, Any]:
+            activity = (await _rows(connection, [activity_id])).get(activity_id)
+            if activity is None:
+                raise Unknown(f"活动 {activity_id} 不存在 (no such activity)")
+            body.require(activity["region_code"], fields_of(activity), what=f"活动 {activity_id}")
+            return _item(activity)
 
         return await reading(self._backbone.engine, read)
 
@@ -327,6 +344,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
         "themes": json.loads(row["themes"] or "[]"),
         "registered_at": _utc(registered_at) if registered_at is not None else None,
         "info_completed": bool(row["info_completed"]),
+        "details": details_of(row),
     }
 
 

@@ -16,8 +16,10 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -51,6 +53,7 @@ _TITLE = Font(bold=True, size=14)
 _BOLD = Font(bold=True)
 _CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAPPED = Alignment(vertical="top", wrap_text=True)
+CHINA = ZoneInfo("Asia/Shanghai")
 _SHEET_NAME_FORBIDS = re.compile(r"[\\/?*\[\]:]")
 
 
@@ -186,6 +189,7 @@ def columns_of(form: Form, context: Context) -> list[Column]:
             Column("活动名称", 30, lambda i: i.row["subject_name"], wrap=True),
             Column("单位名称", 24, lambda i: i.row["unit_name"], wrap=True),
             *contact,
+            *activity_detail_columns(),
             Column("主要内容", 40, lambda i: i.form.get("main_content"), wrap=True),
             Column("推荐理由", 40, lambda i: i.form.get("reason"), wrap=True),
             origin,
@@ -218,6 +222,7 @@ def columns_of(form: Form, context: Context) -> list[Column]:
         Column("推荐日期", 12, lambda i: i.rec.history[0].on.isoformat() if i.rec.history else None),
         *_figure_columns("活动", lambda i: i.activity, activity=True),
         *_figure_columns("单位", lambda i: i.unit, activity=False),
+        *activity_detail_columns(),
         *_score_columns(context),
     ]
 
@@ -232,6 +237,35 @@ def _score_columns(context: Context) -> list[Column]:
         *(Column(f"{w.indicator}得分（权重{w.weight:g}）", 14, on(n)) for n, w in enumerate(context.weights)),
         Column("综合得分", 10, lambda i: i.score.composite if i.score is not None else None),
     ]
+
+
+def activity_detail_columns() -> list[Column]:
+    """What the organizer registered and completed (empty for a unit), read from review's view."""
+
+    def of(name: str, shown: Callable[[Any], Any] = lambda v: v) -> Callable[[Listed], Any]:
+        def value(item: Listed) -> Any:
+            details = item.details
+            return shown(details[name]) if details is not None and details[name] not in (None, []) else None
+
+        return value
+
+    return [
+        Column("开始时间", 17, of("starts_at", _china_time)),
+        Column("结束时间", 17, of("ends_at", _china_time)),
+        Column("活动地点", 24, of("address"), wrap=True),
+        Column("线上网址", 24, of("online_url"), wrap=True),
+        Column("活动简介", 40, of("description"), wrap=True),
+        Column("预计参与人数", 10, of("expected_participants")),
+        Column("实际参与人数", 10, of("actual_participants")),
+        Column("活动照片", 30, of("photo_urls", "\n".join), wrap=True),
+        Column("视频", 30, of("video_urls", "\n".join), wrap=True),
+        Column("新闻报道", 30, of("news_urls", "\n".join), wrap=True),
+        Column("活动总结", 40, of("summary"), wrap=True),
+    ]
+
+
+def _china_time(moment: datetime) -> str:
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _figure_columns(prefix: str, figures: Callable[[Listed], Figures | None], *, activity: bool) -> list[Column]:

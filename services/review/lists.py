@@ -57,6 +57,7 @@ from .indicators import (
     unit_figures,
     unit_groups,
 )
+from .projections.details import DETAIL_COLUMNS, details_of
 from .scores import unit_scores, weights_of
 
 Box = Literal["received", "sent", "endorsed", "declined", "all"]
@@ -113,6 +114,11 @@ class Listed:
     def form(self) -> dict[str, Any]:
         form: dict[str, Any] = json.loads(self.row["form"])
         return form
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        """What the organizer registered and completed, for an activity recommendation (else None)."""
+        return details_of(self.row) if self.rec.kind == "activity" else None
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,7 @@ def _selection(context: Context, box: Box, kind: Kind | None, sort: Sort) -> Sel
     """The box's rows in order, each with its activity's unit (and the sort key when by an indicator)."""
     r, a = recommendations, review_activities
     joined = r.outerjoin(a, and_(r.c.kind == "activity", a.c.activity_id == r.c.subject_id))
-    columns: list[Any] = [r, a.c.organizer_id.label("activity_unit_id")]
+    columns: list[Any] = [r, a.c.organizer_id.label("activity_unit_id"), *(a.c[name] for name in DETAIL_COLUMNS)]
     order: list[Any]
     if sort.key == "created_at":
         direction = [r.c.created_at, r.c.recommendation_id]

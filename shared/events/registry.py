@@ -39,6 +39,7 @@ def build_catalog() -> Catalog:
         upcasters={1: restricted.science_workers_listed_v1_to_v2},
     )
     catalog.register(topics.PRIVACY, reg, privacy.PersonalDataErased)
+    catalog.register(topics.PRIVACY, reg, privacy.ContactsViewed)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)
     catalog.register(topics.PARTICIPATION, reg, participation.FeedbackSubmitted)
     for review_model in (

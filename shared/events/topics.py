@@ -27,7 +27,11 @@ CONTACTS = Topic(
     "Personal contact data (science workers), read only by the notification service",
     restricted=True,
 )
-PRIVACY = Topic("kepuri.privacy.v1", "Erasures of personal data (audit), keyed by erasure id; no personal data")
+PRIVACY = Topic(
+    "kepuri.privacy.v1",
+    "Erasures of personal data and staff reads of contacts in clear (audit), keyed by erasure or view id; "
+    "no personal data",
+)
 DEAD_LETTERS = Topic("kepuri.deadletters.v1", "Events a consumer could not process, with the reason")
 
 ALL_TOPICS: tuple[Topic, ...] = (

@@ -25,6 +25,19 @@ def china_today() -> date:
 
 EXPORT = "/api/v1/exports/recommendations.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DETAILS = (
+    "开始时间",
+    "结束时间",
+    "活动地点",
+    "线上网址",
+    "活动简介",
+    "预计参与人数",
+    "实际参与人数",
+    "活动照片",
+    "视频",
+    "新闻报道",
+    "活动总结",
+)
 OPINIONS = ("市级科协审核意见", "省级科协审核意见", "全国组织单位审核意见")
 ANNEX_3 = (
     "序号",
@@ -32,6 +45,7 @@ ANNEX_3 = (
     "单位名称",
     "联系人",
     "联系电话",
+    *DETAILS,
     "主要内容",
     "推荐理由",
     "推荐单位",
@@ -65,6 +79,7 @@ LIST_HEADER = (
     "推荐日期",
     *(f"活动{h}" for h in FIGURES),
     *(f"单位{h}" for h in ("活动数", "线上活动数", "联合行动活动数", *FIGURES, "信息完善率")),
+    *DETAILS,
     "组织动员得分（权重1）",  # the campaign's indicators, scored (docs/review.md, "Indicator scores")
     "数量规模得分（权重1）",
     "综合得分",
@@ -121,7 +136,8 @@ async def test_the_activity_form_carries_each_levels_opinion_from_the_history(se
     assert [(r["序号"], r["活动名称"]) for r in rows] == [(1, NAMES["a1"]), (2, NAMES["a3"])]
     a1, a3 = rows
     today = china_today().isoformat()
-    assert a1 == {
+    assert (a1["实际参与人数"], a1["活动总结"]) == (120, "活动圆满完成")  # from info-completed
+    assert {k: v for k, v in a1.items() if k not in DETAILS} == {
         "序号": 1,
         "活动名称": "临渭科技馆开放日",
         "单位名称": "610502科普单位",

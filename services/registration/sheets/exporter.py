@@ -1,5 +1,5 @@
-"""The export: a campaign's activities in the 附件1 layout, an organizer's own in clear, an admin's
-(other units' contacts) masked. Rows are streamed from the database and written in write-only mode
+"""The export: a campaign's activities in the 附件1 layout, an organizer's own in clear, staff's (other
+units') with the contact persons in clear and the science workers masked (see :mod:`.disclosure`). Rows are streamed from the database and written in write-only mode
 to a temporary file, off the event loop, so a national export stays flat in memory."""
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ class ExportRequest:
     region: str | None = None
     key_only: bool = False
     clear: bool = False
+    contacts: bool = False
 
     @property
     def title(self) -> str:
         return f"{self.campaign.title}{'重点' if self.key_only else ''}活动安排表"
 
 
-async def export_sheet(backbone: Backbone, request: ExportRequest) -> Path:
-    """Write the export to a temporary .xlsx and return its path (the caller deletes it)."""
+async def export_sheet(backbone: Backbone, request: ExportRequest) -> tuple[Path, int]:
+    """Write the export to a temporary .xlsx; its path (the caller deletes it) and how many activities."""
     a = activities
     query = select(a).where(a.c.campaign_id == request.campaign.id, a.c.status == "registered")
     if request.unit_id is not None:
@@ -48,7 +49,7 @@ async def export_sheet(backbone: Backbone, request: ExportRequest) -> Path:
     if request.region:
         query = query.where(a.c.region_code.startswith(request.region, autoescape=True))
     query = query.order_by(a.c.starts_at, a.c.activity_id).execution_options(yield_per=PARTITION)
-    book = ActivityBook(request.title, clear=request.clear)
+    book = ActivityBook(request.title, clear=request.clear, contacts=request.contacts or request.clear)
 
     async def write(connection: AsyncConnection) -> None:
         result = await connection.stream(query)
@@ -59,7 +60,7 @@ async def export_sheet(backbone: Backbone, request: ExportRequest) -> Path:
             await asyncio.to_thread(book.add, chosen)
 
     await reading(backbone.engine, write)
-    return await asyncio.to_thread(_saved, book)
+    return await asyncio.to_thread(_saved, book), book.count
 
 
 def _saved(book: ActivityBook) -> Path:

@@ -91,6 +91,18 @@ STARTS = Column("开始时间", ("starts_at",), _moment("starts_at"), aliases=("
 ENDS = Column("结束时间", ("ends_at",), _moment("ends_at"), aliases=("活动结束时间",))
 ACTIVITY_ID = Column("活动编号", ("activity_id",), _one("activity_id", cells.text), lambda a, _: a.id, 34)
 RESULT = Column("导入结果", (), width=40)
+CONTACT_NAME = Column(
+    "负责人", ("contact_name",), _one("contact_name", cells.text), _contact(True), 10, ("联系人",), True
+)
+CONTACT_PHONE = Column(
+    "联系电话",
+    ("contact_phone",),
+    _one("contact_phone", cells.text),
+    _contact(False),
+    16,
+    ("电话", "手机", "联系方式"),
+    True,
+)
 
 LAYOUT: tuple[Column, ...] = (
     SERIAL,
@@ -108,16 +120,8 @@ LAYOUT: tuple[Column, ...] = (
     Column(
         "活动地点", ("address",), _one("address", cells.text), lambda a, _: a.details.address, 30, ("活动地址", "地点")
     ),
-    Column("负责人", ("contact_name",), _one("contact_name", cells.text), _contact(True), 10, ("联系人",), True),
-    Column(
-        "联系电话",
-        ("contact_phone",),
-        _one("contact_phone", cells.text),
-        _contact(False),
-        16,
-        ("电话", "手机", "联系方式"),
-        True,
-    ),
+    CONTACT_NAME,
+    CONTACT_PHONE,
     Column(
         "备注", ("description",), _one("description", cells.text), lambda a, _: a.details.description, 30, ("活动内容",)
     ),

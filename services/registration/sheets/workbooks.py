@@ -18,7 +18,7 @@ from shared.spreadsheets import xlsx_row, xlsx_value
 
 from ..domain.activity import Activity
 from .importer import ImportReport, RowOutcome
-from .layout import EXPORTED, RESULT, SERIAL, Column
+from .layout import CONTACT_NAME, CONTACT_PHONE, EXPORTED, RESULT, SERIAL, Column
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TITLE = Font(bold=True, size=14)
@@ -31,8 +31,9 @@ _SHEET_NAME_FORBIDS = re.compile(r"[\\/?*\[\]:]")
 class ActivityBook:
     """The export: a title row, the bold frozen header row, then one row per activity (序号 from 1)."""
 
-    def __init__(self, title: str, *, clear: bool) -> None:
+    def __init__(self, title: str, *, clear: bool, contacts: bool | None = None) -> None:
         self._clear = clear
+        self._contacts = clear if contacts is None else contacts  # 负责人 and 联系电话 in clear
         self._workbook = Workbook(write_only=True)
         self._sheet = self._workbook.create_sheet(_SHEET_NAME_FORBIDS.sub("-", title)[:31])
         self.count = 0
@@ -54,7 +55,7 @@ class ActivityBook:
         if column is SERIAL:
             return self.count
         assert column.write is not None
-        return column.write(activity, self._clear)
+        return column.write(activity, self._contacts if column in (CONTACT_NAME, CONTACT_PHONE) else self._clear)
 
 
 def report_book(report: ImportReport, target: IO[bytes]) -> None:

@@ -37,6 +37,28 @@ class BulkApproveIn(_In):
         return ids
 
 
+class ActivityDetailsOut(BaseModel):
+    """What the organizer registered and completed (活动详情), as review's view holds it; contacts masked."""
+
+    description: str | None = Field(description="活动简介")
+    starts_at: Zoned | None = Field(description="开始时间")
+    ends_at: Zoned | None = Field(description="结束时间")
+    address: str | None = Field(description="活动地点")
+    online_url: str | None = Field(description="线上活动网址")
+    key_activity: bool = Field(description="重点活动")
+    expected_participants: int | None = Field(description="预计参与人数")
+    target_groups: list[str] = Field(description="面向人群")
+    co_organizers: list[str] = Field(description="协办单位")
+    programme: str | None = Field(description="品牌活动 (programme)")
+    contact_name_masked: str | None = Field(description="负责人 (masked)")
+    contact_phone_masked: str | None = Field(description="联系电话 (masked)")
+    photo_urls: list[str] = Field(description="活动照片 (info completion)")
+    video_urls: list[str] = Field(description="视频")
+    news_urls: list[str] = Field(description="新闻报道")
+    actual_participants: int | None = Field(description="实际参与人数")
+    summary: str | None = Field(description="活动总结")
+
+
 class ReviewedActivityOut(BaseModel):
     """An activity with its content-review state."""
 
@@ -53,6 +75,9 @@ class ReviewedActivityOut(BaseModel):
     registered_at: Zoned | None
     status: Literal["registered", "withdrawn"]
     info_completed: bool
+    completeness: float = Field(description="信息完善度, 0..1")
+    science_workers: int = Field(description="科技工作者人数")
+    details: ActivityDetailsOut
     review: Literal["pending", "approved", "rejected"]
     review_version: int = Field(description="the review's version: the sequence of its last event (0: none yet)")
     review_reason: str | None = Field(description="the rejection's reason, or the approval's note")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ..indicators import Figures, Ranked
 from ..lists import Listed, Page, Scoreboard
+from .content_schemas import ActivityDetailsOut
 from .schemas import RecommendationOut
 from .score_schemas import ScoreOut
 
@@ -75,12 +76,14 @@ class ListedOut(RecommendationOut):
     score: ScoreOut | None = Field(
         None, description="the unit's indicator scores (each measure, weight, composite) against the units you judge"
     )
+    details: ActivityDetailsOut | None = Field(description="活动详情 of an activity recommendation; null for a unit")
 
     @classmethod
     def listed(cls, item: Listed) -> ListedOut:
         base = RecommendationOut.of(item.rec, item.row).model_dump()
         figures = FiguresBeside(activity=FiguresOut.of(item.activity), unit=FiguresOut.of(item.unit))
-        return cls(**base, unit_id=item.unit_id, figures=figures, score=ScoreOut.of(item.score))
+        details = ActivityDetailsOut.model_validate(item.details) if item.details is not None else None
+        return cls(**base, unit_id=item.unit_id, figures=figures, score=ScoreOut.of(item.score), details=details)
 
 
 class BoxCounts(BaseModel):

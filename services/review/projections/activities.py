@@ -28,6 +28,7 @@ from shared.store.upsert import upsert
 
 from ..adapters.tables import review_activities, review_campaigns, review_counted, review_units
 from .counts import COUNT_COLUMNS, changed_counts, completed_counts, registered_counts, weights_json
+from .details import DETAIL_COLUMNS, changed_details, completed_details, registered_details
 
 LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
 # the activity's own columns; the review columns belong to review's commands
@@ -47,6 +48,7 @@ ACTIVITY_COLUMNS = (
     "version",
     "info_completed",
     "completeness",
+    *DETAIL_COLUMNS,
     *COUNT_COLUMNS,
 )
 UPDATABLE = {"name", "region_code", "category", "joint_action", "themes", "format", "science_worker_count"}
@@ -205,6 +207,7 @@ def _fold(row: dict[str, Any] | None, delivery: Delivery) -> dict[str, Any] | No
             "status": "registered",
             "info_completed": False,
             "completeness": 0.0,
+            **registered_details(payload),
             **registered_counts(payload),
         }
     if row is None:
@@ -212,7 +215,13 @@ def _fold(row: dict[str, Any] | None, delivery: Delivery) -> dict[str, Any] | No
     if isinstance(payload, ActivityWithdrawn):
         return {**row, "status": "withdrawn"}
     if isinstance(payload, InfoCompleted):
-        return {**row, "info_completed": True, "completeness": payload.completeness, **completed_counts(payload)}
+        return {
+            **row,
+            "info_completed": True,
+            "completeness": payload.completeness,
+            **completed_counts(payload),
+            **completed_details(payload),
+        }
     assert isinstance(payload, ActivityUpdated)
     changes = {k: v for k, v in payload.changes.items() if k in UPDATABLE}
     updated = {**row, **{k: v for k, v in changes.items() if k != "science_worker_count" and k != "themes"}}
@@ -221,12 +230,14 @@ def _fold(row: dict[str, Any] | None, delivery: Delivery) -> dict[str, Any] | No
     if "science_worker_count" in changes:
         updated["science_workers"] = changes["science_worker_count"]
     updated.update(changed_counts(payload.changes))
-    return updated
+    return {**updated, **changed_details(payload.changes)}
 
 
 def _new_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A full row for the upsert: the review columns' starting values for an activity seen first."""
-    return {"check_ins": 0, "ratings": 0, "rating_sum": 0, "review": "pending", "review_version": 0, **row}
+    """A full row for the upsert (rows of one statement carry the same columns): the review columns'
+    starting values for an activity seen first, and no detail yet that its events have not carried."""
+    empty = dict.fromkeys(DETAIL_COLUMNS)
+    return {**empty, "check_ins": 0, "ratings": 0, "rating_sum": 0, "review": "pending", "review_version": 0, **row}
 
 
 def _if_newer(column: str) -> object:

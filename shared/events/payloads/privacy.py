@@ -1,4 +1,5 @@
-"""Payloads of the privacy stream: the audit of erasures. They carry no personal data."""
+"""Payloads of the privacy stream: the audit of erasures and of staff reading contacts in clear. They carry
+no personal data."""
 
 from __future__ import annotations
 
@@ -31,3 +32,23 @@ class PersonalDataErased(EventPayload):
     )
     requested_by: str = Field(description="The admin account that ordered the erasure")
     erased_at: datetime
+
+
+class ContactsViewed(EventPayload):
+    """A staff member (reviewer or admin) read activities' contact persons in clear (负责人, 联系电话), in an
+    附件1 sheet of their jurisdiction: who, which sheet, how many activities, when. The contacts themselves
+    never travel here."""
+
+    event_type = "contacts-viewed"
+    version = 1
+
+    view_id: str
+    viewer: str = Field(description="The staff account that read them (the token's subject)")
+    role: str = Field(description="reviewer or admin")
+    body: str = Field(description="The body it acts for: county:610502, city:6105, national:CN …")
+    campaign_id: str
+    sheet: str = Field(description="What was read, e.g. 附件1 (the activities' plan table)")
+    region: str | None = Field(None, description="The region prefix of the sheet (None: the whole country)")
+    key_only: bool = Field(False, description="Only key activities (重点活动)")
+    activities: int = Field(description="How many activities' contacts the sheet showed")
+    viewed_at: datetime

@@ -6,9 +6,11 @@ completed, already seen by the review service).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
@@ -59,10 +61,17 @@ class ReadyActivity:
     organizer: str
 
 
-def recommendable_activity(api: Api, name: str, region_code: str = "610502") -> ReadyActivity:
+def recommendable_activity(
+    api: Api,
+    name: str,
+    region_code: str = "610502",
+    details: Mapping[str, Any] | None = None,
+    info: Mapping[str, Any] | None = None,
+) -> ReadyActivity:
     """An activity of a new unit in ``api.current_campaign()``: registered, started an hour ago (so
     its information can be completed: the Weinan rule recommends only completed ones), information
-    completed, pending content review, and already in the review service's queue."""
+    completed, pending content review, and already in the review service's queue. ``details`` and
+    ``info`` add to (or replace) what is registered and completed."""
     campaign = api.current_campaign()
     unit = "临渭区青少年科技活动中心"
     phone = api.organizer(name=unit, region_code=region_code)
@@ -79,14 +88,15 @@ def recommendable_activity(api: Api, name: str, region_code: str = "610502") -> 
         "contact_name": "赵敏",
         "contact_phone": "13991300001",
         "science_workers": [{"name": "李工程师", "phone": "13991300002"}],
+        **(details or {}),
     }
     answer = api.client.post("/api/v1/activities", json=body, headers=headers)
     assert answer.status_code in (200, 201), answer.text
     activity = answer.json()
-    info = {"actual_participants": 120, "summary": "活动顺利举行，青少年亲手搭建了地震预警模型。"}
+    completed = {"actual_participants": 120, "summary": "活动顺利举行，青少年亲手搭建了地震预警模型。", **(info or {})}
     answer = api.client.put(
         f"/api/v1/activities/{activity['id']}/info",
-        json=info,
+        json=completed,
         headers={**headers, "If-Match": f'"{activity["version"]}"'},
     )
     assert answer.status_code == 200, answer.text

@@ -20,6 +20,8 @@ from shared.web import Problem
 from shared.web.auth import OrganizerDep, PrincipalDep
 
 from ...domain.rules import RuleBroken
+from ...sheets.audit import record_contacts_viewed
+from ...sheets.disclosure import NotAllowed, disclosure_for
 from ...sheets.exporter import ExportRequest, export_sheet
 from ...sheets.gate import ImportInProgress
 from ...sheets.importer import MAX_ROWS, SheetImport
@@ -96,7 +98,7 @@ async def import_activities(
 
 @router.get(
     "/export.xlsx",
-    summary="The campaign's activities as an 附件1 sheet",
+    summary="The campaign's activities as an 附件1 sheet (staff: contacts in clear, audited)",
     response_class=FileResponse,
     responses={200: {"content": {XLSX: {}}}},
 )
@@ -107,19 +109,29 @@ async def export_activities(
     key_only: Annotated[bool, Query(description="only key activities (重点活动)")] = False,
     region: Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="GB/T 2260 code prefix")] = None,
 ) -> Response:
-    """An organizer gets its own unit's activities, contacts in clear; an admin every unit's, contacts
-    and science workers masked (they are other units' people)."""
-    if principal.role not in ("organizer", "admin"):
-        raise Problem(
-            403, "无权操作 (forbidden)", f"Exports are for organizers and admins; the token's role is {principal.role}"
-        )
+    """An organizer gets its own unit's activities, everything in clear. Staff get every unit's activities
+    of their jurisdiction (a reviewer its division; an admin the country) with 负责人 and 联系电话 in
+    clear and the science workers masked; each such sheet is recorded as a ``contacts-viewed`` event
+    (who, which sheet, how many activities, when) before it is handed over. A region outside the
+    reviewer's jurisdiction, a national society (it judges by field) or another role: 403."""
+    try:
+        disclosure = disclosure_for(principal, region)
+    except NotAllowed as exc:
+        raise Problem(403, "无权操作 (forbidden)", str(exc)) from exc
     try:
         campaign = await registration.activities.campaigns.get(campaign_id)
     except RuleBroken as exc:
         raise Problem(404, "活动年度不存在 (not found)", str(exc)) from exc
-    own = principal.role == "organizer"
-    wanted = ExportRequest(campaign, principal.unit_id if own else None, region, key_only, clear=own)
-    path = await export_sheet(registration.backbone, wanted)
+    wanted = ExportRequest(
+        campaign, disclosure.unit_id, disclosure.region, key_only, clear=disclosure.clear, contacts=disclosure.contacts
+    )
+    path, rows = await export_sheet(registration.backbone, wanted)
+    try:
+        if disclosure.audited:
+            await record_contacts_viewed(registration.backbone, principal, disclosure, campaign_id, key_only, rows)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no audit, no sheet
+        raise
     return FileResponse(
         path,
         media_type=XLSX,

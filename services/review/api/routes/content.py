@@ -51,6 +51,15 @@ async def review_queue(
     return QueueOut.of(page)
 
 
+@router.get(
+    "/activities/{activity_id}", response_model=ReviewedActivityOut, summary="One activity with all its details"
+)
+async def reviewed_activity(activity_id: str, staff: StaffDep, review: ReviewDep) -> ReviewedActivityOut:
+    """Everything its organizer registered and completed (活动详情: description, time, place, URL, photos,
+    news links, turnout, summary), for a reviewer of its jurisdiction (403 outside, 404 unknown)."""
+    return ReviewedActivityOut.of(await review.content.activity(staff, activity_id))
+
+
 @router.post("/activities/approve", response_model=BulkApprovedOut, summary="Approve many activities, all or none")
 async def approve_activities(body: BulkApproveIn, staff: StaffDep, review: ReviewDep) -> BulkApprovedOut:
     """Approve 1–500 activities. If any is unknown, outside the caller's jurisdiction or withdrawn,

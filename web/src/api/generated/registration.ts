@@ -83,9 +83,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The campaign's activities as an 附件1 sheet
-         * @description An organizer gets its own unit's activities, contacts in clear; an admin every unit's, contacts
-         *     and science workers masked (they are other units' people).
+         * The campaign's activities as an 附件1 sheet (staff: contacts in clear, audited)
+         * @description An organizer gets its own unit's activities, everything in clear. Staff get every unit's activities
+         *     of their jurisdiction (a reviewer its division; an admin the country) with 负责人 and 联系电话 in
+         *     clear and the science workers masked; each such sheet is recorded as a ``contacts-viewed`` event
+         *     (who, which sheet, how many activities, when) before it is handed over. A region outside the
+         *     reviewer's jurisdiction, a national society (it judges by field) or another role: 403.
          */
         get: operations["export_activities_api_v1_activities_export_xlsx_get"];
         put?: never;

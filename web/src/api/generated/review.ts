@@ -74,6 +74,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/review/activities/{activity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One activity with all its details
+         * @description Everything its organizer registered and completed (活动详情: description, time, place, URL, photos,
+         *     news links, turnout, summary), for a reviewer of its jurisdiction (403 outside, 404 unknown).
+         */
+        get: operations["reviewed_activity_api_v1_review_activities__activity_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/review/activities/approve": {
         parameters: {
             query?: never;
@@ -330,6 +351,97 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ActivityDetailsOut
+         * @description What the organizer registered and completed (活动详情), as review's view holds it; contacts masked.
+         */
+        ActivityDetailsOut: {
+            /**
+             * Description
+             * @description 活动简介
+             */
+            description: string | null;
+            /**
+             * Starts At
+             * @description 开始时间
+             */
+            starts_at: string | null;
+            /**
+             * Ends At
+             * @description 结束时间
+             */
+            ends_at: string | null;
+            /**
+             * Address
+             * @description 活动地点
+             */
+            address: string | null;
+            /**
+             * Online Url
+             * @description 线上活动网址
+             */
+            online_url: string | null;
+            /**
+             * Key Activity
+             * @description 重点活动
+             */
+            key_activity: boolean;
+            /**
+             * Expected Participants
+             * @description 预计参与人数
+             */
+            expected_participants: number | null;
+            /**
+             * Target Groups
+             * @description 面向人群
+             */
+            target_groups: string[];
+            /**
+             * Co Organizers
+             * @description 协办单位
+             */
+            co_organizers: string[];
+            /**
+             * Programme
+             * @description 品牌活动 (programme)
+             */
+            programme: string | null;
+            /**
+             * Contact Name Masked
+             * @description 负责人 (masked)
+             */
+            contact_name_masked: string | null;
+            /**
+             * Contact Phone Masked
+             * @description 联系电话 (masked)
+             */
+            contact_phone_masked: string | null;
+            /**
+             * Photo Urls
+             * @description 活动照片 (info completion)
+             */
+            photo_urls: string[];
+            /**
+             * Video Urls
+             * @description 视频
+             */
+            video_urls: string[];
+            /**
+             * News Urls
+             * @description 新闻报道
+             */
+            news_urls: string[];
+            /**
+             * Actual Participants
+             * @description 实际参与人数
+             */
+            actual_participants: number | null;
+            /**
+             * Summary
+             * @description 活动总结
+             */
+            summary: string | null;
+        };
+        /**
          * ActivityNominationIn
          * @description 推荐优秀活动 (form 附件3).
          */
@@ -553,6 +665,8 @@ export interface components {
             figures: components["schemas"]["FiguresBeside"];
             /** @description the unit's indicator scores (each measure, weight, composite) against the units you judge */
             score?: components["schemas"]["ScoreOut"] | null;
+            /** @description 活动详情 of an activity recommendation; null for a unit */
+            details: components["schemas"]["ActivityDetailsOut"] | null;
         };
         /** MeasureScoreOut */
         MeasureScoreOut: {
@@ -737,6 +851,17 @@ export interface components {
             status: "registered" | "withdrawn";
             /** Info Completed */
             info_completed: boolean;
+            /**
+             * Completeness
+             * @description 信息完善度, 0..1
+             */
+            completeness: number;
+            /**
+             * Science Workers
+             * @description 科技工作者人数
+             */
+            science_workers: number;
+            details: components["schemas"]["ActivityDetailsOut"];
             /**
              * Review
              * @enum {string}
@@ -1047,6 +1172,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reviewed_activity_api_v1_review_activities__activity_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewedActivityOut"];
                 };
             };
             /** @description Validation Error */

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { RegistrationSchemas, ReviewSchemas } from '@/api/client'
 import {
-  bodyName, chinaDay, defaultCampaign, figureItems, fileNameOf, isPhone, quotaLine, quotaOf, quotaText, recommendable, usedPlaces,
+  bodyName, chinaDay, chinaTimeRange, defaultCampaign, figureItems, fileNameOf, isPhone, quotaLine, quotaOf, quotaText, recommendable, usedPlaces,
 } from './reviewer'
 
 function listed(kind: 'activity' | 'unit', status: ReviewSchemas['ListedOut']['status']): ReviewSchemas['ListedOut'] {
   return {
     id: Math.random().toString(16).slice(2), campaign_id: 'c', kind, subject_id: 's', subject_name: 'n', unit_name: 'u',
     region_code: '610502', origin: 'county:610502', level: 'city', status, commended: false, version: 1, form: {},
-    history: [], created_at: '2026-09-01T00:00:00Z', unit_id: null, figures: { activity: null, unit: null },
+    history: [], created_at: '2026-09-01T00:00:00Z', unit_id: null, figures: { activity: null, unit: null }, details: null,
   }
 }
 
@@ -97,5 +97,13 @@ describe('days', () => {
   it('dates an instant by the day in China', () => {
     expect(chinaDay('2026-12-05T18:26:07.737140Z')).toBe('2026-12-06')
     expect(chinaDay('2026-12-05T10:00:00Z')).toBe('2026-12-05')
+  })
+})
+
+describe('chinaTimeRange', () => {
+  it('shows an activity in China time, the day once when it ends the same day', () => {
+    expect(chinaTimeRange('2026-09-16T01:30:00Z', '2026-09-16T04:00:00Z')).toBe('2026-09-16 09:30 至 12:00')
+    expect(chinaTimeRange('2026-09-16T15:30:00Z', '2026-09-17T17:00:00Z')).toBe('2026-09-16 23:30 至 2026-09-18 01:00')
+    expect(chinaTimeRange(null, null)).toBe('—')
   })
 })

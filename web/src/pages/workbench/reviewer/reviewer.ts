@@ -117,3 +117,23 @@ export function chinaDay(instant: string): string {
   const shifted = new Date(Date.parse(instant) + 8 * 3600 * 1000)
   return Number.isNaN(shifted.getTime()) ? instant.slice(0, 10) : shifted.toISOString().slice(0, 10)
 }
+
+const CHINA_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+})
+
+function chinaParts(iso: string): { day: string; time: string } {
+  const parts = Object.fromEntries(CHINA_TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]))
+  return { day: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` }
+}
+
+/** An activity's time in China: "2026-09-16 09:30 至 12:30" (the day again only when it ends on another). */
+export function chinaTimeRange(starts: string | null | undefined, ends: string | null | undefined): string {
+  if (!starts) return '—'
+  const from = chinaParts(starts)
+  if (!ends) return `${from.day} ${from.time}`
+  const to = chinaParts(ends)
+  return `${from.day} ${from.time} 至 ${to.day === from.day ? '' : `${to.day} `}${to.time}`
+}
+
+export const FORMAT_NAMES: Record<string, string> = { offline: '线下', online: '线上', both: '线上线下' }
