@@ -6,12 +6,14 @@ from fastapi import FastAPI
 
 from shared.auth import JwksVerifier
 from shared.privacy import KeyVault
+from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.problems import install as install_problems
-from .api.routes import content, exports, lists, recommendations
+from .api.routes import content, exports, lists, recommendations, summaries
+from .attachments import LocalFiles
 from .container import Review
 from .content import ContentReview
 from .erasure import ErasedContacts
@@ -19,6 +21,7 @@ from .lists import Lists
 from .projections.activities import ReviewView
 from .recommending import Recommendations
 from .settings import ReviewSettings
+from .summaries import Summaries
 
 MIGRATIONS = "services.review:migrations"
 
@@ -34,13 +37,17 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
         content=ContentReview(backbone),
         recommendations=Recommendations(backbone),
         lists=Lists(backbone.engine),
+        summaries=Summaries(
+            backbone, LocalFiles(settings.data_dir / "summaries"), PackagedRegions(), settings.summary_max_file_bytes
+        ),
     )
     app = create_service_app(
         backbone=backbone,
         container=review,
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
-        routers=[content.router, recommendations.router, lists.router, exports.router],
+        routers=[content.router, recommendations.router, lists.router, exports.router, summaries.router],
+        body_limits={summaries.ATTACH_PATH: settings.summary_max_file_bytes + 4096},
         workers=[vault],
     )
     install_problems(app)

@@ -10,6 +10,7 @@ from shared.web.auth import Verifier
 from .content import ContentReview
 from .lists import Lists
 from .recommending import Recommendations
+from .summaries import Summaries
 
 
 @dataclass
@@ -19,3 +20,4 @@ class Review:
     content: ContentReview
     recommendations: Recommendations
     lists: Lists
+    summaries: Summaries
