@@ -73,7 +73,7 @@ class SummaryOverview:
             s = review_summaries
             reports = {}
             for row in (await connection.execute(select(s).where(s.c.campaign == campaign_id))).mappings():
-                report = report_of(row)
+                report = report_of(dict(row))
                 if sees(viewer, report.reporter, rules):
                     reports[report.reporter.id] = report
                     reporters.setdefault(report.reporter.id, report.reporter)

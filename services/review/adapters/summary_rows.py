@@ -32,7 +32,7 @@ def report_of(row: Mapping[str, Any]) -> SummaryReport:
     return SummaryReport(
         id=row["summary_id"],
         campaign_id=row["campaign"],
-        reporter=ReporterId(kind, key, row["reporter_name"], row["region_code"]),  # type: ignore[arg-type]
+        reporter=ReporterId(kind, key, row["reporter_name"], row["region_code"]),
         text=row["text"],
         attachments=tuple(Attachment(**a) for a in json.loads(row["attachments"])),
         status=row["status"],

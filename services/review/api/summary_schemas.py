@@ -55,7 +55,7 @@ class SummaryOut(BaseModel):
             reporter_kind_name=KIND_NAMES[report.reporter.kind],
             reporter_name=report.reporter.name,
             region_code=report.reporter.region_code,
-            status=report.status,  # type: ignore[arg-type]
+            status=report.status,
             text=report.text,
             attachments=[AttachmentOut(**vars(a)) for a in report.attachments],
             submitted_on=report.submitted_on,
@@ -100,7 +100,7 @@ class OverviewOut(BaseModel):
                     reporter_kind_name=KIND_NAMES[d.reporter.kind],
                     reporter_name=d.reporter.name,
                     region_code=d.reporter.region_code,
-                    status=d.status,  # type: ignore[arg-type]
+                    status=d.status,
                     summary_id=report.id if report else None,
                     submitted_on=report.submitted_on if report else None,
                     attachments=len(report.attachments) if report else 0,

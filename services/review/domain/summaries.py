@@ -60,7 +60,7 @@ class SummaryRules:
         for the national organisers, organizer units for any regional body."""
         if viewer.field is not None:
             return ()
-        kinds = [k for k in self.reporters if k != "organizer" and REPORTS_TO[k] == viewer.level]
+        kinds: list[Reporter] = [k for k in self.reporters if k != "organizer" and REPORTS_TO[k] == viewer.level]
         if "organizer" in self.reporters:
             kinds.append("organizer")
         return tuple(kinds)
@@ -91,7 +91,7 @@ def reporter_of_body(body: Body, region_name: str | None) -> ReporterId:
     if body.level == "national":
         raise OutsideJurisdiction("全国组织单位接收工作总结，不报送 (the national organisers receive summaries)")
     name = f"{region_name or body.jurisdiction}科协"
-    return ReporterId(body.level, body.jurisdiction, name, body.jurisdiction)  # type: ignore[arg-type]
+    return ReporterId(body.level, body.jurisdiction, name, body.jurisdiction)
 
 
 def sees(viewer: Body, reporter: ReporterId, rules: SummaryRules) -> bool:
