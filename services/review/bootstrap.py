@@ -22,6 +22,7 @@ from .projections.activities import ReviewView
 from .recommending import Recommendations
 from .settings import ReviewSettings
 from .summaries import Summaries
+from .summary_overview import SummaryOverview
 
 MIGRATIONS = "services.review:migrations"
 
@@ -31,15 +32,17 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
     settings = settings or ReviewSettings()
     vault = KeyVault(settings.key_vault_url)  # only its matching key is read: see erasure.py
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(vault)])
+    reports = Summaries(
+        backbone, LocalFiles(settings.data_dir / "summaries"), PackagedRegions(), settings.summary_max_file_bytes
+    )
     review = Review(
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
         content=ContentReview(backbone),
         recommendations=Recommendations(backbone),
         lists=Lists(backbone.engine),
-        summaries=Summaries(
-            backbone, LocalFiles(settings.data_dir / "summaries"), PackagedRegions(), settings.summary_max_file_bytes
-        ),
+        summaries=reports,
+        summary_overview=SummaryOverview(reports),
     )
     app = create_service_app(
         backbone=backbone,

@@ -11,6 +11,7 @@ from .content import ContentReview
 from .lists import Lists
 from .recommending import Recommendations
 from .summaries import Summaries
+from .summary_overview import SummaryOverview
 
 
 @dataclass
@@ -21,3 +22,4 @@ class Review:
     recommendations: Recommendations
     lists: Lists
     summaries: Summaries
+    summary_overview: SummaryOverview

@@ -12,7 +12,7 @@ from shared.auth import Principal
 from shared.web.auth import require_role
 
 from ...recommending import today
-from ...summary_overview import SummaryOverview, overview_book
+from ...summary_overview import overview_book
 from ..deps import ReviewDep, StaffDep
 from ..summary_schemas import OverviewOut, SummaryOut, SummaryText
 
@@ -89,7 +89,7 @@ async def submit(reporter: ReporterDep, review: ReviewDep, campaign: CampaignPar
 async def overview(staff: StaffDep, review: ReviewDep, campaign: CampaignParam) -> OverviewOut:
     """The reporters due to the caller's body: the divisions just below it, the organizer units in its
     region (where the campaign asks them), and for the national organisers the societies."""
-    return OverviewOut.of(await SummaryOverview(review.summaries).overview(staff, campaign))
+    return OverviewOut.of(await review.summary_overview.overview(staff, campaign))
 
 
 @router.get(
@@ -99,7 +99,7 @@ async def overview(staff: StaffDep, review: ReviewDep, campaign: CampaignParam) 
     responses={200: {"content": {XLSX: {}}}},
 )
 async def export(staff: StaffDep, review: ReviewDep, campaign: CampaignParam) -> Response:
-    found = await SummaryOverview(review.summaries).overview(staff, campaign)
+    found = await review.summary_overview.overview(staff, campaign)
     data = await asyncio.to_thread(overview_book, found)
     return Response(data, media_type=XLSX, headers=_attachment(f"工作总结报送情况-{campaign}.xlsx"))
 
@@ -108,8 +108,7 @@ async def export(staff: StaffDep, review: ReviewDep, campaign: CampaignParam) ->
 async def read(
     principal: Annotated[Principal, require_role("reviewer", "admin", "organizer")], review: ReviewDep, summary_id: Hex
 ) -> SummaryOut:
-    overview_ = SummaryOverview(review.summaries)
-    report = await overview_.read(principal, summary_id)
+    report = await review.summary_overview.read(principal, summary_id)
     return SummaryOut.of(report, None, today())
 
 
@@ -125,7 +124,7 @@ async def download(
     summary_id: Hex,
     file_id: Hex,
 ) -> Response:
-    filename, content_type, data = await SummaryOverview(review.summaries).attachment(principal, summary_id, file_id)
+    filename, content_type, data = await review.summary_overview.attachment(principal, summary_id, file_id)
     headers = {**_attachment(filename), "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
     return Response(data, media_type=content_type, headers=headers)
 
