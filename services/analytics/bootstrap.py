@@ -10,7 +10,7 @@ from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
-from .api.routes import stats, views
+from .api.routes import stats, summaries, views
 from .container import Analytics
 from .dashboard import routes as dashboard
 from .dashboard.page import install_page
@@ -18,13 +18,19 @@ from .exports.routes import router as exports_router
 from .projections.counters import CountersProjection
 from .projections.facts import FactsProjection
 from .projections.overview import OverviewProjection
+from .projections.summaries import SummariesProjection
 from .settings import AnalyticsSettings
 
 MIGRATIONS = "services.analytics:migrations"
 
 
 def build(settings: AnalyticsSettings, verifier: Verifier | None = None) -> Analytics:
-    projections: list[Projection] = [OverviewProjection(), FactsProjection(), CountersProjection()]
+    projections: list[Projection] = [
+        OverviewProjection(),
+        FactsProjection(),
+        CountersProjection(),
+        SummariesProjection(),
+    ]
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=projections)
     return Analytics(
         backbone, verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds)
@@ -40,7 +46,7 @@ def create_app(settings: AnalyticsSettings | None = None, verifier: Verifier | N
         container=analytics,
         title="Kepuri analytics",
         description="Live statistics built from the event streams.",
-        routers=[stats.router, views.router, exports_router, dashboard.router],
+        routers=[stats.router, views.router, exports_router, dashboard.router, summaries.router],
     )
     install_page(app)  # /dashboard and its static files, outside /api/v1
     return app

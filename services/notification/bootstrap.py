@@ -29,6 +29,7 @@ from .planner import ThankYouPlanner
 from .receipts import ReceiptSweeper
 from .reminders import Reminders
 from .settings import NotificationSettings
+from .summary_reminders import SubmittedSummaries
 from .templates.engine import Templates
 
 MIGRATIONS = "services.notification:migrations"
@@ -55,7 +56,11 @@ def create_app(
             woken[0].wake()
 
     vault = KeyVault(settings.key_vault_url)
-    planners: list[Projection] = [ThankYouPlanner(compose, wake, clock, vault), OutcomePlanner(compose, wake, clock)]
+    planners: list[Projection] = [
+        ThankYouPlanner(compose, wake, clock, vault),
+        OutcomePlanner(compose, wake, clock),
+        SubmittedSummaries(),
+    ]
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=planners)
     if channels is None:
         channels = {"sms": HttpSms(SmsSettings())}

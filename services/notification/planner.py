@@ -298,6 +298,17 @@ def _campaign_row(payload: CampaignConfigured, sequence: int) -> dict[str, Any]:
         "reminder_days": json.dumps(sorted(set(days), reverse=True)),
         "recommendation_deadlines": json.dumps(recommendation_deadlines(payload)),
         "thank_you_sms": sent if isinstance(sent := payload.settings.get("thank_you_sms"), bool) else None,
+        **summary_step(payload),
+    }
+
+
+def summary_step(payload: CampaignConfigured) -> dict[str, Any]:
+    """The campaign's summary deadline and its kinds of reporter (工作总结), for the reminders."""
+    summary = payload.settings.get("summary")
+    reporters = summary.get("reporters") if isinstance(summary, dict) else None
+    return {
+        "summary_deadline": _day(payload.summary_deadline),
+        "summary_reporters": json.dumps(reporters) if isinstance(reporters, list) and reporters else None,
     }
 
 

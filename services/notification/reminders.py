@@ -9,6 +9,8 @@ before a deadline unless the campaign's ``settings.reminder_days`` says otherwis
   before that level's last day (its window's close, else the campaign's recommendation deadline).
   The body's inbox is ``body:<level>:<jurisdiction>``, which its reviewers read. National societies,
   which judge by field rather than region, are not reminded here.
+- ``summary_deadline``: to each reporter of the campaign's summary reports (工作总结) that has not
+  submitted, before the summary deadline (:mod:`.summary_reminders`).
 
 A worker checks every ``interval`` (and at start); each reminder is a ledger row keyed by
 (``reminder:<kind>:<campaign>:<deadline>:<days>``, recipient, ``inbox``), so checking again, or after
@@ -35,6 +37,7 @@ from shared.store.upsert import upsert_statement
 from .adapters.tables import activities, campaigns, messages
 from .domain.delivery import CHINA
 from .planner import Compose
+from .summary_reminders import summary_reminders
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,10 @@ class Reminders:
                 left = (deadline - today).days
                 if left in days:
                     rows += self._body_reminders(connection, campaign, level, deadline, left, now)
+            if campaign["summary_deadline"] and campaign["summary_reporters"]:
+                left = (date.fromisoformat(campaign["summary_deadline"]) - today).days
+                if left in days:
+                    rows += summary_reminders(connection, campaign, left, now, self._compose, self._regions, _row)
         if rows:
             statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
             connection.execute(statement, rows)

@@ -6,12 +6,14 @@ from fastapi import FastAPI
 
 from shared.auth import JwksVerifier
 from shared.privacy import KeyVault
+from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.problems import install as install_problems
-from .api.routes import content, exports, lists, recommendations, scores
+from .api.routes import content, exports, lists, recommendations, scores, summaries
+from .attachments import LocalFiles
 from .container import Review
 from .content import ContentReview
 from .erasure import ErasedContacts
@@ -20,6 +22,8 @@ from .projections.activities import ReviewView
 from .recommending import Recommendations
 from .scores import Scores
 from .settings import ReviewSettings
+from .summaries import Summaries
+from .summary_overview import SummaryOverview
 
 MIGRATIONS = "services.review:migrations"
 
@@ -29,6 +33,9 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
     settings = settings or ReviewSettings()
     vault = KeyVault(settings.key_vault_url)  # only its matching key is read: see erasure.py
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(vault)])
+    reports = Summaries(
+        backbone, LocalFiles(settings.data_dir / "summaries"), PackagedRegions(), settings.summary_max_file_bytes
+    )
     review = Review(
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
@@ -36,13 +43,16 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
         recommendations=Recommendations(backbone),
         lists=Lists(backbone.engine),
         scores=Scores(backbone.engine),
+        summaries=reports,
+        summary_overview=SummaryOverview(reports),
     )
     app = create_service_app(
         backbone=backbone,
         container=review,
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
-        routers=[content.router, recommendations.router, lists.router, exports.router, scores.router],
+        routers=[content.router, recommendations.router, lists.router, exports.router, scores.router, summaries.router],
+        body_limits={summaries.ATTACH_PATH: settings.summary_max_file_bytes + 4096},
         workers=[vault],
     )
     install_problems(app)

@@ -11,6 +11,8 @@ from .content import ContentReview
 from .lists import Lists
 from .recommending import Recommendations
 from .scores import Scores
+from .summaries import Summaries
+from .summary_overview import SummaryOverview
 
 
 @dataclass
@@ -21,3 +23,5 @@ class Review:
     recommendations: Recommendations
     lists: Lists
     scores: Scores
+    summaries: Summaries
+    summary_overview: SummaryOverview

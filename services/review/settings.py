@@ -17,3 +17,9 @@ class ReviewSettings(ServiceSettings):
         validation_alias=AliasChoices("jwks_url", "KEPURI_REVIEW_JWKS_URL"),
         description="registration's published key set, which access tokens are verified with",
     )
+    summary_max_file_bytes: int = Field(
+        10 << 20,
+        ge=1024,
+        validation_alias=AliasChoices("summary_max_file_bytes", "KEPURI_REVIEW_SUMMARY_MAX_FILE_BYTES"),
+        description="the largest file a summary report may attach",
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import topics
 from .catalog import Catalog
-from .payloads import activities, campaigns, notifications, participation, privacy, restricted, reviews
+from .payloads import activities, campaigns, notifications, participation, privacy, restricted, reviews, summaries
 
 
 def _activity_registered_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +53,8 @@ def build_catalog() -> Catalog:
         reviews.Commended,
     ):
         catalog.register(topics.REVIEWS, rev, review_model)
+    catalog.register(topics.REVIEWS, rev, summaries.SummaryDrafted)
+    catalog.register(topics.REVIEWS, rev, summaries.SummarySubmitted)
     catalog.register(topics.NOTIFICATIONS, note, notifications.NotificationSent)
     catalog.register(topics.NOTIFICATIONS, note, notifications.NotificationFailed)
     return catalog

@@ -44,6 +44,7 @@ def test_kinds_and_their_variables() -> None:
         "registration_closing",
         "info_deadline",
         "recommendation_deadline",
+        "summary_deadline",
         "review_approved",
         "review_rejected",
         "recommended",

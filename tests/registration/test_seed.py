@@ -98,7 +98,8 @@ def test_2022_weinan_is_a_city_campaign_with_its_food_safety_rule(seeds: dict[st
     assert settings["recommendation"]["levels"] == ["county", "city"]
     assert settings["recommendation"]["forward_to"] == "province"
     assert PackagedRegions().name(settings["region_code"]) == "渭南市"
-    assert seed.assumed.keys() == {"auto_approve", "indicator_weights"}
+    assert settings["summary"] == {"reporters": ["county", "organizer"]}  # 五（四）: counties and units report
+    assert seed.assumed.keys() == {"auto_approve", "indicator_weights", "settings.summary.reporters"}
 
 
 def test_2023_national_registers_from_08_21_with_no_end(seeds: dict[str, SeedCampaign]) -> None:
@@ -195,3 +196,13 @@ def test_a_broken_seed_file_is_refused_by_name(tmp_path: Path, old: str, new: st
     with pytest.raises(SeedError) as refused:
         load_seed_campaign(broken)
     assert "009_broken.toml" in str(refused.value) and complaint in str(refused.value)
+
+
+def test_each_notice_says_who_reports_its_summary(seeds: dict[str, SeedCampaign]) -> None:
+    """工作总结: 2020 the organizers by 10-16, 2023 the provinces and societies by 10-10; none in 2022 / 2024."""
+    reporters = {key: seed.campaign.settings.get("summary", {}).get("reporters") for key, seed in seeds.items()}
+    assert reporters["2020-national"] == ["organizer"]
+    assert reporters["2023-national"] == ["province", "society"]
+    assert reporters["2022-national"] is None and reporters["2024-national"] is None
+    assert seeds["2020-national"].campaign.summary_deadline == date(2020, 10, 16)
+    assert seeds["2023-national"].campaign.summary_deadline == date(2023, 10, 10)

@@ -63,6 +63,9 @@ export const routes: RouteRecordRaw[] = [
       page('review/recommend/activity', 'recommend-activity', () => import('@/pages/workbench/reviewer/RecommendFormPage.vue'), '推荐优秀活动（附件3）', reviewer),
       page('review/recommend/unit', 'recommend-unit', () => import('@/pages/workbench/reviewer/RecommendFormPage.vue'), '推荐先进单位（附件2）', reviewer),
       page('review/exports', 'review-exports', () => import('@/pages/workbench/reviewer/ReviewExportsPage.vue'), '导出', reviewer),
+      // summary reports (工作总结): the reporter's own, and what the level above receives
+      page('summary', 'summary-report', () => import('@/pages/workbench/summaries/SummaryReportPage.vue'), '工作总结', ['reviewer', 'organizer']),
+      page('review/summaries', 'summary-overview', () => import('@/pages/workbench/summaries/SummaryOverviewPage.vue'), '总结报送情况', ['reviewer', 'admin']),
       // admin
       { path: 'admin', redirect: { name: 'admin-campaigns' } },
       page('admin/campaigns', 'admin-campaigns', () => import('@/pages/workbench/admin/CampaignsPage.vue'), '活动年度', admin),

@@ -146,3 +146,26 @@ campaign_rules = Table(
     Column("public_statistics", Boolean, nullable=False, server_default=true()),
     Column("region_code", String(12)),  # a local campaign's region (settings.region_code); None: China
 )
+
+
+# --- summary reports (工作总结): each campaign's kinds of reporter, and each report's state ----------
+summary_steps = Table(
+    "summary_steps",
+    metadata,
+    Column("campaign", String(64), primary_key=True),
+    Column("reporters", String(100), nullable=False),  # JSON list, e.g. ["county", "organizer"]
+    Column("version", Integer, nullable=False),
+)
+
+summary_reports = Table(
+    "summary_reports",
+    metadata,
+    Column("summary_id", String(64), primary_key=True),
+    Column("campaign", String(64), nullable=False),
+    Column("reporter", String(120), nullable=False),
+    Column("reporter_kind", String(10), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("submitted", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_summary_reports_campaign", "campaign", "reporter_kind", "region_code"),
+)

@@ -26,6 +26,16 @@ campaigns = Table(
     Column("reminder_days", String(100)),  # JSON list of days before a deadline, e.g. [7, 3, 1]
     Column("recommendation_deadlines", String(200)),  # JSON {level: last day}, e.g. {"county": "2026-10-10"}
     Column("thank_you_sms", Boolean),  # the campaign's setting; None (not said) sends them
+    Column("summary_deadline", String(10)),
+    Column("summary_reporters", String(100)),  # JSON list: settings.summary.reporters (工作总结)
+)
+
+# The summary reports (工作总结) submitted, so that their reporters are not reminded of the deadline.
+summaries_submitted = Table(
+    "summaries_submitted",
+    metadata,
+    Column("campaign", String(64), primary_key=True),
+    Column("reporter", String(120), primary_key=True),
 )
 
 activities = Table(

@@ -31,6 +31,8 @@ _VARIABLES: dict[str, frozenset[str]] = {
     "info_deadline": frozenset({*_ORGANIZER, "activity_names", "deadline", "days_left"}),
     # reminder to a reviewing body
     "recommendation_deadline": frozenset({"body_name", "campaign_title", "deadline", "days_left"}),
+    # reminder to a reporting body or organizer that has not submitted its summary report (工作总结)
+    "summary_deadline": frozenset({"reporter_name", "campaign_title", "deadline", "days_left"}),
     # review outcomes to organizers
     "review_approved": frozenset(_ACTIVITY),
     "review_rejected": frozenset({*_ACTIVITY, "reason"}),
@@ -52,6 +54,7 @@ _SAMPLE_VALUES: dict[str, Any] = {
     "deadline": date(2022, 10, 14),
     "days_left": 3,
     "body_name": "陕西省科学技术协会",
+    "reporter_name": "临渭区科协",
     "reason": "活动地点信息不完整，请补充详细地址后重新提交",
     "level": "省级",
     "opinion": "活动组织规范，社会反响良好，同意推荐",

@@ -22,7 +22,13 @@ from pydantic import (
     model_validator,
 )
 
-from shared.events.payloads.campaigns import IndicatorWeight, LocalRule, RecommendationChain, check_indicator_weights
+from shared.events.payloads.campaigns import (
+    IndicatorWeight,
+    LocalRule,
+    RecommendationChain,
+    SummaryReporting,
+    check_indicator_weights,
+)
 from shared.web.dates import Day, require_day
 
 from ..domain.campaign import Campaign, Window
@@ -117,6 +123,7 @@ class CampaignSettings(BaseModel):
         None, pattern=r"^[1-8]\d(\d{2}(\d{2})?)?$", description="the division a local campaign covers (absent: China)"
     )
     key_activity_plan_deadline: Day | None = Field(None, description="重点活动计划表 (附件1) due on this day")
+    summary: SummaryReporting | None = Field(None, description="工作总结: who reports, by summary_deadline")
 
     @field_validator("recommendation")
     @classmethod

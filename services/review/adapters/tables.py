@@ -91,6 +91,8 @@ review_campaigns = Table(
     Column("indicators", Text, nullable=False, default="[]"),
     Column("indicator_weights", Text),  # JSON list of {indicator, measure, weight}; NULL: not configured
     Column("version", Integer, nullable=False),
+    Column("summary_reporters", Text),  # settings.summary.reporters as JSON; None: no summary step
+    Column("summary_deadline", String(10)),
 )
 
 recommendations = Table(
@@ -134,6 +136,25 @@ quota_slots = Table(
     Column("kind", String(8), primary_key=True),
     Column("slot", Integer, primary_key=True),
     Column("recommendation_id", String(64), nullable=False),
+)
+
+# Summary reports (工作总结): the state of each report aggregate, one per campaign and reporter.
+review_summaries = Table(
+    "review_summaries",
+    metadata,
+    Column("summary_id", String(64), primary_key=True),
+    Column("campaign", String(64), nullable=False),
+    Column("reporter", String(120), nullable=False),
+    Column("reporter_kind", String(10), nullable=False),
+    Column("reporter_name", String(200), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("attachments", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("submitted_on", String(10)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_review_summaries_campaign", "campaign", "reporter_kind", "region_code"),
 )
 
 # The check-ins and ratings counted in review_activities' figures, so that a copy the relay published

@@ -84,8 +84,17 @@ class ReviewView:
                 "indicators": json.dumps(payload.indicators, ensure_ascii=False),
                 "indicator_weights": weights_json(payload),
                 "version": delivery.envelope.sequence,
+                **_summary_step(payload),
             }
-        columns = ("title", "chain", "recommendation_deadline", "indicators", "indicator_weights", "version")
+        columns = (
+            "title",
+            "chain",
+            "recommendation_deadline",
+            "indicators",
+            "indicator_weights",
+            "version",
+            *SUMMARY_COLUMNS,
+        )
         upsert(
             connection,
             review_campaigns,
@@ -238,6 +247,19 @@ def _new_row(row: dict[str, Any]) -> dict[str, Any]:
     starting values for an activity seen first, and no detail yet that its events have not carried."""
     empty = dict.fromkeys(DETAIL_COLUMNS)
     return {**empty, "check_ins": 0, "ratings": 0, "rating_sum": 0, "review": "pending", "review_version": 0, **row}
+
+
+SUMMARY_COLUMNS = ("summary_reporters", "summary_deadline")
+
+
+def _summary_step(payload: CampaignConfigured) -> dict[str, Any]:
+    """The campaign's summary step (工作总结): its kinds of reporter and its deadline."""
+    summary = payload.settings.get("summary") or {}
+    reporters = summary.get("reporters") if isinstance(summary, dict) else None
+    return {
+        "summary_reporters": json.dumps(reporters, ensure_ascii=False) if reporters else None,
+        "summary_deadline": payload.summary_deadline.isoformat() if payload.summary_deadline else None,
+    }
 
 
 def _if_newer(column: str) -> object:

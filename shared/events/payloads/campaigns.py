@@ -198,3 +198,27 @@ class AccountEnabled(EventPayload):
     role: str
     unit_id: str | None = None
     by: str
+
+
+Reporter = Literal["county", "city", "province", "society", "organizer"]
+REPORTERS: tuple[Reporter, ...] = ("county", "city", "province", "society", "organizer")
+
+
+class SummaryReporting(BaseModel):
+    """Who reports a summary (工作总结) of a campaign, the shape of ``settings["summary"]``.
+
+    ``reporters``: the associations of these levels (each to the level above it: county → city,
+    city → province, province → the national organisers), national societies (to the national
+    organisers) and/or the organizer units (seen by every body whose region holds them). The
+    deadline is the campaign's ``summary_deadline``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reporters: list[Reporter] = Field(min_length=1, max_length=5)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SummaryReporting:
+        if len(set(self.reporters)) != len(self.reporters):
+            raise ValueError("报送单位类型不能重复 (each kind of reporter once)")
+        return self

@@ -270,6 +270,7 @@ class Api:
                 },
                 "info_completion_deadline": f"{today.year + 1}-01-31",
                 "recommendation_deadline": f"{today.year + 1}-01-31",
+                "summary_deadline": f"{today.year + 1}-01-31",
                 "categories": ["系列联合行动", "“云上科普日”活动"],
                 "themes": ["食品安全", "防灾避险", "低碳生活"],
                 "target_groups": ["青少年", "老年人"],
@@ -278,6 +279,7 @@ class Api:
                     "region_code": "6105",
                     "thank_you_sms": True,
                     "recommendation": {"levels": ["county", "city"], "forward_to": "province"},
+                    "summary": {"reporters": ["county"]},
                 },
             }
             headers = self.headers("ops", STAFF_PASSWORD)

@@ -18,16 +18,20 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '登记活动', to: '/workbench/activities/new' },
     { title: '附件1导入导出', to: '/workbench/activities/import' },
     { title: '消息与致谢', to: '/workbench/inbox' },
+    { title: '工作总结', to: '/workbench/summary' },
   ],
   reviewer: [
     { title: '待审核活动', to: '/workbench/review' },
     { title: '推荐', to: '/workbench/review/recommendations', also: ['/workbench/review/recommend'] },
     { title: '导出', to: '/workbench/review/exports' },
+    { title: '工作总结', to: '/workbench/summary' },
+    { title: '总结报送情况', to: '/workbench/review/summaries' },
   ],
   admin: [
     { title: '活动年度', to: '/workbench/admin/campaigns' },
     { title: '账号管理', to: '/workbench/admin/accounts' },
     { title: '表彰', to: '/workbench/admin/commendations' },
+    { title: '总结报送情况', to: '/workbench/review/summaries' },
     { title: '运营看板', href: '/dashboard' },
   ],
 }

@@ -257,6 +257,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Summary reports reported / due per region
+         * @description A reviewer below national level sees only inside its jurisdiction (its own region by default).
+         */
+        get: operations["summaries_api_v1_stats_summaries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -592,6 +612,30 @@ export interface components {
             status: string;
             /** Error */
             error?: string | null;
+        };
+        /** SummaryCounts */
+        SummaryCounts: {
+            /** Campaign */
+            campaign: string;
+            /** Reporters */
+            reporters: string[];
+            /** Due */
+            due: number;
+            /** Reported */
+            reported: number;
+            /** Regions */
+            regions: components["schemas"]["SummaryRegion"][];
+        };
+        /** SummaryRegion */
+        SummaryRegion: {
+            /** Region Code */
+            region_code: string;
+            /** Name */
+            name: string;
+            /** Due */
+            due: number;
+            /** Reported */
+            reported: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -1059,6 +1103,40 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    summaries_api_v1_stats_summaries_get: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+                /** @description GB/T 2260 code; one line per division below it */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryCounts"];
                 };
             };
             /** @description Validation Error */

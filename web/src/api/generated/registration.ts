@@ -1029,6 +1029,8 @@ export interface components {
              * @description 重点活动计划表 (附件1) due on this day
              */
             key_activity_plan_deadline?: string | null;
+            /** @description 工作总结: who reports, by summary_deadline */
+            summary?: components["schemas"]["SummaryReporting"] | null;
         } & {
             [key: string]: components["schemas"]["JsonValue"];
         };
@@ -1528,6 +1530,19 @@ export interface components {
             level: string | null;
             /** Jurisdiction */
             jurisdiction: string | null;
+        };
+        /**
+         * SummaryReporting
+         * @description Who reports a summary (工作总结) of a campaign, the shape of ``settings["summary"]``.
+         *
+         *     ``reporters``: the associations of these levels (each to the level above it: county → city,
+         *     city → province, province → the national organisers), national societies (to the national
+         *     organisers) and/or the organizer units (seen by every body whose region holds them). The
+         *     deadline is the campaign's ``summary_deadline``.
+         */
+        SummaryReporting: {
+            /** Reporters */
+            reporters: ("county" | "city" | "province" | "society" | "organizer")[];
         };
         /** TokenOut */
         TokenOut: {

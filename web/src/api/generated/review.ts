@@ -346,6 +346,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/summaries/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My summary report of a campaign, its status and deadline
+         * @description A reviewing body's (or, where the campaign says so, an organizer unit's) own report; status
+         *     ``none`` before anything is saved. 403 when the campaign does not ask the caller to report.
+         */
+        get: operations["read_mine_api_v1_summaries_mine_get"];
+        /**
+         * Save the draft's text
+         * @description Refused after the campaign's summary deadline (422 naming it) or once submitted (409).
+         */
+        put: operations["save_draft_api_v1_summaries_mine_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a file to my draft (the file itself as the body)
+         * @description The type is told by the file's first bytes, never by its name; the name is cleaned of paths.
+         */
+        post: operations["attach_api_v1_summaries_attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries/mine/attachments/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a file from my draft */
+        delete: operations["detach_api_v1_summaries_mine_attachments__file_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries/mine/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit my summary report (final)
+         * @description On or before the campaign's summary deadline (after it: 422 naming the deadline).
+         */
+        post: operations["submit_api_v1_summaries_mine_submission_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 总结报送情况: who in my jurisdiction has reported and who not yet
+         * @description The reporters due to the caller's body: the divisions just below it, the organizer units in its
+         *     region (where the campaign asks them), and for the national organisers the societies.
+         */
+        get: operations["overview_api_v1_summaries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 总结报送情况 as a spreadsheet (.xlsx) */
+        get: operations["export_api_v1_summaries_export_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries/{summary_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a submitted report I receive (or my own) */
+        get: operations["read_api_v1_summaries__summary_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summaries/{summary_id}/attachments/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attached file of a report I may read */
+        get: operations["download_api_v1_summaries__summary_id__attachments__file_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -484,6 +638,17 @@ export interface components {
              */
             note?: string | null;
         };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** File Id */
+            file_id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+        };
         /** BoxCounts */
         BoxCounts: {
             /** Received */
@@ -542,6 +707,36 @@ export interface components {
              * @description 不予推荐的理由
              */
             reason: string;
+        };
+        /**
+         * DueOut
+         * @description A reporter due to report to the caller, and how far it has got.
+         */
+        DueOut: {
+            /** Reporter */
+            reporter: string;
+            /** Reporter Kind */
+            reporter_kind: string;
+            /** Reporter Kind Name */
+            reporter_kind_name: string;
+            /** Reporter Name */
+            reporter_name: string;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "none" | "draft" | "submitted";
+            /**
+             * Summary Id
+             * @description set once it has submitted (drafts stay the reporter's own)
+             */
+            summary_id: string | null;
+            /** Submitted On */
+            submitted_on: string | null;
+            /** Attachments */
+            attachments: number;
         };
         /** EndorseIn */
         EndorseIn: {
@@ -701,6 +896,24 @@ export interface components {
              * @description 100 × value / best (0–100; 0 when the best is 0)
              */
             score: number;
+        };
+        /**
+         * OverviewOut
+         * @description 总结报送情况: who in the caller's jurisdiction has reported and who not yet.
+         */
+        OverviewOut: {
+            /** Campaign Id */
+            campaign_id: string;
+            /** Title */
+            title: string;
+            /** Deadline */
+            deadline: string | null;
+            /** Due */
+            due: number;
+            /** Submitted */
+            submitted: number;
+            /** Items */
+            items: components["schemas"]["DueOut"][];
         };
         /** QueueOut */
         QueueOut: {
@@ -995,6 +1208,55 @@ export interface components {
              * Format: date
              */
             on: string;
+        };
+        /**
+         * SummaryOut
+         * @description A report, with the campaign's summary deadline and whether it can still change.
+         */
+        SummaryOut: {
+            /** Summary Id */
+            summary_id: string;
+            /** Campaign Id */
+            campaign_id: string;
+            /** Reporter */
+            reporter: string;
+            /** Reporter Kind */
+            reporter_kind: string;
+            /** Reporter Kind Name */
+            reporter_kind_name: string;
+            /** Reporter Name */
+            reporter_name: string;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "none" | "draft" | "submitted";
+            /** Text */
+            text: string;
+            /** Attachments */
+            attachments: components["schemas"]["AttachmentOut"][];
+            /** Submitted On */
+            submitted_on: string | null;
+            /** Deadline */
+            deadline: string | null;
+            /**
+             * Editable
+             * @description a draft (or nothing yet) before the deadline
+             */
+            editable: boolean;
+        };
+        /**
+         * SummaryText
+         * @description The draft's text (工作总结正文).
+         */
+        SummaryText: {
+            /**
+             * Text
+             * @description 总结正文
+             */
+            text: string;
         };
         /**
          * UnitNominationIn
@@ -1704,6 +1966,306 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScoreBoardOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_mine_api_v1_summaries_mine_get: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_draft_api_v1_summaries_mine_put: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummaryText"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    attach_api_v1_summaries_attachments_post: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+                /** @description the file's name, shown to readers */
+                filename: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description pdf, docx, xlsx, png or jpeg (told by its content), at most 10 MiB */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    detach_api_v1_summaries_mine_attachments__file_id__delete: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_api_v1_summaries_mine_submission_post: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    overview_api_v1_summaries_get: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_api_v1_summaries_export_xlsx_get: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_api_v1_summaries__summary_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                summary_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_api_v1_summaries__summary_id__attachments__file_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                summary_id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
                 };
             };
             /** @description Validation Error */

@@ -47,6 +47,7 @@ export const MESSAGE_KINDS: Record<string, string> = {
   endorsed: '推荐获认可',
   commended: '表彰',
   recommendation_deadline: '推荐截止提醒',
+  summary_deadline: '工作总结截止提醒',
 }
 
 /** 0.55 -> "55%" */
