@@ -91,11 +91,12 @@ class Activity:
 
 def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> None:
     """Refuse details that break a rule: region (a real division, inside a local campaign's region),
-    format, times, place, phones, the campaign's lists."""
+    format, times (inside the campaign's activity period), place, phones, the campaign's lists."""
     require_region(regions, details.region_code)
     campaign.require_in_region(details.region_code)
     if details.ends_at <= details.starts_at:
         raise RuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
+    campaign.require_in_activity_period(details.starts_at, details.ends_at)
     if details.format in ("online", "both") and not details.online_url:
         raise RuleBroken("online_url", "线上活动须填写活动网址 (an online activity needs its URL)")
     if details.format in ("offline", "both") and not details.address:
