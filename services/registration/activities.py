@@ -41,7 +41,7 @@ from .adapters.activity_rows import activity_of, activity_row
 from .adapters.tables import activities, science_workers
 from .campaigns import Campaigns
 from .domain import activity as decide
-from .domain.activity import Activity, ActivityDetails, Decision, WorkerList
+from .domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
 from .domain.campaign import Campaign
 from .domain.info import InfoCompletion, complete_info
 from .domain.rules import Regions, RuleBroken
@@ -158,6 +158,15 @@ class Activities:
         event = complete_info(activity, info, campaign, datetime.now(UTC))
         completed = replace(activity, version=activity.version + 1, info=info)
         return await self._commit(Decision(completed, event), activity.version)
+
+    async def relist_science_workers(
+        self, principal: Principal, activity_id: str, version: int, workers: tuple[ScienceWorker, ...]
+    ) -> Activity:
+        """Replace the science-worker list (until the info-completion deadline, also after the activity)."""
+        activity = await self._own(principal, activity_id, version)
+        campaign = await self.campaigns.get(activity.campaign_id)
+        decision = decide.relist_science_workers(activity, workers, campaign, datetime.now(UTC))
+        return await self._commit(decision, activity.version)
 
     async def get(self, principal: Principal, activity_id: str) -> Activity:
         """The activity if the caller may see it: its own unit, or an admin.

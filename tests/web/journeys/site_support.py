@@ -277,6 +277,8 @@ class Api:
                 "settings": {
                     "region_code": "6105",
                     "thank_you_sms": True,
+                    # activities are held this year or next (the journeys' run a month or so ahead)
+                    "activity_period": {"starts_on": f"{today.year}-01-01", "ends_on": f"{today.year + 1}-12-31"},
                     "recommendation": {"levels": ["county", "city"], "forward_to": "province"},
                 },
             }
