@@ -63,6 +63,7 @@ export const routes: RouteRecordRaw[] = [
       page('review/recommend/activity', 'recommend-activity', () => import('@/pages/workbench/reviewer/RecommendFormPage.vue'), '推荐优秀活动（附件3）', reviewer),
       page('review/recommend/unit', 'recommend-unit', () => import('@/pages/workbench/reviewer/RecommendFormPage.vue'), '推荐先进单位（附件2）', reviewer),
       page('review/exports', 'review-exports', () => import('@/pages/workbench/reviewer/ReviewExportsPage.vue'), '导出', reviewer),
+      page('review/key-activity-plans', 'key-activity-plans', () => import('@/pages/workbench/reviewer/KeyPlansPage.vue'), '附件1 汇总', reviewer),
       // admin
       { path: 'admin', redirect: { name: 'admin-campaigns' } },
       page('admin/campaigns', 'admin-campaigns', () => import('@/pages/workbench/admin/CampaignsPage.vue'), '活动年度', admin),

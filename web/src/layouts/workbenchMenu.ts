@@ -23,6 +23,7 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '待审核活动', to: '/workbench/review' },
     { title: '推荐', to: '/workbench/review/recommendations', also: ['/workbench/review/recommend'] },
     { title: '导出', to: '/workbench/review/exports' },
+    { title: '附件1 汇总', to: '/workbench/review/key-activity-plans' },
   ],
   admin: [
     { title: '活动年度', to: '/workbench/admin/campaigns' },
