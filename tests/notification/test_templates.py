@@ -44,6 +44,7 @@ def test_kinds_and_their_variables() -> None:
         "registration_closing",
         "info_deadline",
         "recommendation_deadline",
+        "key_activity_plan",
         "review_approved",
         "review_rejected",
         "recommended",

@@ -31,6 +31,8 @@ _VARIABLES: dict[str, frozenset[str]] = {
     "info_deadline": frozenset({*_ORGANIZER, "activity_names", "deadline", "days_left"}),
     # reminder to a reviewing body
     "recommendation_deadline": frozenset({"body_name", "campaign_title", "deadline", "days_left"}),
+    # reminder to a county body: its 附件1 key-activity plan is due at the city
+    "key_activity_plan": frozenset({"body_name", "campaign_title", "deadline", "days_left"}),
     # review outcomes to organizers
     "review_approved": frozenset(_ACTIVITY),
     "review_rejected": frozenset({*_ACTIVITY, "reason"}),
