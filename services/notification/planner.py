@@ -298,6 +298,9 @@ def _campaign_row(payload: CampaignConfigured, sequence: int) -> dict[str, Any]:
         "reminder_days": json.dumps(sorted(set(days), reverse=True)),
         "recommendation_deadlines": json.dumps(recommendation_deadlines(payload)),
         "thank_you_sms": sent if isinstance(sent := payload.settings.get("thank_you_sms"), bool) else None,
+        "key_activity_plan_deadline": plan
+        if isinstance(plan := payload.settings.get("key_activity_plan_deadline"), str)
+        else None,
         **summary_step(payload),
     }
 

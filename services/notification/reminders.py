@@ -4,6 +4,9 @@ before a deadline unless the campaign's ``settings.reminder_days`` says otherwis
 - ``registration_closing``: to each organizer with activities in the campaign, before registration closes;
 - ``info_deadline``: to each organizer with registered activities whose information is not completed,
   before the info-completion deadline, naming them;
+- ``key_activity_plan``: to each county body with registered activities in its county, before the
+  campaign's ``settings.key_activity_plan_deadline`` (Weinan 2022: counties report their key
+  activities, 附件1, to the city by 9月10日);
 - ``recommendation_deadline``: to each reviewing body of a recommending level of the campaign's chain
   with registered activities in its region (the county, city or province the activities lie in),
   before that level's last day (its window's close, else the campaign's recommendation deadline).
@@ -89,6 +92,13 @@ class Reminders:
                 left = (deadline - today).days
                 if left in days:
                     rows += self._reminders(connection, campaign, kind, deadline, left, incomplete_only, now)
+            if campaign["key_activity_plan_deadline"]:
+                deadline = date.fromisoformat(campaign["key_activity_plan_deadline"])
+                left = (deadline - today).days
+                if left in days:
+                    rows += self._body_reminders(
+                        connection, campaign, "county", deadline, left, now, "key_activity_plan"
+                    )
             deadlines = json.loads(campaign["recommendation_deadlines"] or "{}")
             for level, last_day in sorted(deadlines.items()):
                 deadline = date.fromisoformat(last_day)
@@ -140,7 +150,14 @@ class Reminders:
         return out
 
     def _body_reminders(
-        self, connection: Connection, campaign: Any, level: str, deadline: date, left: int, now: datetime
+        self,
+        connection: Connection,
+        campaign: Any,
+        level: str,
+        deadline: date,
+        left: int,
+        now: datetime,
+        kind: str = "recommendation_deadline",
     ) -> list[dict[str, Any]]:
         a, digits = activities, LEVEL_DIGITS.get(level)
         if digits is None:
@@ -155,9 +172,9 @@ class Reminders:
                 "deadline": deadline.isoformat(),
                 "days_left": left,
             }
-            title, text = self._compose("recommendation_deadline", "inbox", campaign["campaign_id"], context)
+            title, text = self._compose(kind, "inbox", campaign["campaign_id"], context)
             recipient = body_inbox(level, jurisdiction)
-            out.append(_row("recommendation_deadline", campaign, deadline, left, recipient, None, title, text, now))
+            out.append(_row(kind, campaign, deadline, left, recipient, None, title, text, now))
         return out
 
 

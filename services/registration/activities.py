@@ -41,10 +41,12 @@ from .adapters.activity_rows import activity_of, activity_row
 from .adapters.tables import activities, science_workers
 from .campaigns import Campaigns
 from .domain import activity as decide
-from .domain.activity import Activity, ActivityDetails, Decision, WorkerList
+from .domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
 from .domain.campaign import Campaign
 from .domain.info import InfoCompletion, complete_info
+from .domain.key_plans import county_of, plan_deadline, require_key_activity_open
 from .domain.rules import Regions, RuleBroken
+from .key_plans import KeyPlans
 from .personal_keys import PersonalKeys, worker_rows
 
 SOURCE = "/kepuri/registration"
@@ -97,8 +99,16 @@ class CampaignBook:
 class Activities:
     """Commands and queries on activities for organizers (their own unit's) and admins (all)."""
 
-    def __init__(self, backbone: Backbone, regions: Regions, campaigns: CampaignBook, keys: PersonalKeys) -> None:
+    def __init__(
+        self,
+        backbone: Backbone,
+        regions: Regions,
+        campaigns: CampaignBook,
+        keys: PersonalKeys,
+        key_plans: KeyPlans | None = None,
+    ) -> None:
         self._backbone = backbone
+        self._key_plans = key_plans or KeyPlans(backbone)
         self._regions = regions
         self.campaigns = campaigns
         self._keys = keys
@@ -124,6 +134,7 @@ class Activities:
             campaign.require_unit_in_region(await self._unit_region(unit_id))
         now = datetime.now(UTC)
         decision = decide.submit(activity_id or uuid.uuid4().hex, unit_id, campaign, details, self._regions, now)
+        await self._require_key_plan_open(campaign, None, details, now)
 
         def changes_with(sealed: ScienceWorkersListed | None) -> Changes:
             changes = self._changes(decision, 0, now, sealed)
@@ -142,12 +153,18 @@ class Activities:
         """Change an activity at the version the caller read (older: :class:`ConcurrencyError`)."""
         activity = await self._own(principal, activity_id, version)
         campaign = await self.campaigns.get(activity.campaign_id)
-        decision = decide.update(activity, details, campaign, self._regions, datetime.now(UTC))
+        now = datetime.now(UTC)
+        decision = decide.update(activity, details, campaign, self._regions, now)
+        if decision.event is not None:
+            await self._require_key_plan_open(campaign, activity.details, details, now)
         return await self._commit(decision, activity.version)
 
     async def withdraw(self, principal: Principal, activity_id: str, version: int, reason: str | None) -> Activity:
         activity = await self._own(principal, activity_id, version)
-        return await self._commit(decide.withdraw(activity, reason, datetime.now(UTC)), activity.version)
+        now = datetime.now(UTC)
+        decision = decide.withdraw(activity, reason, now)
+        await self._require_key_plan_open(await self.campaigns.get(activity.campaign_id), activity.details, None, now)
+        return await self._commit(decision, activity.version)
 
     async def complete_info(
         self, principal: Principal, activity_id: str, version: int, info: InfoCompletion
@@ -159,6 +176,15 @@ class Activities:
         completed = replace(activity, version=activity.version + 1, info=info)
         return await self._commit(Decision(completed, event), activity.version)
 
+    async def relist_science_workers(
+        self, principal: Principal, activity_id: str, version: int, workers: tuple[ScienceWorker, ...]
+    ) -> Activity:
+        """Replace the science-worker list (until the info-completion deadline, also after the activity)."""
+        activity = await self._own(principal, activity_id, version)
+        campaign = await self.campaigns.get(activity.campaign_id)
+        decision = decide.relist_science_workers(activity, workers, campaign, datetime.now(UTC))
+        return await self._commit(decision, activity.version)
+
     async def get(self, principal: Principal, activity_id: str) -> Activity:
         """The activity if the caller may see it: its own unit, or an admin.
 
@@ -168,6 +194,17 @@ class Activities:
         if activity is None or not _may_read(principal, activity):
             raise NotFound(activity_id)
         return activity
+
+    async def _require_key_plan_open(
+        self, campaign: Campaign, before: ActivityDetails | None, after: ActivityDetails | None, now: datetime
+    ) -> None:
+        """The 附件1 rules (domain/key_plans.py) for a change of a key activity; read only when one is involved."""
+        key_before, key_after = bool(before and before.key_activity), bool(after and after.key_activity)
+        if not (key_before or key_after) or plan_deadline(campaign) is None:
+            return
+        counties = (county_of(d.region_code) for d in (before, after) if d is not None)
+        signed = await self._key_plans.signed_off(campaign.id, *counties)
+        require_key_activity_open(campaign, key_before, key_after, signed, now)
 
     async def _unit_region(self, unit_id: str) -> str:
         """The region a unit signed up in, from its ``unit-registered`` event (it never changes, so kept)."""

@@ -23,6 +23,7 @@ from .api.routes import accounts as account_routes
 from .api.routes import activities, dashboard, drafts, erasures, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
+from .api.routes import key_plans as key_plan_routes
 from .api.routes import sheets as sheet_routes
 from .campaigns import Campaigns
 from .container import Registration
@@ -36,6 +37,7 @@ from .directory.queries import DirectoryQueries
 from .directory.throttle import TokenBucket
 from .drafts import Drafts
 from .erasure import Erasures
+from .key_plans import KeyPlans
 from .outcomes import ReviewOutcomeProjection
 from .personal_keys import PersonalKeys
 from .settings import RegistrationSettings
@@ -74,8 +76,10 @@ def build(settings: RegistrationSettings) -> Registration:
     campaigns = Campaigns(backbone)
     vault = KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
-    activities_ = Activities(backbone, regions, CampaignBook(campaigns), keys)
+    key_plans = KeyPlans(backbone, regions)
+    activities_ = Activities(backbone, regions, CampaignBook(campaigns), keys, key_plans)
     return Registration(
+        key_plans=key_plans,
         backbone=backbone,
         activities=activities_,
         accounts=accounts,
@@ -119,6 +123,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             campaign_routes.router,
             directory_routes.router,
             erasures.router,
+            key_plan_routes.router,
         ],
         workers=[registration.vault],
         body_limits={sheet_routes.IMPORT_PATH: registration.imports.max_bytes},

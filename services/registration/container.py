@@ -16,6 +16,7 @@ from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
+from .key_plans import KeyPlans
 from .sheets.gate import ImportGate
 
 
@@ -33,3 +34,4 @@ class Registration:
     erasures: Erasures
     vault: KeyVault
     imports: ImportGate = field(default_factory=ImportGate)
+    key_plans: KeyPlans | None = None

@@ -6,7 +6,17 @@ from typing import Any
 
 from . import topics
 from .catalog import Catalog
-from .payloads import activities, campaigns, notifications, participation, privacy, restricted, reviews, summaries
+from .payloads import (
+    activities,
+    campaigns,
+    key_activities,
+    notifications,
+    participation,
+    privacy,
+    restricted,
+    reviews,
+    summaries,
+)
 
 
 def _activity_registered_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +48,8 @@ def build_catalog() -> Catalog:
         restricted.ScienceWorkersListed,
         upcasters={1: restricted.science_workers_listed_v1_to_v2},
     )
+    catalog.register(topics.CAMPAIGNS, reg, key_activities.KeyActivitiesSignedOff)
+    catalog.register(topics.CAMPAIGNS, reg, key_activities.KeyActivitiesReopened)
     catalog.register(topics.PRIVACY, reg, privacy.PersonalDataErased)
     catalog.register(topics.PRIVACY, reg, privacy.ContactsViewed)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)

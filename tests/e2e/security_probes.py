@@ -25,7 +25,7 @@ from tests.e2e.kepuri_up import ROOT, RunningUp
 from tests.fixtures.spreadsheets import HOSTILE
 
 SERVICES = ("registration", "review", "notification", "analytics")
-CAMPAIGN = "2024-national"  # seeded; no registration window, so it takes registrations today
+CAMPAIGN = "2024-national"  # seeded; its registration closed in 2024, so the admin reopens it (prepared)
 STAFF_PASSWORD = "kepuri-probes-staff"
 PASSWORD = "kepuri-probes-organizer"
 SETTINGS = {
@@ -119,7 +119,20 @@ def prepared(platform: Platform) -> Platform:
             )
             assert answer.status_code == 200, answer.text
             platform.staff[login] = bearer(answer.json()["access_token"])
+        reopen_registration(client, platform)
     return platform
+
+
+def reopen_registration(client: httpx.Client, platform: Platform) -> None:
+    """The admin reopens the seeded 2024 campaign's registration (closed on 2024-09-25), so units may
+    register its September 2024 activities today (they stay inside its activity period)."""
+    url = f"{platform.url('registration')}/api/v1/campaigns/{CAMPAIGN}"
+    current = client.get(url)
+    assert current.status_code == 200, current.text
+    body = {k: v for k, v in current.json().items() if k != "version"} | {"registration": {}}
+    headers = {**platform.staff["ops"], "If-Match": current.headers["etag"]}
+    changed = client.put(url, json=body, headers=headers)
+    assert changed.status_code == 200, changed.text
 
 
 def bearer(token: str) -> dict[str, str]:

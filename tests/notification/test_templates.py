@@ -45,6 +45,7 @@ def test_kinds_and_their_variables() -> None:
         "info_deadline",
         "recommendation_deadline",
         "summary_deadline",
+        "key_activity_plan",
         "review_approved",
         "review_rejected",
         "recommended",

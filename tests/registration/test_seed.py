@@ -35,7 +35,14 @@ def test_one_file_per_notice(seeds: dict[str, SeedCampaign]) -> None:
     }
     for seed in seeds.values():
         assert seed.campaign.week.opens_on is not None and seed.campaign.week.opens_on.year == seed.campaign.year
-        assert seed.campaign.auto_approve is False and "auto_approve" in seed.assumed
+        # no notice asks for content review before an activity is public: a choice, marked [assumed]
+        assert seed.campaign.auto_approve is True and "auto_approve" in seed.assumed
+        # every campaign has an activity period holding its concentrated week, and registration closes
+        period = seed.campaign.activity_period
+        assert period is not None and period.opens_on and period.closes_on
+        assert period.opens_on <= seed.campaign.week.opens_on <= seed.campaign.week.closes_on <= period.closes_on
+        assert period.opens_on.year == period.closes_on.year == seed.campaign.year
+        assert seed.campaign.registration.closes_on is not None
         assert str(seed.campaign.year) in seed.notice_title
 
 
@@ -99,19 +106,24 @@ def test_2022_weinan_is_a_city_campaign_with_its_food_safety_rule(seeds: dict[st
     assert settings["recommendation"]["forward_to"] == "province"
     assert PackagedRegions().name(settings["region_code"]) == "渭南市"
     assert settings["summary"] == {"reporters": ["county", "organizer"]}  # 五（四）: counties and units report
-    assert seed.assumed.keys() == {"auto_approve", "indicator_weights", "settings.summary.reporters"}
+    assert seed.assumed.keys() == {
+        "auto_approve",
+        "indicator_weights",
+        "settings.summary.reporters",
+        "settings.activity_period",
+    }
 
 
-def test_2023_national_registers_from_08_21_with_no_end(seeds: dict[str, SeedCampaign]) -> None:
+def test_2023_national_registers_from_08_21_to_the_weeks_end(seeds: dict[str, SeedCampaign]) -> None:
     seed = seeds["2023-national"]
     campaign = seed.campaign
     assert (campaign.week.opens_on, campaign.week.closes_on) == (date(2023, 9, 17), date(2023, 9, 23))
-    assert (campaign.registration.opens_on, campaign.registration.closes_on) == (date(2023, 8, 21), None)
+    assert (campaign.registration.opens_on, campaign.registration.closes_on) == (date(2023, 8, 21), date(2023, 9, 23))
     assert campaign.summary_deadline == date(2023, 10, 10)
     assert campaign.info_completion_deadline is None and campaign.recommendation_deadline is None
     assert "科技馆联合行动" in campaign.joint_actions and "“云上科普日”专项行动" in campaign.programmes
     assert campaign.target_groups == () and campaign.indicators == ()  # the notice lists none: any is accepted
-    assert "settings.recommendation" in seed.assumed
+    assert "settings.recommendation" in seed.assumed and "registration.closes_on" in seed.assumed
 
 
 def test_2024_national_has_its_three_programmes_and_three_audiences(seeds: dict[str, SeedCampaign]) -> None:
@@ -121,7 +133,9 @@ def test_2024_national_has_its_three_programmes_and_three_audiences(seeds: dict[
     assert (campaign.week.opens_on, campaign.week.closes_on) == (date(2024, 9, 15), date(2024, 9, 25))
     assert campaign.programmes == ("千馆展览探未来", "万场报告话前沿", "千万IP创科普")
     assert campaign.target_groups == ("领导干部、公务员等政策制定者", "高校学生和青年科技工作者", "社会公众")
-    assert campaign.registration.opens_on is None and campaign.deadlines() == {}
+    assert (campaign.registration.opens_on, campaign.registration.closes_on) == (date(2024, 7, 3), date(2024, 9, 25))
+    assert campaign.deadlines() == {"registration_closes_on": date(2024, 9, 25)}
+    assert "registration" in seed.assumed
     settings: dict[str, Any] = campaign.settings
     assert settings["science_map"]["service_circle_minutes"] == 30
     assert "settings.recommendation" in seed.assumed

@@ -66,6 +66,7 @@ export const routes: RouteRecordRaw[] = [
       // summary reports (工作总结): the reporter's own, and what the level above receives
       page('summary', 'summary-report', () => import('@/pages/workbench/summaries/SummaryReportPage.vue'), '工作总结', ['reviewer', 'organizer']),
       page('review/summaries', 'summary-overview', () => import('@/pages/workbench/summaries/SummaryOverviewPage.vue'), '总结报送情况', ['reviewer', 'admin']),
+      page('review/key-activity-plans', 'key-activity-plans', () => import('@/pages/workbench/reviewer/KeyPlansPage.vue'), '附件1 汇总', reviewer),
       // admin
       { path: 'admin', redirect: { name: 'admin-campaigns' } },
       page('admin/campaigns', 'admin-campaigns', () => import('@/pages/workbench/admin/CampaignsPage.vue'), '活动年度', admin),

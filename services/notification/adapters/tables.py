@@ -26,6 +26,7 @@ campaigns = Table(
     Column("reminder_days", String(100)),  # JSON list of days before a deadline, e.g. [7, 3, 1]
     Column("recommendation_deadlines", String(200)),  # JSON {level: last day}, e.g. {"county": "2026-10-10"}
     Column("thank_you_sms", Boolean),  # the campaign's setting; None (not said) sends them
+    Column("key_activity_plan_deadline", String(10)),  # 附件1 due (settings.key_activity_plan_deadline)
     Column("summary_deadline", String(10)),
     Column("summary_reporters", String(100)),  # JSON list: settings.summary.reporters (工作总结)
 )

@@ -33,6 +33,8 @@ _VARIABLES: dict[str, frozenset[str]] = {
     "recommendation_deadline": frozenset({"body_name", "campaign_title", "deadline", "days_left"}),
     # reminder to a reporting body or organizer that has not submitted its summary report (工作总结)
     "summary_deadline": frozenset({"reporter_name", "campaign_title", "deadline", "days_left"}),
+    # reminder to a county body: its 附件1 key-activity plan is due at the city
+    "key_activity_plan": frozenset({"body_name", "campaign_title", "deadline", "days_left"}),
     # review outcomes to organizers
     "review_approved": frozenset(_ACTIVITY),
     "review_rejected": frozenset({*_ACTIVITY, "reason"}),

@@ -99,6 +99,19 @@ activities = Table(
     Index("ix_activities_campaign_region", "campaign_id", "region_code"),
 )
 
+# Each county's 附件1 key-activity plan as its city signed it off (state beside its events, see key_plans.py).
+key_activity_plans = Table(
+    "key_activity_plans",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("region_code", String(6), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("signed_off", Boolean, nullable=False),
+    Column("key_activities", Integer, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
 # Participating science workers in clear (restricted): the one store of their contacts, so that
 # erasing a person deletes rows here and never rewrites the event log. ``key_id`` is the person's key
 # their entry on the restricted topic is sealed with ('' for entries listed before sealing existed);

@@ -112,6 +112,21 @@ class LocalRuleIn(BaseModel):
     per: Literal["province", "city", "county"] = "county"
 
 
+class ActivityPeriod(BaseModel):
+    """The days a campaign's activities may be held (活动期), both inclusive; it holds the concentrated week."""
+
+    model_config = FORBID
+
+    starts_on: Day
+    ends_on: Day
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ActivityPeriod:
+        if self.starts_on > self.ends_on:
+            raise ValueError("活动期的开始日期晚于结束日期 (the activity period starts after it ends)")
+        return self
+
+
 class CampaignSettings(BaseModel):
     """Settings for later steps; besides the named ones, any JSON value under any key."""
 
@@ -124,6 +139,9 @@ class CampaignSettings(BaseModel):
     )
     key_activity_plan_deadline: Day | None = Field(None, description="重点活动计划表 (附件1) due on this day")
     summary: SummaryReporting | None = Field(None, description="工作总结: who reports, by summary_deadline")
+    activity_period: ActivityPeriod | None = Field(
+        None, description="活动期: activities must be held within these days (absent: any time)"
+    )
 
     @field_validator("recommendation")
     @classmethod
@@ -210,7 +228,14 @@ class CampaignIn(BaseModel):
 
     @field_validator("settings")
     @classmethod
-    def _bounded(cls, settings: CampaignSettings) -> CampaignSettings:
+    def _bounded(cls, settings: CampaignSettings, info: ValidationInfo) -> CampaignSettings:
+        week, period = info.data.get("week"), settings.activity_period
+        if (
+            week is not None
+            and period is not None
+            and not (period.starts_on <= week.starts_on <= week.ends_on <= period.ends_on)
+        ):
+            raise ValueError("活动期须包含集中活动周 (the activity period must hold the concentrated week)")
         if len(json.dumps(settings.document(), ensure_ascii=False).encode()) > MAX_SETTINGS_BYTES:
             raise ValueError(f"settings 过大 (at most {MAX_SETTINGS_BYTES} bytes of JSON)")
         return settings

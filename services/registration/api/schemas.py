@@ -124,6 +124,15 @@ class InfoIn(_In):
         )
 
 
+class ScienceWorkersIn(_In):
+    """参与科技工作者: the whole list, replacing the one registered (until the info-completion deadline)."""
+
+    science_workers: list[ScienceWorkerIn] = Field(max_length=500, description="参与科技工作者")
+
+    def workers(self) -> tuple[ScienceWorker, ...]:
+        return tuple(ScienceWorker(w.name, w.phone, w.organisation) for w in self.science_workers)
+
+
 class WithdrawalIn(_In):
     reason: str | None = Field(None, max_length=500)
 

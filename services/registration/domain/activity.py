@@ -21,7 +21,7 @@ from shared.events.payloads.activities import (
     InfoCompleted,
 )
 
-from .campaign import Campaign
+from .campaign import Campaign, china_day, chinese_date
 from .info import InfoCompletion
 from .rules import Regions, RuleBroken, require_region
 from .unit import PHONE
@@ -91,11 +91,12 @@ class Activity:
 
 def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> None:
     """Refuse details that break a rule: region (a real division, inside a local campaign's region),
-    format, times, place, phones, the campaign's lists."""
+    format, times (inside the campaign's activity period), place, phones, the campaign's lists."""
     require_region(regions, details.region_code)
     campaign.require_in_region(details.region_code)
     if details.ends_at <= details.starts_at:
         raise RuleBroken("ends_at", "活动结束时间必须晚于开始时间 (the end must be after the start)")
+    campaign.require_in_activity_period(details.starts_at, details.ends_at)
     if details.format in ("online", "both") and not details.online_url:
         raise RuleBroken("online_url", "线上活动须填写活动网址 (an online activity needs its URL)")
     if details.format in ("offline", "both") and not details.address:
@@ -109,13 +110,7 @@ def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> Non
             raise RuleBroken("longitude", "坐标不在中国境内 (the coordinates are not in China)")
     if details.contact_phone is not None and not PHONE.match(details.contact_phone):
         raise RuleBroken("contact_phone", "联系电话格式不正确 (not a mainland mobile or landline number)")
-    seen: set[str] = set()
-    for position, worker in enumerate(details.science_workers):
-        if not PHONE.match(worker.phone):
-            raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码格式不正确 (invalid phone)")
-        if worker.phone in seen:
-            raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码重复 (listed twice)")
-        seen.add(worker.phone)
+    check_science_workers(details.science_workers)
     campaign.require_choices(
         category=details.category,
         joint_action=details.joint_action,
@@ -123,6 +118,17 @@ def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> Non
         themes=details.themes,
         target_groups=details.target_groups,
     )
+
+
+def check_science_workers(workers: tuple[ScienceWorker, ...]) -> None:
+    """Refuse a list with a malformed phone or a person listed twice."""
+    seen: set[str] = set()
+    for position, worker in enumerate(workers):
+        if not PHONE.match(worker.phone):
+            raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码格式不正确 (invalid phone)")
+        if worker.phone in seen:
+            raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码重复 (listed twice)")
+        seen.add(worker.phone)
 
 
 def worker_id(activity_id: str, phone: str) -> str:
@@ -255,6 +261,34 @@ def withdraw(activity: Activity, reason: str | None, now: datetime) -> Decision:
     require_changeable(activity, now, "撤回", "withdrawn")
     withdrawn = replace(activity, version=activity.version + 1, status="withdrawn")
     return Decision(withdrawn, ActivityWithdrawn(activity_id=activity.id, reason=reason))
+
+
+def relist_science_workers(
+    activity: Activity, workers: tuple[ScienceWorker, ...], campaign: Campaign, now: datetime
+) -> Decision:
+    """Replace the science-worker list, before the activity or after it until the info-completion deadline.
+
+    The 2022 notice has the list completed with the activity's information (五（二）: organisers list the
+    participating science workers, who are thanked in their name), so it does not freeze when the
+    activity starts; the deadline is the campaign's info-completion deadline (China day, inclusive).
+    """
+    if activity.status == "withdrawn":
+        raise RuleBroken("status", "活动已撤回 (the activity is withdrawn)")
+    deadline = campaign.info_completion_deadline
+    if deadline is not None and china_day(now) > deadline:
+        raise RuleBroken(
+            "science_workers",
+            f"科技工作者名单已截止：须在信息完善截止日{chinese_date(deadline)}前提交 "
+            f"(the science-worker list closed with info completion on {deadline.isoformat()})",
+        )
+    check_science_workers(workers)
+    if workers == activity.details.science_workers:
+        return Decision(activity, None)
+    details = replace(activity.details, science_workers=workers)
+    changed = replace(activity, version=activity.version + 1, details=details)
+    count = len(workers) + details.erased_science_workers
+    event = ActivityUpdated(activity_id=activity.id, changes={"science_worker_count": count})
+    return Decision(changed, event, science_workers_listed(activity.id, details))
 
 
 def require_changeable(activity: Activity, now: datetime, verb: str, english: str) -> None:

@@ -49,6 +49,12 @@ class Window:
         return f"{opens} to {closes}"
 
 
+def _day(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
 def chinese_date(day: date) -> str:
     """2026-11-01 as 2026年11月1日, the way the site writes dates."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -134,6 +140,17 @@ class Campaign:
         code = self.settings.get("region_code")
         return code if isinstance(code, str) and code else None
 
+    @property
+    def activity_period(self) -> Window | None:
+        """The days an activity of this campaign may be held (``settings.activity_period``); None: unbounded.
+
+        The seeds set it from each notice: the concentrated week and what the notice allows around it.
+        """
+        period = self.settings.get("activity_period")
+        if not isinstance(period, dict):
+            return None
+        return Window(_day(period.get("starts_on")), _day(period.get("ends_on")))
+
     def covers(self, region_code: str) -> bool:
         """Whether a place or unit in ``region_code`` lies in the campaign's region (a code prefix)."""
         return self.region_code is None or region_code.startswith(self.region_code)
@@ -158,6 +175,19 @@ class Campaign:
                 f"请在本地区的活动年度中登记 (the unit's region {region_code} lies outside the campaign's "
                 f"region {self.region_code})",
             )
+
+    def require_in_activity_period(self, starts_at: datetime, ends_at: datetime) -> None:
+        """Refuse an activity held (in China days) outside the campaign's activity period, naming the period."""
+        period = self.activity_period
+        if period is None:
+            return
+        for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+            if not period.contains(china_day(moment)):
+                raise RuleBroken(
+                    name,
+                    f"活动时间不在{self.title}的活动期内：活动须在{period.describe()}期间举办 "
+                    f"(outside the campaign's activity period {period.describe_iso()})",
+                )
 
     def require_registration_open(self, now: datetime) -> None:
         """Refuse a submission outside the registration window, naming the window."""

@@ -278,6 +278,9 @@ class Api:
                 "settings": {
                     "region_code": "6105",
                     "thank_you_sms": True,
+                    # activities are held this year or next (the journeys' run a month or so ahead)
+                    "activity_period": {"starts_on": f"{today.year}-01-01", "ends_on": f"{today.year + 1}-12-31"},
+                    "key_activity_plan_deadline": f"{today.year + 1}-01-31",  # 附件1, collected by the city
                     "recommendation": {"levels": ["county", "city"], "forward_to": "province"},
                     "summary": {"reporters": ["county"]},
                 },

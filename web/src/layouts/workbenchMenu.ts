@@ -26,6 +26,7 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '导出', to: '/workbench/review/exports' },
     { title: '工作总结', to: '/workbench/summary' },
     { title: '总结报送情况', to: '/workbench/review/summaries' },
+    { title: '附件1 汇总', to: '/workbench/review/key-activity-plans' },
   ],
   admin: [
     { title: '活动年度', to: '/workbench/admin/campaigns' },

@@ -17,7 +17,7 @@ from ...activities import NotFound
 from ...domain.activity import Activity
 from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
-from ..schemas import ActivityDetailsIn, ActivityIn, ActivityOut, InfoIn, WithdrawalIn
+from ..schemas import ActivityDetailsIn, ActivityIn, ActivityOut, InfoIn, ScienceWorkersIn, WithdrawalIn
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -105,6 +105,30 @@ async def complete_info(
     try:
         activity = await registration.activities.complete_info(
             organizer, activity_id, version_of(if_match), body.info()
+        )
+    except RuleBroken as exc:
+        raise rule_problem(exc) from exc
+    except NotFound:
+        raise not_found(activity_id) from None
+    return _answer(activity, organizer)
+
+
+@router.put(
+    "/{activity_id}/science-workers",
+    response_model=ActivityOut,
+    summary="Replace the science-worker list, until the info-completion deadline",
+)
+async def relist_science_workers(
+    activity_id: str,
+    body: ScienceWorkersIn,
+    organizer: OrganizerDep,
+    registration: RegistrationDep,
+    if_match: IfMatch,
+) -> Response:
+    """参与科技工作者: also after the activity, completed with its information (2022 notice); new names are thanked once."""
+    try:
+        activity = await registration.activities.relist_science_workers(
+            organizer, activity_id, version_of(if_match), body.workers()
         )
     except RuleBroken as exc:
         raise rule_problem(exc) from exc

@@ -180,6 +180,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{activity_id}/science-workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the science-worker list, until the info-completion deadline
+         * @description 参与科技工作者: also after the activity, completed with its information (2022 notice); new names are thanked once.
+         */
+        put: operations["relist_science_workers_api_v1_activities__activity_id__science_workers_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drafts": {
         parameters: {
             query?: never;
@@ -540,6 +560,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/key-activity-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The counties' 附件1 sheets: submitted, signed off */
+        get: operations["summary_api_v1_key_activity_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/key-activity-plans/{county}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The city signs a county's 附件1 sheet off
+         * @description 签收: the county's key activities are locked until the city reopens the sheet.
+         */
+        post: operations["sign_off_api_v1_key_activity_plans__county__sign_off_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/key-activity-plans/{county}/reopening": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The city reopens a signed-off sheet
+         * @description 退回: the county's key activities may change again.
+         */
+        post: operations["reopen_api_v1_key_activity_plans__county__reopening_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -866,6 +943,22 @@ export interface components {
             info: components["schemas"]["InfoOut"] | null;
         };
         /**
+         * ActivityPeriod
+         * @description The days a campaign's activities may be held (活动期), both inclusive; it holds the concentrated week.
+         */
+        ActivityPeriod: {
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+        };
+        /**
          * CampaignIn
          * @description A campaign's whole configuration: its windows, deadlines and the lists activities choose from.
          *
@@ -1031,8 +1124,36 @@ export interface components {
             key_activity_plan_deadline?: string | null;
             /** @description 工作总结: who reports, by summary_deadline */
             summary?: components["schemas"]["SummaryReporting"] | null;
+            /** @description 活动期: activities must be held within these days (absent: any time) */
+            activity_period?: components["schemas"]["ActivityPeriod"] | null;
         } & {
             [key: string]: components["schemas"]["JsonValue"];
+        };
+        /**
+         * CountySheetOut
+         * @description A county's 附件1 sheet as its city sees it.
+         */
+        CountySheetOut: {
+            /** Region Code */
+            region_code: string;
+            /** Name */
+            name: string;
+            /**
+             * Key Activities
+             * @description registered key activities (重点活动) in the county
+             */
+            key_activities: number;
+            /**
+             * Status
+             * @description 未提交 / 已提交 / 已签收
+             * @enum {string}
+             */
+            status: "not_submitted" | "submitted" | "signed_off";
+            /**
+             * Changed At
+             * @description when it was last signed off or reopened
+             */
+            changed_at?: string | null;
         };
         /** DirectoryActivityOut */
         DirectoryActivityOut: {
@@ -1332,6 +1453,21 @@ export interface components {
         };
         JsonValue: unknown;
         /**
+         * KeyPlanSummaryOut
+         * @description 附件1 汇总: each county of the caller's city (a county reviewer: its own), with its deadline.
+         */
+        KeyPlanSummaryOut: {
+            /** Campaign Id */
+            campaign_id: string;
+            /**
+             * Deadline
+             * @description 重点活动计划表 due on this day (China), ISO date
+             */
+            deadline?: string | null;
+            /** Items */
+            items: components["schemas"]["CountySheetOut"][];
+        };
+        /**
          * LevelWindow
          * @description When a level's bodies may recommend, endorse and decline; both days inclusive (China time).
          */
@@ -1472,6 +1608,17 @@ export interface components {
             phone: string;
             /** Organisation */
             organisation: string | null;
+        };
+        /**
+         * ScienceWorkersIn
+         * @description 参与科技工作者: the whole list, replacing the one registered (until the info-completion deadline).
+         */
+        ScienceWorkersIn: {
+            /**
+             * Science Workers
+             * @description 参与科技工作者
+             */
+            science_workers: components["schemas"]["ScienceWorkerIn"][];
         };
         /** SignUpAccepted */
         SignUpAccepted: {
@@ -1917,6 +2064,44 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["InfoIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    relist_science_workers_api_v1_activities__activity_id__science_workers_put: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag (version) the caller last read, e.g. "3" */
+                "If-Match": string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScienceWorkersIn"];
             };
         };
         responses: {
@@ -2767,6 +2952,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    summary_api_v1_key_activity_plans_get: {
+        parameters: {
+            query: {
+                /** @description the campaign, e.g. 2022-weinan */
+                campaign_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyPlanSummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sign_off_api_v1_key_activity_plans__county__sign_off_post: {
+        parameters: {
+            query: {
+                /** @description the campaign, e.g. 2022-weinan */
+                campaign_id: string;
+            };
+            header?: never;
+            path: {
+                /** @description the county (GB/T 2260) */
+                county: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountySheetOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reopen_api_v1_key_activity_plans__county__reopening_post: {
+        parameters: {
+            query: {
+                /** @description the campaign, e.g. 2022-weinan */
+                campaign_id: string;
+            };
+            header?: never;
+            path: {
+                /** @description the county (GB/T 2260) */
+                county: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountySheetOut"];
                 };
             };
             /** @description Validation Error */
