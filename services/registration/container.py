@@ -16,7 +16,9 @@ from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
+from .passwords import Passwords
 from .sheets.gate import ImportGate
+from .staff import StaffAccounts
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Registration:
     backbone: Backbone
     activities: Activities
     accounts: Accounts
+    passwords: Passwords
+    staff: StaffAccounts
     access: Access
     campaigns: Campaigns
     verifier: KeySetVerifier

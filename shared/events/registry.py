@@ -22,6 +22,8 @@ def build_catalog() -> Catalog:
     catalog.register(topics.UNITS, reg, campaigns.UnitRegistered)
     catalog.register(topics.UNITS, reg, campaigns.AccountDisabled)
     catalog.register(topics.UNITS, reg, campaigns.AccountEnabled)
+    catalog.register(topics.UNITS, reg, campaigns.AccountCreated)
+    catalog.register(topics.UNITS, reg, campaigns.PasswordChanged)
     catalog.register(
         topics.ACTIVITIES,
         reg,
@@ -38,6 +40,7 @@ def build_catalog() -> Catalog:
         restricted.ScienceWorkersListed,
         upcasters={1: restricted.science_workers_listed_v1_to_v2},
     )
+    catalog.register(topics.CONTACTS, reg, restricted.PasswordResetRequested)
     catalog.register(topics.PRIVACY, reg, privacy.PersonalDataErased)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)
     catalog.register(topics.PARTICIPATION, reg, participation.FeedbackSubmitted)

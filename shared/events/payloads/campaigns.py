@@ -148,3 +148,29 @@ class AccountEnabled(EventPayload):
     role: str
     unit_id: str | None = None
     by: str
+
+
+class AccountCreated(EventPayload):
+    """An audit fact: a staff account was created, by the operator (``by`` ``operator``) or by an admin
+    (its account id): a reviewer of a body with its level and jurisdiction, or an admin (a level admin has
+    a level and a jurisdiction; the national admin none). No login, phone or password travels."""
+
+    event_type = "account-created"
+    version = 1
+
+    account_id: str
+    role: str
+    level: str | None = None
+    jurisdiction: str | None = None
+    by: str
+
+
+class PasswordChanged(EventPayload):
+    """An audit fact: an account's password changed, by its holder (``how`` ``changed``, the old password
+    given) or by a reset code sent to its phone (``reset``); its earlier tokens are refused from now on."""
+
+    event_type = "password-changed"
+    version = 1
+
+    account_id: str
+    how: Literal["changed", "reset"]

@@ -109,7 +109,7 @@ async def export_activities(
 ) -> Response:
     """An organizer gets its own unit's activities, contacts in clear; an admin every unit's, contacts
     and science workers masked (they are other units' people)."""
-    if principal.role not in ("organizer", "admin"):
+    if principal.role not in ("organizer", "admin") or (principal.role == "admin" and not principal.national_admin):
         raise Problem(
             403, "无权操作 (forbidden)", f"Exports are for organizers and admins; the token's role is {principal.role}"
         )
