@@ -28,6 +28,7 @@ from .outcomes import OutcomePlanner
 from .planner import ThankYouPlanner
 from .receipts import ReceiptSweeper
 from .reminders import Reminders
+from .resets import PasswordResetPlanner
 from .settings import NotificationSettings
 from .templates.engine import Templates
 
@@ -55,7 +56,11 @@ def create_app(
             woken[0].wake()
 
     vault = KeyVault(settings.key_vault_url)
-    planners: list[Projection] = [ThankYouPlanner(compose, wake, clock, vault), OutcomePlanner(compose, wake, clock)]
+    planners: list[Projection] = [
+        ThankYouPlanner(compose, wake, clock, vault),
+        OutcomePlanner(compose, wake, clock),
+        PasswordResetPlanner(compose, wake, clock),
+    ]
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=planners)
     if channels is None:
         channels = {"sms": HttpSms(SmsSettings())}
