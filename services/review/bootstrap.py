@@ -11,7 +11,7 @@ from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.problems import install as install_problems
-from .api.routes import content, exports, lists, recommendations
+from .api.routes import commended, content, exports, lists, recommendations
 from .container import Review
 from .content import ContentReview
 from .erasure import ErasedContacts
@@ -40,7 +40,7 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
         container=review,
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
-        routers=[content.router, recommendations.router, lists.router, exports.router],
+        routers=[content.router, recommendations.router, lists.router, exports.router, commended.router],
         workers=[vault],
     )
     install_problems(app)

@@ -81,6 +81,9 @@ def test_2022_national(seeds: dict[str, SeedCampaign]) -> None:
         "society_quota": None,
         "society_unit_quota": None,
         "windows": {},
+        "ministries": True,
+        "units": False,
+        "commending": ["national"],
     }
 
 
@@ -98,7 +101,8 @@ def test_2022_weinan_is_a_city_campaign_with_its_food_safety_rule(seeds: dict[st
     assert settings["recommendation"]["levels"] == ["county", "city"]
     assert settings["recommendation"]["forward_to"] == "province"
     assert PackagedRegions().name(settings["region_code"]) == "渭南市"
-    assert seed.assumed.keys() == {"auto_approve"}
+    assert seed.assumed.keys() == {"auto_approve", "settings.recommendation.commending"}
+    assert settings["recommendation"]["commending"] == ["city", "national"]  # 市科协予以表扬
 
 
 def test_2023_national_registers_from_08_21_with_no_end(seeds: dict[str, SeedCampaign]) -> None:
