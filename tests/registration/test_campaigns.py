@@ -234,7 +234,6 @@ async def test_writes_need_an_admin(service: Service) -> None:
     assert (await service.client.post("/api/v1/campaigns", json=body(), headers=admin)).status_code == 201
     before = await written(service)
     organizer = await service.organizer()
-    before = (before[0], before[1] + 1)  # the organizer's sign-up is a unit-registered event
     reviewer = await service.staff("reviewer", "national")
     for headers, status in (({}, 401), (organizer, 403), (reviewer, 403)):
         created = await service.client.post("/api/v1/campaigns", json=body(("id", "2024-other")), headers=headers)
