@@ -74,7 +74,8 @@ def place_staff(
             return "national", None
         if jurisdiction is None:
             raise RuleBroken(
-                "level", "全国管理员不填级别；地方管理员须同时填级别和管辖 (admins are national; a level admin needs a jurisdiction too)"
+                "level",
+                "全国管理员不填级别；地方管理员须同时填级别和管辖 (admins are national; a level admin needs a jurisdiction too)",
             )
         if level not in ADMIN_LEVELS:
             raise RuleBroken(

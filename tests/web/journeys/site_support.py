@@ -277,7 +277,12 @@ class Api:
                 "settings": {
                     "region_code": "6105",
                     "thank_you_sms": True,
-                    "recommendation": {"levels": ["county", "city"], "forward_to": "province"},
+                    # the city commends as well as the nation (市科协予以表扬)
+                    "recommendation": {
+                        "levels": ["county", "city"],
+                        "forward_to": "province",
+                        "commending": ["city", "national"],
+                    },
                 },
             }
             headers = self.headers("ops", STAFF_PASSWORD)
