@@ -16,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -112,14 +112,16 @@ class Passwords:
             raise RuleBroken("code", "验证码不正确 (the code is wrong)")
         await self._store(account_id, new_password, "reset", revoke=True)
 
-    async def _store(self, account_id: str, new_password: str, how: str, *, revoke: bool) -> None:
+    async def _store(
+        self, account_id: str, new_password: str, how: Literal["changed", "reset"], *, revoke: bool
+    ) -> None:
         password_hash = await asyncio.to_thread(self._hasher.hash, new_password)
         values: dict[str, Any] = {"password_hash": password_hash}
         if revoke:
             values["tokens_not_before"] = self.clock()
         await self._append(
             account_id,
-            PasswordChanged(account_id=account_id, how=how),  # type: ignore[arg-type]
+            PasswordChanged(account_id=account_id, how=how),
             statements=[
                 accounts.update().where(accounts.c.account_id == account_id).values(**values),
                 delete(password_resets).where(password_resets.c.account_id == account_id),

@@ -71,7 +71,7 @@ class RecommendationChain(BaseModel):
     ministries: bool = Field(False, description="ministries' systems (部委系统, ministry:<name>) recommend too")
     units: bool = Field(False, description="national units of their own (各有关单位, unit:<name>) recommend too")
     commending: list[Level] = Field(
-        default_factory=lambda: ["national"],
+        default_factory=lambda: list[Level](["national"]),
         min_length=1,
         description="the levels that commend (表扬) what reached them; Weinan: the city as well as the nation",
     )
