@@ -3,7 +3,7 @@
 Registration signs (:func:`sign_token`) and publishes its public key as a JWKS document, with the
 revocations in force; every service, registration included, verifies with :class:`KeySetVerifier`.
 Claims: ``sub`` (account id), ``role`` (organizer, reviewer, admin), ``iat`` (to the microsecond),
-and for organizers ``unit``, for reviewers ``level`` and ``jurisdiction``.
+and for organizers ``unit``, for reviewers and level admins ``level`` and ``jurisdiction``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ class Principal:
     unit_id: str | None = None
     level: str | None = None
     jurisdiction: str | None = None
+
+    @property
+    def national_admin(self) -> bool:
+        """An admin of the whole country (operations); a level admin (an admin with a jurisdiction) only
+        manages the reviewer accounts of the levels below it, inside its jurisdiction."""
+        return self.role == "admin" and self.jurisdiction is None
 
 
 def generate_private_key_pem() -> bytes:

@@ -38,8 +38,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--role", required=True, choices=["admin", "reviewer"])
     create.add_argument("--login", required=True)
-    create.add_argument("--level", choices=["county", "city", "province", "national"], help="a reviewer's level")
-    create.add_argument("--jurisdiction", help="a reviewer's division code, or society:<field> for a national society")
+    create.add_argument(
+        "--level",
+        choices=["county", "city", "province", "national"],
+        help="a reviewer's level, or a level admin's (province, city)",
+    )
+    create.add_argument(
+        "--jurisdiction",
+        help="a reviewer's or level admin's division code; society:, ministry: or unit:<name> for a national body",
+    )
+    create.add_argument("--phone", help="a mainland mobile that receives password-reset codes")
     create.add_argument("--data-dir", type=Path, help="the data directory, as for `up`")
     for action, what in (
         ("disable", "disable an account (staff or organizer): it cannot log in and its tokens are refused"),
@@ -95,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.action != "create":
             return run_staff_access(args.data_dir, args.action, args.login)
-        return run_staff_create(args.data_dir, args.role, args.login, args.level, args.jurisdiction)
+        return run_staff_create(args.data_dir, args.role, args.login, args.level, args.jurisdiction, phone=args.phone)
     if args.command == "replay":
         from .replay import run_replay
 

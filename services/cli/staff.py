@@ -1,4 +1,6 @@
-"""``kepuri staff create``: an operator creates an admin or reviewer account on the server;
+"""``kepuri staff create``: an operator creates an admin (national, or a level admin of a province or city
+with ``--level`` and ``--jurisdiction``) or a reviewer account on the server (``--phone``: the mobile
+that receives password-reset codes);
 ``kepuri staff disable|enable|revoke --login L``: an operator disables, enables or signs out any account.
 
 The password never appears on the command line (it would sit in the shell's history and in the
@@ -42,6 +44,8 @@ def run_staff_create(
     jurisdiction: str | None,
     environ: Mapping[str, str] = os.environ,
     ask: Callable[[str], str] = getpass.getpass,
+    *,
+    phone: str | None = None,
 ) -> int:
     """Create the account; the exit status (0, 1 for an existing login, 2 for refused input)."""
     try:
@@ -52,7 +56,7 @@ def run_staff_create(
         return _refused(f"{exc} ({exc.field})")
     except (Refused, ValidationError) as exc:
         return _refused(str(exc))
-    return asyncio.run(_create(settings, role, login, password, level, jurisdiction))
+    return asyncio.run(_create(settings, role, login, password, level, jurisdiction, phone))
 
 
 def check_staff(
@@ -80,11 +84,19 @@ def read_password(environ: Mapping[str, str], ask: Callable[[str], str]) -> str:
 
 
 async def _create(
-    settings: RegistrationSettings, role: Role, login: str, password: str, level: Level | None, jurisdiction: str | None
+    settings: RegistrationSettings,
+    role: Role,
+    login: str,
+    password: str,
+    level: Level | None,
+    jurisdiction: str | None,
+    phone: str | None = None,
 ) -> int:
     async with started(settings) as registration:
         try:
-            account_id = await registration.accounts.create_staff(login, password, role, level, jurisdiction)
+            account_id = await registration.accounts.create_staff(
+                login, password, role, level, jurisdiction, phone=phone
+            )
         except RuleBroken as exc:
             return _refused(f"{exc} ({exc.field})")
         except IntegrityViolation:

@@ -28,6 +28,7 @@ from .outcomes import OutcomePlanner
 from .planner import ThankYouPlanner
 from .receipts import ReceiptSweeper
 from .reminders import Reminders
+from .resets import PasswordResetPlanner
 from .settings import NotificationSettings
 from .summary_reminders import SubmittedSummaries
 from .templates.engine import Templates
@@ -60,6 +61,7 @@ def create_app(
         ThankYouPlanner(compose, wake, clock, vault),
         OutcomePlanner(compose, wake, clock),
         SubmittedSummaries(),
+        PasswordResetPlanner(compose, wake, clock),
     ]
     backbone = Backbone(settings, metadata, MIGRATIONS, projections=planners)
     if channels is None:

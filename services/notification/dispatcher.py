@@ -34,7 +34,7 @@ from shared.store.writer import GroupCommitter
 
 from .adapters.tables import messages, opt_outs
 from .channels.base import BatchChannel, Channel, Outcome, Outgoing, PermanentFailure, Sent, TransientFailure
-from .domain.delivery import QUIET_HOURS, Quiet, allowed_from, retry_after
+from .domain.delivery import AWAITED_KINDS, QUIET_HOURS, Quiet, allowed_from, retry_after
 from .receipts import applying_kept
 
 log = logging.getLogger(__name__)
@@ -134,8 +134,9 @@ class Dispatcher:
         )
         ready, later_rows = [], []
         for row in rows:
-            row["opted_out"] = row["recipient"] in opted
-            later = allowed_from(row["channel"], now, self._quiet)
+            awaited = row["kind"] in AWAITED_KINDS
+            row["opted_out"] = row["recipient"] in opted and not awaited
+            later = now if awaited else allowed_from(row["channel"], now, self._quiet)
             if later > now and not row["opted_out"]:
                 later_rows.append({"key": row["notification_id"], "at": later})
                 continue

@@ -12,14 +12,15 @@ from sqlalchemy import select
 
 from shared.auth import Principal, Role, sign_token
 from shared.events import CATALOG
+from shared.events.payloads.campaigns import AccountCreated
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
-from .access import KEY_ID, SOURCE
+from .access import KEY_ID, OPERATOR, SOURCE
 from .adapters.tables import accounts, unit_contacts
 from .domain.rules import Regions, RuleBroken
-from .domain.unit import Level, SignUpUnit, place_staff, sign_up
+from .domain.unit import MOBILE, Level, SignUpUnit, place_staff, sign_up
 from .throttles import AccountThrottles, TooManyAttempts
 
 __all__ = ["AccountDisabled", "Accounts", "InvalidCredentials", "TooManyAttempts"]
@@ -97,17 +98,29 @@ class Accounts:
         return unit_id, account_id
 
     async def create_staff(
-        self, login: str, password: str, role: Role, level: Level | None = None, jurisdiction: str | None = None
+        self,
+        login: str,
+        password: str,
+        role: Role,
+        level: Level | None = None,
+        jurisdiction: str | None = None,
+        *,
+        phone: str | None = None,
+        by: str = OPERATOR,
     ) -> str:
-        """Create an admin or reviewer account (an operator's command); returns the account id.
+        """Create an admin or reviewer account (by the operator, or by the admin ``by``); the account id.
 
-        Admins are national. A reviewer belongs to a reviewing body with a ``level`` and a
-        ``jurisdiction``: a region-code prefix, or for a national society ``society:<field>``.
-        A login that exists fails with :class:`~shared.store.IntegrityViolation`.
+        The national admin has no level and no jurisdiction; a level admin (province, city) has both.
+        A reviewer belongs to a reviewing body with a ``level`` and a ``jurisdiction``: a region-code
+        prefix, or for a national body of its own kind ``society:``, ``ministry:`` or ``unit:<name>``.
+        ``phone`` (a mainland mobile) receives password-reset codes. An ``account-created`` event records
+        it. A login that exists fails with :class:`~shared.store.IntegrityViolation`.
         """
         level, jurisdiction = place_staff(role, login, level, jurisdiction, self._regions)
         if len(password) < 10:
             raise RuleBroken("password", "密码至少 10 位 (the password needs at least 10 characters)")
+        if phone is not None and not MOBILE.match(phone):
+            raise RuleBroken("phone", "手机号须为 11 位大陆手机号 (phone: a mainland mobile number)")
         account_id = uuid.uuid4().hex
         password_hash = await asyncio.to_thread(self._hasher.hash, password)
         row = {
@@ -116,11 +129,17 @@ class Accounts:
             "password_hash": password_hash,
             "role": role,
             "unit_id": None,
-            "level": "national" if role == "admin" else level,
-            "jurisdiction": None if role == "admin" else jurisdiction,
+            "level": level,
+            "jurisdiction": jurisdiction,
+            "phone": phone,
             "created_at": datetime.now(UTC),
         }
-        await self._backbone.writer.submit(Changes(inserts=[Insert(accounts, row)]))
+        payload = AccountCreated(account_id=account_id, role=role, level=level, jurisdiction=jurisdiction, by=by)
+        envelope = CATALOG.envelope(
+            payload, subject=account_id, sequence=1, source=SOURCE, correlationid=correlation_id.get()
+        )
+        changes = Changes(appends=[AggregateAppend(account_id, 0, [envelope])], inserts=[Insert(accounts, row)])
+        await self._backbone.writer.submit(changes)
         return account_id
 
     async def login(self, login: str, password: str, client: str) -> str:

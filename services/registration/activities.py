@@ -302,4 +302,4 @@ def _unit_of(principal: Principal) -> str:
 
 
 def _may_read(principal: Principal, activity: Activity) -> bool:
-    return principal.role == "admin" or (principal.role == "organizer" and activity.unit_id == principal.unit_id)
+    return principal.national_admin or (principal.role == "organizer" and activity.unit_id == principal.unit_id)

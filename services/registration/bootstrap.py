@@ -24,6 +24,7 @@ from .api.routes import activities, dashboard, drafts, erasures, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
 from .api.routes import key_plans as key_plan_routes
+from .api.routes import passwords as password_routes
 from .api.routes import sheets as sheet_routes
 from .campaigns import Campaigns
 from .container import Registration
@@ -39,9 +40,11 @@ from .drafts import Drafts
 from .erasure import Erasures
 from .key_plans import KeyPlans
 from .outcomes import ReviewOutcomeProjection
+from .passwords import Passwords
 from .personal_keys import PersonalKeys
 from .settings import RegistrationSettings
 from .sheets.gate import ImportGate
+from .staff import StaffAccounts
 from .throttles import AccountThrottles
 
 MIGRATIONS = "services.registration:migrations"
@@ -61,6 +64,9 @@ def build(settings: RegistrationSettings) -> Registration:
         login_failures_per_login=settings.login_failures_allowed,
         login_failures_per_address=settings.login_failures_per_address,
         login_window_seconds=settings.login_window_seconds,
+        resets_per_account=settings.password_resets_per_phone,
+        resets_per_address=settings.password_resets_per_address,
+        reset_window_seconds=settings.password_reset_window_seconds,
         max_tracked=settings.throttle_max_tracked,
     )
     hasher = PasswordHasher(
@@ -70,6 +76,7 @@ def build(settings: RegistrationSettings) -> Registration:
     )
     ttl = timedelta(minutes=settings.token_ttl_minutes)
     accounts = Accounts(backbone, regions, key, ttl, throttles, hasher)
+    passwords = Passwords(backbone, throttles, hasher, code_ttl=timedelta(minutes=settings.password_reset_code_minutes))
     access = Access(backbone, key, ttl, published_max_age_s=settings.jwks_max_age_seconds)
     # Registration checks tokens exactly as the other services do, on the key set it publishes.
     verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
@@ -83,6 +90,8 @@ def build(settings: RegistrationSettings) -> Registration:
         backbone=backbone,
         activities=activities_,
         accounts=accounts,
+        passwords=passwords,
+        staff=StaffAccounts(backbone),
         access=access,
         campaigns=campaigns,
         verifier=verifier,
@@ -120,6 +129,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             dashboard.router,
             units.router,
             account_routes.router,
+            password_routes.router,
             campaign_routes.router,
             directory_routes.router,
             erasures.router,

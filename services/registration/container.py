@@ -17,7 +17,9 @@ from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
 from .key_plans import KeyPlans
+from .passwords import Passwords
 from .sheets.gate import ImportGate
+from .staff import StaffAccounts
 
 
 @dataclass
@@ -25,6 +27,8 @@ class Registration:
     backbone: Backbone
     activities: Activities
     accounts: Accounts
+    passwords: Passwords
+    staff: StaffAccounts
     access: Access
     campaigns: Campaigns
     verifier: KeySetVerifier

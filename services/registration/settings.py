@@ -58,6 +58,31 @@ class RegistrationSettings(ServiceSettings):
     login_window_seconds: int = Field(
         900, ge=10, validation_alias=AliasChoices("login_window_seconds", "KEPURI_REGISTRATION_LOGIN_WINDOW_SECONDS")
     )
+    # Password-reset codes texted to an account's phone (passwords.py): each costs an SMS.
+    password_resets_per_phone: int = Field(
+        3,
+        ge=1,
+        validation_alias=AliasChoices("password_resets_per_phone", "KEPURI_REGISTRATION_PASSWORD_RESETS_PER_PHONE"),
+    )
+    password_resets_per_address: int = Field(
+        10,
+        ge=1,
+        validation_alias=AliasChoices("password_resets_per_address", "KEPURI_REGISTRATION_PASSWORD_RESETS_PER_ADDRESS"),
+    )
+    password_reset_window_seconds: int = Field(
+        3600,
+        ge=10,
+        validation_alias=AliasChoices(
+            "password_reset_window_seconds", "KEPURI_REGISTRATION_PASSWORD_RESET_WINDOW_SECONDS"
+        ),
+    )
+    password_reset_code_minutes: int = Field(
+        10,
+        ge=1,
+        le=60,
+        validation_alias=AliasChoices("password_reset_code_minutes", "KEPURI_REGISTRATION_PASSWORD_RESET_CODE_MINUTES"),
+        description="how long a reset code is valid",
+    )
     throttle_max_tracked: int = Field(
         100_000,
         ge=100,

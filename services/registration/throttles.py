@@ -1,4 +1,4 @@
-"""Limits on anonymous account work: sign-ups and failed logins, per client address and per login.
+"""Limits on anonymous account work: sign-ups, failed logins and password-reset codes, per client address and per login.
 
 Each limit is "``allowed`` per ``window`` seconds" as a token bucket (``directory/throttle.py``):
 ``allowed`` at once, then one more every ``window / allowed`` seconds. Per address, so one client
@@ -47,12 +47,17 @@ class AccountThrottles:
         login_failures_per_login: int,
         login_failures_per_address: int,
         login_window_seconds: float,
+        resets_per_account: int = 3,
+        resets_per_address: int = 10,
+        reset_window_seconds: float = 3600,
         max_tracked: int = 100_000,
     ) -> None:
         self._sign_ups_by_address = _bucket(sign_ups_per_address, sign_up_window_seconds, max_tracked)
         self._sign_ups_by_phone = _bucket(sign_ups_per_phone, sign_up_window_seconds, max_tracked)
         self._failures_by_login = _bucket(login_failures_per_login, login_window_seconds, max_tracked)
         self._failures_by_address = _bucket(login_failures_per_address, login_window_seconds, max_tracked)
+        self._resets_by_account = _bucket(resets_per_account, reset_window_seconds, max_tracked)
+        self._resets_by_address = _bucket(resets_per_address, reset_window_seconds, max_tracked)
 
     def sign_up(self, phone: str, client: str | None) -> None:
         """Count a sign-up attempt (``client`` None: an operator's, not limited by address)."""
@@ -64,6 +69,14 @@ class AccountThrottles:
     def login_attempt(self, login: str, client: str) -> None:
         """Count a login attempt as failed until :meth:`login_succeeded` says otherwise."""
         _take((self._failures_by_address, client), (self._failures_by_login, login))
+
+    def password_reset(self, phone: str, client: str | None) -> None:
+        """Count a request for a reset code (texted to ``phone``), per phone and per address: each
+        request costs an SMS, and a code guessed must not be asked for again and again."""
+        pairs = [(self._resets_by_account, phone)]
+        if client is not None:
+            pairs.append((self._resets_by_address, client))
+        _take(*pairs)
 
     def login_succeeded(self, login: str, client: str) -> None:
         self._failures_by_address.give_back(client)
@@ -78,5 +91,7 @@ class AccountThrottles:
                 self._sign_ups_by_phone,
                 self._failures_by_login,
                 self._failures_by_address,
+                self._resets_by_account,
+                self._resets_by_address,
             )
         )

@@ -12,7 +12,7 @@ from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
 from .api.problems import install as install_problems
-from .api.routes import content, exports, lists, recommendations, scores, summaries
+from .api.routes import commended, content, exports, lists, recommendations, scores, summaries
 from .attachments import LocalFiles
 from .container import Review
 from .content import ContentReview
@@ -51,7 +51,15 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
         container=review,
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
-        routers=[content.router, recommendations.router, lists.router, exports.router, scores.router, summaries.router],
+        routers=[
+            content.router,
+            recommendations.router,
+            lists.router,
+            exports.router,
+            scores.router,
+            summaries.router,
+            commended.router,
+        ],
         body_limits={summaries.ATTACH_PATH: settings.summary_max_file_bytes + 4096},
         workers=[vault],
     )

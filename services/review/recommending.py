@@ -224,8 +224,8 @@ class Recommendations:
         body = body_of(principal)
 
         async def attempt(connection: AsyncConnection) -> tuple[Recommendation, Changes]:
-            rec, _chain = await self._load(connection, recommendation_id)
-            crowned, payload = decide.commend(rec, body, citation, today())
+            rec, chain = await self._load(connection, recommendation_id)
+            crowned, payload = decide.commend(rec, body, citation, today(), chain)
             return crowned, self._advance(rec, crowned, payload)
 
         return await self._retrying(attempt)

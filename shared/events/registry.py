@@ -32,6 +32,8 @@ def build_catalog() -> Catalog:
     catalog.register(topics.UNITS, reg, campaigns.UnitRegistered)
     catalog.register(topics.UNITS, reg, campaigns.AccountDisabled)
     catalog.register(topics.UNITS, reg, campaigns.AccountEnabled)
+    catalog.register(topics.UNITS, reg, campaigns.AccountCreated)
+    catalog.register(topics.UNITS, reg, campaigns.PasswordChanged)
     catalog.register(
         topics.ACTIVITIES,
         reg,
@@ -50,6 +52,7 @@ def build_catalog() -> Catalog:
     )
     catalog.register(topics.CAMPAIGNS, reg, key_activities.KeyActivitiesSignedOff)
     catalog.register(topics.CAMPAIGNS, reg, key_activities.KeyActivitiesReopened)
+    catalog.register(topics.CONTACTS, reg, restricted.PasswordResetRequested)
     catalog.register(topics.PRIVACY, reg, privacy.PersonalDataErased)
     catalog.register(topics.PRIVACY, reg, privacy.ContactsViewed)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)

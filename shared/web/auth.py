@@ -71,15 +71,22 @@ async def refusal(request: Request, token: str, roles: tuple[Role, ...]) -> str 
         principal = await verified(request, token)
     except Problem as problem:
         return None if problem.status == 503 else str(problem.detail)
-    if principal.role not in roles:
+    if principal.role not in roles or (principal.role == "admin" and not principal.national_admin):
         return f"the token's role is {principal.role}; this needs {' or '.join(roles)}"
     return None
 
 
-def require_role(*roles: Role) -> object:
-    """A dependency admitting only callers with one of ``roles`` (403 for the others)."""
+def require_role(*roles: Role, level_admins: bool = False) -> object:
+    """A dependency admitting only callers with one of ``roles`` (403 for the others). ``admin`` means a
+    national admin unless ``level_admins``: an admin with a jurisdiction only manages accounts."""
 
     async def check(principal: PrincipalDep) -> Principal:
+        if principal.role == "admin" and not principal.national_admin and not level_admins:
+            raise Problem(
+                403,
+                "无权操作：地方管理员只能管理下级审核账号 (forbidden: a level admin only manages accounts)",
+                f"This needs the role {' or '.join(roles)} (national); the token is a level admin's",
+            )
         if principal.role not in roles:
             raise Problem(
                 403,
@@ -93,3 +100,5 @@ def require_role(*roles: Role) -> object:
 
 OrganizerDep = Annotated[Principal, require_role("organizer")]
 AdminDep = Annotated[Principal, require_role("admin")]
+AnyAdminDep = Annotated[Principal, require_role("admin", level_admins=True)]
+"""A national admin or a level admin (province, city: an admin with a jurisdiction)."""

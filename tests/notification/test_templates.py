@@ -51,6 +51,7 @@ def test_kinds_and_their_variables() -> None:
         "recommended",
         "endorsed",
         "commended",
+        "password_reset",
     }
     assert VARIABLES["thank_you"] == {"worker_name", "organizer_name", "activity_name", "campaign_title"}
     assert {"activity_names", "deadline", "days_left"} <= VARIABLES["info_deadline"]

@@ -119,7 +119,10 @@ async def test_staff_disable_and_enable_an_account_by_its_login(kepuri: Kepuri, 
         assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
         assert (await client.post("/api/v1/auth/token", json=login)).status_code == 403
     database = tmp_path / "data" / "registration.db"
-    assert rows(database, "SELECT type FROM events WHERE type LIKE 'account-%'") == [("account-disabled",)]
+    assert rows(database, "SELECT type FROM events WHERE type LIKE 'account-%' ORDER BY version") == [
+        ("account-created",),
+        ("account-disabled",),
+    ]
 
     enabled = await asyncio.to_thread(kepuri, "staff", "enable", "--login", "ops-admin")
     assert enabled.returncode == 0, enabled.stderr

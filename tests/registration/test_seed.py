@@ -88,6 +88,9 @@ def test_2022_national(seeds: dict[str, SeedCampaign]) -> None:
         "society_quota": None,
         "society_unit_quota": None,
         "windows": {},
+        "ministries": True,
+        "units": False,
+        "commending": ["national"],
     }
 
 
@@ -111,7 +114,9 @@ def test_2022_weinan_is_a_city_campaign_with_its_food_safety_rule(seeds: dict[st
         "indicator_weights",
         "settings.summary.reporters",
         "settings.activity_period",
+        "settings.recommendation.commending",
     }
+    assert settings["recommendation"]["commending"] == ["city", "national"]  # 市科协予以表扬
 
 
 def test_2023_national_registers_from_08_21_to_the_weeks_end(seeds: dict[str, SeedCampaign]) -> None:

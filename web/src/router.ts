@@ -6,7 +6,7 @@
 //
 // meta.title: the page's name (the tab title); meta.roles: who may open a workbench page.
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
-import { claims, ROLE_HOME, type Role } from '@/auth/session'
+import { claims, isLevelAdmin, ROLE_HOME, type Role } from '@/auth/session'
 import HomePage from '@/pages/public/HomePage.vue'
 import PublicLayout from '@/layouts/PublicLayout.vue'
 
@@ -40,6 +40,8 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '活动详情' },
       },
       { path: 'login', name: 'login', component: () => import('@/pages/account/LoginPage.vue'), meta: { title: '登录' } },
+      { path: 'login/forgot', name: 'forgot-password', component: () => import('@/pages/account/ForgotPasswordPage.vue'), meta: { title: '忘记密码' } },
+      { path: 'commended', name: 'commended', component: () => import('@/pages/public/CommendedPage.vue'), meta: { title: '表扬名单' } },
       { path: 'signup', name: 'signup', component: () => import('@/pages/account/SignupPage.vue'), meta: { title: '单位注册' } },
     ],
   },
@@ -68,12 +70,13 @@ export const routes: RouteRecordRaw[] = [
       page('review/summaries', 'summary-overview', () => import('@/pages/workbench/summaries/SummaryOverviewPage.vue'), '总结报送情况', ['reviewer', 'admin']),
       page('review/key-activity-plans', 'key-activity-plans', () => import('@/pages/workbench/reviewer/KeyPlansPage.vue'), '附件1 汇总', reviewer),
       // admin
-      { path: 'admin', redirect: { name: 'admin-campaigns' } },
+      { path: 'admin', redirect: () => ({ name: isLevelAdmin.value ? 'admin-accounts' : 'admin-campaigns' }) },
       page('admin/campaigns', 'admin-campaigns', () => import('@/pages/workbench/admin/CampaignsPage.vue'), '活动年度', admin),
       page('admin/campaigns/new', 'admin-campaign-new', () => import('@/pages/workbench/admin/CampaignEditorPage.vue'), '新建活动年度', admin),
       page('admin/campaigns/:id/edit', 'admin-campaign-edit', () => import('@/pages/workbench/admin/CampaignEditorPage.vue'), '编辑活动年度', admin),
       page('admin/accounts', 'admin-accounts', () => import('@/pages/workbench/admin/AccountsPage.vue'), '账号管理', admin),
       page('admin/commendations', 'admin-commendations', () => import('@/pages/workbench/admin/CommendationsPage.vue'), '表彰', admin),
+      { path: 'password', name: 'password', component: () => import('@/pages/workbench/PasswordPage.vue'), meta: { title: '修改密码' } },
       { path: ':pathMatch(.*)*', name: 'workbench-not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: '页面不存在' } },
     ],
   },

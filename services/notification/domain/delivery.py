@@ -1,7 +1,7 @@
 """When a message may be sent, and what to do after a failed attempt.
 
 - **Quiet hours**: no SMS between 21:00 and 08:00 China time; such a message waits until 08:00.
-  E-mail and the in-app inbox are not held.
+  E-mail and the in-app inbox are not held, nor a message the person is waiting for (:data:`AWAITED_KINDS`).
 - **When it goes**: a queued message says when at the earliest (:func:`not_before`), and every state
   has a text for people (:func:`status_text`).
 - **Retries**: a transient failure is tried again after 30 s, 1, 2, 4 … minutes (capped at one hour)
@@ -20,6 +20,9 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 Quiet = tuple[time, time] | None  # (from, until) China time, across midnight; None: never quiet
 QUIET_HOURS: Quiet = (QUIET_FROM, QUIET_UNTIL)
 MAX_ATTEMPTS = 8
+# Messages the person is waiting for, having just asked: never held for quiet hours, never stopped by an
+# opt-out (which is from notices, not from a code one asks for).
+AWAITED_KINDS = frozenset({"password_reset"})
 State = Literal["queued", "sending", "sent", "delivered", "failed", "cancelled"]
 
 

@@ -41,6 +41,8 @@ _VARIABLES: dict[str, frozenset[str]] = {
     "recommended": frozenset({*_ACTIVITY, "body_name"}),
     "endorsed": frozenset({*_ACTIVITY, "body_name", "level", "opinion"}),
     "commended": frozenset(_ACTIVITY),
+    # to the holder of an account who asked to reset a forgotten password
+    "password_reset": frozenset({"code", "minutes"}),
 }
 
 #: kind -> the variables a template of that kind may use (and a context must supply)
@@ -60,6 +62,8 @@ _SAMPLE_VALUES: dict[str, Any] = {
     "reason": "活动地点信息不完整，请补充详细地址后重新提交",
     "level": "省级",
     "opinion": "活动组织规范，社会反响良好，同意推荐",
+    "code": "482913",
+    "minutes": 10,
 }
 
 

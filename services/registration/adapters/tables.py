@@ -38,6 +38,18 @@ accounts = Table(
     # epoch, set by a sign-out, a revocation or disabling) are refused by every service.
     Column("disabled", Boolean, nullable=False, server_default=false()),
     Column("tokens_not_before", Float, index=True),
+    # A staff account's mobile, for password resets (an organizer's is its login); never on a stream.
+    Column("phone", String(20), index=True),
+)
+
+# A password-reset code in force, one per account: hashed, single use, expiring (seconds since the epoch).
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("account_id", String(32), primary_key=True),
+    Column("code_hash", String(128), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("failures", Integer, nullable=False, server_default="0"),
 )
 
 # A unit's contact person in clear: never on a general topic, never in a public answer.

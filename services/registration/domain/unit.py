@@ -16,12 +16,17 @@ UnitType = Literal["school", "company", "institute", "hospital", "museum", "soci
 Level = Literal["county", "city", "province", "national"]
 LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2}
 SOCIETY = "society:"
+MINISTRY = "ministry:"  # 部委系统: a ministry's own system recommends as a body of its own kind
+UNIT_BODY = "unit:"  # 各有关单位: a national unit that recommends of its own
+NATIONAL_BODIES = (SOCIETY, MINISTRY, UNIT_BODY)
+ADMIN_LEVELS = ("province", "city")  # level admins; a county has no level below it to manage
 LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 
 # A staff account's login (operators and admins choose it): 3 to 32 characters.
 STAFF_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,31}$")
 
 # Mainland mobile numbers, or landlines with their area code (0xx-xxxxxxxx).
+MOBILE = re.compile(r"^1[3-9]\d{9}$")  # a code can only be texted to a mobile
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -65,13 +70,18 @@ def place_staff(
             "(login: 3 to 32 letters, digits or . _ @ -, starting with a letter or digit)",
         )
     if role == "admin":
-        if level not in (None, "national"):
-            raise RuleBroken("level", "管理员为全国级，不填审核级别 (admins are national: leave out the level)")
-        if jurisdiction is not None:
+        if level in (None, "national") and jurisdiction is None:
+            return "national", None
+        if jurisdiction is None:
             raise RuleBroken(
-                "jurisdiction", "管理员为全国级，不填管辖 (admins are national: leave out the jurisdiction)"
+                "level",
+                "全国管理员不填级别；地方管理员须同时填级别和管辖 (admins are national; a level admin needs a jurisdiction too)",
             )
-        return "national", None
+        if level not in ADMIN_LEVELS:
+            raise RuleBroken(
+                "jurisdiction",
+                "只有省级、市级地方管理员有管辖，全国管理员不填 (only a province or city admin has a jurisdiction)",
+            )
     rule_for_staff(role, level, jurisdiction, regions)
     return cast(Level, level), jurisdiction
 
@@ -83,15 +93,20 @@ def rule_for_staff(role: str, level: str | None, jurisdiction: str | None, regio
     jurisdiction a division code of that level; a national reviewer is either a national body
     (no jurisdiction: the whole country) or a national society (``society:<field>``).
     """
-    if role == "admin":
+    if role == "admin" and level in (None, "national") and jurisdiction is None:
         return
-    if role != "reviewer":
+    if role not in ("reviewer", "admin"):
         raise RuleBroken("role", "只能创建 admin 或 reviewer 账号 (staff accounts are admins or reviewers)")
     if level not in ("county", "city", "province", "national"):
         raise RuleBroken("level", "审核级别须为 county、city、province 或 national")
     if level == "national":
-        if jurisdiction is not None and not (jurisdiction.startswith(SOCIETY) and len(jurisdiction) > len(SOCIETY)):
-            raise RuleBroken("jurisdiction", "国家级审核单位的管辖为全国，或全国学会的领域 society:<field>")
+        if jurisdiction is not None and not any(
+            jurisdiction.startswith(kind) and len(jurisdiction) > len(kind) for kind in NATIONAL_BODIES
+        ):
+            raise RuleBroken(
+                "jurisdiction",
+                "国家级审核单位的管辖为全国，或全国学会 society:<领域>、部委系统 ministry:<部委>、有关单位 unit:<单位>",
+            )
         return
     if jurisdiction is None or len(jurisdiction) != LEVEL_DIGITS[level]:
         raise RuleBroken(

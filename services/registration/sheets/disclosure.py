@@ -39,13 +39,17 @@ def disclosure_for(principal: Principal, region: str | None) -> Disclosure:
     """The sheet ``principal`` gets when asking for ``region`` (None: all it may see); :class:`NotAllowed`."""
     if principal.role == "organizer":
         return Disclosure(principal.unit_id, region, clear=True, contacts=True)
+    if principal.role == "admin" and not principal.national_admin:
+        raise NotAllowed("地方管理员只管理下级审核账号，不导出活动表格 (a level admin manages accounts only)")
     if principal.role == "admin":
         return Disclosure(None, region, clear=False, contacts=True, body="national:CN")
     if principal.role != "reviewer" or principal.level not in LEVELS:
         raise NotAllowed(f"活动表格仅供举办单位、审核单位和管理员导出 (the token's role is {principal.role})")
     jurisdiction = principal.jurisdiction or ""
-    if jurisdiction.startswith("society:"):
-        raise NotAllowed("附件1 按行政区划汇总，全国学会请在推荐列表中查看所属领域的活动 (societies judge by field)")
+    if jurisdiction.startswith(("society:", "ministry:", "unit:")):
+        raise NotAllowed(
+            "附件1 按行政区划汇总，全国学会、部委系统和有关单位请在推荐列表中查看所属领域的活动 (bodies of a field judge by field)"
+        )
     if region is not None and not region.startswith(jurisdiction):
         raise NotAllowed(f"region={region} 不在本单位（{jurisdiction}）的管辖范围内 (outside the jurisdiction)")
     body = f"{principal.level}:{jurisdiction or 'CN'}"

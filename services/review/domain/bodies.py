@@ -2,7 +2,10 @@
 
 A body is a county, city or provincial association (jurisdiction: the division's GB/T 2260 code,
 which is a prefix of every code inside it), the national organisers (the whole country) or a
-national society (``society:<field>``, at national level, judging by field rather than region).
+national body of its own kind, judging by field rather than region: a national society
+(``society:<field>``), a ministry's system (``ministry:<name>``, 部委系统) or a unit of its own
+(``unit:<name>``, 各有关单位). Such a body covers the activities whose category, joint action or
+themes name its field.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from shared.events.payloads.campaigns import LEVELS, Level
 from .rules import OutsideJurisdiction
 
 SOCIETY = "society:"
+MINISTRY = "ministry:"
+UNIT = "unit:"
+#: the national bodies of their own kind, beside the regions: prefix -> (kind, what it is called)
+FIELD_BODIES = {SOCIETY: ("society", "全国学会"), MINISTRY: ("ministry", "部委系统"), UNIT: ("unit", "有关单位")}
 LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 
 
@@ -32,8 +39,19 @@ class Body:
 
     @property
     def field(self) -> str | None:
-        """The field of a national society, else None."""
-        return self.jurisdiction.removeprefix(SOCIETY) if self.jurisdiction.startswith(SOCIETY) else None
+        """The field of a national society, ministry or unit body, else None (a region's body)."""
+        for prefix in FIELD_BODIES:
+            if self.jurisdiction.startswith(prefix):
+                return self.jurisdiction.removeprefix(prefix)
+        return None
+
+    @property
+    def kind(self) -> str:
+        """``region``, or the kind of a national body of its own: ``society``, ``ministry``, ``unit``."""
+        for prefix, (kind, _) in FIELD_BODIES.items():
+            if self.jurisdiction.startswith(prefix):
+                return kind
+        return "region"
 
     @classmethod
     def of_id(cls, body_id: str) -> Body:
@@ -61,7 +79,8 @@ class Body:
 
     def describe(self) -> str:
         if self.field is not None:
-            return f"全国学会·{self.field}"
+            name = next(name for prefix, (_, name) in FIELD_BODIES.items() if self.jurisdiction.startswith(prefix))
+            return f"{name}·{self.field}"
         return f"{LEVEL_NAMES[self.level]} {self.jurisdiction or '全国'}"
 
 

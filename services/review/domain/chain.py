@@ -47,9 +47,10 @@ class Chain:
     def receiver_of(self, sender: Body) -> Level:
         """The level a body's recommendations go to (:class:`OutsideJurisdiction` if it may not send)."""
         if sender.field is not None:
-            if not self.rule.societies:
+            taking_part = {"society": self.rule.societies, "ministry": self.rule.ministries, "unit": self.rule.units}
+            if not taking_part.get(sender.kind, False):
                 raise OutsideJurisdiction(
-                    "本年度全国学会不参与推荐 (national societies do not recommend in this campaign)"
+                    f"本年度{sender.describe().split('·')[0]}不参与推荐 ({sender.kind} bodies do not recommend here)"
                 )
             return self.top
         if sender.level not in self.rule.levels:
@@ -64,6 +65,14 @@ class Chain:
             return None
         index = self.rule.levels.index(level)
         return self.rule.levels[index + 1] if index + 1 < len(self.rule.levels) else self.top
+
+    def require_commends(self, level: Level) -> None:
+        """Refuse a commendation by ``level`` when the campaign does not give that level the right."""
+        if level not in self.rule.commending:
+            levels = "、".join(LEVEL_NAMES[lv] for lv in self.rule.commending)
+            raise OutsideJurisdiction(
+                f"本年度由{levels}予以表扬，{LEVEL_NAMES[level]}单位无表扬权 (the campaign's commending levels)"
+            )
 
     def quota(self, body: Body, kind: Kind) -> int | None:
         """How many recommendations of ``kind`` the body may send up (or finally endorse); None: no limit."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
-from shared.events.payloads.campaigns import Level
+from shared.events.payloads.campaigns import LEVELS, Level
 from shared.events.payloads.reviews import (
     Commended,
     RecommendationDeclined,
@@ -149,16 +149,36 @@ def withdraw(
     return ended, RecommendationWithdrawn(recommendation_id=rec.id, subject=rec.kind, body=body.id, reason=reason)
 
 
-def commend(rec: Recommendation, body: Body, citation: str | None, today: date) -> tuple[Recommendation, Commended]:
-    """The national organisers commend (表扬) what the chain selected, once."""
-    if body.level != "national" or body.field is not None or body.jurisdiction:
+def commend(
+    rec: Recommendation, body: Body, citation: str | None, today: date, chain: Chain | None = None
+) -> tuple[Recommendation, Commended]:
+    """A commending level commends (表扬) what reached it, once per level: the national organisers what
+    the chain selected; a lower level the campaign gives the right (Weinan: the city) what its own bodies
+    endorsed up to it, inside its jurisdiction (the whole chain goes on: the city also 择优上报)."""
+    if body.field is not None or (body.level == "national" and body.jurisdiction):
+        raise OutsideJurisdiction("只有有表扬权的组织单位可以表扬 (only a commending level commends)")
+    if chain is not None:
+        chain.require_commends(body.level)
+    elif body.level != "national":
         raise OutsideJurisdiction("只有全国组织单位可以表扬 (only the national organisers commend)")
-    if rec.status != "selected":
-        raise NotEligible(
-            f"只能表扬已入选的推荐 (only a selected recommendation is commended; this one is {rec.status})"
-        )
-    if rec.commended:
+    if any(step.action == "commended" and step.level == body.level for step in rec.history):
         raise WrongState("已表扬 (already commended)")
-    step = Step("commended", rec.level, body.id, citation, today)
+    if body.level == "national":
+        if rec.status != "selected":
+            raise NotEligible(
+                f"只能表扬已入选的推荐 (only a selected recommendation is commended; this one is {rec.status})"
+            )
+    else:
+        if not rec.subject_in(body):
+            raise OutsideJurisdiction(f"推荐对象不在本单位（{body.describe()}）的管辖范围内 (outside {body.id})")
+        reached = rec.status == "selected" or LEVELS.index(rec.level) >= LEVELS.index(body.level)
+        if rec.status not in ("pending", "selected") or not reached:
+            raise NotEligible(
+                f"只能表扬已报送至{LEVEL_NAMES[body.level]}的推荐 (only one that reached the {body.level} level)"
+            )
+    step = Step("commended", body.level, body.id, citation, today)
     crowned = replace(rec, commended=True, version=rec.version + 1, history=(*rec.history, step))
-    return crowned, Commended(subject=rec.kind, subject_id=rec.subject_id, citation=citation, recommendation_id=rec.id)
+    level = None if body.level == "national" else body.level
+    return crowned, Commended(
+        subject=rec.kind, subject_id=rec.subject_id, citation=citation, recommendation_id=rec.id, level=level
+    )

@@ -49,7 +49,9 @@ class RecommendationChain(BaseModel):
 
     ``levels``, bottom-up, are the levels whose bodies recommend; each sends to the next, and the top
     one to ``forward_to``, whose endorsement is final (Weinan: county → city → province). With
-    ``societies``, national societies also recommend straight to ``forward_to`` within their field.
+    ``societies``, national societies also recommend straight to ``forward_to`` within their field, and
+    with ``ministries`` / ``units`` ministries' systems (部委系统) and national units (各有关单位) likewise.
+    ``commending``: the levels with the right to commend (表扬; absent: national only).
     ``quotas`` / ``unit_quotas``: how many activities / units a body of a level may send up (absent:
     no limit); ``society_quota`` / ``society_unit_quota`` the same for each society, and the quotas of
     ``forward_to`` how many it may finally endorse. ``windows``: when each level may act (absent: until
@@ -66,6 +68,13 @@ class RecommendationChain(BaseModel):
     society_quota: Quota | None = None
     society_unit_quota: Quota | None = None
     windows: dict[Level, LevelWindow] = Field(default_factory=dict)
+    ministries: bool = Field(False, description="ministries' systems (部委系统, ministry:<name>) recommend too")
+    units: bool = Field(False, description="national units of their own (各有关单位, unit:<name>) recommend too")
+    commending: list[Level] = Field(
+        default_factory=lambda: list[Level](["national"]),
+        min_length=1,
+        description="the levels that commend (表扬) what reached them; Weinan: the city as well as the nation",
+    )
 
     @model_validator(mode="after")
     def _chain(self) -> RecommendationChain:
@@ -222,3 +231,29 @@ class SummaryReporting(BaseModel):
         if len(set(self.reporters)) != len(self.reporters):
             raise ValueError("报送单位类型不能重复 (each kind of reporter once)")
         return self
+
+
+class AccountCreated(EventPayload):
+    """An audit fact: a staff account was created, by the operator (``by`` ``operator``) or by an admin
+    (its account id): a reviewer of a body with its level and jurisdiction, or an admin (a level admin has
+    a level and a jurisdiction; the national admin none). No login, phone or password travels."""
+
+    event_type = "account-created"
+    version = 1
+
+    account_id: str
+    role: str
+    level: str | None = None
+    jurisdiction: str | None = None
+    by: str
+
+
+class PasswordChanged(EventPayload):
+    """An audit fact: an account's password changed, by its holder (``how`` ``changed``, the old password
+    given) or by a reset code sent to its phone (``reset``); its earlier tokens are refused from now on."""
+
+    event_type = "password-changed"
+    version = 1
+
+    account_id: str
+    how: Literal["changed", "reset"]

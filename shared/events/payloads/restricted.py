@@ -7,6 +7,7 @@ Personal data travels only on this topic; the general topics carry masked values
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -72,3 +73,17 @@ class ScienceWorkersListed(EventPayload):
 def science_workers_listed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """v1 workers were in clear; v2 takes them as they are (those events cannot be shredded)."""
     return data
+
+
+class PasswordResetRequested(EventPayload):
+    """Someone asked to reset an account's forgotten password: the code to text to its phone (restricted
+    topic: the phone and the code are in clear). The code is single use and expires at ``expires_at``;
+    registration keeps only its hash, so this event is the code's only clear copy, read by notification."""
+
+    event_type = "password-reset-requested"
+    version = 1
+
+    account_id: str
+    phone: str
+    code: str
+    expires_at: datetime

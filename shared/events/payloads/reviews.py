@@ -114,7 +114,8 @@ class RecommendationWithdrawn(EventPayload):
 
 
 class Commended(EventPayload):
-    """The national organisers publicly commended (表扬) an activity or a unit."""
+    """A commending level publicly commended (表扬) an activity or a unit: the national organisers, or a
+    level the campaign gives the right (Weinan: the city)."""
 
     event_type = "commended"
     version = 1
@@ -123,3 +124,4 @@ class Commended(EventPayload):
     subject_id: str
     citation: str | None = None
     recommendation_id: str | None = None
+    level: Level | None = Field(None, description="the commending level; absent: national")

@@ -281,7 +281,12 @@ class Api:
                     # activities are held this year or next (the journeys' run a month or so ahead)
                     "activity_period": {"starts_on": f"{today.year}-01-01", "ends_on": f"{today.year + 1}-12-31"},
                     "key_activity_plan_deadline": f"{today.year + 1}-01-31",  # 附件1, collected by the city
-                    "recommendation": {"levels": ["county", "city"], "forward_to": "province"},
+                    # the city commends as well as the nation (市科协予以表扬)
+                    "recommendation": {
+                        "levels": ["county", "city"],
+                        "forward_to": "province",
+                        "commending": ["city", "national"],
+                    },
                     "summary": {"reporters": ["county"]},
                 },
             }

@@ -36,6 +36,9 @@ let expiryTimer: ReturnType<typeof setTimeout> | undefined
 export const claims = computed(() => current.value)
 export const isLoggedIn = computed(() => current.value !== null)
 export const role = computed(() => current.value?.role ?? null)
+/** A level admin: an admin with a jurisdiction (a province or a city), who only manages the reviewer
+ * accounts below it; the national admin has none. */
+export const isLevelAdmin = computed(() => current.value?.role === 'admin' && Boolean(current.value.jur))
 
 /** The claims of a JWT (its payload, not verified: the services verify), or null if it is not one of ours. */
 export function decodeClaims(token: string): Claims | null {

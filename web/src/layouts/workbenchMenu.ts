@@ -37,6 +37,18 @@ export const MENUS: Record<Role, MenuEntry[]> = {
   ],
 }
 
+/** Every account changes its own password. */
+export const PASSWORD_ENTRY: MenuEntry = { title: '修改密码', to: '/workbench/password' }
+
+/** A level admin (an admin with a jurisdiction) only manages the reviewer accounts below it. */
+export const LEVEL_ADMIN_MENU: MenuEntry[] = [{ title: '账号管理', to: '/workbench/admin/accounts' }]
+
+/** The menu of who is logged in: their role's (a level admin's own), then 修改密码. */
+export function menuOf(role: Role, jurisdiction?: string | null): MenuEntry[] {
+  const entries = role === 'admin' && jurisdiction ? LEVEL_ADMIN_MENU : MENUS[role]
+  return [...entries, PASSWORD_ENTRY]
+}
+
 /** The menu path to highlight on ``path``: the entry with the longest path (or ``also`` path) that
  * ``path`` is or lies under; '' when none. */
 export function activeEntry(entries: MenuEntry[], path: string): string {

@@ -1,6 +1,11 @@
 """``/api/v1/accounts``: an admin creates a staff account (reviewer or admin), finds an account,
 disables or enables it, or revokes its tokens.
 
+A level admin (an admin with a level and a jurisdiction: a province or a city) creates, lists, disables
+and enables the reviewer accounts of the levels below its own inside its jurisdiction; anything else
+is a 403 in Chinese (:class:`~services.registration.domain.staff.Administrator`). Each creation is an
+``account-created`` event.
+
 Creating decides by the rules of ``kepuri staff create`` (one function,
 :func:`~services.registration.domain.unit.place_staff`, and the same password rule); each creation
 is logged (``kepuri.audit``: who created which account, never the password).
@@ -20,19 +25,33 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from shared.auth import Principal
 from shared.store import IntegrityViolation, sync_reading
 from shared.web import Problem
-from shared.web.auth import AdminDep
+from shared.web.auth import AdminDep, AnyAdminDep
 
 from ...access import UnknownAccount
 from ...adapters.tables import accounts
+from ...container import Registration
 from ...domain.rules import RuleBroken
+from ...domain.staff import OutsideAdministration
+from ...staff import administrator_of
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/accounts", tags=["units and accounts"])
 audit = logging.getLogger("kepuri.audit")
 
 AccountId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
+
+
+class ManagedAccountOut(BaseModel):
+    account_id: str
+    login: str
+    role: str
+    level: str | None
+    jurisdiction: str | None
+    phone_masked: str | None
+    disabled: bool
 
 
 class AccountOut(BaseModel):
@@ -57,8 +76,10 @@ class StaffIn(BaseModel):
         None,
         max_length=64,
         description="a reviewer's division code of its level (county 6, city 4, province 2 digits), "
-        "none for a national body, society:<field> for a national society; leave out for an admin",
+        "none for a national body, society:<field> for a national society, ministry:<name> for a ministry's "
+        "system, unit:<name> for a national unit; for a level admin its division code; leave out for the national admin",
     )
+    phone: str | None = Field(None, max_length=20, description="a mainland mobile: password-reset codes go there")
 
 
 class StaffOut(BaseModel):
@@ -77,14 +98,15 @@ def _unknown(what: str) -> Problem:
     "",
     status_code=201,
     response_model=StaffOut,
-    summary="Create a staff account: a reviewer or an admin (admin)",
+    summary="Create a staff account: a reviewer or an admin (admin; a level admin: reviewers below it)",
     responses={409: {"description": "the login exists"}},
 )
-async def create_staff(body: StaffIn, admin: AdminDep, registration: RegistrationDep) -> JSONResponse:
+async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: RegistrationDep) -> JSONResponse:
     jurisdiction = body.jurisdiction or None
+    _require_manages(admin, body.role, body.level, jurisdiction)
     try:
         account_id = await registration.accounts.create_staff(
-            body.login, body.password, body.role, body.level, jurisdiction
+            body.login, body.password, body.role, body.level, jurisdiction, phone=body.phone or None, by=admin.subject
         )
     except RuleBroken as exc:
         field = "jurisdiction" if exc.field == "region_code" else exc.field
@@ -96,8 +118,9 @@ async def create_staff(body: StaffIn, admin: AdminDep, registration: Registratio
         raise Problem(
             409, "登录名已存在 (login exists)", message, errors=[{"field": "login", "message": message}]
         ) from exc
-    level = "national" if body.role == "admin" else body.level
-    held = None if body.role == "admin" else jurisdiction
+    national = body.role == "admin" and body.level in (None, "national") and jurisdiction is None
+    level = "national" if national else body.level
+    held = jurisdiction
     audit.info(
         "staff account created",
         extra={"account_id": account_id, "role": body.role, "level": level, "jurisdiction": held, "by": admin.subject},
@@ -106,6 +129,31 @@ async def create_staff(body: StaffIn, admin: AdminDep, registration: Registratio
     return JSONResponse(
         answer.model_dump(), status_code=201, headers={"Location": f"/api/v1/accounts?login={body.login}"}
     )
+
+
+def _require_manages(admin: Principal, role: str, level: str | None, jurisdiction: str | None) -> None:
+    try:
+        administrator_of(admin).require_may_manage(role, level, jurisdiction)
+    except OutsideAdministration as exc:
+        raise Problem(403, "超出管理权限 (outside your administration)", str(exc)) from exc
+
+
+async def _require_manages_account(admin: Principal, account_id: str, registration: Registration) -> None:
+    try:
+        target = await registration.staff.get(account_id)
+    except UnknownAccount as exc:
+        raise _unknown(account_id) from exc
+    _require_manages(admin, target["role"], target["level"], target["jurisdiction"])
+
+
+@router.get(
+    "/managed",
+    response_model=list[ManagedAccountOut],
+    summary="The staff accounts the caller manages (national admin: all; level admin: the reviewers below it)",
+)
+async def managed_accounts(admin: AnyAdminDep, registration: RegistrationDep) -> list[ManagedAccountOut]:
+    rows = await registration.staff.managed_by(administrator_of(admin))
+    return [ManagedAccountOut(**row) for row in rows]
 
 
 @router.get("", response_model=AccountOut, summary="Find an account by its login (admin)")
@@ -120,8 +168,13 @@ async def find_account(
     return AccountOut(**row)
 
 
-@router.post("/{account_id}/disable", status_code=204, summary="Disable an account and revoke its tokens (admin)")
-async def disable_account(account_id: AccountId, admin: AdminDep, registration: RegistrationDep) -> Response:
+@router.post(
+    "/{account_id}/disable",
+    status_code=204,
+    summary="Disable an account and revoke its tokens (admin; a level admin: the reviewers below it)",
+)
+async def disable_account(account_id: AccountId, admin: AnyAdminDep, registration: RegistrationDep) -> Response:
+    await _require_manages_account(admin, account_id, registration)
     if account_id == admin.subject:
         raise Problem(422, "不能停用自己的账号 (cannot disable yourself)", "An admin cannot disable their own account")
     try:
@@ -131,8 +184,13 @@ async def disable_account(account_id: AccountId, admin: AdminDep, registration: 
     return Response(status_code=204)
 
 
-@router.post("/{account_id}/enable", status_code=204, summary="Let a disabled account log in again (admin)")
-async def enable_account(account_id: AccountId, admin: AdminDep, registration: RegistrationDep) -> Response:
+@router.post(
+    "/{account_id}/enable",
+    status_code=204,
+    summary="Let a disabled account log in again (admin; a level admin: the reviewers below it)",
+)
+async def enable_account(account_id: AccountId, admin: AnyAdminDep, registration: RegistrationDep) -> Response:
+    await _require_manages_account(admin, account_id, registration)
     try:
         await registration.access.enable(account_id, by=admin.subject)
     except UnknownAccount as exc:

@@ -639,7 +639,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description one of thank_you, registration_closing, info_deadline, recommendation_deadline, summary_deadline, key_activity_plan, review_approved, review_rejected, recommended, endorsed, commended */
+                /** @description one of thank_you, registration_closing, info_deadline, recommendation_deadline, summary_deadline, key_activity_plan, review_approved, review_rejected, recommended, endorsed, commended, password_reset */
                 kind: string;
                 /** @description one of sms, email, inbox */
                 channel: string;
@@ -673,7 +673,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description one of thank_you, registration_closing, info_deadline, recommendation_deadline, summary_deadline, key_activity_plan, review_approved, review_rejected, recommended, endorsed, commended */
+                /** @description one of thank_you, registration_closing, info_deadline, recommendation_deadline, summary_deadline, key_activity_plan, review_approved, review_rejected, recommended, endorsed, commended, password_reset */
                 kind: string;
                 /** @description one of sms, email, inbox */
                 channel: string;

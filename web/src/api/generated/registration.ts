@@ -356,8 +356,25 @@ export interface paths {
         /** Find an account by its login (admin) */
         get: operations["find_account_api_v1_accounts_get"];
         put?: never;
-        /** Create a staff account: a reviewer or an admin (admin) */
+        /** Create a staff account: a reviewer or an admin (admin; a level admin: reviewers below it) */
         post: operations["create_staff_api_v1_accounts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/managed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff accounts the caller manages (national admin: all; level admin: the reviewers below it) */
+        get: operations["managed_accounts_api_v1_accounts_managed_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -373,7 +390,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable an account and revoke its tokens (admin) */
+        /** Disable an account and revoke its tokens (admin; a level admin: the reviewers below it) */
         post: operations["disable_account_api_v1_accounts__account_id__disable_post"];
         delete?: never;
         options?: never;
@@ -390,7 +407,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Let a disabled account log in again (admin) */
+        /** Let a disabled account log in again (admin; a level admin: the reviewers below it) */
         post: operations["enable_account_api_v1_accounts__account_id__enable_post"];
         delete?: never;
         options?: never;
@@ -409,6 +426,57 @@ export interface paths {
         put?: never;
         /** Revoke every token the account holds (admin) */
         post: operations["revoke_tokens_api_v1_accounts__account_id__revocation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the caller's own password (the old one required) */
+        post: operations["change_password_api_v1_auth_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Text a password-reset code to an account's phone (the same answer whether or not one has it) */
+        post: operations["request_reset_code_api_v1_auth_password_reset_code_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the code texted to the account's phone (single use, expires) */
+        post: operations["reset_password_api_v1_auth_password_reset_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1505,6 +1573,33 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** ManagedAccountOut */
+        ManagedAccountOut: {
+            /** Account Id */
+            account_id: string;
+            /** Login */
+            login: string;
+            /** Role */
+            role: string;
+            /** Level */
+            level: string | null;
+            /** Jurisdiction */
+            jurisdiction: string | null;
+            /** Phone Masked */
+            phone_masked: string | null;
+            /** Disabled */
+            disabled: boolean;
+        };
+        /** PasswordChangeIn */
+        PasswordChangeIn: {
+            /** Old Password */
+            old_password: string;
+            /**
+             * New Password
+             * @description at least 10 characters
+             */
+            new_password: string;
+        };
         /** Position */
         Position: {
             /** Latitude */
@@ -1524,7 +1619,9 @@ export interface components {
          *
          *     ``levels``, bottom-up, are the levels whose bodies recommend; each sends to the next, and the top
          *     one to ``forward_to``, whose endorsement is final (Weinan: county → city → province). With
-         *     ``societies``, national societies also recommend straight to ``forward_to`` within their field.
+         *     ``societies``, national societies also recommend straight to ``forward_to`` within their field, and
+         *     with ``ministries`` / ``units`` ministries' systems (部委系统) and national units (各有关单位) likewise.
+         *     ``commending``: the levels with the right to commend (表扬; absent: national only).
          *     ``quotas`` / ``unit_quotas``: how many activities / units a body of a level may send up (absent:
          *     no limit); ``society_quota`` / ``society_unit_quota`` the same for each society, and the quotas of
          *     ``forward_to`` how many it may finally endorse. ``windows``: when each level may act (absent: until
@@ -1559,6 +1656,23 @@ export interface components {
             windows?: {
                 [key: string]: components["schemas"]["LevelWindow"];
             };
+            /**
+             * Ministries
+             * @description ministries' systems (部委系统, ministry:<name>) recommend too
+             * @default false
+             */
+            ministries: boolean;
+            /**
+             * Units
+             * @description national units of their own (各有关单位, unit:<name>) recommend too
+             * @default false
+             */
+            units: boolean;
+            /**
+             * Commending
+             * @description the levels that commend (表扬) what reached them; Weinan: the city as well as the nation
+             */
+            commending?: ("county" | "city" | "province" | "national")[];
         };
         /** Region */
         Region: {
@@ -1581,6 +1695,43 @@ export interface components {
             opens_on?: string | null;
             /** Closes On */
             closes_on?: string | null;
+        };
+        /** ResetCodeAccepted */
+        ResetCodeAccepted: {
+            /**
+             * Status
+             * @default accepted
+             * @constant
+             */
+            status: "accepted";
+            /** Message */
+            message: string;
+        };
+        /** ResetCodeIn */
+        ResetCodeIn: {
+            /**
+             * Phone
+             * @description the account's mobile (an organizer's is its login)
+             */
+            phone: string;
+        };
+        /** ResetIn */
+        ResetIn: {
+            /**
+             * Phone
+             * @description the account's mobile (an organizer's is its login)
+             */
+            phone: string;
+            /**
+             * Code
+             * @description the six digits texted to the phone
+             */
+            code: string;
+            /**
+             * New Password
+             * @description at least 10 characters
+             */
+            new_password: string;
         };
         /** ScienceWorkerIn */
         ScienceWorkerIn: {
@@ -1661,9 +1812,14 @@ export interface components {
             level?: ("county" | "city" | "province" | "national") | null;
             /**
              * Jurisdiction
-             * @description a reviewer's division code of its level (county 6, city 4, province 2 digits), none for a national body, society:<field> for a national society; leave out for an admin
+             * @description a reviewer's division code of its level (county 6, city 4, province 2 digits), none for a national body, society:<field> for a national society, ministry:<name> for a ministry's system, unit:<name> for a national unit; for a level admin its division code; leave out for the national admin
              */
             jurisdiction?: string | null;
+            /**
+             * Phone
+             * @description a mainland mobile: password-reset codes go there
+             */
+            phone?: string | null;
         };
         /** StaffOut */
         StaffOut: {
@@ -2537,6 +2693,26 @@ export interface operations {
             };
         };
     };
+    managed_accounts_api_v1_accounts_managed_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedAccountOut"][];
+                };
+            };
+        };
+    };
     disable_account_api_v1_accounts__account_id__disable_post: {
         parameters: {
             query?: never;
@@ -2605,6 +2781,108 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_password_api_v1_auth_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_reset_code_api_v1_auth_password_reset_code_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetCodeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetCodeAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too many codes asked for this phone or from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reset_password_api_v1_auth_password_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetIn"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             204: {

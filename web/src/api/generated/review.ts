@@ -500,6 +500,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's commended (表扬) units and activities, with who commended them (public) */
+        get: operations["commended_api_v1_commended_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -699,6 +716,35 @@ export interface components {
              * @description 表扬词
              */
             citation?: string | null;
+        };
+        /** CommendationOut */
+        CommendationOut: {
+            /** Level */
+            level: string;
+            /** Body Name */
+            body_name: string;
+            /** Citation */
+            citation: string | null;
+            /** On */
+            on: string;
+        };
+        /** CommendedOut */
+        CommendedOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "activity" | "unit";
+            /** Subject Id */
+            subject_id: string;
+            /** Name */
+            name: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Region Code */
+            region_code: string;
+            /** Commendations */
+            commendations: components["schemas"]["CommendationOut"][];
         };
         /** DeclineIn */
         DeclineIn: {
@@ -2266,6 +2312,38 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    commended_api_v1_commended_get: {
+        parameters: {
+            query: {
+                /** @description 活动年度 (campaign id) */
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommendedOut"][];
                 };
             };
             /** @description Validation Error */

@@ -33,6 +33,9 @@ const weinan: CampaignOut = {
       society_quota: null,
       society_unit_quota: null,
       windows: { county: { opens_on: '2022-09-22', closes_on: null } },
+      ministries: true,
+      units: false,
+      commending: ['city', 'national'],
     },
   },
 }
@@ -74,6 +77,8 @@ describe('campaign form <-> API', () => {
         society_quota: null,
         society_unit_quota: null,
         windows: { city: { opens_on: null, closes_on: '2026-10-01' } },
+        ministries: false,
+        units: false,
       },
     })
   })

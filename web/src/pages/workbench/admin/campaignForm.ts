@@ -46,6 +46,10 @@ export interface ChainForm {
   societyQuota: number | null
   societyUnitQuota: number | null
   perLevel: Record<Level, LevelForm>
+  /** 部委系统 / 各有关单位 recommend too; the levels that commend (null: the default, national) — kept as read. */
+  ministries: boolean
+  units: boolean
+  commending: Level[] | null
 }
 
 export interface CampaignForm {
@@ -85,6 +89,9 @@ function emptyChain(): ChainForm {
     societyQuota: null,
     societyUnitQuota: null,
     perLevel: { county: emptyLevel(), city: emptyLevel(), province: emptyLevel(), national: emptyLevel() },
+    ministries: false,
+    units: false,
+    commending: null,
   }
 }
 
@@ -125,6 +132,9 @@ interface ChainIn {
   society_quota?: number | null
   society_unit_quota?: number | null
   windows?: Record<string, { opens_on?: string | null; closes_on?: string | null }>
+  ministries?: boolean
+  units?: boolean
+  commending?: Level[]
 }
 
 function chainOf(chain: ChainIn): ChainForm {
@@ -134,6 +144,9 @@ function chainOf(chain: ChainIn): ChainForm {
   form.societies = chain.societies ?? false
   form.societyQuota = chain.society_quota ?? null
   form.societyUnitQuota = chain.society_unit_quota ?? null
+  form.ministries = chain.ministries ?? false
+  form.units = chain.units ?? false
+  form.commending = chain.commending ? [...chain.commending] : null
   for (const level of LEVELS) {
     form.perLevel[level] = {
       quota: chain.quotas?.[level] ?? null,
@@ -216,6 +229,9 @@ function chainIn(chain: ChainForm): ChainIn {
     society_quota: chain.societies ? chain.societyQuota : null,
     society_unit_quota: chain.societies ? chain.societyUnitQuota : null,
     windows,
+    ministries: chain.ministries,
+    units: chain.units,
+    ...(chain.commending ? { commending: chain.commending } : {}),
   }
 }
 
