@@ -16,6 +16,7 @@ from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
+from .media.library import MediaLibrary
 from .sheets.gate import ImportGate
 
 
@@ -32,4 +33,5 @@ class Registration:
     directory: Directory
     erasures: Erasures
     vault: KeyVault
+    media: MediaLibrary
     imports: ImportGate = field(default_factory=ImportGate)

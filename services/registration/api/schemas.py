@@ -11,7 +11,10 @@ from shared.events.masking import mask_name, mask_phone
 from shared.web.dates import Moment, Zoned
 
 from ..domain.activity import Activity, ActivityDetails, ScienceWorker
-from ..domain.info import InfoCompletion
+from ..domain.info import InfoCompletion, MediaItem
+from ..media.store import KEY
+
+MEDIA_KEY = KEY.pattern
 
 Name = Annotated[str, Field(min_length=2, max_length=100)]
 Label = Annotated[str, Field(min_length=1, max_length=50)]
@@ -113,14 +116,18 @@ class InfoIn(_In):
     news_urls: list[Url] = Field(default_factory=list, max_length=20, description="新闻报道链接")
     actual_participants: int | None = Field(None, ge=0, le=10_000_000, description="实际参与人数")
     summary: str | None = Field(None, max_length=5000, description="活动总结")
+    media: list[Annotated[str, Field(pattern=MEDIA_KEY)]] = Field(
+        default_factory=list, max_length=30, description="上传的照片与视频 (keys from POST /media)"
+    )
 
-    def info(self) -> InfoCompletion:
+    def info(self, media: tuple[MediaItem, ...] = ()) -> InfoCompletion:
         return InfoCompletion(
             photo_urls=tuple(str(u) for u in self.photo_urls),
             video_urls=tuple(str(u) for u in self.video_urls),
             news_urls=tuple(str(u) for u in self.news_urls),
             actual_participants=self.actual_participants,
             summary=self.summary,
+            media=media,
         )
 
 
@@ -134,12 +141,26 @@ class ScienceWorkerOut(BaseModel):
     organisation: str | None
 
 
+class MediaItemOut(BaseModel):
+    key: str
+    kind: str
+    url: str
+    thumbnail_url: str | None
+
+
 class InfoOut(BaseModel):
     photo_urls: list[str]
     video_urls: list[str]
     news_urls: list[str]
     actual_participants: int | None
     summary: str | None
+    media: list[MediaItemOut] = Field(default_factory=list, description="上传的照片与视频")
+
+    @classmethod
+    def of(cls, info: InfoCompletion) -> InfoOut:
+        media = [MediaItemOut(**item.reference().model_dump()) for item in info.media]
+        fields = {name: value for name, value in info.__dict__.items() if name != "media"}
+        return cls(**fields, media=media)
 
 
 def _as_is(value: str) -> str:
@@ -225,5 +246,5 @@ class ActivityOut(BaseModel):
                 for w in d.science_workers
             ],
             erased_science_workers=d.erased_science_workers,
-            info=InfoOut(**info.__dict__) if info else None,
+            info=InfoOut.of(info) if info else None,
         )
