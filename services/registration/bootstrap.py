@@ -20,7 +20,7 @@ from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
 from .api.routes import accounts as account_routes
-from .api.routes import activities, dashboard, drafts, erasures, media, units
+from .api.routes import activities, dashboard, drafts, erasures, media, showcase, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
 from .api.routes import sheets as sheet_routes
@@ -33,6 +33,7 @@ from .directory.participation import Participation
 from .directory.projection import DirectoryProjection
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
+from .directory.showcase import ShowcaseProjection
 from .directory.throttle import TokenBucket
 from .drafts import Drafts
 from .erasure import Erasures
@@ -52,7 +53,10 @@ MIGRATIONS = "services.registration:migrations"
 
 def build(settings: RegistrationSettings) -> Registration:
     backbone = Backbone(
-        settings, metadata, MIGRATIONS, projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres())]
+        settings,
+        metadata,
+        MIGRATIONS,
+        projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres()), ShowcaseProjection()],
     )
     regions = PackagedRegions()
     assert settings.jwt_private_key_file is not None
@@ -139,6 +143,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             account_routes.router,
             campaign_routes.router,
             directory_routes.router,
+            showcase.router,
             erasures.router,
             media.router,
         ],

@@ -59,6 +59,9 @@ class ActivityDetailsIn(_In):
     contact_name: Person = Field(description="负责人")
     contact_phone: Phone = Field(description="联系电话")
     science_workers: list[ScienceWorkerIn] = Field(default_factory=list, max_length=500, description="参与科技工作者")
+    live_url: Url | None = Field(None, description="直播网址 (online activities)")
+    live_starts_at: Moment | None = Field(None, description="直播开始时间")
+    live_ends_at: Moment | None = Field(None, description="直播结束时间")
 
     def details(self) -> ActivityDetails:
         return ActivityDetails(
@@ -84,6 +87,9 @@ class ActivityDetailsIn(_In):
             contact_name=self.contact_name,
             contact_phone=self.contact_phone,
             science_workers=tuple(ScienceWorker(w.name, w.phone, w.organisation) for w in self.science_workers),
+            live_url=str(self.live_url) if self.live_url else None,
+            live_starts_at=self.live_starts_at,
+            live_ends_at=self.live_ends_at,
         )
 
 
@@ -201,6 +207,9 @@ class ActivityOut(BaseModel):
     contact_phone: str | None
     science_workers: list[ScienceWorkerOut]
     erased_science_workers: int = Field(0, description="科技工作者 whose personal data was erased: counted, not listed")
+    live_url: str | None = None
+    live_starts_at: Zoned | None = None
+    live_ends_at: Zoned | None = None
     info: InfoOut | None
 
     @classmethod
@@ -246,5 +255,8 @@ class ActivityOut(BaseModel):
                 for w in d.science_workers
             ],
             erased_science_workers=d.erased_science_workers,
+            live_url=d.live_url,
+            live_starts_at=d.live_starts_at,
+            live_ends_at=d.live_ends_at,
             info=InfoOut.of(info) if info else None,
         )

@@ -57,6 +57,9 @@ class ActivityRegistered(EventPayload):
     co_organizers: list[str] = Field(default_factory=list)
     programme: str | None = None
     description: str | None = None
+    live_url: str | None = Field(None, description="直播网址 of an online activity (optional; added in issue 19)")
+    live_starts_at: datetime | None = Field(None, description="直播开始 (optional; added in issue 19)")
+    live_ends_at: datetime | None = Field(None, description="直播结束 (optional; added in issue 19)")
     contact_name_masked: str | None = None
 
 
