@@ -81,6 +81,11 @@ def test_an_organizer_uploads_a_photo_and_a_visitor_sees_it_with_the_turnout(
     link = review.get_by_role("link", name="活动照片 1（点击查看大图）")
     expect(link).to_have_attribute("href", stored["url"])
 
+    at_a_desk = journey("desktop")
+    at_a_desk.goto(f"/activities/{activity.id}")
+    expect(at_a_desk.page.get_by_role("region", name="活动回顾")).to_contain_text("实际参与 186 人")
+    at_a_desk.step("showcase-at-a-desk")
+
 
 def test_an_online_activity_whose_live_stream_runs_now_shows_live(journey: OpenJourney, api: Api) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
