@@ -75,6 +75,24 @@ async def test_media_are_served_immutable_with_an_etag_and_without_gps(service: 
     assert (await service.client.get("/api/v1/media/..%2F..%2Fregistration.db")).status_code in (404, 422)
 
 
+async def test_videos_are_served_by_byte_ranges(service: Service) -> None:
+    me, _ = await held_activity(service)
+    video = mp4()
+    url = (await service.client.post("/api/v1/media", content=video, headers={**me, **OCTETS})).json()["url"]
+    whole = await service.client.get(url)
+    assert whole.content == video and whole.headers["accept-ranges"] == "bytes"
+    start = await service.client.get(url, headers={"Range": "bytes=0-1"})
+    assert start.status_code == 206 and start.content == video[:2]
+    assert start.headers["content-range"] == f"bytes 0-1/{len(video)}"
+    tail = await service.client.get(url, headers={"Range": "bytes=-10"})
+    assert tail.status_code == 206 and tail.content == video[-10:]
+    rest = await service.client.get(url, headers={"Range": f"bytes={len(video) - 3}-"})
+    assert rest.content == video[-3:]
+    beyond = await service.client.get(url, headers={"Range": f"bytes={len(video)}-"})
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(video)}"
+    assert (await service.client.get(url, headers={"Range": "lines=1-2"})).status_code == 416
+
+
 async def test_refused_uploads_answer_in_chinese_and_store_nothing(service: Service, tmp_path: Path) -> None:
     me, url = await held_activity(service)
     assert (await service.client.post("/api/v1/media", content=jpeg_with_gps(), headers=OCTETS)).status_code == 401

@@ -79,17 +79,48 @@ MediaKey = Annotated[str, Path(pattern=KEY.pattern, description="<sha256>[.thumb
 @router.get(
     "/{key}",
     summary="Read an uploaded photo, thumbnail or video",
-    responses={200: {"content": {"image/jpeg": {}, "video/mp4": {}}}, 304: {"description": "Not modified"}},
+    responses={
+        200: {"content": {"image/jpeg": {}, "video/mp4": {}}},
+        206: {"description": "The byte range asked for (videos: iOS plays MP4 only by ranges)"},
+        304: {"description": "Not modified"},
+        416: {"description": "Range not satisfiable"},
+    },
 )
 async def read_media(key: MediaKey, request: Request, registration: RegistrationDep) -> Response:
     etag = f'"{key.split(".", 1)[0]}"'
-    cache = {"Cache-Control": f"public, max-age={YEAR}, immutable", "ETag": etag}
+    cache = {"Cache-Control": f"public, max-age={YEAR}, immutable", "ETag": etag, "Accept-Ranges": "bytes"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=cache)
     stored = await registration.media.read(key)
     if stored is None:
         raise Problem(404, "文件不存在 (not found)", f"No media {key}")
+    asked = request.headers.get("range")
+    if asked:
+        span = _span(asked, len(stored.body))
+        if span is None:
+            return Response(status_code=416, headers={**cache, "Content-Range": f"bytes */{len(stored.body)}"})
+        first, last = span
+        headers = {**cache, "Content-Range": f"bytes {first}-{last}/{len(stored.body)}"}
+        return Response(stored.body[first : last + 1], 206, headers, media_type=stored.content_type)
     return Response(stored.body, media_type=stored.content_type, headers=cache)
+
+
+def _span(header: str, size: int) -> tuple[int, int] | None:
+    """The one byte range ``bytes=a-b`` / ``a-`` / ``-n`` asks for within ``size``; None if unsatisfiable.
+
+    Several ranges in one request are answered with the first only (a browser's player asks for one)."""
+    unit, _, ranges = header.partition("=")
+    first_text, dash, last_text = ranges.split(",")[0].strip().partition("-")
+    if unit.strip() != "bytes" or not dash or size == 0:
+        return None
+    try:
+        if not first_text:
+            first, last = max(0, size - int(last_text)), size - 1
+        else:
+            first, last = int(first_text), min(int(last_text), size - 1) if last_text else size - 1
+    except ValueError:
+        return None
+    return (first, last) if 0 <= first <= last else None
 
 
 def _refused(status: int, message: str) -> Problem:

@@ -3033,8 +3033,22 @@ export interface operations {
                     "video/mp4": unknown;
                 };
             };
+            /** @description The byte range asked for (videos: iOS plays MP4 only by ranges) */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Not modified */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Range not satisfiable */
+            416: {
                 headers: {
                     [name: string]: unknown;
                 };
