@@ -49,6 +49,8 @@ async def test_uploaded_photos_and_videos_complete_the_info_and_travel_on_the_ev
     answer = completed.json()
     assert [m["kind"] for m in answer["info"]["media"]] == ["photo", "video"]
     assert answer["completeness"] == 0.75 and answer["missing_info"] == ["summary"]
+    stored = (await service.client.get(url, headers=me)).json()  # read back from the database
+    assert stored["info"]["media"] == answer["info"]["media"] and stored["completeness"] == 0.75
 
     [data] = [d for t, d in await outbox(service, "kepuri.activities.v1") if t == "info-completed"]
     assert data["media"][0] == {
