@@ -97,9 +97,31 @@ def test_an_online_activity_whose_live_stream_runs_now_shows_live(journey: OpenJ
         "live_ends_at": (now + timedelta(hours=2)).isoformat(),
     }
     activity = approved_activity(api, "星空直播课", starts_in=3600, changes=live)
+
+    # the organizer moves the stream to another address on the activity's form
+    moved = "https://live.example.cn/kepuri/xingkong/live-2"
+    organizer = journey("desktop")
+    organizer.goto("/login")
+    organizer.log_in(activity.organizer_login, ORGANIZER_PASSWORD)
+    organizer.expect_path("/workbench/activities")
+    organizer.page.get_by_role("link", name=activity.name).click()
+    organizer.expect_path(f"/workbench/activities/{activity.id}")
+    organizer.page.get_by_role("button", name="修改").click()
+    organizer.expect_path(f"/workbench/activities/{activity.id}/edit")
+    stream = organizer.page.get_by_label("直播网址（可选）")
+    expect(stream).to_have_value(live["live_url"])
+    stream.fill(moved)
+    organizer.step("live-stream-moved")
+    organizer.page.get_by_role("button", name="保存修改").click()
+    organizer.expect_path(f"/workbench/activities/{activity.id}")
+    expect(organizer.page.get_by_text("修改已保存。")).to_be_visible()
+
+    # the directory learns of the change from the activities stream
+    showcase = f"/api/v1/directory/activities/{activity.id}/showcase"
+    until(lambda: (api.get(showcase)["live"] or {}).get("url") == moved, "the moved stream never reached the page")
     visitor = journey("phone")
     visitor.goto(f"/activities/{activity.id}")
     streaming = visitor.page.get_by_role("region", name="直播中")
     expect(streaming).to_be_visible()
-    expect(streaming.get_by_role("link", name="进入直播")).to_have_attribute("href", live["live_url"])
+    expect(streaming.get_by_role("link", name="进入直播")).to_have_attribute("href", moved)
     visitor.step("live-now")
