@@ -20,7 +20,7 @@ from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
 from .api.routes import accounts as account_routes
-from .api.routes import activities, dashboard, drafts, erasures, units
+from .api.routes import activities, dashboard, drafts, erasures, media, showcase, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
 from .api.routes import key_plans as key_plan_routes
@@ -35,10 +35,16 @@ from .directory.participation import Participation
 from .directory.projection import DirectoryProjection
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
+from .directory.showcase import ShowcaseProjection
 from .directory.throttle import TokenBucket
 from .drafts import Drafts
 from .erasure import Erasures
 from .key_plans import KeyPlans
+from .media.files import FileMediaStore
+from .media.inspection import Limits
+from .media.library import MediaLibrary
+from .media.s3 import S3Location, S3MediaStore
+from .media.store import MediaStore
 from .outcomes import ReviewOutcomeProjection
 from .passwords import Passwords
 from .personal_keys import PersonalKeys
@@ -52,7 +58,10 @@ MIGRATIONS = "services.registration:migrations"
 
 def build(settings: RegistrationSettings) -> Registration:
     backbone = Backbone(
-        settings, metadata, MIGRATIONS, projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres())]
+        settings,
+        metadata,
+        MIGRATIONS,
+        projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres()), ShowcaseProjection()],
     )
     regions = PackagedRegions()
     assert settings.jwt_private_key_file is not None
@@ -100,6 +109,10 @@ def build(settings: RegistrationSettings) -> Registration:
         directory=_directory(backbone, settings, key),
         erasures=Erasures(backbone, keys, access),
         vault=vault,
+        media=MediaLibrary(
+            _media_store(settings),
+            Limits(settings.media_photo_max_bytes, settings.media_video_max_bytes, settings.media_max_pixels),
+        ),
         imports=ImportGate(settings.sheet_max_bytes),
     )
 
@@ -112,6 +125,18 @@ def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_p
     age = settings.directory_answer_max_age_seconds
     answers = Answers(max_age_s=age) if age > 0 else None
     return Directory(queries, Participation(backbone.writer, admissions, limiter, key), answers)
+
+
+def _media_store(settings: RegistrationSettings) -> MediaStore:
+    if not settings.media_s3_endpoint:
+        return FileMediaStore(settings.data_dir / "media")
+    location = S3Location(
+        settings.media_s3_endpoint,
+        settings.media_s3_bucket,
+        settings.media_s3_access_key,
+        settings.media_s3_secret_key,
+    )
+    return S3MediaStore(location)
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -132,9 +157,14 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             password_routes.router,
             campaign_routes.router,
             directory_routes.router,
+            showcase.router,
             erasures.router,
             key_plan_routes.router,
+            media.router,
         ],
         workers=[registration.vault],
-        body_limits={sheet_routes.IMPORT_PATH: registration.imports.max_bytes},
+        body_limits={
+            sheet_routes.IMPORT_PATH: registration.imports.max_bytes,
+            media.UPLOAD_PATH: max(registration.media.limits.photo_bytes, registration.media.limits.video_bytes),
+        },
     )

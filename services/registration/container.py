@@ -17,6 +17,7 @@ from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
 from .key_plans import KeyPlans
+from .media.library import MediaLibrary
 from .passwords import Passwords
 from .sheets.gate import ImportGate
 from .staff import StaffAccounts
@@ -37,5 +38,6 @@ class Registration:
     directory: Directory
     erasures: Erasures
     vault: KeyVault
+    media: MediaLibrary
     imports: ImportGate = field(default_factory=ImportGate)
     key_plans: KeyPlans | None = None

@@ -29,6 +29,42 @@ class RegistrationSettings(ServiceSettings):
         description="the largest 附件1 upload (POST /activities/import) read; larger ones are a 413",
     )
     token_ttl_minutes: int = Field(480, ge=5, le=7 * 24 * 60)
+    media_photo_max_bytes: int = Field(
+        10 << 20,
+        ge=64 << 10,
+        le=64 << 20,
+        validation_alias=AliasChoices("media_photo_max_bytes", "KEPURI_REGISTRATION_MEDIA_PHOTO_MAX_BYTES"),
+        description="the largest photo an organizer uploads (POST /media); larger ones are a 413",
+    )
+    media_video_max_bytes: int = Field(
+        50 << 20,
+        ge=1 << 20,
+        le=512 << 20,
+        validation_alias=AliasChoices("media_video_max_bytes", "KEPURI_REGISTRATION_MEDIA_VIDEO_MAX_BYTES"),
+        description="the largest short video (MP4/WebM) an organizer uploads; larger ones are a 413",
+    )
+    media_max_pixels: int = Field(
+        40_000_000,
+        ge=1_000_000,
+        le=200_000_000,
+        validation_alias=AliasChoices("media_max_pixels", "KEPURI_REGISTRATION_MEDIA_MAX_PIXELS"),
+        description="photos with more pixels are refused before they are decoded (decompression bombs)",
+    )
+    media_s3_endpoint: str = Field(
+        "",
+        validation_alias=AliasChoices("media_s3_endpoint", "KEPURI_REGISTRATION_MEDIA_S3_ENDPOINT"),
+        description="S3-compatible storage for media (http://minio:9000); empty: files under data_dir/media",
+    )
+    media_s3_bucket: str = Field(
+        "kepuri-media", validation_alias=AliasChoices("media_s3_bucket", "KEPURI_REGISTRATION_MEDIA_S3_BUCKET")
+    )
+    media_s3_access_key: str = Field(
+        "", validation_alias=AliasChoices("media_s3_access_key", "KEPURI_REGISTRATION_MEDIA_S3_ACCESS_KEY")
+    )
+    media_s3_secret_key: str = Field(
+        "", validation_alias=AliasChoices("media_s3_secret_key", "KEPURI_REGISTRATION_MEDIA_S3_SECRET_KEY")
+    )
+
     # Anonymous account work is limited per client address and per login (throttles.py), each
     # "so many per window": sign-ups are one per unit for life, so a few an hour per phone is plenty,
     # while a venue's or a school's network may put several units' organizers behind one address.

@@ -233,6 +233,16 @@ directory_campaigns = Table(
 # no version, and an event the relay published twice must not be counted twice.
 directory_counted = counted_events_table(metadata, "directory_counted_events")
 
+# The public page's 汇聚展示 (directory/showcase.py): what the info completion and the live stream add.
+directory_showcase = Table(
+    "directory_showcase",
+    metadata,
+    Column("activity_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("info", Text),
+    Column("live", Text),
+)
+
 # SQLite's full-text index of the directory (an FTS5 table and its shadow tables, made by migration
 # 0004): not a table SQLAlchemy can describe, so the migration check leaves these names alone.
 DIRECTORY_SEARCH = "directory_search"

@@ -11,7 +11,10 @@ from shared.events.masking import mask_name, mask_phone
 from shared.web.dates import Moment, Zoned
 
 from ..domain.activity import Activity, ActivityDetails, ScienceWorker
-from ..domain.info import InfoCompletion
+from ..domain.info import InfoCompletion, MediaItem
+from ..media.store import KEY
+
+MEDIA_KEY = KEY.pattern
 
 Name = Annotated[str, Field(min_length=2, max_length=100)]
 Label = Annotated[str, Field(min_length=1, max_length=50)]
@@ -56,6 +59,9 @@ class ActivityDetailsIn(_In):
     contact_name: Person = Field(description="负责人")
     contact_phone: Phone = Field(description="联系电话")
     science_workers: list[ScienceWorkerIn] = Field(default_factory=list, max_length=500, description="参与科技工作者")
+    live_url: Url | None = Field(None, description="直播网址 (online activities)")
+    live_starts_at: Moment | None = Field(None, description="直播开始时间")
+    live_ends_at: Moment | None = Field(None, description="直播结束时间")
 
     def details(self) -> ActivityDetails:
         return ActivityDetails(
@@ -81,6 +87,9 @@ class ActivityDetailsIn(_In):
             contact_name=self.contact_name,
             contact_phone=self.contact_phone,
             science_workers=tuple(ScienceWorker(w.name, w.phone, w.organisation) for w in self.science_workers),
+            live_url=str(self.live_url) if self.live_url else None,
+            live_starts_at=self.live_starts_at,
+            live_ends_at=self.live_ends_at,
         )
 
 
@@ -113,14 +122,18 @@ class InfoIn(_In):
     news_urls: list[Url] = Field(default_factory=list, max_length=20, description="新闻报道链接")
     actual_participants: int | None = Field(None, ge=0, le=10_000_000, description="实际参与人数")
     summary: str | None = Field(None, max_length=5000, description="活动总结")
+    media: list[Annotated[str, Field(pattern=MEDIA_KEY)]] = Field(
+        default_factory=list, max_length=30, description="上传的照片与视频 (keys from POST /media)"
+    )
 
-    def info(self) -> InfoCompletion:
+    def info(self, media: tuple[MediaItem, ...] = ()) -> InfoCompletion:
         return InfoCompletion(
             photo_urls=tuple(str(u) for u in self.photo_urls),
             video_urls=tuple(str(u) for u in self.video_urls),
             news_urls=tuple(str(u) for u in self.news_urls),
             actual_participants=self.actual_participants,
             summary=self.summary,
+            media=media,
         )
 
 
@@ -143,12 +156,26 @@ class ScienceWorkerOut(BaseModel):
     organisation: str | None
 
 
+class MediaItemOut(BaseModel):
+    key: str
+    kind: str
+    url: str
+    thumbnail_url: str | None
+
+
 class InfoOut(BaseModel):
     photo_urls: list[str]
     video_urls: list[str]
     news_urls: list[str]
     actual_participants: int | None
     summary: str | None
+    media: list[MediaItemOut] = Field(default_factory=list, description="上传的照片与视频")
+
+    @classmethod
+    def of(cls, info: InfoCompletion) -> InfoOut:
+        media = [MediaItemOut(**item.reference().model_dump()) for item in info.media]
+        fields = {name: value for name, value in info.__dict__.items() if name != "media"}
+        return cls(**fields, media=media)
 
 
 def _as_is(value: str) -> str:
@@ -189,6 +216,9 @@ class ActivityOut(BaseModel):
     contact_phone: str | None
     science_workers: list[ScienceWorkerOut]
     erased_science_workers: int = Field(0, description="科技工作者 whose personal data was erased: counted, not listed")
+    live_url: str | None = None
+    live_starts_at: Zoned | None = None
+    live_ends_at: Zoned | None = None
     info: InfoOut | None
 
     @classmethod
@@ -234,5 +264,8 @@ class ActivityOut(BaseModel):
                 for w in d.science_workers
             ],
             erased_science_workers=d.erased_science_workers,
-            info=InfoOut(**info.__dict__) if info else None,
+            live_url=d.live_url,
+            live_starts_at=d.live_starts_at,
+            live_ends_at=d.live_ends_at,
+            info=InfoOut.of(info) if info else None,
         )

@@ -68,6 +68,10 @@ class ActivityDetails:
     science_workers: tuple[ScienceWorker, ...] = ()
     # Listed science workers whose personal data was erased: no longer listed, still counted.
     erased_science_workers: int = 0
+    # An online activity's live stream (直播): shown as 直播预告 before and 直播中 while it runs.
+    live_url: str | None = None
+    live_starts_at: datetime | None = None
+    live_ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> Non
         raise RuleBroken("online_url", "线上活动须填写活动网址 (an online activity needs its URL)")
     if details.format in ("offline", "both") and not details.address:
         raise RuleBroken("address", "线下活动须填写活动地点 (an offline activity needs its address)")
+    check_live_stream(details)
     if (details.longitude is None) != (details.latitude is None):
         raise RuleBroken("latitude", "经纬度须同时填写 (give both longitude and latitude, or neither)")
     if details.longitude is not None and details.latitude is not None:
@@ -129,6 +134,23 @@ def check_science_workers(workers: tuple[ScienceWorker, ...]) -> None:
         if worker.phone in seen:
             raise RuleBroken(f"science_workers.{position}.phone", f"{worker.name} 的电话号码重复 (listed twice)")
         seen.add(worker.phone)
+
+
+def check_live_stream(details: ActivityDetails) -> None:
+    """A live stream belongs to an online activity and has its URL, its start and its end, in order."""
+    given = (details.live_url, details.live_starts_at, details.live_ends_at)
+    if all(part is None for part in given):
+        return
+    if details.format == "offline":
+        raise RuleBroken(
+            "live_url", "线下活动不能设置直播，请将活动形式改为线上或线上线下 (a live stream is for online activities)"
+        )
+    if details.live_url is None:
+        raise RuleBroken("live_url", "请填写直播网址 (a live stream needs its URL)")
+    if details.live_starts_at is None or details.live_ends_at is None:
+        raise RuleBroken("live_starts_at", "请填写直播开始和结束时间 (a live stream needs its start and end)")
+    if details.live_ends_at <= details.live_starts_at:
+        raise RuleBroken("live_ends_at", "直播结束时间必须晚于开始时间 (the stream must end after it starts)")
 
 
 def worker_id(activity_id: str, phone: str) -> str:
@@ -161,6 +183,9 @@ def published_fields(details: ActivityDetails) -> dict[str, Any]:
         "contact_name_masked": mask_name(details.contact_name) if details.contact_name else None,
         "contact_phone_masked": mask_phone(details.contact_phone) if details.contact_phone else None,
         "science_worker_count": len(details.science_workers) + details.erased_science_workers,
+        "live_url": details.live_url,
+        "live_starts_at": details.live_starts_at,
+        "live_ends_at": details.live_ends_at,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import EventPayload
 
@@ -57,6 +57,9 @@ class ActivityRegistered(EventPayload):
     co_organizers: list[str] = Field(default_factory=list)
     programme: str | None = None
     description: str | None = None
+    live_url: str | None = Field(None, description="直播网址 of an online activity (optional; added in issue 19)")
+    live_starts_at: datetime | None = Field(None, description="直播开始 (optional; added in issue 19)")
+    live_ends_at: datetime | None = Field(None, description="直播结束 (optional; added in issue 19)")
     contact_name_masked: str | None = None
 
 
@@ -82,6 +85,17 @@ class ActivityWithdrawn(EventPayload):
     reason: str | None = None
 
 
+class MediaReference(BaseModel):
+    """An uploaded photo or video: its content-addressed key and where the one origin serves it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    key: str
+    kind: Literal["photo", "video"]
+    url: str = Field(description="path on the site's origin, e.g. /api/v1/media/<sha256>.jpg (immutable)")
+    thumbnail_url: str | None = Field(None, description="a photo's thumbnail (at most 480 px a side)")
+
+
 class InfoCompleted(EventPayload):
     """After the activity, the organizer completed its information (photos, reports, turnout)."""
 
@@ -95,3 +109,6 @@ class InfoCompleted(EventPayload):
     actual_participants: int | None = None
     summary: str | None = None
     completeness: float = Field(ge=0, le=1)
+    media: list[MediaReference] = Field(
+        default_factory=list, description="photos and videos uploaded to the platform (optional; added in issue 19)"
+    )

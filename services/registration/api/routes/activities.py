@@ -103,8 +103,9 @@ async def complete_info(
 ) -> Response:
     """信息完善: photos, videos, news links, turnout and summary, after it started and before the deadline."""
     try:
+        media = await registration.media.items(body.media)
         activity = await registration.activities.complete_info(
-            organizer, activity_id, version_of(if_match), body.info()
+            organizer, activity_id, version_of(if_match), body.info(media)
         )
     except RuleBroken as exc:
         raise rule_problem(exc) from exc

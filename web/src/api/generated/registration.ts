@@ -604,6 +604,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory/activities/{activity_id}/showcase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A public activity's showcase (汇聚展示) */
+        get: operations["read_activity_showcase_api_v1_directory_activities__activity_id__showcase_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/erasures": {
         parameters: {
             query?: never;
@@ -679,6 +696,43 @@ export interface paths {
          * @description 退回: the county's key activities may change again.
          */
         post: operations["reopen_api_v1_key_activity_plans__county__reopening_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo or short video
+         * @description 照片（JPEG/PNG/WebP，去除 EXIF 与 GPS，生成缩略图）或短视频（MP4/WebM）；类型按内容判断。
+         */
+        post: operations["upload_media_api_v1_media_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an uploaded photo, thumbnail or video */
+        get: operations["read_media_api_v1_media__key__get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -816,6 +870,21 @@ export interface components {
              * @description 参与科技工作者
              */
             science_workers?: components["schemas"]["ScienceWorkerIn"][];
+            /**
+             * Live Url
+             * @description 直播网址 (online activities)
+             */
+            live_url?: string | null;
+            /**
+             * Live Starts At
+             * @description 直播开始时间
+             */
+            live_starts_at?: string | null;
+            /**
+             * Live Ends At
+             * @description 直播结束时间
+             */
+            live_ends_at?: string | null;
         };
         /**
          * ActivityIn
@@ -926,6 +995,21 @@ export interface components {
              */
             science_workers?: components["schemas"]["ScienceWorkerIn"][];
             /**
+             * Live Url
+             * @description 直播网址 (online activities)
+             */
+            live_url?: string | null;
+            /**
+             * Live Starts At
+             * @description 直播开始时间
+             */
+            live_starts_at?: string | null;
+            /**
+             * Live Ends At
+             * @description 直播结束时间
+             */
+            live_ends_at?: string | null;
+            /**
              * Campaign Id
              * @description 活动年度 (campaign id)
              */
@@ -1008,6 +1092,12 @@ export interface components {
              * @default 0
              */
             erased_science_workers: number;
+            /** Live Url */
+            live_url?: string | null;
+            /** Live Starts At */
+            live_starts_at?: string | null;
+            /** Live Ends At */
+            live_ends_at?: string | null;
             info: components["schemas"]["InfoOut"] | null;
         };
         /**
@@ -1394,6 +1484,21 @@ export interface components {
              */
             science_workers?: components["schemas"]["ScienceWorkerIn"][] | null;
             /**
+             * Live Url
+             * @description 直播网址 (online activities)
+             */
+            live_url?: string | null;
+            /**
+             * Live Starts At
+             * @description 直播开始时间
+             */
+            live_starts_at?: string | null;
+            /**
+             * Live Ends At
+             * @description 直播结束时间
+             */
+            live_ends_at?: string | null;
+            /**
              * Campaign Id
              * @description 活动年度 (campaign id)
              */
@@ -1505,6 +1610,11 @@ export interface components {
              * @description 活动总结
              */
             summary?: string | null;
+            /**
+             * Media
+             * @description 上传的照片与视频 (keys from POST /media)
+             */
+            media?: string[];
         };
         /** InfoOut */
         InfoOut: {
@@ -1518,6 +1628,11 @@ export interface components {
             actual_participants: number | null;
             /** Summary */
             summary: string | null;
+            /**
+             * Media
+             * @description 上传的照片与视频
+             */
+            media?: components["schemas"]["MediaItemOut"][];
         };
         JsonValue: unknown;
         /**
@@ -1544,6 +1659,27 @@ export interface components {
             opens_on?: string | null;
             /** Closes On */
             closes_on?: string | null;
+        };
+        /** LiveStreamOut */
+        LiveStreamOut: {
+            /** Url */
+            url: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * State
+             * @description 直播预告 / 直播中 / 已结束, at the time of asking
+             * @enum {string}
+             */
+            state: "upcoming" | "live" | "ended";
         };
         /**
          * LocalRuleIn
@@ -1589,6 +1725,62 @@ export interface components {
             phone_masked: string | null;
             /** Disabled */
             disabled: boolean;
+        };
+        /** MediaItemOut */
+        MediaItemOut: {
+            /** Key */
+            key: string;
+            /** Kind */
+            kind: string;
+            /** Url */
+            url: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+        };
+        /**
+         * MediaOut
+         * @description An upload as stored: name ``key`` in the info's ``media`` list to attach it to the activity.
+         */
+        MediaOut: {
+            /** Key */
+            key: string;
+            /** Kind */
+            kind: string;
+            /** Url */
+            url: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Content Type */
+            content_type: string;
+            /** Bytes */
+            bytes: number;
+            /** Width */
+            width: number | null;
+            /** Height */
+            height: number | null;
+        };
+        /**
+         * MediaReference
+         * @description An uploaded photo or video: its content-addressed key and where the one origin serves it.
+         */
+        MediaReference: {
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "photo" | "video";
+            /**
+             * Url
+             * @description path on the site's origin, e.g. /api/v1/media/<sha256>.jpg (immutable)
+             */
+            url: string;
+            /**
+             * Thumbnail Url
+             * @description a photo's thumbnail (at most 480 px a side)
+             */
+            thumbnail_url?: string | null;
         };
         /** PasswordChangeIn */
         PasswordChangeIn: {
@@ -1770,6 +1962,34 @@ export interface components {
              * @description 参与科技工作者
              */
             science_workers: components["schemas"]["ScienceWorkerIn"][];
+        };
+        /**
+         * ShowcaseOut
+         * @description What the activity's info completion and live stream add to its public page (empty before).
+         */
+        ShowcaseOut: {
+            /** Activity Id */
+            activity_id: string;
+            /**
+             * Completed
+             * @description whether the organizer has completed the info
+             */
+            completed: boolean;
+            /** Photos */
+            photos: components["schemas"]["MediaReference"][];
+            /** Videos */
+            videos: components["schemas"]["MediaReference"][];
+            /** Photo Urls */
+            photo_urls: string[];
+            /** Video Urls */
+            video_urls: string[];
+            /** News Urls */
+            news_urls: string[];
+            /** Actual Participants */
+            actual_participants: number | null;
+            /** Summary */
+            summary: string | null;
+            live: components["schemas"]["LiveStreamOut"] | null;
         };
         /** SignUpAccepted */
         SignUpAccepted: {
@@ -3210,6 +3430,37 @@ export interface operations {
             };
         };
     };
+    read_activity_showcase_api_v1_directory_activities__activity_id__showcase_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowcaseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     erase_person_api_v1_erasures_post: {
         parameters: {
             query?: never;
@@ -3333,6 +3584,86 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CountySheetOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_media_api_v1_media_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The photo (JPEG, PNG, WebP) or short video (MP4, WebM) itself as the body */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+        };
+    };
+    read_media_api_v1_media__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <sha256>[.thumb].<jpg|png|mp4|webm> */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "image/jpeg": unknown;
+                    "video/mp4": unknown;
+                };
+            };
+            /** @description The byte range asked for (videos: iOS plays MP4 only by ranges) */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Range not satisfiable */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

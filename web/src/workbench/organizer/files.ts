@@ -48,15 +48,21 @@ export interface Upload<T> {
 }
 
 /**
- * POST ``file`` as the body of ``url`` (Content-Type xlsx); ``onProgress`` gets the share sent (0..1),
+ * POST ``file`` as the body of ``url`` (Content-Type ``contentType``, xlsx unless told); ``onProgress`` gets the share sent (0..1),
  * then 1 while the server works. Resolves with the parsed JSON, or the Blob when ``asBlob``.
  */
-export function uploadFile<T>(url: string, file: Blob, onProgress: (sent: number) => void, asBlob = false): Upload<T> {
+export function uploadFile<T>(
+  url: string,
+  file: Blob,
+  onProgress: (sent: number) => void,
+  asBlob = false,
+  contentType = XLSX,
+): Upload<T> {
   const xhr = new XMLHttpRequest()
   const done = new Promise<T>((resolve, reject) => {
     xhr.open('POST', url)
     xhr.responseType = asBlob ? 'blob' : 'text'
-    xhr.setRequestHeader('Content-Type', XLSX)
+    xhr.setRequestHeader('Content-Type', contentType)
     if (accessToken.value) xhr.setRequestHeader('Authorization', `Bearer ${accessToken.value}`)
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total)

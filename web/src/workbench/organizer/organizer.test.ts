@@ -74,6 +74,21 @@ describe('the activity form', () => {
   })
 })
 
+describe('the live stream on the activity form', () => {
+  it('sends an online activity\'s stream, nothing for an offline one or when left empty', () => {
+    const time: [string, string] = ['2026-09-16T19:00:00+08:00', '2026-09-16T20:00:00+08:00']
+    const online = { ...emptyForm('2026'), format: 'online' as const, live_url: ' https://live.example.cn/1 ', live_time: time }
+    expect(detailsOf(online)).toMatchObject({ live_url: 'https://live.example.cn/1', live_starts_at: time[0], live_ends_at: time[1] })
+    expect(detailsOf({ ...online, format: 'offline' })).not.toHaveProperty('live_url')
+    expect(detailsOf({ ...emptyForm('2026'), format: 'online' })).not.toHaveProperty('live_url')
+  })
+
+  it('puts the stream\'s time errors beside its picker', () => {
+    const shown = showProblem({ status: 422, errors: [{ field: 'live_ends_at', message: '直播结束时间必须晚于开始时间' }] }, undefined, 422)
+    expect(formProblems(shown, ['live_url', 'live_time']).items.live_time).toContain('直播结束时间')
+  })
+})
+
 describe('the time picker in China time', () => {
   it('holds the API\'s moments as China wall time with their offset, the same moment', () => {
     expect(chinaDateTime('2026-12-05T20:34:00Z')).toBe('2026-12-06T04:34:00+08:00')

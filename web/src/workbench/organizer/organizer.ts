@@ -87,6 +87,9 @@ export interface ActivityForm {
   longitude: number | null
   latitude: number | null
   online_url: string
+  /** an online activity's live stream (直播), optional: its URL and [start, end] */
+  live_url: string
+  live_time: [string, string] | null
   expected_participants: number | null
   key_activity: boolean
   description: string
@@ -113,6 +116,8 @@ export function emptyForm(campaignId = ''): ActivityForm {
     longitude: null,
     latitude: null,
     online_url: '',
+    live_url: '',
+    live_time: null,
     expected_participants: null,
     key_activity: false,
     description: '',
@@ -152,6 +157,8 @@ export function formOf(activity: ActivityOut): ActivityForm {
     longitude: activity.longitude ?? null,
     latitude: activity.latitude ?? null,
     online_url: activity.online_url ?? '',
+    live_url: activity.live_url ?? '',
+    live_time: activity.live_starts_at && activity.live_ends_at ? [chinaDateTime(activity.live_starts_at), chinaDateTime(activity.live_ends_at)] : null,
     expected_participants: activity.expected_participants ?? null,
     key_activity: activity.key_activity,
     description: activity.description ?? '',
@@ -162,6 +169,14 @@ export function formOf(activity: ActivityOut): ActivityForm {
 }
 
 const orNull = (text: string): string | null => (text.trim() === '' ? null : text.trim())
+
+/** The live stream's fields: none for an offline activity, and none left out when nothing is given. */
+function liveOf(form: ActivityForm): Pick<ActivityDetailsIn, 'live_url' | 'live_starts_at' | 'live_ends_at'> {
+  const url = form.format === 'offline' ? null : orNull(form.live_url)
+  const time = form.format === 'offline' ? null : form.live_time
+  if (url === null && !time) return {}
+  return { live_url: url, live_starts_at: time?.[0] ?? null, live_ends_at: time?.[1] ?? null }
+}
 
 /** The API's details from the form (PUT body; POST adds campaign_id). */
 export function detailsOf(form: ActivityForm): ActivityDetailsIn {
@@ -182,6 +197,7 @@ export function detailsOf(form: ActivityForm): ActivityDetailsIn {
     longitude: form.longitude,
     latitude: form.latitude,
     online_url: orNull(form.online_url),
+    ...liveOf(form),
     expected_participants: form.expected_participants,
     key_activity: form.key_activity,
     description: orNull(form.description),
@@ -204,7 +220,7 @@ export interface FormProblems {
 }
 
 // API field -> form item, where they differ
-const ALIASES: Record<string, string> = { starts_at: 'time', ends_at: 'time' }
+const ALIASES: Record<string, string> = { starts_at: 'time', ends_at: 'time', live_starts_at: 'live_time', live_ends_at: 'live_time' }
 // fields a person cannot change on the form: their message goes at the top
 const TOP_FIELDS = new Set(['status', 'info_completion_deadline', 'body', 'unit_id'])
 // a message about time (a window, a deadline, an activity already started) stays at the top too
