@@ -23,6 +23,7 @@ from .api.routes import accounts as account_routes
 from .api.routes import activities, dashboard, drafts, erasures, units
 from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
+from .api.routes import science_routes as route_routes
 from .api.routes import sheets as sheet_routes
 from .campaigns import Campaigns
 from .container import Registration
@@ -33,11 +34,13 @@ from .directory.participation import Participation
 from .directory.projection import DirectoryProjection
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
+from .directory.routes import PublicRoutes
 from .directory.throttle import TokenBucket
 from .drafts import Drafts
 from .erasure import Erasures
 from .outcomes import ReviewOutcomeProjection
 from .personal_keys import PersonalKeys
+from .science_routes import ScienceRoutes
 from .settings import RegistrationSettings
 from .sheets.gate import ImportGate
 from .throttles import AccountThrottles
@@ -74,7 +77,8 @@ def build(settings: RegistrationSettings) -> Registration:
     campaigns = Campaigns(backbone)
     vault = KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
-    activities_ = Activities(backbone, regions, CampaignBook(campaigns), keys)
+    book = CampaignBook(campaigns)
+    activities_ = Activities(backbone, regions, book, keys)
     return Registration(
         backbone=backbone,
         activities=activities_,
@@ -88,6 +92,7 @@ def build(settings: RegistrationSettings) -> Registration:
         erasures=Erasures(backbone, keys, access),
         vault=vault,
         imports=ImportGate(settings.sheet_max_bytes),
+        science_routes=ScienceRoutes(backbone, book),
     )
 
 
@@ -98,7 +103,9 @@ def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_p
     key = participant_key(settings.participant_key_file, signing_key_pem)
     age = settings.directory_answer_max_age_seconds
     answers = Answers(max_age_s=age) if age > 0 else None
-    return Directory(queries, Participation(backbone.writer, admissions, limiter, key), answers)
+    participation = Participation(backbone.writer, admissions, limiter, key)
+    routes = PublicRoutes(backbone.engine, backbone.writer, queries, participation, limiter, key)
+    return Directory(queries, participation, answers, routes)
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -118,6 +125,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             account_routes.router,
             campaign_routes.router,
             directory_routes.router,
+            route_routes.router,
             erasures.router,
         ],
         workers=[registration.vault],

@@ -16,6 +16,7 @@ from .dashboard import Dashboard
 from .directory import Directory
 from .drafts import Drafts
 from .erasure import Erasures
+from .science_routes import ScienceRoutes
 from .sheets.gate import ImportGate
 
 
@@ -32,4 +33,5 @@ class Registration:
     directory: Directory
     erasures: Erasures
     vault: KeyVault
+    science_routes: ScienceRoutes
     imports: ImportGate = field(default_factory=ImportGate)

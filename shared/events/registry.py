@@ -6,7 +6,7 @@ from typing import Any
 
 from . import topics
 from .catalog import Catalog
-from .payloads import activities, campaigns, notifications, participation, privacy, restricted, reviews
+from .payloads import activities, campaigns, notifications, participation, privacy, restricted, reviews, routes
 
 
 def _activity_registered_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +41,8 @@ def build_catalog() -> Catalog:
     catalog.register(topics.PRIVACY, reg, privacy.PersonalDataErased)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)
     catalog.register(topics.PARTICIPATION, reg, participation.FeedbackSubmitted)
+    catalog.register(topics.ROUTES, reg, routes.RoutePublished)
+    catalog.register(topics.ROUTES, reg, routes.RouteCheckedIn)
     for review_model in (
         reviews.ActivityApproved,
         reviews.ActivityRejected,
