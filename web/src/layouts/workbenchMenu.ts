@@ -18,11 +18,13 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '登记活动', to: '/workbench/activities/new' },
     { title: '附件1导入导出', to: '/workbench/activities/import' },
     { title: '消息与致谢', to: '/workbench/inbox' },
+    { title: '科普路线', to: '/workbench/routes' },
   ],
   reviewer: [
     { title: '待审核活动', to: '/workbench/review' },
     { title: '推荐', to: '/workbench/review/recommendations', also: ['/workbench/review/recommend'] },
     { title: '导出', to: '/workbench/review/exports' },
+    { title: '科普路线', to: '/workbench/routes' },
   ],
   admin: [
     { title: '活动年度', to: '/workbench/admin/campaigns' },
