@@ -37,10 +37,11 @@ def approved_activity(
     latitude: float = 34.4998,
     longitude: float = 109.4901,
     science_workers: list[dict[str, Any]] | None = None,
+    **details: Any,
 ) -> GivenActivity:
     """Register an offline activity in 临渭区 (610502) of ``api.current_campaign()`` by a new (or the
-    given) organizer, starting ``starts_in`` seconds from now, have ``linwei`` approve it and wait
-    until the public directory lists it."""
+    given) organizer, starting ``starts_in`` seconds from now (``details``: other fields of the body),
+    have ``linwei`` approve it and wait until the public directory lists it."""
     campaign = api.current_campaign()
     login = organizer or api.organizer()
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=starts_in)
@@ -62,7 +63,7 @@ def approved_activity(
         "contact_name": "王建国",
         "contact_phone": login,
         "science_workers": science_workers or [],
-    }
+    } | details
     headers = api.headers(login, ORGANIZER_PASSWORD)
     answer = api.client.post("/api/v1/activities", json=body, headers=headers)
     assert answer.status_code in (200, 201, 202), answer.text

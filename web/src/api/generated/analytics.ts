@@ -710,7 +710,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description the dimension to group by */
-                by?: "province" | "city" | "county" | "category" | "joint_action" | "theme" | "target_group" | "format" | "day" | "level" | "review";
+                by?: "province" | "city" | "county" | "category" | "joint_action" | "programme" | "theme" | "target_group" | "format" | "day" | "level" | "review";
                 /** @description campaign id, e.g. 2026 */
                 campaign: string;
                 /** @description GB/T 2260 prefix: province, city or county */

@@ -1,0 +1,23 @@
+"""The flagship programme (品牌活动, 2024) of each activity, a dimension of the statistics. Activities
+counted before this migration have none until the views are replayed (``kepuri replay analytics``).
+
+Revision ID: 19_routes_analytics_0001
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "19_routes_analytics_0001"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("activity_facts", sa.Column("programme", sa.String(64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("activity_facts") as batch:
+        batch.drop_column("programme")
