@@ -24,11 +24,13 @@ from .test_views import CAMPAIGN, START, delivery, envelope
 
 
 def registered(n: int, region: str, day: int, name: str = "科普讲座", programme: str | None = None) -> Envelope:
+    works = [{"url": f"https://www.bilibili.com/video/{n}", "platform": "B站"}] if programme else []
     starts = datetime(2026, 9, day, 2, 0, tzinfo=UTC)
     payload = ActivityRegistered(
         activity_id=f"a{n}", campaign_id="2026", name=f"{name}{n}", organizer_id=f"u{n % 2}", organizer_name=f"单位{n % 2}",
         region_code=region, starts_at=starts, ends_at=starts + timedelta(hours=1), format="offline",
         category="科普讲座", themes=["卫生健康"], science_worker_count=2, programme=programme,
+        online_works=works,
     )  # fmt: skip
     return envelope(payload, f"a{n}", 1, START + timedelta(minutes=n))
 
@@ -120,4 +122,8 @@ async def test_bad_queries_are_problems(client: httpx.AsyncClient, path: str, pa
 
 async def test_activities_count_per_flagship_programme(client: httpx.AsyncClient) -> None:
     by_programme = await get(client, "activities", campaign="2026", by="programme")
-    assert [(g["key"], g["activities"]) for g in by_programme["groups"]] == [("千馆展览探未来", 2), (None, 1)]
+    assert [(g["key"], g["activities"], g["online_works"]) for g in by_programme["groups"]] == [
+        ("千馆展览探未来", 2, 2),
+        (None, 1, 0),
+    ]
+    assert by_programme["totals"]["online_works"] == 2

@@ -163,7 +163,9 @@ async def test_an_unknown_stop_and_a_bad_visitor_are_refused(service: Service) -
 @BOTH
 async def test_the_directory_filters_by_programme_and_refuses_one_no_campaign_lists(service: Service) -> None:
     await service.campaign("2026", programmes=("千馆展览探未来", "万场报告话前沿"))
-    exhibition, lecture = registered(programme="千馆展览探未来"), registered(programme="万场报告话前沿")
+    work = {"url": "https://www.bilibili.com/video/BV1xx411c7mD", "platform": "B站"}
+    exhibition = registered(programme="千馆展览探未来", online_works=[work])
+    lecture = registered(programme="万场报告话前沿")
     await feed(
         service.container.backbone.engine,
         configured(auto_approve=True, at=exhibition.time - timedelta(days=1)),
@@ -174,5 +176,36 @@ async def test_the_directory_filters_by_programme_and_refuses_one_no_campaign_li
     found = (await service.client.get(url, params={"programme": "千馆展览探未来"})).json()["items"]
     assert [a["id"] for a in found] == [exhibition.subject]
     assert found[0]["programme"] == "千馆展览探未来"
+    assert found[0]["online_works"] == [work]
     unknown = await service.client.get(url, params={"programme": "百城巡展"})
     assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (422, "programme")
+
+
+async def test_online_works_are_registered_validated_and_public(service: Service) -> None:
+    await service.campaign("2026", settings=ROUTES_ON, programmes=("千万IP创科普",))
+    headers = await service.organizer()
+    works = [
+        {"url": "https://www.douyin.com/video/7400000000000000001", "platform": "抖音"},
+        {"url": "https://www.bilibili.com/video/BV1xx411c7mD", "platform": "B站"},
+    ]
+    body = activity_body(programme="千万IP创科普", online_works=works)
+    created = await service.client.post("/api/v1/activities", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["online_works"] == works
+    outbox = metadata.tables["outbox"]
+    async with service.container.backbone.engine.connect() as connection:
+        values = (await connection.execute(select(outbox.c.value).order_by(outbox.c.id))).scalars().all()
+    assert any(b"www.bilibili.com" in value for value in values)  # on the activities stream, for the views
+
+    for bad, field in (
+        ({"url": "http://www.douyin.com/video/1", "platform": "抖音"}, "online_works.0.url"),
+        ({"url": "https://example.cn/v/1", "platform": "某视频网"}, "online_works.0.platform"),
+    ):
+        refused = await service.client.post(
+            "/api/v1/activities", json=activity_body(online_works=[bad]), headers=headers
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == field
+    twice = activity_body(online_works=[works[0], works[0]])
+    refused = await service.client.post("/api/v1/activities", json=twice, headers=headers)
+    assert refused.json()["errors"][0]["field"] == "online_works.1.url"

@@ -63,6 +63,7 @@ activity_facts = Table(
     Column("expected_participants", Integer),
     Column("actual_participants", Integer),
     Column("science_workers", Integer, nullable=False),
+    Column("online_works", Integer, nullable=False, server_default="0"),  # 千万IP: how many online works
     Column("info_completed", Boolean, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
     Column("review", String(10), nullable=False),  # pending | approved | rejected

@@ -64,6 +64,7 @@ def placeholder(activity_id: str) -> dict[str, Any]:
         "expected_participants": None,
         "actual_participants": None,
         "science_workers": 0,
+        "online_works": 0,
         "info_completed": False,
         "withdrawn": False,
         "review": "pending",
@@ -99,6 +100,7 @@ def registered_row(p: ActivityRegistered) -> dict[str, Any]:
         "contact_phone": p.contact_phone_masked,
         "expected_participants": p.expected_participants,
         "science_workers": p.science_worker_count,
+        "online_works": len(p.online_works),
     }
 
 
@@ -112,6 +114,8 @@ def updated_values(changes: Mapping[str, object]) -> tuple[dict[str, Any], list[
             values[name] = datetime.fromisoformat(str(changes[name]))
     if "starts_at" in values:
         values["day"] = china_day(values["starts_at"])
+    if isinstance(changes.get("online_works"), list):
+        values["online_works"] = len(changes["online_works"])  # type: ignore[arg-type]
     themes, targets = changes.get("themes"), changes.get("target_groups")
     return (
         values,

@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 from shared.events.masking import mask_name, mask_phone
 from shared.web.dates import Moment, Zoned
 
-from ..domain.activity import Activity, ActivityDetails, ScienceWorker
+from ..domain.activity import PLATFORMS, Activity, ActivityDetails, OnlineWork, ScienceWorker
 from ..domain.info import InfoCompletion
 
 Name = Annotated[str, Field(min_length=2, max_length=100)]
@@ -29,6 +29,18 @@ class ScienceWorkerIn(_In):
     name: Person = Field(description="科技工作者姓名")
     phone: Phone
     organisation: str | None = Field(None, max_length=100, description="工作单位")
+
+
+class OnlineWorkIn(_In):
+    url: Url = Field(description="作品链接 (https)")
+    platform: str = Field(
+        min_length=1, max_length=20, description=f"发布平台, one of {'、'.join(PLATFORMS)}", examples=list(PLATFORMS)
+    )
+
+
+class OnlineWorkOut(BaseModel):
+    url: str
+    platform: str
 
 
 class ActivityDetailsIn(_In):
@@ -56,6 +68,9 @@ class ActivityDetailsIn(_In):
     contact_name: Person = Field(description="负责人")
     contact_phone: Phone = Field(description="联系电话")
     science_workers: list[ScienceWorkerIn] = Field(default_factory=list, max_length=500, description="参与科技工作者")
+    online_works: list[OnlineWorkIn] = Field(
+        default_factory=list, max_length=20, description="网络科普作品 (千万IP创科普): URL and platform"
+    )
 
     def details(self) -> ActivityDetails:
         return ActivityDetails(
@@ -75,6 +90,7 @@ class ActivityDetailsIn(_In):
             longitude=self.longitude,
             latitude=self.latitude,
             online_url=str(self.online_url) if self.online_url else None,
+            online_works=tuple(OnlineWork(str(w.url), w.platform) for w in self.online_works),
             expected_participants=self.expected_participants,
             key_activity=self.key_activity,
             description=self.description,
@@ -180,6 +196,7 @@ class ActivityOut(BaseModel):
     contact_phone: str | None
     science_workers: list[ScienceWorkerOut]
     erased_science_workers: int = Field(0, description="科技工作者 whose personal data was erased: counted, not listed")
+    online_works: list[OnlineWorkOut] = Field(default_factory=list, description="网络科普作品 (千万IP创科普)")
     info: InfoOut | None
 
     @classmethod
@@ -225,5 +242,6 @@ class ActivityOut(BaseModel):
                 for w in d.science_workers
             ],
             erased_science_workers=d.erased_science_workers,
+            online_works=[OnlineWorkOut(url=w.url, platform=w.platform) for w in d.online_works],
             info=InfoOut(**info.__dict__) if info else None,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from .base import EventPayload
 
@@ -25,6 +25,13 @@ class ActivityRegisteredV1(EventPayload):
     region_code: str
     starts_at: datetime
     ends_at: datetime
+
+
+class OnlineWorkRef(BaseModel):
+    """An online work (网络科普作品) of the 千万IP programme: its https URL and the platform it is on."""
+
+    url: str
+    platform: str
 
 
 class ActivityRegistered(EventPayload):
@@ -58,6 +65,10 @@ class ActivityRegistered(EventPayload):
     programme: str | None = None
     description: str | None = None
     contact_name_masked: str | None = None
+    online_works: list[OnlineWorkRef] = Field(
+        default_factory=list,
+        description="千万IP创科普: the organizer's online works (网络科普作品), each a URL and platform",
+    )
 
 
 class ActivityUpdated(EventPayload):

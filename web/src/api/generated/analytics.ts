@@ -331,6 +331,12 @@ export interface components {
              * @description average rating; null while nobody rated
              */
             rating_avg: number | null;
+            /**
+             * Online Works
+             * @description online works (网络科普作品, 千万IP创科普) the activities name
+             * @default 0
+             */
+            online_works: number;
         };
         /** Group */
         Group: {
@@ -354,6 +360,12 @@ export interface components {
              * @description average rating; null while nobody rated
              */
             rating_avg: number | null;
+            /**
+             * Online Works
+             * @description online works (网络科普作品, 千万IP创科普) the activities name
+             * @default 0
+             */
+            online_works: number;
             /**
              * Key
              * @description the dimension's value (null: not given)
@@ -523,6 +535,12 @@ export interface components {
              * @description average rating; null while nobody rated
              */
             rating_avg: number | null;
+            /**
+             * Online Works
+             * @description online works (网络科普作品, 千万IP创科普) the activities name
+             * @default 0
+             */
+            online_works: number;
             /**
              * Key
              * @description the dimension's value (null: not given)

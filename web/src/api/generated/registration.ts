@@ -778,6 +778,11 @@ export interface components {
              * @description 参与科技工作者
              */
             science_workers?: components["schemas"]["ScienceWorkerIn"][];
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普): URL and platform
+             */
+            online_works?: components["schemas"]["OnlineWorkIn"][];
         };
         /**
          * ActivityIn
@@ -888,6 +893,11 @@ export interface components {
              */
             science_workers?: components["schemas"]["ScienceWorkerIn"][];
             /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普): URL and platform
+             */
+            online_works?: components["schemas"]["OnlineWorkIn"][];
+            /**
              * Campaign Id
              * @description 活动年度 (campaign id)
              */
@@ -970,6 +980,11 @@ export interface components {
              * @default 0
              */
             erased_science_workers: number;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普)
+             */
+            online_works?: components["schemas"]["OnlineWorkOut"][];
             info: components["schemas"]["InfoOut"] | null;
         };
         /**
@@ -1183,6 +1198,11 @@ export interface components {
              * @default 0
              */
             science_workers: number;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普)
+             */
+            online_works?: components["schemas"]["OnlineWork"][];
             /** @description where near-me places it; none for online-only activities */
             position: components["schemas"]["Position"] | null;
             /** Check Ins */
@@ -1301,6 +1321,11 @@ export interface components {
              * @description 参与科技工作者
              */
             science_workers?: components["schemas"]["ScienceWorkerIn"][] | null;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普): URL and platform
+             */
+            online_works?: components["schemas"]["OnlineWorkIn"][] | null;
             /**
              * Campaign Id
              * @description 活动年度 (campaign id)
@@ -1447,6 +1472,46 @@ export interface components {
             login: string;
             /** Password */
             password: string;
+        };
+        /** OnlineWork */
+        OnlineWork: {
+            /** Url */
+            url: string;
+            /** Platform */
+            platform: string;
+        };
+        /** OnlineWorkIn */
+        OnlineWorkIn: {
+            /**
+             * Url
+             * Format: uri
+             * @description 作品链接 (https)
+             */
+            url: string;
+            /**
+             * Platform
+             * @description 发布平台, one of 抖音、B站、微信视频号、快手、微博、知乎、今日头条、科普中国、学习强国、腾讯视频、百度、其他
+             * @example 抖音
+             * @example B站
+             * @example 微信视频号
+             * @example 快手
+             * @example 微博
+             * @example 知乎
+             * @example 今日头条
+             * @example 科普中国
+             * @example 学习强国
+             * @example 腾讯视频
+             * @example 百度
+             * @example 其他
+             */
+            platform: string;
+        };
+        /** OnlineWorkOut */
+        OnlineWorkOut: {
+            /** Url */
+            url: string;
+            /** Platform */
+            platform: string;
         };
         /** Position */
         Position: {
