@@ -1,6 +1,7 @@
 """Issue 19, programmes and routes: an organizer links two of its activities into a science route
 (科普路线) in the workbench; a visitor on a phone finds it on the map, checks in at both stops (联动打卡)
-and sees the route completed; and filters the search by the 千馆展览 flagship programme."""
+and sees the route completed, and the activity's online work (千万IP); and filters the search by the
+千馆展览 flagship programme."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ def test_an_organizer_makes_a_route_and_a_visitor_completes_it_on_a_phone(journe
 
     # given: two approved activities of one organizer, one of the 千馆展览 programme, both held today
     login = api.organizer()
+    video = {"url": "https://www.bilibili.com/video/BV1GJ411x7h7", "platform": "B站"}  # its 网络科普作品
     museum = approved_activity(
-        api, "千馆展览：走进地震科普馆", starts_in=20, organizer=login, programme="千馆展览探未来"
+        api, "千馆展览：走进地震科普馆", starts_in=20, organizer=login, programme="千馆展览探未来", online_works=[video]
     )
     lecture = approved_activity(
         api, "万场报告：地球深部探测", starts_in=20, organizer=login, latitude=34.5102, longitude=109.5003
@@ -73,6 +75,9 @@ def test_an_organizer_makes_a_route_and_a_visitor_completes_it_on_a_phone(journe
     # the stop's check-in counted for the activity too
     visitor.page.get_by_role("link", name=museum.name).click()
     expect(visitor.page.get_by_text("1 人打卡")).to_be_visible()
+    works = visitor.page.get_by_role("list").filter(has=visitor.page.get_by_role("link", name=video["url"]))
+    expect(works).to_contain_text("B站")
+    visitor.step("activity-online-works")
 
     # the search, filtered by the 千馆展览 programme
     visitor.goto("/search")
