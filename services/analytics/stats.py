@@ -35,6 +35,7 @@ Dimension = Literal[
     "county",
     "category",
     "joint_action",
+    "programme",
     "theme",
     "target_group",
     "format",
@@ -48,6 +49,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     "county",
     "category",
     "joint_action",
+    "programme",
     "theme",
     "target_group",
     "format",
@@ -87,6 +89,7 @@ def _measures() -> list[Any]:
         func.sum(f.c.checkins).label("checkins"),
         func.sum(f.c.feedback).label("feedback"),
         func.sum(f.c.rating_sum).label("rating_sum"),
+        func.sum(f.c.online_works).label("online_works"),
     ]
 
 
@@ -101,6 +104,7 @@ def _figures(row: Any) -> dict[str, Any]:
         "checkins": int(row.checkins or 0),
         "feedback": feedback,
         "rating_avg": round(int(row.rating_sum or 0) / feedback, 2) if feedback else None,
+        "online_works": int(row.online_works or 0),
     }
 
 

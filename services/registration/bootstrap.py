@@ -25,6 +25,7 @@ from .api.routes import campaigns as campaign_routes
 from .api.routes import directory as directory_routes
 from .api.routes import key_plans as key_plan_routes
 from .api.routes import passwords as password_routes
+from .api.routes import science_routes as route_routes
 from .api.routes import sheets as sheet_routes
 from .campaigns import Campaigns
 from .container import Registration
@@ -35,6 +36,7 @@ from .directory.participation import Participation
 from .directory.projection import DirectoryProjection
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
+from .directory.routes import PublicRoutes
 from .directory.showcase import ShowcaseProjection
 from .directory.throttle import TokenBucket
 from .drafts import Drafts
@@ -48,6 +50,7 @@ from .media.store import MediaStore
 from .outcomes import ReviewOutcomeProjection
 from .passwords import Passwords
 from .personal_keys import PersonalKeys
+from .science_routes import ScienceRoutes
 from .settings import RegistrationSettings
 from .sheets.gate import ImportGate
 from .staff import StaffAccounts
@@ -93,7 +96,8 @@ def build(settings: RegistrationSettings) -> Registration:
     vault = KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
     key_plans = KeyPlans(backbone, regions)
-    activities_ = Activities(backbone, regions, CampaignBook(campaigns), keys, key_plans)
+    book = CampaignBook(campaigns)
+    activities_ = Activities(backbone, regions, book, keys, key_plans)
     return Registration(
         key_plans=key_plans,
         backbone=backbone,
@@ -114,6 +118,7 @@ def build(settings: RegistrationSettings) -> Registration:
             Limits(settings.media_photo_max_bytes, settings.media_video_max_bytes, settings.media_max_pixels),
         ),
         imports=ImportGate(settings.sheet_max_bytes),
+        science_routes=ScienceRoutes(backbone, book),
     )
 
 
@@ -124,7 +129,9 @@ def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_p
     key = participant_key(settings.participant_key_file, signing_key_pem)
     age = settings.directory_answer_max_age_seconds
     answers = Answers(max_age_s=age) if age > 0 else None
-    return Directory(queries, Participation(backbone.writer, admissions, limiter, key), answers)
+    participation = Participation(backbone.writer, admissions, limiter, key)
+    routes = PublicRoutes(backbone.engine, backbone.writer, queries, participation, limiter, key)
+    return Directory(queries, participation, answers, routes)
 
 
 def _media_store(settings: RegistrationSettings) -> MediaStore:
@@ -158,6 +165,7 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             campaign_routes.router,
             directory_routes.router,
             showcase.router,
+            route_routes.router,
             erasures.router,
             key_plan_routes.router,
             media.router,

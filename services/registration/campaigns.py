@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,8 +26,10 @@ SOURCE = "/kepuri/registration"
 class Campaigns:
     """Campaign configurations: each change is a ``campaign-configured`` event and a snapshot row."""
 
-    def __init__(self, backbone: Backbone) -> None:
+    def __init__(self, backbone: Backbone, programmes_ttl_seconds: float = 5.0) -> None:
         self._backbone = backbone
+        self._programmes_ttl = programmes_ttl_seconds
+        self._programmes: tuple[float, frozenset[str]] | None = None
 
     async def configure(self, campaign: Campaign, expected_version: int) -> int:
         """Create (``expected_version`` 0) or change a campaign; returns its new version.
@@ -77,6 +80,16 @@ class Campaigns:
         query = select(campaigns.c.data, campaigns.c.version).order_by(campaigns.c.year.desc(), campaigns.c.campaign_id)
         rows = await reading(self._backbone.engine, lambda c: _all(c, query))
         return [_campaign(row) for row in rows]
+
+    async def programmes(self) -> frozenset[str]:
+        """The flagship programmes any campaign lists (the directory's ``programme`` filter accepts
+        only these), read again at most every few seconds: a search must not cost a campaign read."""
+        cached = self._programmes
+        if cached is not None and cached[0] >= time.monotonic():
+            return cached[1]
+        known = frozenset(p for campaign, _ in await self.all() for p in campaign.programmes)
+        self._programmes = (time.monotonic() + self._programmes_ttl, known)
+        return known
 
 
 def _campaign(row: tuple[str, int]) -> tuple[Campaign, int]:

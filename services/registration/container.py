@@ -19,6 +19,7 @@ from .erasure import Erasures
 from .key_plans import KeyPlans
 from .media.library import MediaLibrary
 from .passwords import Passwords
+from .science_routes import ScienceRoutes
 from .sheets.gate import ImportGate
 from .staff import StaffAccounts
 
@@ -39,5 +40,6 @@ class Registration:
     erasures: Erasures
     vault: KeyVault
     media: MediaLibrary
+    science_routes: ScienceRoutes
     imports: ImportGate = field(default_factory=ImportGate)
     key_plans: KeyPlans | None = None

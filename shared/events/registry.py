@@ -15,6 +15,7 @@ from .payloads import (
     privacy,
     restricted,
     reviews,
+    routes,
     summaries,
 )
 
@@ -57,6 +58,8 @@ def build_catalog() -> Catalog:
     catalog.register(topics.PRIVACY, reg, privacy.ContactsViewed)
     catalog.register(topics.PARTICIPATION, reg, participation.ParticipationRecorded)
     catalog.register(topics.PARTICIPATION, reg, participation.FeedbackSubmitted)
+    catalog.register(topics.ROUTES, reg, routes.RoutePublished)
+    catalog.register(topics.ROUTES, reg, routes.RouteCheckedIn)
     for review_model in (
         reviews.ActivityApproved,
         reviews.ActivityRejected,

@@ -20,6 +20,7 @@ UNITS = Topic(
 )
 ACTIVITIES = Topic("kepuri.activities.v1", "The activity lifecycle, keyed by activity id")
 PARTICIPATION = Topic("kepuri.participation.v1", "Public check-ins and feedback, keyed by activity id")
+ROUTES = Topic("kepuri.routes.v1", "Science routes and the public's check-ins along them, keyed by route id")
 REVIEWS = Topic("kepuri.reviews.v1", "Content review, recommendations and commendations")
 NOTIFICATIONS = Topic("kepuri.notifications.v1", "Delivery outcomes, recipients masked")
 CONTACTS = Topic(
@@ -39,6 +40,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     UNITS,
     ACTIVITIES,
     PARTICIPATION,
+    ROUTES,
     REVIEWS,
     NOTIFICATIONS,
     CONTACTS,

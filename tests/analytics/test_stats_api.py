@@ -23,12 +23,14 @@ from .test_dashboard_support import KEY, bearer
 from .test_views import CAMPAIGN, START, delivery, envelope
 
 
-def registered(n: int, region: str, day: int, name: str = "科普讲座") -> Envelope:
+def registered(n: int, region: str, day: int, name: str = "科普讲座", programme: str | None = None) -> Envelope:
+    works = [{"url": f"https://www.bilibili.com/video/{n}", "platform": "B站"}] if programme else []
     starts = datetime(2026, 9, day, 2, 0, tzinfo=UTC)
     payload = ActivityRegistered(
         activity_id=f"a{n}", campaign_id="2026", name=f"{name}{n}", organizer_id=f"u{n % 2}", organizer_name=f"单位{n % 2}",
         region_code=region, starts_at=starts, ends_at=starts + timedelta(hours=1), format="offline",
-        category="科普讲座", themes=["卫生健康"], science_worker_count=2,
+        category="科普讲座", themes=["卫生健康"], science_worker_count=2, programme=programme,
+        online_works=works,
     )  # fmt: skip
     return envelope(payload, f"a{n}", 1, START + timedelta(minutes=n))
 
@@ -47,8 +49,8 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         history = [
             envelope(CAMPAIGN, "2026", 1, START),
             registered(1, "610502", 15, "食品安全进社区"),
-            registered(2, "610502", 16),
-            registered(3, "610103", 17),
+            registered(2, "610502", 16, programme="千馆展览探未来"),
+            registered(3, "610103", 17, programme="千馆展览探未来"),
             envelope(InfoCompleted(activity_id="a1", completeness=1.0), "a1", 2, START),
             envelope(FeedbackSubmitted(activity_id="a1", rating=4), "a1", 1, START),
             envelope(FeedbackSubmitted(activity_id="a1", rating=5), "a1", 1, START),
@@ -116,3 +118,12 @@ async def test_bad_queries_are_problems(client: httpx.AsyncClient, path: str, pa
     response = await client.get(f"/api/v1/stats/{path}", params=params)
     assert response.status_code in (400, 422)
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_activities_count_per_flagship_programme(client: httpx.AsyncClient) -> None:
+    by_programme = await get(client, "activities", campaign="2026", by="programme")
+    assert [(g["key"], g["activities"], g["online_works"]) for g in by_programme["groups"]] == [
+        ("千馆展览探未来", 2, 2),
+        (None, 1, 0),
+    ]
+    assert by_programme["totals"]["online_works"] == 2

@@ -235,7 +235,7 @@ class Model:
                 "province": [a["region"][:2]], "city": [a["region"][:4]], "county": [a["region"]],
                 "category": [a["category"]], "theme": sorted(a["themes"]), "target_group": sorted(a["targets"]),
                 "format": [a["format"]], "day": [a["day"]], "level": [self.level(activity_id)],
-                "review": [self.review(activity_id)], "joint_action": [None],
+                "review": [self.review(activity_id)], "joint_action": [None], "programme": [None],
             }[by]  # fmt: skip
             t = self.tallies[activity_id]
             for key in keys:

@@ -32,6 +32,7 @@ export const routes: RouteRecordRaw[] = [
       { path: '', name: 'home', component: HomePage, meta: { title: '首页' } },
       { path: 'search', name: 'search', component: () => import('@/pages/public/SearchPage.vue'), meta: { title: '查找活动' } },
       { path: 'map', name: 'map', component: () => import('@/pages/public/MapPage.vue'), meta: { title: '科普地图' } },
+      { path: 'routes/:id', name: 'route', component: () => import('@/pages/public/RoutePage.vue'), props: true, meta: { title: '科普路线' } },
       {
         path: 'activities/:id',
         name: 'activity',
@@ -58,6 +59,7 @@ export const routes: RouteRecordRaw[] = [
       page('activities/:id', 'activity-detail', () => import('@/pages/workbench/organizer/ActivityDetailPage.vue'), '活动详情', organizer),
       page('activities/:id/edit', 'activity-edit', () => import('@/pages/workbench/organizer/ActivityFormPage.vue'), '修改活动', organizer),
       page('activities/:id/info', 'activity-info', () => import('@/pages/workbench/organizer/InfoCompletionPage.vue'), '信息完善', organizer),
+      page('routes', 'science-routes', () => import('@/pages/workbench/RoutesPage.vue'), '科普路线', [...organizer, ...reviewer]),
       page('inbox', 'inbox', () => import('@/pages/workbench/organizer/InboxPage.vue'), '消息与致谢', organizer),
       // reviewer
       page('review', 'review-queue', () => import('@/pages/workbench/reviewer/ReviewQueuePage.vue'), '待审核活动', reviewer),

@@ -50,6 +50,7 @@ activity_facts = Table(
     Column("name", String(200), nullable=False),
     Column("category", String(50)),
     Column("joint_action", String(100)),
+    Column("programme", String(64)),  # the 2024 flagship programme (品牌活动), if any
     Column("format", String(10), nullable=False),
     Column("key_activity", Boolean, nullable=False),
     Column("starts_at", DateTime(timezone=True)),
@@ -62,6 +63,7 @@ activity_facts = Table(
     Column("expected_participants", Integer),
     Column("actual_participants", Integer),
     Column("science_workers", Integer, nullable=False),
+    Column("online_works", Integer, nullable=False, server_default="0"),  # 千万IP: how many online works
     Column("info_completed", Boolean, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
     Column("review", String(10), nullable=False),  # pending | approved | rejected

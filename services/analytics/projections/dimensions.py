@@ -15,6 +15,7 @@ PLAIN = {
     "name": "name",
     "category": "category",
     "joint_action": "joint_action",
+    "programme": "programme",
     "format": "format",
     "key_activity": "key_activity",
     "address": "address",
@@ -50,6 +51,7 @@ def placeholder(activity_id: str) -> dict[str, Any]:
         "name": "",
         "category": None,
         "joint_action": None,
+        "programme": None,
         "format": "",
         "key_activity": False,
         "starts_at": None,
@@ -62,6 +64,7 @@ def placeholder(activity_id: str) -> dict[str, Any]:
         "expected_participants": None,
         "actual_participants": None,
         "science_workers": 0,
+        "online_works": 0,
         "info_completed": False,
         "withdrawn": False,
         "review": "pending",
@@ -85,6 +88,7 @@ def registered_row(p: ActivityRegistered) -> dict[str, Any]:
         "name": p.name,
         "category": p.category,
         "joint_action": p.joint_action,
+        "programme": p.programme,
         "format": p.format,
         "key_activity": p.key_activity,
         "starts_at": p.starts_at,
@@ -96,6 +100,7 @@ def registered_row(p: ActivityRegistered) -> dict[str, Any]:
         "contact_phone": p.contact_phone_masked,
         "expected_participants": p.expected_participants,
         "science_workers": p.science_worker_count,
+        "online_works": len(p.online_works),
     }
 
 
@@ -109,6 +114,8 @@ def updated_values(changes: Mapping[str, object]) -> tuple[dict[str, Any], list[
             values[name] = datetime.fromisoformat(str(changes[name]))
     if "starts_at" in values:
         values["day"] = china_day(values["starts_at"])
+    if isinstance(changes.get("online_works"), list):
+        values["online_works"] = len(changes["online_works"])  # type: ignore[arg-type]
     themes, targets = changes.get("themes"), changes.get("target_groups")
     return (
         values,

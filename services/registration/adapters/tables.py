@@ -193,6 +193,7 @@ directory_activities = Table(
     Column("ends_at", DateTime(timezone=True)),
     Column("format", String(8)),
     Column("category", String(64)),
+    Column("programme", String(64)),
     Column("themes", Text),
     Column("target_groups", Text),
     Column("key_activity", Boolean, nullable=False),
@@ -248,4 +249,34 @@ directory_showcase = Table(
 DIRECTORY_SEARCH = "directory_search"
 metadata.info.setdefault("unmapped_tables", set()).update(
     {DIRECTORY_SEARCH, *(f"{DIRECTORY_SEARCH}_{shadow}" for shadow in ("data", "idx", "docsize", "config", "content"))}
+)
+
+# ── Science routes (科普路线, services/registration/science_routes.py) ──
+
+# Each route as last published: its campaign, who owns it (the account that made it; its unit for an
+# organizer), its version (the ``route-published`` events' sequence), name, and ``data`` (JSON: the
+# description and the ordered stops).
+science_routes = Table(
+    "science_routes",
+    metadata,
+    Column("route_id", String(64), primary_key=True),
+    Column("campaign_id", String(64), nullable=False, index=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("owner_unit", String(64)),
+    Column("version", Integer, nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Who has checked in at which stop of a route (联动打卡): a visitor only as a keyed hash of the id
+# their browser keeps, a stop by its key (``a:<activity id>`` or ``v:<venue name>``). Once per
+# visitor and stop; a visitor has completed the route when every current stop has a row.
+route_check_ins = Table(
+    "route_check_ins",
+    metadata,
+    Column("route_id", String(64), primary_key=True),
+    Column("visitor_ref", String(32), primary_key=True),
+    Column("stop_key", String(80), primary_key=True),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
 )

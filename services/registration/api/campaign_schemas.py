@@ -127,6 +127,14 @@ class ActivityPeriod(BaseModel):
         return self
 
 
+class ScienceMap(BaseModel):
+    """The 2024 notice's “发布区域科普地图，打造特色科普路线，构建30分钟科普服务圈”, as the public map shows it."""
+
+    regional_map: bool = Field(True, description="区域科普地图: the public map shows this campaign (false: no map)")
+    science_routes: bool = Field(False, description="科普路线: routes may be published and the map lists them")
+    service_circle_minutes: Literal[30] = Field(30, description="科普服务圈: the map's near-me circle (30 min, 15 km)")
+
+
 class CampaignSettings(BaseModel):
     """Settings for later steps; besides the named ones, any JSON value under any key."""
 
@@ -142,6 +150,7 @@ class CampaignSettings(BaseModel):
     activity_period: ActivityPeriod | None = Field(
         None, description="活动期: activities must be held within these days (absent: any time)"
     )
+    science_map: ScienceMap | None = Field(None, description="what the public science map shows (2024)")
 
     @field_validator("recommendation")
     @classmethod

@@ -16,6 +16,11 @@ from shared.web.dates import Zoned
 from ..directory.criteria import Found
 
 
+class OnlineWork(BaseModel):
+    url: str
+    platform: str
+
+
 class Position(BaseModel):
     latitude: float
     longitude: float
@@ -47,6 +52,7 @@ class DirectoryActivityOut(BaseModel):
     science_workers: int = Field(
         0, description="how many science workers take part (the count only; listed before the directory kept it: 0)"
     )
+    online_works: list[OnlineWork] = Field(default_factory=list, description="网络科普作品 (千万IP创科普)")
     position: Position | None = Field(description="where near-me places it; none for online-only activities")
     check_ins: int
     rating_count: int
@@ -87,6 +93,7 @@ class DirectoryActivityOut(BaseModel):
             "address": listing.get("address"),
             "description": listing.get("description"),
             "science_workers": listing.get("science_worker_count", 0),
+            "online_works": listing.get("online_works", []),
             "position": position,
             "check_ins": found.check_ins,
             "rating_count": found.ratings,

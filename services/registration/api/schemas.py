@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 from shared.events.masking import mask_name, mask_phone
 from shared.web.dates import Moment, Zoned
 
-from ..domain.activity import Activity, ActivityDetails, ScienceWorker
+from ..domain.activity import PLATFORMS, Activity, ActivityDetails, OnlineWork, ScienceWorker
 from ..domain.info import InfoCompletion, MediaItem
 from ..media.store import KEY
 
@@ -32,6 +32,18 @@ class ScienceWorkerIn(_In):
     name: Person = Field(description="科技工作者姓名")
     phone: Phone
     organisation: str | None = Field(None, max_length=100, description="工作单位")
+
+
+class OnlineWorkIn(_In):
+    url: Url = Field(description="作品链接 (https)")
+    platform: str = Field(
+        min_length=1, max_length=20, description=f"发布平台, one of {'、'.join(PLATFORMS)}", examples=list(PLATFORMS)
+    )
+
+
+class OnlineWorkOut(BaseModel):
+    url: str
+    platform: str
 
 
 class ActivityDetailsIn(_In):
@@ -62,6 +74,9 @@ class ActivityDetailsIn(_In):
     live_url: Url | None = Field(None, description="直播网址 (online activities)")
     live_starts_at: Moment | None = Field(None, description="直播开始时间")
     live_ends_at: Moment | None = Field(None, description="直播结束时间")
+    online_works: list[OnlineWorkIn] = Field(
+        default_factory=list, max_length=20, description="网络科普作品 (千万IP创科普): URL and platform"
+    )
 
     def details(self) -> ActivityDetails:
         return ActivityDetails(
@@ -81,6 +96,7 @@ class ActivityDetailsIn(_In):
             longitude=self.longitude,
             latitude=self.latitude,
             online_url=str(self.online_url) if self.online_url else None,
+            online_works=tuple(OnlineWork(str(w.url), w.platform) for w in self.online_works),
             expected_participants=self.expected_participants,
             key_activity=self.key_activity,
             description=self.description,
@@ -219,6 +235,7 @@ class ActivityOut(BaseModel):
     live_url: str | None = None
     live_starts_at: Zoned | None = None
     live_ends_at: Zoned | None = None
+    online_works: list[OnlineWorkOut] = Field(default_factory=list, description="网络科普作品 (千万IP创科普)")
     info: InfoOut | None
 
     @classmethod
@@ -267,5 +284,6 @@ class ActivityOut(BaseModel):
             live_url=d.live_url,
             live_starts_at=d.live_starts_at,
             live_ends_at=d.live_ends_at,
+            online_works=[OnlineWorkOut(url=w.url, platform=w.platform) for w in d.online_works],
             info=InfoOut.of(info) if info else None,
         )

@@ -10,6 +10,7 @@ from shared.answers import Answers
 from .criteria import Criteria, Page
 from .participation import Participation
 from .queries import DirectoryQueries
+from .routes import PublicRoutes
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Directory:
     queries: DirectoryQueries
     participation: Participation
     answers: Answers | None = None  # None: every search is its own query
+    routes: PublicRoutes | None = None  # the science routes (科普路线); None where not wired
 
     async def search(self, criteria: Criteria) -> Page:
         """A page of the search. Everyone asking the same (a province's activities today, a common

@@ -50,6 +50,7 @@ class Criteria:
     region: str | None = None
     campaign_id: str | None = None
     category: str | None = None
+    programme: str | None = None
     theme: str | None = None
     target_group: str | None = None
     format: Format | None = None

@@ -48,6 +48,7 @@ class Listing(BaseModel):
     latitude: float | None = None
     description: str | None = None
     science_worker_count: int = 0
+    online_works: list[dict[str, str]] = Field(default_factory=list)  # 千万IP: url and platform
 
     @classmethod
     def registered(cls, payload: ActivityRegistered) -> Listing:

@@ -56,6 +56,12 @@ class DirectoryQueries:
         rows = await sync_reading(self._engine, lambda c: _all(c, query))
         return _found(rows[0], False) if rows else None
 
+    async def public_many(self, activity_ids: list[str]) -> dict[str, Found]:
+        """The public activities among ``activity_ids`` (a science route's stops: a few dozen at most)."""
+        query = select(*ANSWER, t.c.starts_at).where(t.c.activity_id.in_(activity_ids), t.c.public == true())
+        rows = await sync_reading(self._engine, lambda c: _all(c, query))
+        return {found.activity_id: found for found in (_found(row, False) for row in rows)}
+
     async def admissions(self, activity_ids: list[str]) -> dict[str, Admission]:
         """What the check-in path needs of each known activity among ``activity_ids``."""
         found: dict[str, Admission] = {}

@@ -81,6 +81,7 @@ class Shape:
     region: int = 0  # the length of the region code: its level
     campaign: bool = False
     category: bool = False
+    programme: bool = False
     theme: bool = False
     target_group: bool = False
     format: bool = False
@@ -107,6 +108,7 @@ def shape_of(criteria: Criteria, dialect: str, *, common: bool = False) -> Shape
         region=len(criteria.region) if criteria.region else 0,
         campaign=bool(criteria.campaign_id),
         category=bool(criteria.category),
+        programme=bool(criteria.programme),
         theme=bool(criteria.theme),
         target_group=bool(criteria.target_group),
         format=bool(criteria.format),
@@ -124,6 +126,7 @@ def parameters(criteria: Criteria, shape: Shape) -> dict[str, Any]:
         "region": criteria.region,
         "campaign": criteria.campaign_id,
         "category": criteria.category,
+        "programme": criteria.programme,
         "theme": _tag(criteria.theme),
         "target_group": _tag(criteria.target_group),
         "formats": list(FORMATS_MATCHING[criteria.format]) if criteria.format else None,
@@ -272,6 +275,8 @@ def _filters(shape: Shape) -> list[ColumnElement[bool]]:
         conditions.append(t.c.campaign_id == bindparam("campaign", type_=String))
     if shape.category:
         conditions.append(t.c.category == bindparam("category", type_=String))
+    if shape.programme:
+        conditions.append(t.c.programme == bindparam("programme", type_=String))
     if shape.theme:
         conditions.append(t.c.themes.like(bindparam("theme", type_=String), escape=_LIKE_ESCAPE))
     if shape.target_group:

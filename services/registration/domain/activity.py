@@ -31,6 +31,32 @@ LONGITUDES = (73.0, 136.0)
 LATITUDES = (3.0, 54.0)
 
 
+# 2024 notice 五（一）3 “千万IP创科普”: works on 科普中国, 学习强国, 微博, 抖音, 腾讯, 快手, 知乎, 头条, B站, 百度 …
+PLATFORMS = (
+    "抖音",
+    "B站",
+    "微信视频号",
+    "快手",
+    "微博",
+    "知乎",
+    "今日头条",
+    "科普中国",
+    "学习强国",
+    "腾讯视频",
+    "百度",
+    "其他",
+)
+MAX_ONLINE_WORKS = 20
+
+
+@dataclass(frozen=True)
+class OnlineWork:
+    """A 千万IP online work (网络科普作品): where it is published (https) and on which platform."""
+
+    url: str
+    platform: str
+
+
 @dataclass(frozen=True)
 class ScienceWorker:
     """A participating science worker (科技工作者) as the organizer lists them."""
@@ -66,6 +92,7 @@ class ActivityDetails:
     contact_name: str | None = None
     contact_phone: str | None = None
     science_workers: tuple[ScienceWorker, ...] = ()
+    online_works: tuple[OnlineWork, ...] = ()
     # Listed science workers whose personal data was erased: no longer listed, still counted.
     erased_science_workers: int = 0
     # An online activity's live stream (直播): shown as 直播预告 before and 直播中 while it runs.
@@ -115,6 +142,7 @@ def check(details: ActivityDetails, campaign: Campaign, regions: Regions) -> Non
             raise RuleBroken("longitude", "坐标不在中国境内 (the coordinates are not in China)")
     if details.contact_phone is not None and not PHONE.match(details.contact_phone):
         raise RuleBroken("contact_phone", "联系电话格式不正确 (not a mainland mobile or landline number)")
+    _check_online_works(details.online_works)
     check_science_workers(details.science_workers)
     campaign.require_choices(
         category=details.category,
@@ -153,6 +181,27 @@ def check_live_stream(details: ActivityDetails) -> None:
         raise RuleBroken("live_ends_at", "直播结束时间必须晚于开始时间 (the stream must end after it starts)")
 
 
+def _check_online_works(works: tuple[OnlineWork, ...]) -> None:
+    if len(works) > MAX_ONLINE_WORKS:
+        raise RuleBroken(
+            "online_works", f"网络科普作品最多 {MAX_ONLINE_WORKS} 个 (at most {MAX_ONLINE_WORKS} online works)"
+        )
+    urls: set[str] = set()
+    for position, work in enumerate(works):
+        if not work.url.startswith("https://"):
+            raise RuleBroken(
+                f"online_works.{position}.url", "作品链接须以 https:// 开头 (an online work's URL is https)"
+            )
+        if work.platform not in PLATFORMS:
+            raise RuleBroken(
+                f"online_works.{position}.platform",
+                f"作品平台须为 {'、'.join(PLATFORMS)} 之一 (not a known platform)",
+            )
+        if work.url in urls:
+            raise RuleBroken(f"online_works.{position}.url", "作品链接重复 (listed twice)")
+        urls.add(work.url)
+
+
 def worker_id(activity_id: str, phone: str) -> str:
     """A science worker's stable id within an activity (the same person keeps it across changes)."""
     return hashlib.sha256(f"{activity_id}:{phone}".encode()).hexdigest()[:24]
@@ -186,6 +235,7 @@ def published_fields(details: ActivityDetails) -> dict[str, Any]:
         "live_url": details.live_url,
         "live_starts_at": details.live_starts_at,
         "live_ends_at": details.live_ends_at,
+        "online_works": [{"url": w.url, "platform": w.platform} for w in details.online_works],
     }
 
 

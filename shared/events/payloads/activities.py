@@ -27,6 +27,13 @@ class ActivityRegisteredV1(EventPayload):
     ends_at: datetime
 
 
+class OnlineWorkRef(BaseModel):
+    """An online work (网络科普作品) of the 千万IP programme: its https URL and the platform it is on."""
+
+    url: str
+    platform: str
+
+
 class ActivityRegistered(EventPayload):
     """An organizer registered (submitted) an activity inside the registration window."""
 
@@ -61,6 +68,10 @@ class ActivityRegistered(EventPayload):
     live_starts_at: datetime | None = Field(None, description="直播开始 (optional; added in issue 19)")
     live_ends_at: datetime | None = Field(None, description="直播结束 (optional; added in issue 19)")
     contact_name_masked: str | None = None
+    online_works: list[OnlineWorkRef] = Field(
+        default_factory=list,
+        description="千万IP创科普: the organizer's online works (网络科普作品), each a URL and platform",
+    )
 
 
 class ActivityUpdated(EventPayload):

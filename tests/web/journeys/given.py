@@ -38,10 +38,11 @@ def approved_activity(
     longitude: float = 109.4901,
     science_workers: list[dict[str, Any]] | None = None,
     changes: dict[str, Any] | None = None,
+    **details: Any,
 ) -> GivenActivity:
     """Register an offline activity in 临渭区 (610502) of ``api.current_campaign()`` by a new (or the
     given) organizer, starting ``starts_in`` seconds from now, have ``linwei`` approve it and wait
-    until the public directory lists it. ``changes`` replace fields of the registration."""
+    until the public directory lists it. ``details``: other fields of the body; ``changes`` replace fields of the registration."""
     campaign = api.current_campaign()
     login = organizer or api.organizer()
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=starts_in)
@@ -63,7 +64,7 @@ def approved_activity(
         "contact_name": "王建国",
         "contact_phone": login,
         "science_workers": science_workers or [],
-    }
+    } | details
     body.update(changes or {})
     headers = api.headers(login, ORGANIZER_PASSWORD)
     answer = api.client.post("/api/v1/activities", json=body, headers=headers)

@@ -275,7 +275,9 @@ class Api:
                 "themes": ["食品安全", "防灾避险", "低碳生活"],
                 "target_groups": ["青少年", "老年人"],
                 "indicators": ["组织动员", "数量规模"],
+                "programmes": ["千馆展览探未来", "万场报告话前沿", "千万IP创科普"],
                 "settings": {
+                    "science_map": {"regional_map": True, "science_routes": True},
                     "region_code": "6105",
                     "thank_you_sms": True,
                     # activities are held this year or next (the journeys' run a month or so ahead)

@@ -19,6 +19,7 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '附件1导入导出', to: '/workbench/activities/import' },
     { title: '消息与致谢', to: '/workbench/inbox' },
     { title: '工作总结', to: '/workbench/summary' },
+    { title: '科普路线', to: '/workbench/routes' },
   ],
   reviewer: [
     { title: '待审核活动', to: '/workbench/review' },
@@ -27,6 +28,7 @@ export const MENUS: Record<Role, MenuEntry[]> = {
     { title: '工作总结', to: '/workbench/summary' },
     { title: '总结报送情况', to: '/workbench/review/summaries' },
     { title: '附件1 汇总', to: '/workbench/review/key-activity-plans' },
+    { title: '科普路线', to: '/workbench/routes' },
   ],
   admin: [
     { title: '活动年度', to: '/workbench/admin/campaigns' },

@@ -52,6 +52,7 @@ class Figures(BaseModel):
     checkins: int
     feedback: int
     rating_avg: float | None = Field(description="average rating; null while nobody rated")
+    online_works: int = Field(0, description="online works (网络科普作品, 千万IP创科普) the activities name")
 
 
 class Group(Figures):

@@ -46,6 +46,9 @@ async def search_activities(
     region: Annotated[str | None, Query(pattern=r"^\d{2}(\d{2}(\d{2})?)?$", description="GB/T 2260 prefix")] = None,
     campaign: Name = None,
     category: Name = None,
+    programme: Annotated[
+        str | None, Query(max_length=64, description="品牌活动 (flagship programme), one a campaign lists")
+    ] = None,
     theme: Name = None,
     target_group: Name = None,
     format: Annotated[Format | None, Query(description="offline and online include activities held both ways")] = None,
@@ -71,11 +74,14 @@ async def search_activities(
     if q and not terms:
         raise _invalid("q", "搜索词没有可检索的文字 (the query has no letters, digits or Chinese characters)")
     circle = _circle(near, radius_km, preset)
+    if programme is not None and programme not in await registration.campaigns.programmes():
+        raise _invalid("programme", f"没有名为“{programme}”的品牌活动 (no campaign lists this programme)")
     criteria = Criteria(
         terms=terms,
         region=region,
         campaign_id=campaign,
         category=category,
+        programme=programme,
         theme=theme,
         target_group=target_group,
         format=format,

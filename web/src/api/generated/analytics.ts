@@ -351,6 +351,12 @@ export interface components {
              * @description average rating; null while nobody rated
              */
             rating_avg: number | null;
+            /**
+             * Online Works
+             * @description online works (网络科普作品, 千万IP创科普) the activities name
+             * @default 0
+             */
+            online_works: number;
         };
         /** Group */
         Group: {
@@ -374,6 +380,12 @@ export interface components {
              * @description average rating; null while nobody rated
              */
             rating_avg: number | null;
+            /**
+             * Online Works
+             * @description online works (网络科普作品, 千万IP创科普) the activities name
+             * @default 0
+             */
+            online_works: number;
             /**
              * Key
              * @description the dimension's value (null: not given)
@@ -543,6 +555,12 @@ export interface components {
              * @description average rating; null while nobody rated
              */
             rating_avg: number | null;
+            /**
+             * Online Works
+             * @description online works (网络科普作品, 千万IP创科普) the activities name
+             * @default 0
+             */
+            online_works: number;
             /**
              * Key
              * @description the dimension's value (null: not given)
@@ -754,7 +772,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description the dimension to group by */
-                by?: "province" | "city" | "county" | "category" | "joint_action" | "theme" | "target_group" | "format" | "day" | "level" | "review";
+                by?: "province" | "city" | "county" | "category" | "joint_action" | "programme" | "theme" | "target_group" | "format" | "day" | "level" | "review";
                 /** @description campaign id, e.g. 2026 */
                 campaign: string;
                 /** @description GB/T 2260 prefix: province, city or county */

@@ -621,6 +621,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/science-routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's science routes */
+        get: operations["my_routes_api_v1_science_routes_get"];
+        put?: never;
+        /**
+         * Publish a science route
+         * @description A route of the campaign (its ``science_map`` must have ``science_routes``): 2 to 30 stops in order.
+         */
+        post: operations["create_route_api_v1_science_routes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/science-routes/{route_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one of the caller's routes */
+        get: operations["get_route_api_v1_science_routes__route_id__get"];
+        /** Change a route (name, stops, order) */
+        put: operations["change_route_api_v1_science_routes__route_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's science routes (public) */
+        get: operations["public_routes_api_v1_directory_routes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory/routes/{route_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A science route (public) */
+        get: operations["public_route_api_v1_directory_routes__route_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory/routes/{route_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A visitor's check-ins */
+        get: operations["route_progress_api_v1_directory_routes__route_id__progress_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory/routes/{route_id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check in at a stop
+         * @description 联动打卡: at an activity stop the activity's check-in rules hold (and it counts there too).
+         */
+        post: operations["route_check_in_api_v1_directory_routes__route_id__check_ins_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/erasures": {
         parameters: {
             query?: never;
@@ -885,6 +995,11 @@ export interface components {
              * @description 直播结束时间
              */
             live_ends_at?: string | null;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普): URL and platform
+             */
+            online_works?: components["schemas"]["OnlineWorkIn"][];
         };
         /**
          * ActivityIn
@@ -1010,6 +1125,11 @@ export interface components {
              */
             live_ends_at?: string | null;
             /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普): URL and platform
+             */
+            online_works?: components["schemas"]["OnlineWorkIn"][];
+            /**
              * Campaign Id
              * @description 活动年度 (campaign id)
              */
@@ -1098,6 +1218,11 @@ export interface components {
             live_starts_at?: string | null;
             /** Live Ends At */
             live_ends_at?: string | null;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普)
+             */
+            online_works?: components["schemas"]["OnlineWorkOut"][];
             info: components["schemas"]["InfoOut"] | null;
         };
         /**
@@ -1284,6 +1409,8 @@ export interface components {
             summary?: components["schemas"]["SummaryReporting"] | null;
             /** @description 活动期: activities must be held within these days (absent: any time) */
             activity_period?: components["schemas"]["ActivityPeriod"] | null;
+            /** @description what the public science map shows (2024) */
+            science_map?: components["schemas"]["ScienceMap"] | null;
         } & {
             [key: string]: components["schemas"]["JsonValue"];
         };
@@ -1365,6 +1492,11 @@ export interface components {
              * @default 0
              */
             science_workers: number;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普)
+             */
+            online_works?: components["schemas"]["OnlineWork"][];
             /** @description where near-me places it; none for online-only activities */
             position: components["schemas"]["Position"] | null;
             /** Check Ins */
@@ -1498,6 +1630,11 @@ export interface components {
              * @description 直播结束时间
              */
             live_ends_at?: string | null;
+            /**
+             * Online Works
+             * @description 网络科普作品 (千万IP创科普): URL and platform
+             */
+            online_works?: components["schemas"]["OnlineWorkIn"][] | null;
             /**
              * Campaign Id
              * @description 活动年度 (campaign id)
@@ -1782,6 +1919,46 @@ export interface components {
              */
             thumbnail_url?: string | null;
         };
+        /** OnlineWork */
+        OnlineWork: {
+            /** Url */
+            url: string;
+            /** Platform */
+            platform: string;
+        };
+        /** OnlineWorkIn */
+        OnlineWorkIn: {
+            /**
+             * Url
+             * Format: uri
+             * @description 作品链接 (https)
+             */
+            url: string;
+            /**
+             * Platform
+             * @description 发布平台, one of 抖音、B站、微信视频号、快手、微博、知乎、今日头条、科普中国、学习强国、腾讯视频、百度、其他
+             * @example 抖音
+             * @example B站
+             * @example 微信视频号
+             * @example 快手
+             * @example 微博
+             * @example 知乎
+             * @example 今日头条
+             * @example 科普中国
+             * @example 学习强国
+             * @example 腾讯视频
+             * @example 百度
+             * @example 其他
+             */
+            platform: string;
+        };
+        /** OnlineWorkOut */
+        OnlineWorkOut: {
+            /** Url */
+            url: string;
+            /** Platform */
+            platform: string;
+        };
         /** PasswordChangeIn */
         PasswordChangeIn: {
             /** Old Password */
@@ -1804,6 +1981,66 @@ export interface components {
              * @enum {string}
              */
             source: "activity" | "region";
+        };
+        /** ProgressOut */
+        ProgressOut: {
+            /**
+             * Checked
+             * @description the keys of the stops checked, in route order
+             */
+            checked: string[];
+            /** Total */
+            total: number;
+            /** Completed */
+            completed: boolean;
+        };
+        /** PublicRouteList */
+        PublicRouteList: {
+            /** Items */
+            items: components["schemas"]["PublicRouteOut"][];
+        };
+        /** PublicRouteOut */
+        PublicRouteOut: {
+            /** Id */
+            id: string;
+            /** Campaign Id */
+            campaign_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Stops
+             * @description in order; an activity stop with its name, place and time
+             */
+            stops: components["schemas"]["PublicStopOut"][];
+            /**
+             * Completions
+             * @description visitors who checked in at every stop (0 in a listing)
+             */
+            completions: number;
+        };
+        /** PublicStopOut */
+        PublicStopOut: {
+            /**
+             * Key
+             * @description what a check-in names: a:<activity id> or v:<venue name>
+             */
+            key: string;
+            /** Activity Id */
+            activity_id: string | null;
+            /** Name */
+            name: string | null;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Address */
+            address?: string | null;
+            /** Starts At */
+            starts_at?: string | null;
+            /** Ends At */
+            ends_at?: string | null;
         };
         /**
          * RecommendationChain
@@ -1924,6 +2161,96 @@ export interface components {
              * @description at least 10 characters
              */
             new_password: string;
+        };
+        /** RouteCheckInIn */
+        RouteCheckInIn: {
+            /**
+             * Stop
+             * @description the stop's key
+             */
+            stop: string;
+            /**
+             * Visitor
+             * @description the id the visitor's browser keeps (random)
+             */
+            visitor: string;
+        };
+        /** RouteDetailsIn */
+        RouteDetailsIn: {
+            /**
+             * Name
+             * @description 路线名称
+             */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Stops
+             * @description in the order a visitor follows them
+             */
+            stops: components["schemas"]["StopIn"][];
+        };
+        /** RouteIn */
+        RouteIn: {
+            /**
+             * Name
+             * @description 路线名称
+             */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Stops
+             * @description in the order a visitor follows them
+             */
+            stops: components["schemas"]["StopIn"][];
+            /** Campaign Id */
+            campaign_id: string;
+        };
+        /** RouteList */
+        RouteList: {
+            /** Items */
+            items: components["schemas"]["RouteOut"][];
+        };
+        /** RouteOut */
+        RouteOut: {
+            /** Id */
+            id: string;
+            /** Campaign Id */
+            campaign_id: string;
+            /** Version */
+            version: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Stops */
+            stops: components["schemas"]["StopOut"][];
+        };
+        /**
+         * ScienceMap
+         * @description The 2024 notice's “发布区域科普地图，打造特色科普路线，构建30分钟科普服务圈”, as the public map shows it.
+         */
+        ScienceMap: {
+            /**
+             * Regional Map
+             * @description 区域科普地图: the public map shows this campaign (false: no map)
+             * @default true
+             */
+            regional_map: boolean;
+            /**
+             * Science Routes
+             * @description 科普路线: routes may be published and the map lists them
+             * @default false
+             */
+            science_routes: boolean;
+            /**
+             * Service Circle Minutes
+             * @description 科普服务圈: the map's near-me circle (30 min, 15 km)
+             * @default 30
+             * @constant
+             */
+            service_circle_minutes: 30;
         };
         /** ScienceWorkerIn */
         ScienceWorkerIn: {
@@ -2053,6 +2380,39 @@ export interface components {
             level: string | null;
             /** Jurisdiction */
             jurisdiction: string | null;
+        };
+        /** StopIn */
+        StopIn: {
+            /**
+             * Activity Id
+             * @description a registered activity of the campaign
+             */
+            activity_id?: string | null;
+            /**
+             * Name
+             * @description a venue's name (instead of an activity)
+             */
+            name?: string | null;
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
+        };
+        /** StopOut */
+        StopOut: {
+            /**
+             * Key
+             * @description what a check-in names: a:<activity id> or v:<venue name>
+             */
+            key: string;
+            /** Activity Id */
+            activity_id: string | null;
+            /** Name */
+            name: string | null;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
         };
         /**
          * SummaryReporting
@@ -3255,6 +3615,8 @@ export interface operations {
                 region?: string | null;
                 campaign?: string | null;
                 category?: string | null;
+                /** @description 品牌活动 (flagship programme), one a campaign lists */
+                programme?: string | null;
                 theme?: string | null;
                 target_group?: string | null;
                 /** @description offline and online include activities held both ways */
@@ -3448,6 +3810,258 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShowcaseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_routes_api_v1_science_routes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteList"];
+                };
+            };
+        };
+    };
+    create_route_api_v1_science_routes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_route_api_v1_science_routes__route_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_route_api_v1_science_routes__route_id__put: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag (version) the caller last read, e.g. "1" */
+                "If-Match": string;
+            };
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteDetailsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_routes_api_v1_directory_routes_get: {
+        parameters: {
+            query: {
+                campaign: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicRouteList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_route_api_v1_directory_routes__route_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicRouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    route_progress_api_v1_directory_routes__route_id__progress_get: {
+        parameters: {
+            query: {
+                visitor: string;
+            };
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    route_check_in_api_v1_directory_routes__route_id__check_ins_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteCheckInIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
                 };
             };
             /** @description Validation Error */

@@ -96,6 +96,8 @@ export interface ActivityForm {
   contact_name: string
   contact_phone: string
   science_workers: WorkerRow[]
+  /** 千万IP online works, one a line: "平台 链接" (worksOf / worksText) */
+  online_works: string
 }
 
 export function emptyForm(campaignId = ''): ActivityForm {
@@ -124,6 +126,7 @@ export function emptyForm(campaignId = ''): ActivityForm {
     contact_name: '',
     contact_phone: '',
     science_workers: [],
+    online_works: '',
   }
 }
 
@@ -165,6 +168,7 @@ export function formOf(activity: ActivityOut): ActivityForm {
     contact_name: activity.contact_name ?? '',
     contact_phone: activity.contact_phone ?? '',
     science_workers: activity.science_workers.map((w) => ({ name: w.name, phone: w.phone, organisation: w.organisation ?? '' })),
+    online_works: worksText(activity.online_works ?? []),
   }
 }
 
@@ -206,7 +210,28 @@ export function detailsOf(form: ActivityForm): ActivityDetailsIn {
     science_workers: form.science_workers
       .filter((w) => w.name.trim() || w.phone.trim())
       .map((w) => ({ name: w.name.trim(), phone: w.phone.trim(), organisation: orNull(w.organisation) })),
+    online_works: worksOf(form.online_works),
   }
+}
+
+export interface OnlineWork {
+  url: string
+  platform: string
+}
+
+/** The online works a text names, one a non-empty line: the platform, then the link (the last word);
+ * a line of a link alone is on 其他. The service checks both (https, a known platform). */
+export function worksOf(text: string): OnlineWork[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).filter(Boolean))
+    .filter((words) => words.length > 0)
+    .map((words) => ({ url: words[words.length - 1]!, platform: words.slice(0, -1).join(' ') || '其他' }))
+}
+
+/** The lines of :func:`worksOf` for ``works``. */
+export function worksText(works: OnlineWork[]): string {
+  return works.map((w) => `${w.platform} ${w.url}`).join('\n')
 }
 
 /** Where a refusal's messages go on a form: beside its items (by prop), and the rest at the top. */

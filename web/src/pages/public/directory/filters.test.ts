@@ -7,6 +7,7 @@ describe('filters <-> URL query', () => {
       q: '人工智能',
       region: '6105',
       category: '重点活动',
+      programme: '千馆展览探未来',
       theme: '人工智能',
       target_group: '青少年',
       date_from: '2024-09-15',

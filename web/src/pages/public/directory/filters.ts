@@ -13,6 +13,8 @@ export interface Filters {
   /** GB/T 2260 code of a province (2 digits), city (4) or county (6); '' for the whole country */
   region: string
   category: string
+  /** a flagship programme (品牌活动, e.g. 千馆展览探未来) */
+  programme: string
   theme: string
   target_group: string
   /** China calendar days, YYYY-MM-DD */
@@ -30,6 +32,7 @@ export const EMPTY_FILTERS: Readonly<Filters> = Object.freeze({
   q: '',
   region: '',
   category: '',
+  programme: '',
   theme: '',
   target_group: '',
   date_from: '',
@@ -72,6 +75,7 @@ export function filtersFromQuery(query: LocationQuery): Filters {
     q: text('q', MAX_TEXT),
     region: REGION.test(region) ? region : '',
     category: text('category', MAX_NAME),
+    programme: text('programme', MAX_NAME),
     theme: text('theme', MAX_NAME),
     target_group: text('target_group', MAX_NAME),
     // today / this weekend and dates are two ways of saying when; dates given by hand win

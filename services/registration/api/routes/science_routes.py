@@ -1,0 +1,145 @@
+"""Science routes (科普路线): ``/api/v1/science-routes`` for the organizers and reviewing bodies who make
+them, ``/api/v1/directory/routes`` for the public who follow them and check in along them (联动打卡)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from shared.auth import Principal
+from shared.store import ConcurrencyError
+from shared.web import Problem
+from shared.web.auth import require_role
+
+from ...directory.participation import NotListed, Throttled
+from ...directory.routes import PublicRoutes, UnknownStop
+from ...domain.rules import RuleBroken
+from ...science_routes import Route, RouteNotFound
+from ..deps import RegistrationDep
+from ..route_schemas import (
+    VISITOR,
+    ProgressOut,
+    PublicRouteList,
+    PublicRouteOut,
+    RouteCheckInIn,
+    RouteDetailsIn,
+    RouteIn,
+    RouteList,
+    RouteOut,
+)
+from .activities import version_of
+from .directory import _client, _refusal
+
+router = APIRouter(tags=["science routes"])
+
+MakerDep = Annotated[Principal, require_role("organizer", "reviewer", "admin")]
+RouteId = Annotated[str, Path(max_length=64)]
+IfMatch = Annotated[str, Header(alias="If-Match", description='The ETag (version) the caller last read, e.g. "1"')]
+
+
+@router.post("/science-routes", status_code=201, response_model=RouteOut, summary="Publish a science route")
+async def create_route(body: RouteIn, maker: MakerDep, registration: RegistrationDep) -> Response:
+    """A route of the campaign (its ``science_map`` must have ``science_routes``): 2 to 30 stops in order."""
+    try:
+        route = await registration.science_routes.publish(maker, body.campaign_id, body.details())
+    except RuleBroken as exc:
+        raise _invalid(exc) from exc
+    return _answer(route, 201)
+
+
+@router.get("/science-routes", response_model=RouteList, summary="The caller's science routes")
+async def my_routes(maker: MakerDep, registration: RegistrationDep) -> RouteList:
+    return RouteList(items=[RouteOut.of(r) for r in await registration.science_routes.mine(maker)])
+
+
+@router.get("/science-routes/{route_id}", response_model=RouteOut, summary="Read one of the caller's routes")
+async def get_route(route_id: RouteId, maker: MakerDep, registration: RegistrationDep) -> Response:
+    try:
+        return _answer(await registration.science_routes.get(maker, route_id))
+    except RouteNotFound:
+        raise _not_found(route_id) from None
+
+
+@router.put("/science-routes/{route_id}", response_model=RouteOut, summary="Change a route (name, stops, order)")
+async def change_route(
+    route_id: RouteId, body: RouteDetailsIn, maker: MakerDep, registration: RegistrationDep, if_match: IfMatch
+) -> Response:
+    try:
+        route = await registration.science_routes.publish(
+            maker, "", body.details(), route_id=route_id, version=version_of(if_match)
+        )
+    except RouteNotFound:
+        raise _not_found(route_id) from None
+    except RuleBroken as exc:
+        raise _invalid(exc) from exc
+    except ConcurrencyError as exc:
+        raise Problem(
+            409, "路线已被修改 (changed meanwhile)", "The route changed since it was read; read it again"
+        ) from exc
+    return _answer(route)
+
+
+def _public(registration: RegistrationDep) -> PublicRoutes:
+    routes = registration.directory.routes
+    assert routes is not None  # wired by bootstrap
+    return routes
+
+
+PublicDep = Annotated[PublicRoutes, Depends(_public)]
+
+
+@router.get("/directory/routes", response_model=PublicRouteList, summary="A campaign's science routes (public)")
+async def public_routes(campaign: Annotated[str, Query(max_length=64)], routes: PublicDep) -> PublicRouteList:
+    return PublicRouteList(items=[PublicRouteOut.of(r) for r in await routes.listed(campaign)])
+
+
+@router.get("/directory/routes/{route_id}", response_model=PublicRouteOut, summary="A science route (public)")
+async def public_route(route_id: RouteId, routes: PublicDep) -> PublicRouteOut:
+    try:
+        return PublicRouteOut.of(await routes.view(route_id))
+    except NotListed:
+        raise _not_listed(route_id) from None
+
+
+@router.get("/directory/routes/{route_id}/progress", response_model=ProgressOut, summary="A visitor's check-ins")
+async def route_progress(
+    route_id: RouteId, visitor: Annotated[str, Query(pattern=VISITOR)], routes: PublicDep
+) -> ProgressOut:
+    try:
+        return ProgressOut.of(await routes.progress(route_id, visitor))
+    except NotListed:
+        raise _not_listed(route_id) from None
+
+
+@router.post("/directory/routes/{route_id}/check-ins", response_model=ProgressOut, summary="Check in at a stop")
+async def route_check_in(route_id: RouteId, body: RouteCheckInIn, request: Request, routes: PublicDep) -> ProgressOut:
+    """联动打卡: at an activity stop the activity's check-in rules hold (and it counts there too)."""
+    try:
+        progress = await routes.check_in(route_id, body.stop, body.visitor, _client(request))
+    except UnknownStop:
+        message = f"路线没有站点 {body.stop} (the route has no such stop)"
+        raise Problem(422, "站点无效 (invalid stop)", message, errors=[{"field": "stop", "message": message}]) from None
+    except NotListed:
+        raise _not_listed(route_id) from None
+    except (Throttled, RuleBroken) as exc:
+        raise _refusal(exc, route_id) from exc
+    return ProgressOut.of(progress)
+
+
+def _answer(route: Route, status_code: int = 200) -> Response:
+    body = RouteOut.of(route).model_dump(mode="json")
+    return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{route.version}"'})
+
+
+def _invalid(exc: RuleBroken) -> Problem:
+    return Problem(422, "路线信息无效 (invalid route)", str(exc), errors=[{"field": exc.field, "message": str(exc)}])
+
+
+def _not_found(route_id: str) -> Problem:
+    return Problem(404, "路线不存在 (not found)", f"No route {route_id} of yours")
+
+
+def _not_listed(route_id: str) -> Problem:
+    return Problem(404, "路线不存在或未公开 (not found)", f"No public route {route_id}")
