@@ -44,8 +44,12 @@ def changed_details(changes: dict[str, object]) -> dict[str, Any]:
 
 
 def completed_details(payload: InfoCompleted) -> dict[str, Any]:
-    """The detail columns of an info completion (a later completion replaces the earlier one)."""
-    return {name: _column(name, getattr(payload, name)) for name in COMPLETED}
+    """The detail columns of an info completion (a later completion replaces the earlier one); photos
+    and videos uploaded to the platform join the linked ones, by the URL the one origin serves them at."""
+    given = {name: getattr(payload, name) for name in COMPLETED}
+    given["photo_urls"] = [*payload.photo_urls, *(m.url for m in payload.media if m.kind == "photo")]
+    given["video_urls"] = [*payload.video_urls, *(m.url for m in payload.media if m.kind == "video")]
+    return {name: _column(name, value) for name, value in given.items()}
 
 
 def details_of(row: dict[str, Any]) -> dict[str, Any]:
