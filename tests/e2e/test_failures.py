@@ -168,8 +168,9 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_consumer_g
     response = await platform.registration.post("/api/v1/activities", json=activity("310104"))
     assert response.status_code == 201
     await overview_when(platform, 1)
-    # every group reading the activities topic dead-letters both: analytics' overview and facts, registration's directory
-    groups = {b"analytics.overview", b"analytics.facts", b"registration.directory"}
+    # every group reading the activities topic dead-letters both: analytics' overview and facts, registration's
+    # directory and showcase
+    groups = {b"analytics.overview", b"analytics.facts", b"registration.directory", b"registration.showcase"}
     dead = await read_topic(platform.bus_url, DEAD_LETTERS.name, expected=2 * len(groups))
     assert {r.header("kepuri_dlq_group") for r in dead} == groups
     for group in groups:
