@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from .given import approved_activity
 from .site_support import ORGANIZER_PASSWORD, Api, Journey
-from .workbench_support import choose
+from .workbench_support import campaign_title, choose
 
 OpenJourney = Callable[[str], Journey]
 ROUTE = "临渭防灾科普之旅"
@@ -56,6 +56,8 @@ def test_an_organizer_makes_a_route_and_a_visitor_completes_it_on_a_phone(journe
 
     # the visitor, on a phone, finds the route under the map and follows it
     visitor.goto("/map")
+    # the campaign shown first is the newest; other journeys may have added one after the route's
+    visitor.page.get_by_label("活动年度").select_option(label=campaign_title(api))
     routes = visitor.page.get_by_role("region", name="科普路线")
     expect(routes.get_by_text(f"2 站：{museum.name} → {lecture.name}")).to_be_visible()
     visitor.step("map-routes")
@@ -80,7 +82,7 @@ def test_an_organizer_makes_a_route_and_a_visitor_completes_it_on_a_phone(journe
     visitor.step("activity-online-works")
 
     # the search, filtered by the 千馆展览 programme
-    visitor.goto("/search")
+    visitor.goto(f"/search?campaign={api.current_campaign()}")
     visitor.page.get_by_role("button", name=re.compile("筛选")).click()
     visitor.page.get_by_label("品牌活动").select_option("千馆展览探未来")
     expect(visitor.page).to_have_url(re.compile(r"[?&]programme="))
