@@ -14,6 +14,7 @@ from shared.privacy import KeyVault
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
+from .adapters.receipts import ReceiptSweeper
 from .adapters.tables import metadata
 from .api.routes import callbacks, messages
 from .api.routes import templates as templates_routes
@@ -21,16 +22,15 @@ from .channels.base import Channel
 from .channels.inbox import Inbox
 from .channels.sms import HttpSms, SmsSettings
 from .container import Notification
-from .dispatcher import Clock, ClosingChannels, Dispatcher, utc_now
 from .domain.delivery import parse_quiet
-from .ledger import Ledger
-from .outcomes import OutcomePlanner
-from .planner import ThankYouPlanner
-from .receipts import ReceiptSweeper
-from .reminders import Reminders
-from .resets import PasswordResetPlanner
+from .projections.password_resets import PasswordResetPlanner
+from .projections.review_outcome_messages import OutcomePlanner
+from .projections.thank_you import ThankYouPlanner
+from .service.dispatcher import Clock, ClosingChannels, Dispatcher, utc_now
+from .service.ledger import Ledger
+from .service.reminders import Reminders
+from .service.summary_reminders import SubmittedSummaries
 from .settings import NotificationSettings
-from .summary_reminders import SubmittedSummaries
 from .templates.engine import Templates
 
 MIGRATIONS = "services.notification:migrations"

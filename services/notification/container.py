@@ -8,9 +8,9 @@ from shared.runtime import Backbone
 from shared.web.auth import Verifier
 
 from .channels.sms import HttpSms
-from .dispatcher import Dispatcher
-from .ledger import Ledger
-from .reminders import Reminders
+from .service.dispatcher import Dispatcher
+from .service.ledger import Ledger
+from .service.reminders import Reminders
 from .templates import Templates
 
 

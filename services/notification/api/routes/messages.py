@@ -12,7 +12,7 @@ from shared.web import Problem
 from shared.web.dates import Zoned
 
 from ...domain.delivery import State
-from ...ledger import NotFound
+from ...service.ledger import NotFound
 from ..deps import AdminDep, InboxReaderDep, NotificationDep, ReaderDep
 
 router = APIRouter(tags=["messages"])

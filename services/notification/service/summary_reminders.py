@@ -22,7 +22,7 @@ from shared.events.topics import REVIEWS
 from shared.regions import PackagedRegions
 from shared.store.upsert import upsert
 
-from .adapters.tables import activities, summaries_submitted
+from ..adapters.tables import activities, summaries_submitted
 
 KIND = "summary_deadline"
 LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2}

@@ -21,8 +21,8 @@ from shared.events.payloads.restricted import PasswordResetRequested
 from shared.events.topics import CONTACTS
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import messages
-from .planner import Compose
+from ..adapters.tables import messages
+from .thank_you import Compose
 
 PASSWORD_RESET = "password_reset"
 

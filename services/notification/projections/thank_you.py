@@ -16,7 +16,7 @@ every info-completed activity's workers are thanked, each once.
 Workers arrive sealed, each under that person's key (see :mod:`shared.privacy`): before each batch
 the planner fetches the keys it needs from the key vault (``prepare``) and opens them in ``apply``.
 A worker whose key is gone was erased and is skipped, so a replay never learns them again; a
-``personal-data-erased`` event makes the planner forget what it holds of them (:mod:`.erasure`).
+``personal-data-erased`` event makes the planner forget what it holds of them (:mod:`..adapters.erasure`).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from shared.events.topics import ACTIVITIES, CAMPAIGNS, CONTACTS, PRIVACY
 from shared.privacy import KeyVault, SealError, open_sealed
 from shared.store.upsert import upsert, upsert_statement
 
-from .adapters.tables import activities, campaigns, messages, subject_phones, workers
-from .erasure import forget, forget_wal
+from ..adapters.erasure import forget, forget_wal
+from ..adapters.tables import activities, campaigns, messages, subject_phones, workers
 
 Compose = Callable[[str, str, str | None, Mapping[str, Any]], tuple[str | None, str]]
 THANK_YOU = "thank_you"

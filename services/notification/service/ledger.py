@@ -14,9 +14,9 @@ from shared.auth import Principal
 from shared.store import sync_reading, sync_transaction
 from shared.store.upsert import upsert
 
-from .adapters.tables import messages, opt_outs
-from .domain.delivery import QUIET_HOURS, Quiet, not_before, status_text
-from .receipts import Applied, apply_receipt
+from ..adapters.receipts import Applied, apply_receipt
+from ..adapters.tables import messages, opt_outs
+from ..domain.delivery import QUIET_HOURS, Quiet, not_before, status_text
 from .reminders import body_inbox
 
 PUBLIC_COLUMNS = (
@@ -148,7 +148,7 @@ class Ledger:
 
     async def receipt(self, provider_message_id: str, delivered: bool, error: str | None) -> Applied:
         """A provider's delivery receipt: sent → delivered (or failed with its reason); kept until its
-        message's provider id is recorded when it comes first (see :mod:`.receipts`)."""
+        message's provider id is recorded when it comes first (see :mod:`..adapters.receipts`)."""
         now = self._clock()
         return await sync_transaction(
             self._engine, lambda c: apply_receipt(c, provider_message_id, delivered, error, now)

@@ -5,7 +5,7 @@ One inbox message per review event and organizer, keyed by the event's id, so a 
 nothing. The organizer is the activity's (known from the activities stream, which the thank-you
 planner keeps in the same database) or, for a unit's recommendation, the unit itself; a message
 reserved before its activity is known gets its organizer when the registration arrives
-(``planner.claim_orphans``).
+(``thank_you.claim_orphans``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from shared.events.payloads.reviews import (
 from shared.events.topics import REVIEWS
 from shared.store.upsert import upsert, upsert_statement
 
-from .adapters.tables import activities, campaigns, messages, recommendations
-from .planner import Compose
+from ..adapters.tables import activities, campaigns, messages, recommendations
+from .thank_you import Compose
 
 LEVELS = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 

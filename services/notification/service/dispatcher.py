@@ -5,7 +5,7 @@ lease: what a crash left in flight), marking them ``sending`` with one more atte
 concurrently, in the provider's batches where the channel takes them (SMS: 100 a request); then
 records each outcome (one ``executemany`` per kind of outcome) with its event (``notification-sent`` / ``-failed``) in one
 transaction, which also applies the delivery receipts that came before the provider ids it records
-(:mod:`.receipts`). A message whose recipient opted out is failed without being sent; an SMS due in quiet
+(:mod:`..adapters.receipts`). A message whose recipient opted out is failed without being sent; an SMS due in quiet
 hours is put off until 08:00. ``rounds`` rounds run at once (each claims rows the others cannot), so
 one round's sends overlap another's claim and record.
 
@@ -32,10 +32,10 @@ from shared.events.topics import NOTIFICATIONS
 from shared.store import Bulk, Changes, sync_transaction
 from shared.store.writer import GroupCommitter
 
-from .adapters.tables import messages, opt_outs
-from .channels.base import BatchChannel, Channel, Outcome, Outgoing, PermanentFailure, Sent, TransientFailure
-from .domain.delivery import AWAITED_KINDS, QUIET_HOURS, Quiet, allowed_from, retry_after
-from .receipts import applying_kept
+from ..adapters.receipts import applying_kept
+from ..adapters.tables import messages, opt_outs
+from ..channels.base import BatchChannel, Channel, Outcome, Outgoing, PermanentFailure, Sent, TransientFailure
+from ..domain.delivery import AWAITED_KINDS, QUIET_HOURS, Quiet, allowed_from, retry_after
 
 log = logging.getLogger(__name__)
 SOURCE = "/kepuri/notification"

@@ -37,9 +37,9 @@ from shared.runtime.periodic import Periodic
 from shared.store import sync_transaction
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import activities, campaigns, messages
-from .domain.delivery import CHINA
-from .planner import Compose
+from ..adapters.tables import activities, campaigns, messages
+from ..domain.delivery import CHINA
+from ..projections.thank_you import Compose
 from .summary_reminders import summary_reminders
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from shared.runtime.periodic import Periodic
 from shared.store import sync_transaction
 from shared.store.upsert import upsert
 
-from .adapters.tables import messages, pending_receipts
+from .tables import messages, pending_receipts
 
 log = logging.getLogger(__name__)
 
