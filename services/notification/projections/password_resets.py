@@ -9,20 +9,18 @@ never in an answer of the API. Such a message is awaited: quiet hours and opt-ou
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
 from shared.consumer import Delivery
-from shared.events.masking import mask_phone
 from shared.events.payloads.restricted import PasswordResetRequested
 from shared.events.topics import CONTACTS
-from shared.store.upsert import upsert_statement
 
-from ..adapters.tables import messages
-from .thank_you import Compose
+from ..adapters.reservations import queued_message, reserve
+from ..service.ports import Clock, Texts, utc_now
 
 PASSWORD_RESET = "password_reset"
 
@@ -33,48 +31,29 @@ class PasswordResetPlanner:
     name = "notification.password-resets"
     topics: tuple[str, ...] = (CONTACTS.name,)
 
-    def __init__(
-        self,
-        compose: Compose,
-        on_reserved: Callable[[], None] | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._compose = compose
+    def __init__(self, texts: Texts, on_reserved: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
+        self._texts = texts
         self._on_reserved = on_reserved
         self._clock = clock
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         now = self._clock()
-        rows = []
-        for delivery in deliveries:
-            payload = delivery.payload
-            if not isinstance(payload, PasswordResetRequested) or payload.expires_at <= now:
-                continue
-            minutes = max(1, math.ceil((payload.expires_at - now).total_seconds() / 60))
-            _, text = self._compose(PASSWORD_RESET, "sms", None, {"code": payload.code, "minutes": minutes})
-            rows.append(
-                {
-                    "event_id": delivery.envelope.id,
-                    "recipient": payload.phone,
-                    "channel": "sms",
-                    "notification_id": uuid.uuid4().hex,
-                    "kind": PASSWORD_RESET,
-                    "recipient_masked": mask_phone(payload.phone),
-                    "organizer_id": None,
-                    "activity_id": None,
-                    "campaign": None,
-                    "sign": None,
-                    "subject": None,
-                    "text": text,
-                    "state": "queued",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        if rows:
-            statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
-            connection.execute(statement, rows)
-            if self._on_reserved is not None:
-                self._on_reserved()
+        rows = [
+            row
+            for delivery in deliveries
+            if isinstance(delivery.payload, PasswordResetRequested)
+            and (row := reset_message(delivery.envelope.id, delivery.payload, self._texts, now)) is not None
+        ]
+        if reserve(connection, rows) and self._on_reserved is not None:
+            self._on_reserved()
+
+
+def reset_message(event_id: str, request: PasswordResetRequested, texts: Texts, now: datetime) -> dict[str, Any] | None:
+    """The SMS carrying the code, saying how many minutes it lasts; None once it has expired."""
+    if request.expires_at <= now:
+        return None
+    minutes = max(1, math.ceil((request.expires_at - now).total_seconds() / 60))
+    _, text = texts.compose(PASSWORD_RESET, "sms", None, {"code": request.code, "minutes": minutes})
+    return queued_message(
+        event_id=event_id, recipient=request.phone, channel="sms", kind=PASSWORD_RESET, text=text, now=now
+    )

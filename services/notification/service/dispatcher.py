@@ -1,13 +1,12 @@
 """The dispatcher: sends what the ledger holds, and records every outcome.
 
-Each round claims a batch of due messages (``queued`` and due, or ``sending`` for longer than the
-lease: what a crash left in flight), marking them ``sending`` with one more attempt; sends them
-concurrently, in the provider's batches where the channel takes them (SMS: 100 a request); then
-records each outcome (one ``executemany`` per kind of outcome) with its event (``notification-sent`` / ``-failed``) in one
-transaction, which also applies the delivery receipts that came before the provider ids it records
-(:mod:`..adapters.receipts`). A message whose recipient opted out is failed without being sent; an SMS due in quiet
-hours is put off until 08:00. ``rounds`` rounds run at once (each claims rows the others cannot), so
-one round's sends overlap another's claim and record.
+Each round claims a batch of due messages from the ledger (:class:`~.ports.DueMessages`: ``queued`` and
+due, or ``sending`` for longer than the lease: what a crash left in flight; an SMS due in quiet hours is
+put off until 08:00 instead), sends them concurrently, in the provider's batches where the channel takes
+them (SMS: 100 a request), then decides what became of each (:func:`settle`: sent, retried later, or
+failed for good) and records it with its event (``notification-sent`` / ``-failed``) in one
+transaction. A message whose recipient opted out is failed without being sent. ``rounds`` rounds run at
+once (each claims rows the others cannot), so one round's sends overlap another's claim and record.
 
 **A crash between sending and recording** leaves rows ``sending``. After the lease they are sent
 again, with the same ledger key as the provider's client reference; the provider (and the stand-in)
@@ -20,61 +19,46 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from shared.events import CATALOG, to_message
 from shared.events.payloads.notifications import NotificationFailed, NotificationSent
 from shared.events.topics import NOTIFICATIONS
-from shared.store import Bulk, Changes, sync_transaction
-from shared.store.writer import GroupCommitter
 
-from ..adapters.receipts import applying_kept
-from ..adapters.tables import messages, opt_outs
 from ..channels.base import BatchChannel, Channel, Outcome, Outgoing, PermanentFailure, Sent, TransientFailure
-from ..domain.delivery import AWAITED_KINDS, QUIET_HOURS, Quiet, allowed_from, retry_after
+from ..domain.delivery import retry_after
+from .ports import Claimed, Clock, DueMessages, Settled, utc_now
+from .wakeup import WakeUp
 
 log = logging.getLogger(__name__)
 SOURCE = "/kepuri/notification"
-LEASE = timedelta(minutes=2)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+OPTED_OUT = "收件人已退订 (the recipient opted out)"
 
 
 class Dispatcher:
-    """Runs rounds until stopped; :meth:`wake` starts one at once (new reservations)."""
+    """Runs rounds until stopped; the :class:`WakeUp` it waits on starts one at once (new reservations)."""
 
     def __init__(
         self,
-        engine: Any,
-        writer: GroupCommitter,
+        due: DueMessages,
         channels: Mapping[str, Channel],
         *,
+        wake: WakeUp | None = None,
         batch: int = 2000,
         concurrency: int = 64,
         rounds: int = 2,
         idle_s: float = 1.0,
         clock: Clock = utc_now,
-        quiet: Quiet = QUIET_HOURS,
-        lease: timedelta = LEASE,
     ) -> None:
-        self._engine = engine
-        self._writer = writer
+        self._due = due
         self._channels = channels
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
         self._idle_s = idle_s
         self._clock = clock
-        self._quiet = quiet
-        self._lease = lease
-        self._wake = asyncio.Event()
+        self._wake = wake or WakeUp()
         self._rounds = rounds
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -102,71 +86,36 @@ class Dispatcher:
                 handled = 0
             if handled < self._batch:
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._idle_s):
-                        await self._wake.wait()
+                await self._wake.wait(self._idle_s)
 
     async def round(self) -> int:
         """Claim, send and record one batch; how many messages it handled."""
         now = self._clock()
-        claimed = await sync_transaction(self._engine, lambda c: self._claim(c, now))
+        claimed = await self._due.claim(now, self._batch)
         if not claimed:
             return 0
         outcomes = await self._send(claimed)
-        changes = Changes()
-        self._record(changes, claimed, outcomes, now)
-        await self._writer.submit(changes)
+        await self._due.record(settle(claimed, outcomes, now), now)
         return len(claimed)
 
-    def _claim(self, connection: Connection, now: datetime) -> list[dict[str, Any]]:
-        m = messages
-        due = or_(
-            and_(m.c.state == "queued", m.c.next_attempt_at <= now),
-            and_(m.c.state == "sending", m.c.updated_at <= now - self._lease),
-        )
-        rows = [dict(r) for r in connection.execute(select(m).where(due).limit(self._batch)).mappings()]
-        if not rows:
-            return []
-        opted = set(
-            connection.scalars(
-                select(opt_outs.c.recipient).where(opt_outs.c.recipient.in_({r["recipient"] for r in rows}))
-            )
-        )
-        ready, later_rows = [], []
-        for row in rows:
-            awaited = row["kind"] in AWAITED_KINDS
-            row["opted_out"] = row["recipient"] in opted and not awaited
-            later = now if awaited else allowed_from(row["channel"], now, self._quiet)
-            if later > now and not row["opted_out"]:
-                later_rows.append({"key": row["notification_id"], "at": later})
-                continue
-            row["attempts"] += 1
-            ready.append(row)
-        if later_rows:
-            connection.execute(_by_key().values(state="queued", next_attempt_at=bindparam("at")), later_rows)
-        if ready:
-            claim = _by_key().values(state="sending", attempts=bindparam("attempts"), updated_at=now)
-            connection.execute(claim, [{"key": r["notification_id"], "attempts": r["attempts"]} for r in ready])
-        return ready
-
-    async def _send(self, rows: Sequence[Mapping[str, Any]]) -> list[Outcome]:
-        """One outcome per row, in order: sent by its channel (in batches where it takes them)."""
-        outcomes: list[Outcome] = [_UNSENT] * len(rows)
+    async def _send(self, claimed: Sequence[Claimed]) -> list[Outcome]:
+        """One outcome per message, in order: sent by its channel (in batches where it takes them)."""
+        outcomes: list[Outcome] = [_UNSENT] * len(claimed)
         by_channel: dict[str, list[int]] = {}
-        for i, row in enumerate(rows):
-            if row["opted_out"]:
-                outcomes[i] = PermanentFailure("收件人已退订 (the recipient opted out)")
-            elif row["channel"] not in self._channels:
-                outcomes[i] = PermanentFailure(f"no channel {row['channel']!r} is configured")
+        for i, message in enumerate(claimed):
+            if message.opted_out:
+                outcomes[i] = PermanentFailure(OPTED_OUT)
+            elif message.channel not in self._channels:
+                outcomes[i] = PermanentFailure(f"no channel {message.channel!r} is configured")
             else:
-                by_channel.setdefault(row["channel"], []).append(i)
+                by_channel.setdefault(message.channel, []).append(i)
         jobs, places = [], []
         for name, indexes in by_channel.items():
             channel = self._channels[name]
             size = channel.batch_size if isinstance(channel, BatchChannel) else 1
             for first in range(0, len(indexes), size):
                 chunk = indexes[first : first + size]
-                jobs.append(self._deliver(channel, [_outgoing(rows[i]) for i in chunk]))
+                jobs.append(self._deliver(channel, [_outgoing(claimed[i]) for i in chunk]))
                 places.append(chunk)
         for chunk, results in zip(places, await asyncio.gather(*jobs), strict=True):
             for i, outcome in zip(chunk, results, strict=True):
@@ -185,68 +134,51 @@ class Dispatcher:
                 log.exception("channel %s failed on %s", channel.name, [m.key for m in batch])
                 return [TransientFailure(f"{type(exc).__name__}: {exc}")] * len(batch)
 
-    def _record(
-        self, changes: Changes, rows: Sequence[Mapping[str, Any]], outcomes: Sequence[Outcome], now: datetime
-    ) -> None:
-        """The rows' new states (one ``executemany`` per kind of outcome) and their events."""
-        sent, retried, failed = [], [], []
-        for row, outcome in zip(rows, outcomes, strict=True):
-            key = row["notification_id"]
-            if isinstance(outcome, Sent):
-                sent.append({"key": key, "provider_id": outcome.provider_message_id})
-                payload: Any = NotificationSent(
-                    notification_id=key,
-                    kind=row["kind"],
-                    channel=row["channel"],
-                    recipient_masked=row["recipient_masked"],
-                    provider_message_id=outcome.provider_message_id,
-                )
-            else:
-                wait = retry_after(row["attempts"]) if isinstance(outcome, TransientFailure) else None
-                error = str(outcome)[:500]
-                if wait is not None:
-                    retried.append({"key": key, "at": now + wait, "reason": error})
-                    continue
-                failed.append({"key": key, "reason": error})
-                payload = NotificationFailed(
-                    notification_id=key,
-                    kind=row["kind"],
-                    channel=row["channel"],
-                    recipient_masked=row["recipient_masked"],
-                    error=error,
-                    permanent=True,
-                )
-            envelope = CATALOG.envelope(
-                payload, subject=key, sequence=row["attempts"], source=SOURCE, campaign=row["campaign"]
+
+def settle(claimed: Sequence[Claimed], outcomes: Sequence[Outcome], now: datetime) -> Settled:
+    """What becomes of each message after its attempt: sent (with ``notification-sent``); after a
+    transient failure tried again later (30 s, 1, 2, 4 … minutes), while attempts are left; else failed
+    for good with its reason (with ``notification-failed``)."""
+    settled = Settled()
+    for message, outcome in zip(claimed, outcomes, strict=True):
+        key = message.notification_id
+        payload: Any
+        if isinstance(outcome, Sent):
+            settled.sent.append((key, outcome.provider_message_id))
+            payload = NotificationSent(
+                notification_id=key,
+                kind=message.kind,
+                channel=message.channel,
+                recipient_masked=message.recipient_masked,
+                provider_message_id=outcome.provider_message_id,
             )
-            changes.messages.append(to_message(envelope, NOTIFICATIONS.name))
-        # Only a row still ``sending`` takes its outcome: a later round's record (after the lease) or an
-        # applied receipt is never overwritten by an earlier round's.
-        update = _by_key().where(messages.c.state == "sending")
-        changes.statements += [
-            Bulk(update.values(state="sent", provider_message_id=bindparam("provider_id"), updated_at=now), sent),
-            Bulk(
-                update.values(
-                    state="queued", next_attempt_at=bindparam("at"), error=bindparam("reason"), updated_at=now
-                ),
-                retried,
-            ),
-            Bulk(update.values(state="failed", error=bindparam("reason"), updated_at=now), failed),
-        ]
-        if sent:  # the receipts that came before these ids were recorded
-            changes.statements += applying_kept(self._engine.dialect.name, now)
+        else:
+            wait = retry_after(message.attempts) if isinstance(outcome, TransientFailure) else None
+            error = str(outcome)[:500]
+            if wait is not None:
+                settled.retried.append((key, now + wait, error))
+                continue
+            settled.failed.append((key, error))
+            payload = NotificationFailed(
+                notification_id=key,
+                kind=message.kind,
+                channel=message.channel,
+                recipient_masked=message.recipient_masked,
+                error=error,
+                permanent=True,
+            )
+        envelope = CATALOG.envelope(
+            payload, subject=key, sequence=message.attempts, source=SOURCE, campaign=message.campaign
+        )
+        settled.events.append(to_message(envelope, NOTIFICATIONS.name))
+    return settled
 
 
 _UNSENT = TransientFailure("not attempted")
 
 
-def _outgoing(row: Mapping[str, Any]) -> Outgoing:
-    return Outgoing(row["notification_id"], row["recipient"], row["text"], row["subject"], row["sign"])
-
-
-def _by_key() -> Any:
-    """An update of one ledger row by its key, the ``key`` parameter (for ``executemany``)."""
-    return messages.update().where(messages.c.notification_id == bindparam("key"))
+def _outgoing(message: Claimed) -> Outgoing:
+    return Outgoing(message.notification_id, message.recipient, message.text, message.subject, message.sign)
 
 
 class ClosingChannels:

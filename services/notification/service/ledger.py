@@ -17,6 +17,7 @@ from shared.store.upsert import upsert
 from ..adapters.receipts import Applied, apply_receipt
 from ..adapters.tables import messages, opt_outs
 from ..domain.delivery import QUIET_HOURS, Quiet, not_before, status_text
+from ..domain.errors import NotFound
 from .reminders import body_inbox
 
 PUBLIC_COLUMNS = (
@@ -34,10 +35,6 @@ PUBLIC_COLUMNS = (
     "updated_at",
     "next_attempt_at",  # answered as not_before, for a queued message
 )
-
-
-class NotFound(Exception):
-    """No such message, or not one the caller may see."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,7 @@ class Ledger:
 
         found = await sync_transaction(self._engine, requeue)
         if found is None:
-            raise NotFound(notification_id)
+            raise NotFound("message", f"No message {notification_id}")
         return found
 
     async def receipt(self, provider_message_id: str, delivered: bool, error: str | None) -> Applied:

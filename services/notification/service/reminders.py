@@ -24,33 +24,32 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection
 
 from shared.regions import PackagedRegions
 from shared.runtime.periodic import Periodic
 from shared.store import sync_transaction
-from shared.store.upsert import upsert_statement
 
-from ..adapters.tables import activities, campaigns, messages
+from ..adapters import reminder_reads as reads
+from ..adapters.reservations import reminder, reserve
 from ..domain.delivery import CHINA
-from ..projections.thank_you import Compose
+from .ports import Clock, Texts
 from .summary_reminders import summary_reminders
 
 log = logging.getLogger(__name__)
+LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2, "national": 0}
 
 
 class Reminders:
     def __init__(
         self,
         engine: Any,
-        compose: Compose,
-        clock: Callable[[], datetime],
+        texts: Texts,
+        clock: Clock,
         *,
         interval_s: float = 600.0,
         on_reserved: Callable[[], None] | None = None,
@@ -58,7 +57,7 @@ class Reminders:
     ) -> None:
         self._engine = engine
         self._regions = regions or PackagedRegions()
-        self._compose = compose
+        self._texts = texts
         self._clock = clock
         self._on_reserved = on_reserved
         self._worker = Periodic("reminders", self.check, interval_s, at_start=True)
@@ -78,43 +77,37 @@ class Reminders:
 
     def _reserve(self, connection: Connection) -> int:
         now = self._clock()
-        today = now.astimezone(CHINA).date()
         rows: list[dict[str, Any]] = []
-        for campaign in connection.execute(select(campaigns)).mappings():
-            days = json.loads(campaign["reminder_days"] or "[]")
-            for kind, column, incomplete_only in (
-                ("registration_closing", "registration_closes_on", False),
-                ("info_deadline", "info_completion_deadline", True),
-            ):
-                if campaign[column] is None:
-                    continue
-                deadline = date.fromisoformat(campaign[column])
-                left = (deadline - today).days
-                if left in days:
-                    rows += self._reminders(connection, campaign, kind, deadline, left, incomplete_only, now)
-            if campaign["key_activity_plan_deadline"]:
-                deadline = date.fromisoformat(campaign["key_activity_plan_deadline"])
-                left = (deadline - today).days
-                if left in days:
-                    rows += self._body_reminders(
-                        connection, campaign, "county", deadline, left, now, "key_activity_plan"
-                    )
-            deadlines = json.loads(campaign["recommendation_deadlines"] or "{}")
-            for level, last_day in sorted(deadlines.items()):
-                deadline = date.fromisoformat(last_day)
-                left = (deadline - today).days
-                if left in days:
-                    rows += self._body_reminders(connection, campaign, level, deadline, left, now)
-            if campaign["summary_deadline"] and campaign["summary_reporters"]:
-                left = (date.fromisoformat(campaign["summary_deadline"]) - today).days
-                if left in days:
-                    rows += summary_reminders(connection, campaign, left, now, self._compose, self._regions, _row)
-        if rows:
-            statement = upsert_statement(connection.dialect.name, messages, ("event_id", "recipient", "channel"))
-            connection.execute(statement, rows)
+        for campaign in reads.all_campaigns(connection):
+            rows += self._due(connection, campaign, now)
+        reserve(connection, rows)
         return len(rows)
 
-    def _reminders(
+    def _due(self, connection: Connection, campaign: Any, now: datetime) -> list[dict[str, Any]]:
+        """The campaign's reminders due today, every deadline ``left`` days ahead being a reminder day."""
+        today = now.astimezone(CHINA).date()
+        days = json.loads(campaign["reminder_days"] or "[]")
+        rows: list[dict[str, Any]] = []
+        for kind, column, incomplete_only in (
+            ("registration_closing", "registration_closes_on", False),
+            ("info_deadline", "info_completion_deadline", True),
+        ):
+            if (left := days_left(campaign[column], today, days)) is not None:
+                deadline = date.fromisoformat(campaign[column])
+                rows += self._organizer_reminders(connection, campaign, kind, deadline, left, incomplete_only, now)
+        plan = campaign["key_activity_plan_deadline"]
+        if (left := days_left(plan, today, days)) is not None:
+            deadline = date.fromisoformat(plan)
+            rows += self._body_reminders(connection, campaign, "county", deadline, left, now, "key_activity_plan")
+        deadlines = json.loads(campaign["recommendation_deadlines"] or "{}")
+        for level, last_day in sorted(deadlines.items()):
+            if (left := days_left(last_day, today, days)) is not None:
+                rows += self._body_reminders(connection, campaign, level, date.fromisoformat(last_day), left, now)
+        if campaign["summary_reporters"] and (left := days_left(campaign["summary_deadline"], today, days)) is not None:
+            rows += summary_reminders(connection, campaign, left, now, self._texts, self._regions)
+        return rows
+
+    def _organizer_reminders(
         self,
         connection: Connection,
         campaign: Any,
@@ -124,29 +117,19 @@ class Reminders:
         incomplete_only: bool,
         now: datetime,
     ) -> list[dict[str, Any]]:
-        a = activities
-        query = select(a.c.organizer_id, a.c.organizer_name, a.c.name).where(
-            a.c.campaign == campaign["campaign_id"], a.c.organizer_id.is_not(None)
-        )
-        if incomplete_only:
-            query = query.where(a.c.info_completed.is_(False))
-        names: defaultdict[str, list[str]] = defaultdict(list)
-        organizer_names: dict[str, str] = {}
-        for organizer_id, organizer_name, name in connection.execute(query):
-            names[organizer_id].append(name or "")
-            organizer_names[organizer_id] = organizer_name or ""
         out = []
-        for organizer_id, activity_names in sorted(names.items()):
+        found = reads.organizers_with_activities(connection, campaign["campaign_id"], incomplete_only=incomplete_only)
+        for organizer_id, organizer_name, activity_names in found:
             context: dict[str, Any] = {
-                "organizer_name": organizer_names[organizer_id],
+                "organizer_name": organizer_name,
                 "campaign_title": campaign["title"],
                 "deadline": deadline.isoformat(),
                 "days_left": left,
             }
             if kind == "info_deadline":
                 context["activity_names"] = sorted(activity_names)
-            title, text = self._compose(kind, "inbox", campaign["campaign_id"], context)
-            out.append(_row(kind, campaign, deadline, left, f"unit:{organizer_id}", organizer_id, title, text, now))
+            title, text = self._texts.compose(kind, "inbox", campaign["campaign_id"], context)
+            out.append(reminder(kind, campaign, deadline, left, f"unit:{organizer_id}", organizer_id, title, text, now))
         return out
 
     def _body_reminders(
@@ -159,26 +142,30 @@ class Reminders:
         now: datetime,
         kind: str = "recommendation_deadline",
     ) -> list[dict[str, Any]]:
-        a, digits = activities, LEVEL_DIGITS.get(level)
+        digits = LEVEL_DIGITS.get(level)
         if digits is None:
             return []
-        where = [a.c.campaign == campaign["campaign_id"], a.c.region_code.is_not(None)]
-        region = func.substr(a.c.region_code, 1, digits) if digits else literal("")
         out = []
-        for (jurisdiction,) in connection.execute(select(region).where(*where).distinct().order_by(region)):
+        for jurisdiction in reads.regions_with_activities(connection, campaign["campaign_id"], digits):
             context = {
                 "body_name": body_name(level, jurisdiction, self._regions),
                 "campaign_title": campaign["title"],
                 "deadline": deadline.isoformat(),
                 "days_left": left,
             }
-            title, text = self._compose(kind, "inbox", campaign["campaign_id"], context)
-            recipient = body_inbox(level, jurisdiction)
-            out.append(_row(kind, campaign, deadline, left, recipient, None, title, text, now))
+            title, text = self._texts.compose(kind, "inbox", campaign["campaign_id"], context)
+            out.append(
+                reminder(kind, campaign, deadline, left, body_inbox(level, jurisdiction), None, title, text, now)
+            )
         return out
 
 
-LEVEL_DIGITS = {"county": 6, "city": 4, "province": 2, "national": 0}
+def days_left(deadline: str | None, today: date, reminder_days: list[int]) -> int | None:
+    """Days from ``today`` to ``deadline`` (ISO) when that is one of the reminder days; else None."""
+    if not deadline:
+        return None
+    left = (date.fromisoformat(deadline) - today).days
+    return left if left in reminder_days else None
 
 
 def body_inbox(level: str, jurisdiction: str | None) -> str:
@@ -191,35 +178,3 @@ def body_name(level: str, jurisdiction: str, regions: PackagedRegions) -> str:
     if not jurisdiction:
         return "全国科普日活动组委会"
     return f"{regions.name(jurisdiction) or jurisdiction}科协"
-
-
-def _row(
-    kind: str,
-    campaign: Any,
-    deadline: date,
-    left: int,
-    recipient: str,
-    organizer_id: str | None,
-    title: str | None,
-    text: str,
-    now: datetime,
-) -> dict[str, Any]:
-    return {
-        "event_id": f"reminder:{kind}:{campaign['campaign_id']}:{deadline.isoformat()}:{left}",
-        "recipient": recipient,
-        "channel": "inbox",
-        "notification_id": uuid.uuid4().hex,
-        "kind": kind,
-        "recipient_masked": "站内信",
-        "organizer_id": organizer_id,
-        "activity_id": None,
-        "campaign": campaign["campaign_id"],
-        "sign": None,
-        "subject": title,
-        "text": text,
-        "state": "queued",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
