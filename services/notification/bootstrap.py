@@ -20,7 +20,6 @@ from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.dispatch import LedgerDueMessages
-from .adapters.receipts import ReceiptSweeper
 from .adapters.tables import metadata
 from .adapters.texts import TemplateTexts
 from .api.errors import install as install_errors
@@ -39,6 +38,7 @@ from .service.dispatcher import ClosingChannels, Dispatcher
 from .service.ledger import Ledger
 from .service.ports import Clock, utc_now
 from .service.provider_callbacks import ProviderCallbacks
+from .service.receipt_sweeper import ReceiptSweeper
 from .service.reminders import Reminders
 from .service.wakeup import WakeUp
 from .settings import NotificationSettings
