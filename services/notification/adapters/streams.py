@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select
 
+from shared.events.payloads.activities import ActivityRegistered
 from shared.store.upsert import upsert
 
 from .tables import activities, campaigns, messages, recommendations, subject_phones, summaries_submitted, workers
@@ -47,6 +48,20 @@ def requeue_thank_yous(connection: Connection, campaign_id: str, now: datetime) 
     )
     completed = select(a.c.activity_id).where(a.c.campaign == campaign_id, a.c.info_completed.is_(True))
     return list(connection.scalars(completed))
+
+
+def activity_row(payload: ActivityRegistered, sequence: int) -> dict[str, Any]:
+    return {
+        "activity_id": payload.activity_id,
+        "campaign": payload.campaign_id,
+        "name": payload.name,
+        "organizer_id": payload.organizer_id,
+        "organizer_name": payload.organizer_name,
+        "region_code": payload.region_code,
+        "info_completed": False,
+        "version": sequence,
+        "workers_version": 0,
+    }
 
 
 def keep_activity(connection: Connection, row: dict[str, Any]) -> None:

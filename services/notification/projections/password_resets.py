@@ -9,7 +9,7 @@ never in an answer of the API. Such a message is awaited: quiet hours and opt-ou
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,22 +19,18 @@ from shared.consumer import Delivery
 from shared.events.payloads.restricted import PasswordResetRequested
 from shared.events.topics import CONTACTS
 
-from ..adapters.reservations import queued_message, reserve
-from ..service.ports import Clock, Texts, utc_now
+from ..adapters.reservations import queued_message
+from ..service.ports import Texts
+from .message_planner import MessagePlanner
 
 PASSWORD_RESET = "password_reset"
 
 
-class PasswordResetPlanner:
+class PasswordResetPlanner(MessagePlanner):
     """Reserves the SMS that carries each reset code."""
 
     name = "notification.password-resets"
     topics: tuple[str, ...] = (CONTACTS.name,)
-
-    def __init__(self, texts: Texts, on_reserved: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
-        self._texts = texts
-        self._on_reserved = on_reserved
-        self._clock = clock
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         now = self._clock()
@@ -44,8 +40,7 @@ class PasswordResetPlanner:
             if isinstance(delivery.payload, PasswordResetRequested)
             and (row := reset_message(delivery.envelope.id, delivery.payload, self._texts, now)) is not None
         ]
-        if reserve(connection, rows) and self._on_reserved is not None:
-            self._on_reserved()
+        self._reserve(connection, rows)
 
 
 def reset_message(event_id: str, request: PasswordResetRequested, texts: Texts, now: datetime) -> dict[str, Any] | None:

@@ -28,8 +28,8 @@ from shared.events.payloads.reviews import (
 from shared.events.topics import REVIEWS
 
 from ..adapters import streams
-from ..adapters.reservations import queued_message, reserve
-from ..service.ports import Clock, Texts, utc_now
+from ..adapters.reservations import queued_message
+from .message_planner import MessagePlanner
 
 LEVELS = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 About = tuple[str | None, str | None, str | None]  # (activity, unit, subject name) of a recommendation
@@ -46,16 +46,11 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class ReviewOutcomeMessages:
+class ReviewOutcomeMessages(MessagePlanner):
     """Reserves an inbox message for the organizer concerned by each review outcome."""
 
     name = "notification.review-outcomes"
     topics: tuple[str, ...] = (REVIEWS.name,)
-
-    def __init__(self, texts: Texts, on_reserved: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
-        self._texts = texts
-        self._on_reserved = on_reserved
-        self._clock = clock
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         rows = []
@@ -66,8 +61,7 @@ class ReviewOutcomeMessages:
             found = outcome_of(payload, lambda r: streams.recommendation_about(connection, r))
             if found is not None:
                 rows.append(self._message(connection, delivery, found))
-        if reserve(connection, rows) and self._on_reserved is not None:
-            self._on_reserved()
+        self._reserve(connection, rows)
 
     def _message(self, connection: Connection, delivery: Delivery, outcome: Outcome) -> dict[str, Any]:
         known = streams.activity_known(connection, outcome.activity_id) if outcome.activity_id is not None else None

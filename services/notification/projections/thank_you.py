@@ -38,15 +38,16 @@ from shared.privacy import KeyVault, SealError, open_sealed
 
 from ..adapters import streams
 from ..adapters.erasure import forget, forget_wal
-from ..adapters.reservations import queued_message, reserve
+from ..adapters.reservations import queued_message
 from ..domain.campaigns import campaign_row
 from ..service.ports import Clock, Texts, utc_now
+from .message_planner import MessagePlanner
 
 THANK_YOU = streams.THANK_YOU
 THANK_YOUS_OFF = "本年度活动已关闭感谢短信 (the campaign's thank_you_sms setting is off)"
 
 
-class ThankYouPlanner:
+class ThankYouPlanner(MessagePlanner):
     """Keeps the activities and workers it needs, and reserves the thank-yous."""
 
     name = "notification.thank-you"
@@ -59,9 +60,7 @@ class ThankYouPlanner:
         clock: Clock = utc_now,
         vault: KeyVault | None = None,
     ) -> None:
-        self._texts = texts
-        self._on_reserved = on_reserved
-        self._clock = clock
+        super().__init__(texts, on_reserved, clock)
         self._vault = vault
         self._keys: dict[str, bytes] = {}
         self._forgot = False  # this batch forgot someone: the log is folded away once it commits
@@ -90,7 +89,7 @@ class ThankYouPlanner:
             if isinstance(payload, CampaignConfigured):
                 touched.update(self._configured(connection, payload, sequence))
             elif isinstance(payload, ActivityRegistered):
-                streams.keep_activity(connection, activity_row(payload, sequence))
+                streams.keep_activity(connection, streams.activity_row(payload, sequence))
             elif isinstance(payload, ActivityUpdated) and "name" in payload.changes:
                 streams.rename_activity(connection, payload.activity_id, str(payload.changes["name"]), sequence)
             elif isinstance(payload, InfoCompleted):
@@ -103,8 +102,7 @@ class ThankYouPlanner:
                 self._forgot = forget(connection, payload.key_ids) > 0 or self._forgot
         if touched:
             rows = streams.workers_to_thank(connection, sorted(touched))
-            if reserve(connection, thank_yous(rows, self._texts, self._clock())) and self._on_reserved is not None:
-                self._on_reserved()
+            self._reserve(connection, thank_yous(rows, self._texts, self._clock()))
 
     def _configured(self, connection: Connection, payload: CampaignConfigured, sequence: int) -> list[str]:
         """Keep the campaign; when its ``thank_you_sms`` is turned off, cancel its thank-yous not sent
@@ -133,20 +131,6 @@ class ThankYouPlanner:
                 opened.append({"key_id": listed.key_id, "phone": worker["phone"]})
         streams.replace_workers(connection, payload.activity_id, payload.organizer_name, sequence, rows, opened)
         return True
-
-
-def activity_row(payload: ActivityRegistered, sequence: int) -> dict[str, Any]:
-    return {
-        "activity_id": payload.activity_id,
-        "campaign": payload.campaign_id,
-        "name": payload.name,
-        "organizer_id": payload.organizer_id,
-        "organizer_name": payload.organizer_name,
-        "region_code": payload.region_code,
-        "info_completed": False,
-        "version": sequence,
-        "workers_version": 0,
-    }
 
 
 def open_worker(listed: ListedScienceWorker, keys: dict[str, bytes]) -> dict[str, Any] | None:
