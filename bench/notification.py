@@ -50,7 +50,7 @@ import uvloop
 
 from services.notification.channels.signing import signed_headers
 from services.notification.channels.sms import BATCH_PATH, DEV_KEY_ID, DEV_SECRET, SmsSettings
-from services.notification.dispatcher import Dispatcher
+from services.notification.service.dispatcher import Dispatcher
 from services.notification.templates.engine import Templates
 from shared.bus import Message, TopicSpec, bus_from_url
 from shared.events import CATALOG, to_message

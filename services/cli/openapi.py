@@ -33,6 +33,7 @@ def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     """Each service's OpenAPI document, from its app built on settings whose data lives in ``data_dir``."""
     from services.analytics.bootstrap import create_app as analytics
     from services.analytics.settings import AnalyticsSettings
+    from services.notification.bootstrap import build as build_notification
     from services.notification.bootstrap import create_app as notification
     from services.notification.settings import NotificationSettings
     from services.registration.bootstrap import create_app as registration
@@ -43,7 +44,7 @@ def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     apps = {
         "registration": registration(RegistrationSettings(data_dir=data_dir, environment="test")),
         "review": review(ReviewSettings(data_dir=data_dir, environment="test")),
-        "notification": notification(NotificationSettings(data_dir=data_dir, environment="test")),
+        "notification": notification(build_notification(NotificationSettings(data_dir=data_dir, environment="test"))),
         "analytics": analytics(AnalyticsSettings(data_dir=data_dir, environment="test")),
     }
     return {name: apps[name].openapi() for name in SERVICES}

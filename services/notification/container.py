@@ -1,16 +1,19 @@
-"""What notification's routes depend on, built once by the composition root (``bootstrap.py``)."""
+"""What notification's routes and workers depend on, built once by the composition root (``bootstrap.build``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from shared.runtime import Backbone
+from shared.runtime.app import Worker
 from shared.web.auth import Verifier
 
 from .channels.sms import HttpSms
-from .dispatcher import Dispatcher
-from .ledger import Ledger
-from .reminders import Reminders
+from .service.dispatcher import Dispatcher
+from .service.ledger import Ledger
+from .service.provider_callbacks import ProviderCallbacks
+from .service.reminders import Reminders
 from .templates import Templates
 
 
@@ -22,4 +25,6 @@ class Notification:
     dispatcher: Dispatcher
     templates: Templates
     reminders: Reminders
+    callbacks: ProviderCallbacks
     sms: HttpSms | None = None  # the provider adapter, when SMS goes through one (its callbacks need it)
+    workers: Sequence[Worker] = field(default_factory=tuple)  # started after the backbone, in order

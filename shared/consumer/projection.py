@@ -56,7 +56,7 @@ class Committing(Protocol):
 
     The runtime awaits ``committed`` with the view's engine once each batch it applied is committed.
     Notification folds SQLite's write-ahead log away after a batch that forgot an erased person, so
-    no page image from before stays on disk (see ``services/notification/erasure.py``).
+    no page image from before stays on disk (see ``services/notification/adapters/erasure.py``).
     """
 
     async def committed(self, engine: AsyncEngine) -> None: ...

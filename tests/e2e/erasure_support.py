@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration_app
@@ -62,7 +63,7 @@ class Platform:
 
 def notification_on(options: dict[str, Any], database: Path, verifier: Any, sms: Recorder) -> FastAPI:
     settings = NotificationSettings(**options, database_url=f"sqlite+aiosqlite:///{database}", quiet_hours="")  # type: ignore[arg-type]
-    return notification_app(settings, verifier=verifier, channels={"sms": sms})
+    return notification_app(build_notification(settings, verifier=verifier, channels={"sms": sms}))
 
 
 @asynccontextmanager

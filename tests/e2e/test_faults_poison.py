@@ -19,7 +19,8 @@ from fastapi import FastAPI
 
 from services.analytics.bootstrap import create_app as analytics
 from services.analytics.settings import AnalyticsSettings
-from services.notification.bootstrap import create_app as notification
+from services.notification.bootstrap import build as build_notification
+from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration
 from services.registration.settings import RegistrationSettings
@@ -35,7 +36,7 @@ from tests.fixtures.invariants import analytics_totals
 SERVICES: dict[str, tuple[Any, Any]] = {
     "registration": (registration, RegistrationSettings),
     "review": (review, ReviewSettings),
-    "notification": (notification, NotificationSettings),
+    "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
     "analytics": (analytics, AnalyticsSettings),
 }
 

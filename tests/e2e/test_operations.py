@@ -13,7 +13,8 @@ from fastapi import FastAPI
 
 from services.analytics.bootstrap import create_app as analytics
 from services.analytics.settings import AnalyticsSettings
-from services.notification.bootstrap import create_app as notification
+from services.notification.bootstrap import build as build_notification
+from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration
 from services.registration.settings import RegistrationSettings
@@ -28,7 +29,7 @@ from tests.factories import organizer_headers
 FACTORIES = {
     "registration": (registration, RegistrationSettings),
     "review": (review, ReviewSettings),
-    "notification": (notification, NotificationSettings),
+    "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
     "analytics": (analytics, AnalyticsSettings),
 }
 

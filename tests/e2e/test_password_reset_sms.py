@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.sms import HttpSms
 from services.notification.settings import NotificationSettings
@@ -37,9 +38,11 @@ async def test_a_reset_code_is_texted_through_notification_and_resets_the_passwo
         await stack.enter_async_context(registration.router.lifespan_context(registration))
         container: Registration = registration.state.container
         notification = notification_app(
-            NotificationSettings(**options, quiet_hours=""),  # type: ignore[arg-type]
-            verifier=container.verifier,
-            channels={"sms": HttpSms(sms_settings(standin))},
+            build_notification(
+                NotificationSettings(**options, quiet_hours=""),  # type: ignore[arg-type]
+                verifier=container.verifier,
+                channels={"sms": HttpSms(sms_settings(standin))},
+            )
         )
         await stack.enter_async_context(notification.router.lifespan_context(notification))
         r = await stack.enter_async_context(

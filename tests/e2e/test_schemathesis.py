@@ -40,6 +40,7 @@ from schemathesis.python import asgi
 
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.sms import HttpSms, SmsSettings
 from services.notification.settings import NotificationSettings
@@ -139,9 +140,11 @@ def _review(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[str], st
 def _notification(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[str], str]]:
     sms = HttpSms(SmsSettings(base_url="http://127.0.0.1:9", key_id="schemathesis", secret="not-the-providers"))
     app = notification_app(
-        NotificationSettings(**_data_dir(tmp_path, "notification")),
-        verifier=TokenVerifier(public_key_pem(KEY)),
-        channels={"sms": sms},
+        build_notification(
+            NotificationSettings(**_data_dir(tmp_path, "notification")),
+            verifier=TokenVerifier(public_key_pem(KEY)),
+            channels={"sms": sms},
+        )
     )
     tokens = {"admin": sign_token(KEY, ADMIN), "organizer": sign_token(KEY, Principal("o-1", "organizer", "unit-1"))}
     return app, tokens, lambda path: "organizer" if path == "/api/v1/inbox" else "admin"

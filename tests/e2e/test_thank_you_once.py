@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.base import Outgoing, Sent
 from services.notification.settings import NotificationSettings
@@ -43,7 +44,9 @@ async def recorder(platform: Platform, tmp_path: Path) -> AsyncIterator[Recorder
     sent = Recorder()
     settings = NotificationSettings(**settings_env(tmp_path, platform.bus_url), quiet_hours="")  # type: ignore[arg-type]
     app = notification_app(
-        settings, verifier=TokenVerifier(public_key_pem(generate_private_key_pem())), channels={"sms": sent}
+        build_notification(
+            settings, verifier=TokenVerifier(public_key_pem(generate_private_key_pem())), channels={"sms": sent}
+        )
     )
     async with app.router.lifespan_context(app):
         yield sent

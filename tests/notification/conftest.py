@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from services.notification.bootstrap import create_app
+from services.notification.bootstrap import build, create_app
 from services.notification.channels.base import Outgoing, PermanentFailure, Sent, TransientFailure
 from services.notification.channels.sms import HttpSms
 from services.notification.container import Notification
@@ -162,7 +162,7 @@ def start(tmp_path: Path, database: str, channels: dict[str, Any], clock: Clock)
     settings = NotificationSettings(
         data_dir=tmp_path, database_url=database, bus_url=f"embedded:{tmp_path / 'bus.db'}", environment="test"
     )
-    return create_app(settings, verifier=TokenVerifier(public_key_pem(KEY)), channels=channels, clock=clock)
+    return create_app(build(settings, verifier=TokenVerifier(public_key_pem(KEY)), channels=channels, clock=clock))
 
 
 @pytest.fixture(params=["sqlite"])

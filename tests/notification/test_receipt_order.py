@@ -19,11 +19,11 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
+from services.notification.adapters.receipts import sweep
 from services.notification.adapters.tables import messages, pending_receipts
 from services.notification.channels.base import Outcome, Outgoing, Sent
 from services.notification.channels.signing import signed_headers
 from services.notification.channels.sms import DEV_KEY_ID, DEV_SECRET, HttpSms, SmsSettings
-from services.notification.receipts import sweep
 from services.notification.standin import FailureRules, create_standin
 from shared.store import sync_transaction
 

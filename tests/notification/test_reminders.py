@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from services.notification.adapters.tables import messages
-from services.notification.reminders import body_inbox, body_name
+from services.notification.service.reminders import body_inbox, body_name
 from shared.auth import Principal
 from shared.regions import PackagedRegions
 from tests.notification.conftest import Service, campaign, completed, headers, organizer, registered

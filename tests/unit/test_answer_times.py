@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration_app
@@ -39,7 +40,7 @@ def apps(tmp_path: Path) -> dict[str, FastAPI]:
     return {
         "registration": registration_app(RegistrationSettings(**options)),
         "review": review_app(ReviewSettings(**options), verifier),
-        "notification": notification_app(NotificationSettings(**options), verifier=verifier),
+        "notification": notification_app(build_notification(NotificationSettings(**options), verifier=verifier)),
         "analytics": analytics_app(AnalyticsSettings(**options), verifier),
     }
 

@@ -8,11 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web import Problem
 from shared.web.dates import Zoned
 
 from ...domain.delivery import State
-from ...ledger import NotFound
 from ..deps import AdminDep, InboxReaderDep, NotificationDep, ReaderDep
 
 router = APIRouter(tags=["messages"])
@@ -100,10 +98,7 @@ async def inbox(
 
 @router.post("/messages/{notification_id}/resend", response_model=MessageOut, summary="Queue a message again (admin)")
 async def resend(notification_id: str, _admin: AdminDep, notification: NotificationDep) -> MessageOut:
-    try:
-        message = await notification.ledger.resend(notification_id)
-    except NotFound as exc:
-        raise Problem(404, "消息不存在 (no such message)", f"No message {notification_id}") from exc
+    message = await notification.ledger.resend(notification_id)
     notification.dispatcher.wake()
     return MessageOut(**message)
 

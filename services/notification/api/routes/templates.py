@@ -6,15 +6,13 @@ Anyone signed in reads them and previews them with sample values; an admin previ
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web import Problem
-
-from ...templates import CHANNELS, KINDS, VARIABLES, Rendered, TemplateError, Templates
+from ...service import template_previews
+from ...templates import CHANNELS, KINDS, VARIABLES, Rendered
 from ..deps import AdminDep, NotificationDep, ReaderDep
 
 router = APIRouter(prefix="/templates", tags=["templates"])
@@ -57,41 +55,16 @@ async def preview(
     notification: NotificationDep,
     campaign_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> PreviewOut:
-    _known(kind, channel)
-    templates = notification.templates
-    rendered = _refusing(lambda: templates.preview(kind, channel, campaign_id))
-    return _out(kind, channel, campaign_id, templates.source(kind, channel, campaign_id), rendered)
+    source, rendered = template_previews.preview(notification.templates, kind, channel, campaign_id)
+    return _out(kind, channel, campaign_id, source, rendered)
 
 
 @router.post("/{kind}/{channel}/preview", response_model=PreviewOut, summary="Validate and preview a draft (admin)")
 async def preview_draft(
     kind: Kind, channel: Channel, body: DraftIn, _admin: AdminDep, notification: NotificationDep
 ) -> PreviewOut:
-    _known(kind, channel)
-
-    def render() -> Rendered:
-        if not body.context:
-            return notification.templates.check(kind, channel, body.source)
-        draft = Templates({("draft", kind, channel): body.source})  # validated as an override is
-        return draft.preview(kind, channel, "draft", body.context)
-
-    return _out(kind, channel, None, body.source, _refusing(render))
-
-
-def _known(kind: str, channel: str) -> None:
-    if kind not in KINDS or channel not in CHANNELS:
-        raise Problem(
-            404, "没有这种模板 (no such template)", f"Kinds: {', '.join(KINDS)}; channels: {', '.join(CHANNELS)}"
-        )
-
-
-def _refusing(render: Callable[[], Rendered]) -> Rendered:
-    try:
-        return render()
-    except TemplateError as exc:
-        raise Problem(
-            422, "模板无效 (invalid template)", str(exc), errors=[{"field": "source", "message": exc.problem}]
-        ) from exc
+    rendered = template_previews.preview_draft(notification.templates, kind, channel, body.source, body.context)
+    return _out(kind, channel, None, body.source, rendered)
 
 
 def _out(kind: str, channel: str, campaign_id: str | None, source: str, rendered: Rendered) -> PreviewOut:

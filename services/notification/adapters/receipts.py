@@ -16,22 +16,15 @@ takes it exclusively and looks for the id again once it holds it. SQLite writes 
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Connection, case, delete, exists, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 
-from shared.runtime.periodic import Periodic
-from shared.store import sync_transaction
 from shared.store.upsert import upsert
 
-from .adapters.tables import messages, pending_receipts
-
-log = logging.getLogger(__name__)
+from .tables import messages, pending_receipts
 
 # An arbitrary 64-bit key of the advisory lock ordering receipts and records ("kepu" "rcpt").
 LOCK_KEY = 0x6B657075_72637074
@@ -105,39 +98,3 @@ def sweep(connection: Connection, now: datetime, *, retention: timedelta, keep_a
         newest = select(p.c.provider_message_id).order_by(p.c.received_at.desc()).limit(keep_at_most)
         dropped += connection.execute(delete(p).where(p.c.provider_message_id.not_in(newest))).rowcount
     return int(dropped)
-
-
-class ReceiptSweeper:
-    """A worker that runs :func:`sweep` every ``interval_s`` seconds."""
-
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        clock: Callable[[], datetime],
-        *,
-        retention: timedelta,
-        keep_at_most: int,
-        interval_s: float,
-    ) -> None:
-        self._engine = engine
-        self._clock = clock
-        self._retention = retention
-        self._keep_at_most = keep_at_most
-        self._worker = Periodic("receipt sweep", self._sweep_and_say, interval_s)
-
-    async def start(self) -> None:
-        await self._worker.start()
-
-    async def stop(self) -> None:
-        await self._worker.stop()
-
-    async def sweep(self) -> int:
-        """One sweep now; how many kept receipts were dropped."""
-        now = self._clock()
-        return await sync_transaction(
-            self._engine, lambda c: sweep(c, now, retention=self._retention, keep_at_most=self._keep_at_most)
-        )
-
-    async def _sweep_and_say(self) -> None:
-        if dropped := await self.sweep():
-            log.warning("dropped %d delivery receipts whose message id never came", dropped)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, delete, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .adapters.tables import messages, opt_outs, subject_phones, workers
+from .tables import messages, opt_outs, subject_phones, workers
 
 ERASED_TEXT = "（已按个人信息删除请求清除）"
 ERASED_ERROR = "个人信息已删除，未发送 (personal data erased; not sent)"
