@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
@@ -36,10 +36,10 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 from ..bus import Bus, Message, Record, Subscription, TopicPartition
 from ..events import CATALOG, MalformedEvent, UnknownEventType, from_record
 from ..events.topics import DEAD_LETTERS
+from ..store.changes import Changes
 from ..store.engine import sync_transaction
 from ..store.errors import StoreUnavailable
-from ..store.recorder import Changes, Recorder
-from ..store.upsert import upsert
+from ..store.tracking import Position, TrackingRecorder
 from . import metrics
 from .errors import ApplyErrorPolicy, RetryBatch, dead_letter
 from .projection import Committing, Delivery, Preparing, Projection
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 _POISON = (MalformedEvent, UnknownEventType, ValidationError)
 
-Partition = tuple[str, int]  # (topic, partition): the cheap key of the per-record bookkeeping below
+Partition = Position  # (topic, partition): the cheap key of the per-record bookkeeping below
 
 
 class ConsumerRuntime:
@@ -61,7 +61,7 @@ class ConsumerRuntime:
     def __init__(
         self,
         engine: AsyncEngine,
-        recorder: Recorder,
+        recorder: TrackingRecorder,
         bus: Bus,
         projection: Projection,
         *,
@@ -222,29 +222,11 @@ class ConsumerRuntime:
 
     def _tracked(self, connection: Connection, topics: set[str]) -> dict[Partition, int]:
         """The tracked offset of every partition of ``topics`` this consumer has applied records from."""
-        t = self._recorder.tables.tracking
-        rows = connection.execute(
-            select(t.c.topic, t.c.partition, t.c.offset).where(t.c.consumer == self.group, t.c.topic.in_(topics))
-        )
-        return {(topic, partition): offset for topic, partition, offset in rows}
+        return self._recorder.tracked(connection, self.group, topics)
 
     def _track(self, connection: Connection, highest: dict[Partition, int], tracked: dict[Partition, int]) -> None:
         """Move the tracking rows of the batch's partitions to its highest offsets (never back)."""
-        upsert(
-            connection,
-            self._recorder.tables.tracking,
-            [
-                {
-                    "consumer": self.group,
-                    "topic": topic,
-                    "partition": partition,
-                    "offset": max(offset, tracked.get((topic, partition), -1)),
-                }
-                for (topic, partition), offset in highest.items()
-            ],
-            keys=("consumer", "topic", "partition"),
-            update={"offset": None},
-        )
+        self._recorder.track(connection, self.group, highest, tracked)
 
     async def _export_lag(self, subscription: Subscription) -> None:
         try:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .aggregates import AggregateRecorder
+from .changes import Changes
 from .engine import sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError
-from .recorder import Changes, Recorder
 
 
 @dataclass
@@ -33,7 +34,7 @@ class GroupCommitter:
     def __init__(
         self,
         engine: AsyncEngine,
-        recorder: Recorder,
+        recorder: AggregateRecorder,
         *,
         max_batch: int = 1000,
         on_commit: Callable[[int], None] | None = None,
