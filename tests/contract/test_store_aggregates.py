@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.bus import Message
 from shared.store import (
     AggregateAppend,
+    AggregateRecorder,
     Bulk,
     Changes,
     ConcurrencyError,
@@ -24,6 +26,7 @@ from shared.store import (
 from shared.web.idempotency import IdempotencyKeys, IdempotentRequest
 from tests.contract.store_support import (
     BOUND,
+    TOPIC,
     OnPostgres,
     OnSQLite,
     StoreFixtures,
@@ -208,6 +211,24 @@ class AggregateRecorderContract(StoreFixtures):
                 (await connection.execute(select(t.c.key, t.c.status_code).where(t.c.scope == "POST /bulk"))).all()
             )
         assert got == {"key-0": 409, "key-1": 201, "key-2": 410}
+
+    async def test_the_aggregate_rung_alone_records_events_and_no_outbox(
+        self, engine: AsyncEngine, recorder: Recorder
+    ) -> None:
+        """The lowest rung stands on its own: events (and a command's rows), no outbox, no messages."""
+        aggregates = AggregateRecorder(recorder.tables)
+        writer = GroupCommitter(engine, aggregates)
+        await writer.start()
+        aggregate_id = new_id()
+        try:
+            await writer.submit(appending(aggregate_id, 0, count=2))
+            with pytest.raises(ValueError, match="outbox"):
+                await writer.submit(Changes(messages=[Message(TOPIC, b"k", b"{}", ())]))
+        finally:
+            await writer.stop()
+
+        assert [e.sequence for e in await load(engine, aggregates, aggregate_id)] == [1, 2]
+        assert await count_rows(engine, recorder.tables.outbox) == 0
 
 
 class TestAggregatesOnSQLite(OnSQLite, AggregateRecorderContract):
