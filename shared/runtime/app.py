@@ -14,6 +14,7 @@ from ..observability.logging import configure_logging
 from ..web.auth import provide_verifier
 from ..web.headers import DOCS_PATHS, SecurityHeadersMiddleware
 from ..web.health import health_router
+from ..web.idempotency import IdempotencyMiddleware, install_idempotency
 from ..web.limits import BodyLimitMiddleware
 from ..web.middleware import RequestContextMiddleware
 from ..web.problems import install_problem_handlers
@@ -88,6 +89,9 @@ def create_service_app(
     )
     install_problem_handlers(app)
     provide_verifier(app, lambda: container.verifier)
+    install_idempotency(app)
+    app.state.idempotency = backbone.idempotency
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=body_limits)
     app.add_middleware(RequestContextMiddleware, service=settings.service)
     app.include_router(health_router(backbone.checks))
