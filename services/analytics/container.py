@@ -10,9 +10,9 @@ from fastapi import Response
 from pydantic import TypeAdapter
 from sqlalchemy import Connection
 
-from shared.answers import Answers
 from shared.runtime import Backbone
 from shared.store import reading
+from shared.web.answer_cache import Answers
 from shared.web.auth import Verifier
 
 T = TypeVar("T")

@@ -7,11 +7,11 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from shared.answers import Answers
 from shared.auth import KeySetVerifier
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
+from shared.web.answer_cache import Answers
 
 from .access import Access
 from .accounts import Accounts

@@ -13,8 +13,10 @@ The commit order, per batch (tested in tests/unit/test_consumer.py):
 A crash before step 2 commits redelivers the batch and nothing was applied; a crash between 2 and 3
 redelivers records whose tracking says they are applied, and they are skipped. Transient database
 errors retry the whole step 2 with backoff, and so do those of a view's ``prepare`` (the key vault
-out of reach: see :class:`~.projection.Preparing`), which runs before it; an event whose application fails for any other reason
-is isolated (each event in a savepoint) and dead-lettered with the error, and the consumer goes on.
+out of reach: see :class:`~.projection.Preparing`), which runs before it. An event whose application
+fails for any other reason is isolated (each event in a savepoint) and the consumer's apply-error
+policy (``on_apply_error``, see :mod:`.errors`) decides: dead-letter it with the error and go on (the
+default), or retry the whole step 2 with backoff.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
@@ -34,27 +36,32 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 from ..bus import Bus, Message, Record, Subscription, TopicPartition
 from ..events import CATALOG, MalformedEvent, UnknownEventType, from_record
 from ..events.topics import DEAD_LETTERS
+from ..store.changes import Changes
 from ..store.engine import sync_transaction
 from ..store.errors import StoreUnavailable
-from ..store.recorder import Changes, Recorder
-from ..store.upsert import upsert
+from ..store.tracking import Position, TrackingRecorder
 from . import metrics
+from .errors import ApplyErrorPolicy, RetryBatch, dead_letter
 from .projection import Committing, Delivery, Preparing, Projection
 
 log = logging.getLogger(__name__)
 
 _POISON = (MalformedEvent, UnknownEventType, ValidationError)
 
-Partition = tuple[str, int]  # (topic, partition): the cheap key of the per-record bookkeeping below
+Partition = Position  # (topic, partition): the cheap key of the per-record bookkeeping below
 
 
 class ConsumerRuntime:
-    """Runs one projection as a member of its consumer group until :meth:`stop`."""
+    """Runs one projection as a member of its consumer group until :meth:`stop`.
+
+    ``on_apply_error`` decides what becomes of an event the projection fails to apply: dead-lettered
+    (the default, :func:`~.errors.dead_letter`) or its batch retried (see :mod:`.errors`).
+    """
 
     def __init__(
         self,
         engine: AsyncEngine,
-        recorder: Recorder,
+        recorder: TrackingRecorder,
         bus: Bus,
         projection: Projection,
         *,
@@ -62,6 +69,7 @@ class ConsumerRuntime:
         poll_timeout_ms: int = 100,
         dead_letter_topic: str = DEAD_LETTERS.name,
         on_dead_letters: Callable[[int], None] | None = None,
+        on_apply_error: ApplyErrorPolicy = dead_letter,
     ) -> None:
         self.projection = projection
         self._engine = engine
@@ -71,6 +79,7 @@ class ConsumerRuntime:
         self._poll_timeout_ms = poll_timeout_ms
         self._dead_letter_topic = dead_letter_topic
         self._on_dead_letters = on_dead_letters
+        self._on_apply_error = on_apply_error
         self._stopping = asyncio.Event()
         self._subscription: Subscription | None = None
         self.applied = 0
@@ -130,9 +139,10 @@ class ConsumerRuntime:
             self._on_dead_letters(dead)
 
     def _retrying(self) -> AsyncRetrying:
-        """Tries until the store (or the key vault) answers, with exponential backoff up to 5 s."""
+        """Tries until the store (or the key vault) answers, or the apply-error policy stops asking for
+        a retry, with exponential backoff up to 5 s."""
         return AsyncRetrying(
-            retry=retry_if_exception_type(StoreUnavailable),
+            retry=retry_if_exception_type((StoreUnavailable, RetryBatch)),
             wait=wait_exponential(multiplier=0.05, max=5),
             before_sleep=lambda state: self._transient(state.outcome.exception() if state.outcome else None),
             reraise=True,
@@ -169,7 +179,8 @@ class ConsumerRuntime:
     def _isolate(
         self, connection: Connection, deliveries: list[Delivery], poison: list[tuple[Record, str]]
     ) -> list[Delivery]:
-        """Apply events one by one, each in a savepoint; the failing ones join ``poison``."""
+        """Apply events one by one, each in a savepoint; the failing ones join ``poison``, unless the
+        apply-error policy asks for a retry (:class:`RetryBatch` rolls the whole transaction back)."""
         applied = []
         for delivery in deliveries:
             try:
@@ -179,6 +190,8 @@ class ConsumerRuntime:
             except Exception as exc:
                 if _unavailable(exc):
                     raise
+                if self._on_apply_error(exc, delivery):
+                    raise RetryBatch(delivery, exc) from exc
                 log.exception("%s: event %s failed", self.group, delivery.envelope.id)
                 poison.append((delivery.record, f"{type(exc).__name__}: {exc}"))
         return applied
@@ -209,29 +222,11 @@ class ConsumerRuntime:
 
     def _tracked(self, connection: Connection, topics: set[str]) -> dict[Partition, int]:
         """The tracked offset of every partition of ``topics`` this consumer has applied records from."""
-        t = self._recorder.tables.tracking
-        rows = connection.execute(
-            select(t.c.topic, t.c.partition, t.c.offset).where(t.c.consumer == self.group, t.c.topic.in_(topics))
-        )
-        return {(topic, partition): offset for topic, partition, offset in rows}
+        return self._recorder.tracked(connection, self.group, topics)
 
     def _track(self, connection: Connection, highest: dict[Partition, int], tracked: dict[Partition, int]) -> None:
         """Move the tracking rows of the batch's partitions to its highest offsets (never back)."""
-        upsert(
-            connection,
-            self._recorder.tables.tracking,
-            [
-                {
-                    "consumer": self.group,
-                    "topic": topic,
-                    "partition": partition,
-                    "offset": max(offset, tracked.get((topic, partition), -1)),
-                }
-                for (topic, partition), offset in highest.items()
-            ],
-            keys=("consumer", "topic", "partition"),
-            update={"offset": None},
-        )
+        self._recorder.track(connection, self.group, highest, tracked)
 
     async def _export_lag(self, subscription: Subscription) -> None:
         try:

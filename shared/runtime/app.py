@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.types import ASGIApp
 
 from ..observability.logging import configure_logging
+from ..web.auth import provide_verifier
 from ..web.headers import DOCS_PATHS, SecurityHeadersMiddleware
 from ..web.health import health_router
 from ..web.idempotency import IdempotencyMiddleware, install_idempotency
@@ -42,7 +43,9 @@ def create_service_app(
     """A service's FastAPI app: routers under ``/api/v1``, operations routes, errors as problems.
 
     Starting the app starts the backbone (migrations, writer, relay, consumers), then ``workers``, and puts
-    ``container`` on ``app.state.container`` for the routes; stopping it stops them in order. Every answer
+    ``container`` on ``app.state.container`` for the routes; stopping it stops them in order. Bearer tokens
+    are verified by ``container.verifier`` (read on every request, see :func:`~shared.web.auth.provide_verifier`),
+    so the web layer never reaches up into this one. Every answer
     carries the security headers; request bodies over ``max_body_bytes`` are refused unread (413), except
     on the paths ``body_limits`` gives a limit of their own; the API docs are served when ``api_docs`` says.
     """
@@ -85,6 +88,7 @@ def create_service_app(
         openapi_url="/openapi.json" if docs else None,
     )
     install_problem_handlers(app)
+    provide_verifier(app, lambda: container.verifier)
     install_idempotency(app)
     app.state.idempotency = backbone.idempotency
     app.add_middleware(IdempotencyMiddleware)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ..bus import Bus, BusError, TopicSpec
 from ..bus.factory import bus_from_url
 from ..config import ServiceSettings
-from ..consumer import ConsumerRuntime, Projection
+from ..consumer import ApplyErrorPolicy, ConsumerRuntime, Projection, dead_letter
 from ..events.envelope import use_schema_base
 from ..events.topics import ALL_TOPICS
 from ..store import BackboneTables, GroupCommitter, OutboxRelay, Recorder, create_engine
@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 
 
 class Backbone:
-    """Engine, bus, writer, relay and consumers of one service, with one start and one stop."""
+    """Engine, bus, writer, relay and consumers of one service, with one start and one stop.
+
+    ``on_apply_error`` is the apply-error policy of every consumer: what becomes of an event a
+    projection fails to apply (dead-lettered by default; see :mod:`shared.consumer.errors`).
+    """
 
     def __init__(
         self,
@@ -42,6 +46,7 @@ class Backbone:
         *,
         engine: AsyncEngine | None = None,
         bus: Bus | None = None,
+        on_apply_error: ApplyErrorPolicy = dead_letter,
     ) -> None:
         self.settings = settings
         self.migrations = migrations
@@ -66,7 +71,9 @@ class Backbone:
         self.writer = GroupCommitter(self.engine, self.recorder, on_commit=self.relay.wake)
         self.idempotency = IdempotencyKeys(self.engine, self.tables)
         self.consumers = [
-            ConsumerRuntime(self.engine, self.recorder, self.bus, p, on_dead_letters=self.relay.wake)
+            ConsumerRuntime(
+                self.engine, self.recorder, self.bus, p, on_dead_letters=self.relay.wake, on_apply_error=on_apply_error
+            )
             for p in projections
         ]
         self.bus_ready = asyncio.Event()

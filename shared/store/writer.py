@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .aggregates import AggregateRecorder
 from .attached import take_into
+from .changes import Changes
 from .engine import sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError
-from .recorder import Changes, Recorder
 
 
 @dataclass
@@ -34,7 +35,7 @@ class GroupCommitter:
     def __init__(
         self,
         engine: AsyncEngine,
-        recorder: Recorder,
+        recorder: AggregateRecorder,
         *,
         max_batch: int = 1000,
         on_commit: Callable[[int], None] | None = None,

@@ -1,18 +1,20 @@
 """Bearer-token authentication for the routes: who is calling, and whether their role may.
 
-Each service's container exposes ``verifier`` (anything with ``verify(token) -> Principal``): a
-:class:`~shared.auth.KeySetVerifier` on registration's key set, read from its own database in
-registration and from its published JWKS document elsewhere. A token that is not valid (or revoked)
-is a 401; a key set that cannot be had is a 503 with Retry-After, since the token may well be valid.
+The app provides the verifier (anything with ``verify(token) -> Principal``) with
+:func:`provide_verifier`; :func:`shared.runtime.create_service_app` provides its container's
+``verifier``: a :class:`~shared.auth.KeySetVerifier` on registration's key set, read from its own
+database in registration and from its published JWKS document elsewhere. This module knows nothing
+of the app above it. A token that is not valid (or revoked) is a 401; a key set that cannot be had is
+a 503 with Retry-After, since the token may well be valid.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..auth import InvalidToken, KeySetUnavailable, Principal, Role
@@ -25,13 +27,30 @@ class Verifier(Protocol):
     def verify(self, token: str) -> Principal | Awaitable[Principal]: ...
 
 
+def provide_verifier(app: FastAPI, verifier: Callable[[], Verifier]) -> None:
+    """Have the routes of ``app`` verify tokens with what ``verifier()`` returns, asked on every request.
+
+    A callable rather than the verifier itself, so that whoever owns the verifier (a service's container)
+    may replace it while the app runs and the next request sees the new one.
+    """
+    app.state.verifier = verifier
+
+
+def verifier_of(request: Request) -> Verifier:
+    """The verifier the app of ``request`` provided with :func:`provide_verifier`."""
+    provided: Callable[[], Verifier] | None = getattr(request.app.state, "verifier", None)
+    if provided is None:
+        raise RuntimeError("no verifier: the app must call shared.web.auth.provide_verifier when it is built")
+    return provided()
+
+
 def unauthenticated(detail: str) -> Problem:
     return Problem(401, "需要登录 (authentication required)", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 async def verified(request: Request, token: str) -> Principal:
     """The principal of ``token`` by the service's verifier; 401 if it is not valid, 503 if it cannot be checked."""
-    verifier: Verifier = request.app.state.container.verifier  # put there by the service app
+    verifier = verifier_of(request)
     try:
         principal = verifier.verify(token)
         return await principal if inspect.isawaitable(principal) else principal

@@ -22,9 +22,9 @@ from services.analytics.dashboard.geo import VENDORED, province_names
 from services.analytics.dashboard.operations import OperationsReader
 from services.analytics.dashboard.snapshot import activity_snapshot
 from services.analytics.settings import AnalyticsSettings
-from shared.answers import Cached
 from shared.consumer.metrics import DEAD_LETTERS, ERRORS, LAG
 from shared.regions import PackagedRegions
+from shared.web.answer_cache import Cached
 from tests.fixtures.ports import free_port
 
 from .test_dashboard_support import (

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from services.analytics.dashboard.hub import DashboardHub
 from services.analytics.dashboard.limits import StreamSlots
-from shared.answers import Answers
+from shared.web.answer_cache import Answers
 from shared.web.problems import MEDIA_TYPE, Problem
 
 from .test_dashboard_support import CAMPAIGN, analytics_app, bearer, configured, feed, registered, serving

@@ -14,7 +14,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -28,6 +27,7 @@ from shared.store import Changes, GroupCommitter, Recorder, create_engine
 from shared.store.recorder import Insert
 from shared.store.tables import BackboneTables, add_backbone_tables
 from shared.web import Problem, idempotency
+from shared.web.auth import provide_verifier
 from shared.web.idempotency import (
     CLAIMED,
     IdempotencyKeys,
@@ -61,7 +61,8 @@ def service(engine: AsyncEngine, writer: GroupCommitter) -> FastAPI:
     install_problem_handlers(app)
     install_idempotency(app)
     app.state.idempotency = IdempotencyKeys(engine, BackboneTables(metadata))
-    app.state.container = SimpleNamespace(verifier=Tokens())
+    tokens = Tokens()
+    provide_verifier(app, lambda: tokens)
     app.add_middleware(IdempotencyMiddleware)
 
     @app.post("/things", status_code=201, dependencies=[Idempotent])

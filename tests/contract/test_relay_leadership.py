@@ -24,7 +24,7 @@ from shared.bus.embedded import EmbeddedLog
 from shared.events import from_record, to_message
 from shared.store import BackboneTables, GroupCommitter, OutboxRelay, Recorder, StoreError, create_engine
 from shared.store.migrations import migrate
-from tests.contract.test_store import BOUND, MIGRATIONS, TOPIC, appending, event, new_id, read_log
+from tests.contract.store_support import BOUND, MIGRATIONS, TOPIC, appending, event, new_id, read_log
 from tests.fixtures.faults import resume_postgres, stop_postgres
 from tests.fixtures.postgres import EmbeddedPostgres, create_database
 

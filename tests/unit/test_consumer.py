@@ -1,5 +1,5 @@
 """The consumer runtime on a real SQLite view and the embedded log: effectively-once application,
-dead letters, isolation of failing events, transient retries, and the commit order."""
+dead letters, isolation of failing events, the apply-error policy, transient retries, and the commit order."""
 
 from __future__ import annotations
 
@@ -155,6 +155,108 @@ async def test_an_event_that_fails_to_apply_is_isolated_and_dead_lettered(
     assert b"cannot apply this event" in outbox[0].headers.encode()
 
 
+class FailingTimes(OverviewProjection):
+    """The overview, except that applying one event raises its first ``times`` tries."""
+
+    def __init__(self, failing: str, times: int) -> None:
+        self.failing = failing
+        self.left = times
+        self.tries = 0
+
+    def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
+        if any(d.envelope.id == self.failing for d in deliveries):
+            self.tries += 1
+            if self.left > 0:
+                self.left -= 1
+                raise ValueError("not yet")
+        super().apply(connection, deliveries)
+
+
+class Policy:
+    """An apply-error policy giving ``answers`` in turn (the last one repeated), noting what it was asked."""
+
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[Exception, Delivery]] = []
+
+    def __call__(self, exc: Exception, delivery: Delivery) -> bool:
+        self.calls.append((exc, delivery))
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+async def dead_letters_in_outbox(engine: AsyncEngine, recorder: Recorder) -> int:
+    o = recorder.tables.outbox
+    async with engine.connect() as connection:
+        return int(
+            await connection.scalar(select(func.count()).select_from(o).where(o.c.topic == DEAD_LETTERS.name)) or 0
+        )
+
+
+async def test_the_default_policy_dead_letters_a_failing_event_and_goes_on(
+    engine: AsyncEngine, log: EmbeddedLog, recorder: Recorder
+) -> None:
+    envelopes = [activity_registered() for _ in range(3)]
+    await log.publish([message(e) for e in envelopes])
+    projection = FailingTimes(envelopes[1].id, times=2)  # in the batch, then alone
+    runtime = ConsumerRuntime(engine, recorder, log, projection)  # no policy given: today's behaviour
+
+    await runtime.process(await read_all(log, ACTIVITIES.name))
+
+    assert projection.tries == 2  # never tried again, although it would apply now
+    assert await province_counts(engine) == {"61": 2}
+    assert await dead_letters_in_outbox(engine, recorder) == 1
+
+
+async def test_a_policy_answering_false_is_asked_with_the_error_and_the_event(
+    engine: AsyncEngine, log: EmbeddedLog, recorder: Recorder
+) -> None:
+    envelopes = [activity_registered() for _ in range(3)]
+    await log.publish([message(e) for e in envelopes])
+    policy = Policy(False)
+    runtime = ConsumerRuntime(engine, recorder, log, FailingOn({envelopes[2].id}), on_apply_error=policy)
+
+    await runtime.process(await read_all(log, ACTIVITIES.name))
+
+    [(exc, delivery)] = policy.calls
+    assert isinstance(exc, ValueError) and str(exc) == "cannot apply this event"
+    assert delivery.envelope.id == envelopes[2].id
+    assert await dead_letters_in_outbox(engine, recorder) == 1
+    assert runtime.applied == 2
+
+
+async def test_a_policy_answering_true_retries_the_batch_until_the_event_applies(
+    engine: AsyncEngine, log: EmbeddedLog, recorder: Recorder
+) -> None:
+    envelopes = [activity_registered() for _ in range(4)]
+    await log.publish([message(e) for e in envelopes])
+    projection = FailingTimes(envelopes[2].id, times=4)  # each round fails twice: in the batch, then alone
+    policy = Policy(True)
+    runtime = ConsumerRuntime(engine, recorder, log, projection, on_apply_error=policy)
+
+    await runtime.process(await read_all(log, ACTIVITIES.name))
+
+    assert len(policy.calls) == 2  # two rounds failed and were retried; the third applied the batch whole
+    assert projection.tries == 5
+    assert await dead_letters_in_outbox(engine, recorder) == 0
+    assert await province_counts(engine) == {"61": 4}  # a retried batch was rolled back: nothing counted twice
+    assert runtime.applied == 4
+
+
+async def test_a_policy_may_retry_then_give_up_and_dead_letter(
+    engine: AsyncEngine, log: EmbeddedLog, recorder: Recorder
+) -> None:
+    envelopes = [activity_registered() for _ in range(3)]
+    await log.publish([message(e) for e in envelopes])
+    policy = Policy(True, False)
+    runtime = ConsumerRuntime(engine, recorder, log, FailingOn({envelopes[0].id}), on_apply_error=policy)
+
+    await runtime.process(await read_all(log, ACTIVITIES.name))
+
+    assert [d.envelope.id for _, d in policy.calls] == [envelopes[0].id, envelopes[0].id]
+    assert await dead_letters_in_outbox(engine, recorder) == 1
+    assert await province_counts(engine) == {"61": 2}
+
+
 class FlakyOnce(OverviewProjection):
     """The overview, but the database is 'unavailable' on the first attempt."""
 
@@ -173,6 +275,18 @@ async def test_transient_errors_are_retried(engine: AsyncEngine, log: EmbeddedLo
     projection = FlakyOnce()
     runtime = ConsumerRuntime(engine, recorder, log, projection)
     await runtime.process(await read_all(log, ACTIVITIES.name))
+    assert projection.attempts == 2
+    assert await province_counts(engine) == {"61": 3}
+
+
+async def test_losing_the_database_is_retried_without_asking_the_policy(
+    engine: AsyncEngine, log: EmbeddedLog, recorder: Recorder
+) -> None:
+    await log.publish([message(activity_registered()) for _ in range(3)])
+    projection, policy = FlakyOnce(), Policy(False)
+    runtime = ConsumerRuntime(engine, recorder, log, projection, on_apply_error=policy)
+    await runtime.process(await read_all(log, ACTIVITIES.name))
+    assert policy.calls == []
     assert projection.attempts == 2
     assert await province_counts(engine) == {"61": 3}
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.answers import Cached
+from shared.web.answer_cache import Cached
 
 from .models import Operations, Snapshot
 from .operations import OperationsReader

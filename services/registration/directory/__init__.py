@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.answers import Answers
+from shared.web.answer_cache import Answers
 
 from .criteria import Criteria, Page
 from .participation import Participation
