@@ -2,12 +2,14 @@
 
 A web request can hold a row that must be written in the same transaction as whatever its command
 writes, without the command knowing of it: the Idempotency-Key's claim is one. The request's task
-attaches the row; :meth:`GroupCommitter.submit` takes it into the first ``Changes`` that task submits.
+attaches the row; :meth:`GroupCommitter.submit` takes it into the first ``Changes`` that task commits.
 Task-local (a context variable), so concurrent requests never see each other's rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .recorder import Changes, Insert
@@ -34,7 +36,19 @@ def detach() -> list[Insert]:
     return taken
 
 
-def take_into(changes: Changes) -> Changes:
-    """``changes`` with the attached rows added to its inserts."""
-    changes.inserts.extend(detach())
-    return changes
+@contextmanager
+def riding(changes: Changes) -> Iterator[Changes]:
+    """``changes`` with the attached rows added to its inserts while they are committed.
+
+    Should the commit fail, the rows are taken out again and stay attached: a command that tries again
+    (a lost optimistic-lock race) writes them with its next attempt, never without them.
+    """
+    taken = detach()
+    changes.inserts.extend(taken)
+    try:
+        yield changes
+    except BaseException:
+        for row in taken:
+            changes.inserts.remove(row)
+            attach(row)
+        raise

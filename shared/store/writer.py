@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .aggregates import AggregateRecorder
-from .attached import take_into
+from .attached import riding
 from .changes import Changes
 from .engine import sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError
@@ -62,9 +62,10 @@ class GroupCommitter:
         """Queue ``changes`` and wait until they are committed (or raise why they were not)."""
         if self._task is None:
             raise StoreError("the writer is not running")
-        pending = _Pending(take_into(changes), asyncio.get_running_loop().create_future())
-        await self._queue.put(pending)
-        await pending.done
+        with riding(changes):
+            pending = _Pending(changes, asyncio.get_running_loop().create_future())
+            await self._queue.put(pending)
+            await pending.done
 
     async def _run(self) -> None:
         stopping = False

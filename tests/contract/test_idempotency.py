@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,7 @@ from sqlalchemy import Column, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth import InvalidToken, Principal
-from shared.store import Changes, GroupCommitter, Recorder, create_engine
+from shared.store import Changes, GroupCommitter, IntegrityViolation, Recorder, create_engine
 from shared.store.recorder import Insert
 from shared.store.tables import BackboneTables, add_backbone_tables
 from shared.web import Problem, idempotency
@@ -70,8 +71,12 @@ def service(engine: AsyncEngine, writer: GroupCommitter) -> FastAPI:
         if body.name == "refused":
             raise Problem(422, "名称无效 (invalid name)", "refused on purpose")
         thing_id = uuid.uuid4().hex
+        if body.name == "second try":  # the first attempt loses a race (a taken id) and the command tries again
+            with suppress(IntegrityViolation):
+                await writer.submit(Changes(inserts=[Insert(things, {"thing_id": "taken", "name": body.name})]))
         await writer.submit(Changes(inserts=[Insert(things, {"thing_id": thing_id, "name": body.name})]))
-        return {"id": thing_id, "name": body.name}
+        claims = await count(engine, BackboneTables(metadata).idempotency_keys)  # committed with the command
+        return {"id": thing_id, "name": body.name, "claims": str(claims)}
 
     return app
 
@@ -137,6 +142,19 @@ class IdempotencyContract:
         assert {a.status_code for a in answers} == {201}
         assert len({a.content for a in answers}) == 1
         assert await count(engine, things) == 1
+
+    async def test_a_command_that_tries_again_writes_the_claim_with_its_second_attempt(
+        self, engine: AsyncEngine, client: httpx.AsyncClient
+    ) -> None:
+        async with engine.begin() as connection:
+            await connection.execute(things.insert().values(thing_id="taken", name="first"))
+        key = {"Idempotency-Key": "k-7"}
+        first = await client.post("/things", json={"name": "second try"}, headers=key)
+        again = await client.post("/things", json={"name": "second try"}, headers=key)
+        assert first.status_code == again.status_code == 201 and again.content == first.content
+        assert first.json()["claims"] == "1", "the claim committed with the command's second attempt"
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert await count(engine, things) == 2  # the taken one and the second attempt's
 
     async def test_a_refused_request_stores_no_answer(self, engine: AsyncEngine, client: httpx.AsyncClient) -> None:
         key = {"Idempotency-Key": "k-4"}
