@@ -10,20 +10,20 @@ from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
+from .adapters.local_files import LocalFiles
 from .adapters.tables import metadata
-from .api.problems import install as install_problems
+from .api.errors import install as install_problems
 from .api.routes import commended, content, exports, lists, recommendations, scores, summaries
-from .attachments import LocalFiles
 from .container import Review
-from .content import ContentReview
-from .erasure import ErasedContacts
-from .lists import Lists
 from .projections.activities import ReviewView
-from .recommending import Recommendations
-from .scores import Scores
+from .projections.erased_contacts import ErasedContacts
+from .service.content_review import ContentReview
+from .service.indicator_scores import Scores
+from .service.recommendation_lists import Lists
+from .service.recommending import Recommendations
+from .service.summary_overview import SummaryOverview
+from .service.summary_reports import Summaries
 from .settings import ReviewSettings
-from .summaries import Summaries
-from .summary_overview import SummaryOverview
 
 MIGRATIONS = "services.review:migrations"
 

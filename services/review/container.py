@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from shared.runtime import Backbone
 from shared.web.auth import Verifier
 
-from .content import ContentReview
-from .lists import Lists
-from .recommending import Recommendations
-from .scores import Scores
-from .summaries import Summaries
-from .summary_overview import SummaryOverview
+from .service.content_review import ContentReview
+from .service.indicator_scores import Scores
+from .service.recommendation_lists import Lists
+from .service.recommending import Recommendations
+from .service.summary_overview import SummaryOverview
+from .service.summary_reports import Summaries
 
 
 @dataclass

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query
 
 from shared.web import Problem
 
-from ...content import BulkRefused
+from ...service.content_review import BulkRefused
 from ..content_schemas import (
     ApproveIn,
     BulkApprovedOut,

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from shared.auth import Principal
 from shared.web.auth import require_role
 
-from ...recommending import today
-from ...summary_overview import overview_book
+from ...service.recommending import today
+from ...service.summary_overview import overview_book
 from ..deps import ReviewDep, StaffDep
 from ..summary_schemas import OverviewOut, SummaryOut, SummaryText
 

@@ -21,13 +21,13 @@ from shared.auth import Principal
 from shared.spreadsheets import xlsx_row
 from shared.store import reading
 
-from .adapters.reads import row_of
-from .adapters.summary_rows import report_of, rules_of
-from .adapters.tables import review_activities, review_summaries, review_units
-from .domain.bodies import Body, body_of
-from .domain.rules import Unknown
-from .domain.summaries import KIND_NAMES, ReporterId, SummaryReport, SummaryRules, sees
-from .summaries import Summaries
+from ..adapters.reads import row_of
+from ..adapters.summary_rows import report_of, rules_of
+from ..adapters.tables import review_activities, review_summaries, review_units
+from ..domain.bodies import Body, body_of
+from ..domain.rules import Unknown
+from ..domain.summaries import KIND_NAMES, ReporterId, SummaryReport, SummaryRules, sees
+from .summary_reports import Summaries
 
 STATUS_NAMES = {"none": "未报送", "draft": "草稿（未提交）", "submitted": "已报送"}
 

@@ -25,7 +25,7 @@ from shared.events.topics import PRIVACY
 from shared.privacy import PHONE_DIGESTS, KeyVault, phone_digest
 from shared.store import StoreUnavailable
 
-from .adapters.tables import recommendations
+from ..adapters.tables import recommendations
 
 
 class ErasedContacts:

@@ -33,15 +33,7 @@ from shared.store import reading
 from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import moment_of
 
-from .adapters.reads import row_of
-from .adapters.rows import recommendation_of
-from .adapters.tables import recommendations, review_activities, review_campaigns
-from .domain.bodies import Body, body_of
-from .domain.chain import Chain, Kind
-from .domain.recommendations import Recommendation
-from .domain.rules import Refused, Unknown
-from .domain.scoring import Score, Weighted
-from .indicators import (
+from ..adapters.figures import (
     METRICS,
     Figures,
     Metric,
@@ -57,8 +49,16 @@ from .indicators import (
     unit_figures,
     unit_groups,
 )
-from .projections.details import DETAIL_COLUMNS, details_of
-from .scores import unit_scores, weights_of
+from ..adapters.reads import row_of
+from ..adapters.rows import recommendation_of
+from ..adapters.tables import recommendations, review_activities, review_campaigns
+from ..domain.bodies import Body, body_of
+from ..domain.chain import Chain, Kind
+from ..domain.recommendations import Recommendation
+from ..domain.rules import Refused, Unknown
+from ..domain.scoring import Score, Weighted
+from ..projections.details import DETAIL_COLUMNS, details_of
+from .indicator_scores import unit_scores, weights_of
 
 Box = Literal["received", "sent", "endorsed", "declined", "all"]
 BOXES: tuple[Box, ...] = ("received", "sent", "endorsed", "declined", "all")

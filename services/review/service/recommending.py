@@ -29,20 +29,20 @@ from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, IntegrityViolation, reading
 
-from .adapters.reads import chain_of, fields_of, row_of, unit_fields
-from .adapters.rows import new_row, recommendation_of, state_columns
-from .adapters.tables import (
+from ..adapters.reads import chain_of, fields_of, row_of, unit_fields
+from ..adapters.rows import new_row, recommendation_of, state_columns
+from ..adapters.tables import (
     quota_slots,
     recommendations,
     review_activities,
     review_units,
     subject_claims,
 )
-from .domain import recommendations as decide
-from .domain.bodies import Body, body_of
-from .domain.chain import Chain, Kind
-from .domain.recommendations import Eligibility, Recommendation, Step
-from .domain.rules import NotEligible, QuotaFull, Unknown, WrongState
+from ..domain import recommendations as decide
+from ..domain.bodies import Body, body_of
+from ..domain.chain import Chain, Kind
+from ..domain.recommendations import Eligibility, Recommendation, Step
+from ..domain.rules import NotEligible, QuotaFull, Unknown, WrongState
 
 SOURCE = "/kepuri/review"
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.auth import Principal
 from shared.store import reading
 
-from .adapters.reads import row_of
-from .adapters.tables import review_activities, review_campaigns, review_units
-from .domain.bodies import Body, body_of
-from .domain.rules import Unknown
-from .domain.scoring import DEFINITIONS, Measure, Score, Weighted, score, weighting
-from .indicators import Figures, activity_scope, counted_region, region_groups, region_name, unit_groups
+from ..adapters.figures import Figures, activity_scope, counted_region, region_groups, region_name, unit_groups
+from ..adapters.reads import row_of
+from ..adapters.tables import review_activities, review_campaigns, review_units
+from ..domain.bodies import Body, body_of
+from ..domain.rules import Unknown
+from ..domain.scoring import DEFINITIONS, Measure, Score, Weighted, score, weighting
 
 By = Literal["unit", "region"]
 

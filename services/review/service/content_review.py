@@ -30,11 +30,11 @@ from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import moment_of
 
-from .adapters.reads import fields_of
-from .adapters.tables import review_activities
-from .domain.bodies import Body, body_of
-from .domain.rules import OutsideJurisdiction, Refused, Unknown, WrongState
-from .projections.details import DETAIL_COLUMNS, details_of
+from ..adapters.reads import fields_of
+from ..adapters.tables import review_activities
+from ..domain.bodies import Body, body_of
+from ..domain.rules import OutsideJurisdiction, Refused, Unknown, WrongState
+from ..projections.details import DETAIL_COLUMNS, details_of
 
 SOURCE = "/kepuri/review"
 ATTEMPTS = 8

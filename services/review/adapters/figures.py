@@ -20,10 +20,10 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .adapters.tables import review_activities, review_units
-from .domain.bodies import Body
-from .domain.rules import OutsideJurisdiction
-from .domain.scoring import Tallies
+from ..domain.bodies import Body
+from ..domain.rules import OutsideJurisdiction
+from ..domain.scoring import Tallies
+from .tables import review_activities, review_units
 
 ONLINE = ("online", "both")
 # The sums each group carries; the average rating and the completion rate derive from them.

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.store import reading
 
-from .adapters.tables import recommendations
-from .domain.bodies import Body
+from ..adapters.tables import recommendations
+from ..domain.bodies import Body
 
 LIMIT = 5000  # a national campaign commends a few hundred units and activities
 
