@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, lit
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..domain.bodies import Body
-from ..domain.rules import OutsideJurisdiction
+from ..domain.errors import OutsideJurisdiction
 from ..domain.scoring import Tallies
 from .tables import review_activities, review_units
 

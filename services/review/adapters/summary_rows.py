@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..domain.rules import NotEligible, Unknown
+from ..domain.errors import NotEligible, Unknown
 from ..domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules
 from .reads import row_of
 from .tables import review_campaigns

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from shared.web import Problem
 from shared.web.problems import problem_response
 
-from ..domain.rules import Refused
+from ..domain.errors import Refused
 
 
 def install(app: FastAPI) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from shared.auth import Principal
 from shared.events.payloads.campaigns import LEVELS, Level
 
-from .rules import OutsideJurisdiction
+from .errors import OutsideJurisdiction
 
 SOCIETY = "society:"
 MINISTRY = "ministry:"

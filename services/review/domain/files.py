@@ -12,7 +12,7 @@ import re
 import unicodedata
 import zipfile
 
-from .rules import NotEligible
+from .errors import NotEligible
 
 TYPES = {
     "pdf": "application/pdf",

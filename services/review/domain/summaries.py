@@ -15,7 +15,7 @@ from datetime import date
 from shared.events.payloads.campaigns import Reporter
 
 from .bodies import SOCIETY, Body
-from .rules import DeadlinePassed, NotEligible, OutsideJurisdiction, WrongState
+from .errors import DeadlinePassed, NotEligible, OutsideJurisdiction, WrongState
 
 # the level each kind of association reports to
 REPORTS_TO = {"county": "city", "city": "province", "province": "national", "society": "national"}

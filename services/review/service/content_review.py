@@ -33,7 +33,7 @@ from shared.web.dates import moment_of
 from ..adapters.reads import fields_of
 from ..adapters.tables import review_activities
 from ..domain.bodies import Body, body_of
-from ..domain.rules import OutsideJurisdiction, Refused, Unknown, WrongState
+from ..domain.errors import OutsideJurisdiction, Refused, Unknown, WrongState
 from ..projections.details import DETAIL_COLUMNS, details_of
 
 SOURCE = "/kepuri/review"

@@ -24,7 +24,7 @@ from ..adapters.figures import Figures, activity_scope, counted_region, region_g
 from ..adapters.reads import row_of
 from ..adapters.tables import review_activities, review_campaigns, review_units
 from ..domain.bodies import Body, body_of
-from ..domain.rules import Unknown
+from ..domain.errors import Unknown
 from ..domain.scoring import DEFINITIONS, Measure, Score, Weighted, score, weighting
 
 By = Literal["unit", "region"]

@@ -54,8 +54,8 @@ from ..adapters.rows import recommendation_of
 from ..adapters.tables import recommendations, review_activities, review_campaigns
 from ..domain.bodies import Body, body_of
 from ..domain.chain import Chain, Kind
+from ..domain.errors import Refused, Unknown
 from ..domain.recommendations import Recommendation
-from ..domain.rules import Refused, Unknown
 from ..domain.scoring import Score, Weighted
 from ..projections.details import DETAIL_COLUMNS, details_of
 from .indicator_scores import unit_scores, weights_of

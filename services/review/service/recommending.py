@@ -41,8 +41,8 @@ from ..adapters.tables import (
 from ..domain import recommendations as decide
 from ..domain.bodies import Body, body_of
 from ..domain.chain import Chain, Kind
+from ..domain.errors import NotEligible, QuotaFull, Unknown, WrongState
 from ..domain.recommendations import Eligibility, Recommendation, Step
-from ..domain.rules import NotEligible, QuotaFull, Unknown, WrongState
 
 SOURCE = "/kepuri/review"
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -25,7 +25,7 @@ from ..adapters.reads import row_of
 from ..adapters.summary_rows import report_of, rules_of
 from ..adapters.tables import review_activities, review_summaries, review_units
 from ..domain.bodies import Body, body_of
-from ..domain.rules import Unknown
+from ..domain.errors import Unknown
 from ..domain.summaries import KIND_NAMES, ReporterId, SummaryReport, SummaryRules, sees
 from .summary_reports import Summaries
 

@@ -28,8 +28,8 @@ from ..adapters.reads import row_of
 from ..adapters.summary_rows import report_of, rules_of, state_row
 from ..adapters.tables import review_summaries, review_units
 from ..domain.bodies import body_of
+from ..domain.errors import NotEligible, OutsideJurisdiction, Unknown
 from ..domain.files import TYPES, clean_name, sniff
-from ..domain.rules import NotEligible, OutsideJurisdiction, Unknown
 from ..domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules, reporter_of_body
 from .recommending import today
 
