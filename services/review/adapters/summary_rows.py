@@ -16,7 +16,7 @@ from .tables import review_campaigns
 
 
 async def rules_of(connection: AsyncConnection, campaign_id: str) -> SummaryRules:
-    """The campaign's summary step (404 for no campaign, 422 when it has no summary step)."""
+    """The campaign's summary step (:class:`Unknown` for no campaign, :class:`NotEligible` when it has no summary step)."""
     row = await row_of(connection, review_campaigns, review_campaigns.c.campaign_id, campaign_id)
     if row is None:
         raise Unknown(f"活动年度 {campaign_id} 不存在 (no such campaign)")

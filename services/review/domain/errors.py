@@ -1,13 +1,16 @@
-"""The ways a review command can be refused, each answered with its own HTTP status."""
+"""The ways a review command or query can be refused: a plain vocabulary, free of HTTP.
+
+Each says which rule refused and, where one is to blame, the ``field``; ``api/errors.py`` answers
+each kind as problem+json (its status and title), in one place.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class Refused(Exception):
-    """A rule refused the command; ``status`` is the HTTP answer, ``detail`` says which rule."""
-
-    status = 422
-    title = "Unprocessable"
+    """A rule refused the command; ``detail`` says which rule, ``field`` names the input to blame."""
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
@@ -16,40 +19,44 @@ class Refused(Exception):
 
 
 class OutsideJurisdiction(Refused):
-    """The caller's body has no jurisdiction over the activity or unit (403)."""
-
-    status = 403
-    title = "Outside your jurisdiction"
+    """The caller's body has no jurisdiction over the activity, unit or region."""
 
 
 class NotEligible(Refused):
-    """The activity does not meet a condition of the rule (422, naming the condition)."""
-
-    title = "Not eligible"
+    """The subject does not meet a condition of the rule (the detail names the condition)."""
 
 
 class DeadlinePassed(Refused):
-    """The level's window is closed (422, naming the deadline)."""
-
-    title = "Deadline passed"
+    """The level's window is closed (the detail names the deadline)."""
 
 
 class QuotaFull(Refused):
-    """The body's quota for this kind of recommendation is used up (409, naming the quota)."""
-
-    status = 409
-    title = "Quota full"
+    """The body's quota for this kind of recommendation is used up (the detail names the quota)."""
 
 
 class WrongState(Refused):
-    """The recommendation or activity is not in a state that allows this (409)."""
-
-    status = 409
-    title = "Conflict"
+    """The recommendation, activity or report is not in a state that allows this."""
 
 
 class Unknown(Refused):
-    """No such activity, unit, recommendation or campaign in review's view (404)."""
+    """No such activity, unit, recommendation, report or campaign in review's view."""
 
-    status = 404
-    title = "Not found"
+
+class BadParameter(Refused):
+    """A query parameter that does not fit this listing (``field`` names it)."""
+
+
+class InvalidCursor(Refused):
+    """A paging cursor that is not one this API returned."""
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this API returned; start again without it", field="cursor")
+
+
+class BulkRefused(Refused):
+    """A command on many subjects refused as a whole, naming each subject that broke a rule (nothing written)."""
+
+    def __init__(self, failures: Mapping[str, Refused]) -> None:
+        listed = "; ".join(f"{i}: {exc.detail}" for i, exc in failures.items())
+        super().__init__(f"{len(failures)} 个活动不能审核通过，均未处理 (nothing was approved): {listed}")
+        self.failures = dict(failures)

@@ -12,7 +12,7 @@ on one activity never both land (the loser reads again and hears the rule it now
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -26,15 +26,14 @@ from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
-from shared.web import Problem
-from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import moment_of
 
 from ..adapters.reads import fields_of
 from ..adapters.tables import review_activities
 from ..domain.bodies import Body, body_of
-from ..domain.errors import OutsideJurisdiction, Refused, Unknown, WrongState
+from ..domain.errors import BulkRefused, InvalidCursor, Refused, Unknown, WrongState
 from ..projections.details import DETAIL_COLUMNS, details_of
+from .cursors import encode_cursor, position_of
 
 SOURCE = "/kepuri/review"
 ATTEMPTS = 8
@@ -86,24 +85,6 @@ class BulkOutcome:
     activity: dict[str, Any]
 
 
-class BulkRefused(Refused):
-    """A bulk approval refused as a whole, naming each activity that broke a rule (nothing written).
-
-    Its status is that of the gravest kind present: outside jurisdiction (403), then unknown (404),
-    then a wrong state (409).
-    """
-
-    def __init__(self, failures: dict[str, Refused]) -> None:
-        worst = next(
-            kind for kind in (OutsideJurisdiction, Unknown, WrongState, Refused) if _any(failures.values(), kind)
-        )
-        listed = "; ".join(f"{i}: {exc.detail}" for i, exc in failures.items())
-        super().__init__(f"{len(failures)} 个活动不能审核通过，均未处理 (nothing was approved): {listed}")
-        self.status = worst.status
-        self.title = worst.title
-        self.failures = failures
-
-
 class ContentReview:
     """The review queue and the approve / reject commands, each durable when it returns."""
 
@@ -144,7 +125,7 @@ class ContentReview:
         return await reading(self._backbone.engine, read)
 
     async def activity(self, principal: Principal, activity_id: str) -> dict[str, Any]:
-        """One activity with everything its organizer registered and completed (404 unknown, 403 outside)."""
+        """One activity with everything its organizer registered and completed (:class:`Unknown`, :class:`OutsideJurisdiction`)."""
         body = body_of(principal)
 
         async def read(connection: AsyncConnection) -> dict[str, Any]:
@@ -157,7 +138,7 @@ class ContentReview:
         return await reading(self._backbone.engine, read)
 
     async def approve(self, principal: Principal, activity_id: str, note: str | None = None) -> dict[str, Any]:
-        """Approve the activity's content (it becomes public); approving it twice is a 409."""
+        """Approve the activity's content (it becomes public); approving it twice is :class:`WrongState`."""
         body = body_of(principal)
 
         async def attempt(connection: AsyncConnection) -> tuple[dict[str, Any], Changes]:
@@ -232,10 +213,6 @@ class ContentReview:
         raise AssertionError("unreachable")
 
 
-def _any(failures: Iterable[Refused], kind: type[Refused]) -> bool:
-    return any(isinstance(exc, kind) for exc in failures)
-
-
 def _scope(body: Body, campaign: str | None, region: str | None, category: str | None) -> list[ColumnElement[bool]]:
     """The queue's conditions: registered, in the body's jurisdiction, and the caller's filters."""
     t = review_activities
@@ -258,15 +235,10 @@ def _scope(body: Body, campaign: str | None, region: str | None, category: str |
 
 
 def _position(cursor: str) -> tuple[datetime, str]:
-    registered_at, activity_id = decode_cursor(cursor, 2)
+    registered_at, activity_id = position_of(cursor, 2)
     at = moment_of(registered_at)
     if at is None or not isinstance(activity_id, str):
-        raise Problem(
-            422,
-            "分页游标无效 (invalid cursor)",
-            "The cursor is not one this API returned; start again without it",
-            errors=[{"field": "cursor", "message": "not a cursor of this listing"}],
-        )
+        raise InvalidCursor()
     return at, activity_id
 
 
@@ -298,7 +270,7 @@ async def _versions(connection: AsyncConnection, activity_ids: Sequence[str]) ->
 
 
 def _judgeable(rows: dict[str, dict[str, Any]], activity_id: str, body: Body) -> dict[str, Any]:
-    """The activity, if it exists (404), lies in the body's jurisdiction (403) and is not withdrawn (409)."""
+    """The activity, if it exists, lies in the body's jurisdiction and is not withdrawn (else :class:`Unknown`, :class:`OutsideJurisdiction`, :class:`WrongState`)."""
     activity = rows.get(activity_id)
     if activity is None:
         raise Unknown(f"活动 {activity_id} 不存在 (no such activity)")

@@ -30,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.auth import Principal
 from shared.store import reading
-from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import moment_of
 
 from ..adapters.figures import (
@@ -54,20 +53,17 @@ from ..adapters.rows import recommendation_of
 from ..adapters.tables import recommendations, review_activities, review_campaigns
 from ..domain.bodies import Body, body_of
 from ..domain.chain import Chain, Kind
-from ..domain.errors import Refused, Unknown
+from ..domain.errors import BadParameter, Unknown
 from ..domain.recommendations import Recommendation
 from ..domain.scoring import Score, Weighted
 from ..projections.details import DETAIL_COLUMNS, details_of
+from .cursors import encode_cursor, position_of
 from .indicator_scores import unit_scores, weights_of
 
 Box = Literal["received", "sent", "endorsed", "declined", "all"]
 BOXES: tuple[Box, ...] = ("received", "sent", "endorsed", "declined", "all")
 LIST_METRICS: tuple[Metric, ...] = ("participation", "science_workers", "rating", "completion")
 PARTITION = 500
-
-
-class BadParameter(Refused):
-    """A query parameter that does not fit this listing (422 naming it)."""
 
 
 @dataclass(frozen=True)
@@ -362,7 +358,7 @@ async def _listed(
 def _position(cursor: str, sort: Sort) -> tuple[datetime, str] | int:
     if sort.key != "created_at":
         return _offset(cursor, sort.text)
-    kind, sorted_by, created_at, recommendation_id = decode_cursor(cursor, 4)
+    kind, sorted_by, created_at, recommendation_id = position_of(cursor, 4)
     at = moment_of(created_at, naive=True)  # as the column came back: SQLite keeps no zone
     if kind == "k" and sorted_by == sort.text and at is not None and isinstance(recommendation_id, str):
         return at, recommendation_id
@@ -370,7 +366,7 @@ def _position(cursor: str, sort: Sort) -> tuple[datetime, str] | int:
 
 
 def _offset(cursor: str, sorted_by: str) -> int:
-    kind, by, offset = decode_cursor(cursor, 3)
+    kind, by, offset = position_of(cursor, 3)
     if kind == "o" and by == sorted_by and isinstance(offset, int) and offset >= 0:
         return offset
     raise _bad_cursor()

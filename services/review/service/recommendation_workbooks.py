@@ -32,8 +32,9 @@ from shared.spreadsheets import xlsx_row, xlsx_value
 from ..adapters.figures import Figures
 from ..domain.bodies import LEVEL_NAMES, Body
 from ..domain.chain import Kind
+from ..domain.errors import BadParameter
 from ..domain.recommendations import STATUS_NAMES, Recommendation
-from .recommendation_lists import BadParameter, Box, Context, Listed, ListQuery, Lists
+from .recommendation_lists import Box, Context, Listed, ListQuery, Lists
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Form = Literal["附件3", "附件2", "list"]

@@ -83,7 +83,7 @@ class SummaryOverview:
         return await reading(self._summaries.engine, read)
 
     async def read(self, principal: Principal, summary_id: str) -> SummaryReport:
-        """A report the caller receives, or its own (404 otherwise)."""
+        """A report the caller receives, or its own (:class:`Unknown` otherwise)."""
 
         async def load(connection: AsyncConnection) -> SummaryReport:
             row = await row_of(connection, review_summaries, review_summaries.c.summary_id, summary_id)
