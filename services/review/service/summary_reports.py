@@ -19,11 +19,9 @@ from shared.auth import Principal
 from shared.events import CATALOG
 from shared.events.payloads.summaries import SummaryAttachment, SummaryDrafted, SummarySubmitted
 from shared.observability.logging import correlation_id
-from shared.regions import PackagedRegions
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, IntegrityViolation, reading
 
-from ..adapters.local_files import AttachmentStore
 from ..adapters.reads import row_of
 from ..adapters.summary_rows import report_of, rules_of, state_row
 from ..adapters.tables import review_summaries, review_units
@@ -31,7 +29,7 @@ from ..domain.bodies import body_of
 from ..domain.errors import NotEligible, OutsideJurisdiction, Unknown
 from ..domain.files import TYPES, clean_name, sniff
 from ..domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules, reporter_of_body
-from .recommending import today
+from .ports import AttachmentStore, Clock, Regions
 
 SOURCE = "/kepuri/review"
 ATTEMPTS = 8
@@ -41,12 +39,13 @@ class Summaries:
     """A reporter's own summary report: read, draft, attach, detach, submit."""
 
     def __init__(
-        self, backbone: Backbone, store: AttachmentStore, regions: PackagedRegions, max_file_bytes: int
+        self, backbone: Backbone, store: AttachmentStore, regions: Regions, max_file_bytes: int, clock: Clock
     ) -> None:
         self._backbone = backbone
         self.store = store
         self.regions = regions
         self.max_file_bytes = max_file_bytes
+        self._clock = clock
 
     @property
     def engine(self) -> Any:
@@ -59,7 +58,7 @@ class Summaries:
         return await reading(self._backbone.engine, read)
 
     async def draft(self, principal: Principal, campaign_id: str, text: str) -> SummaryReport:
-        return await self._change(principal, campaign_id, lambda r, rules: r.drafted(text, rules, today()))
+        return await self._change(principal, campaign_id, lambda r, rules: r.drafted(text, rules, self._clock.today()))
 
     async def attach(self, principal: Principal, campaign_id: str, given_name: str, data: bytes) -> SummaryReport:
         if len(data) > self.max_file_bytes:
@@ -67,15 +66,19 @@ class Summaries:
         extension = sniff(data)
         attachment = Attachment(uuid.uuid4().hex, clean_name(given_name, extension), TYPES[extension], len(data))
         current, rules = await self.mine(principal, campaign_id)
-        current.attached(attachment, rules, today())  # refuse before the bytes are kept
+        current.attached(attachment, rules, self._clock.today())  # refuse before the bytes are kept
         await self.store.put(current.id, attachment.file_id, data)
-        return await self._change(principal, campaign_id, lambda r, rules: r.attached(attachment, rules, today()))
+        return await self._change(
+            principal, campaign_id, lambda r, rules: r.attached(attachment, rules, self._clock.today())
+        )
 
     async def detach(self, principal: Principal, campaign_id: str, file_id: str) -> SummaryReport:
-        return await self._change(principal, campaign_id, lambda r, rules: r.detached(file_id, rules, today()))
+        return await self._change(
+            principal, campaign_id, lambda r, rules: r.detached(file_id, rules, self._clock.today())
+        )
 
     async def submit(self, principal: Principal, campaign_id: str) -> SummaryReport:
-        return await self._change(principal, campaign_id, lambda r, rules: r.submitted(rules, today()))
+        return await self._change(principal, campaign_id, lambda r, rules: r.submitted(rules, self._clock.today()))
 
     # ── the machinery ──
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from shared.auth import Principal
 from shared.web.auth import require_role
 
-from ...service.recommending import today
 from ...service.summary_overview import overview_book
 from ..deps import ReviewDep, StaffDep
 from ..summary_schemas import OverviewOut, SummaryOut, SummaryText
@@ -27,7 +26,7 @@ Hex = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 async def _mine(review: ReviewDep, reporter: Principal, campaign: str) -> SummaryOut:
     report, rules = await review.summaries.mine(reporter, campaign)
-    return SummaryOut.of(report, rules, today())
+    return SummaryOut.of(report, rules, review.clock.today())
 
 
 @router.get("/mine", response_model=SummaryOut, summary="My summary report of a campaign, its status and deadline")
@@ -109,7 +108,7 @@ async def read(
     principal: Annotated[Principal, require_role("reviewer", "admin", "organizer")], review: ReviewDep, summary_id: Hex
 ) -> SummaryOut:
     report = await review.summary_overview.read(principal, summary_id)
-    return SummaryOut.of(report, None, today())
+    return SummaryOut.of(report, None, review.clock.today())
 
 
 @router.get(

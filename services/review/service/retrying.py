@@ -1,0 +1,40 @@
+"""Decide on a fresh read and commit; after a lost race (another command committed first), decide again."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from shared.store import Changes, ConcurrencyError, IntegrityViolation
+
+from .ports import CommandStore
+
+R = TypeVar("R")
+T = TypeVar("T")
+ATTEMPTS = 8
+LOST_RACES: tuple[type[Exception], ...] = (IntegrityViolation, ConcurrencyError)
+
+
+async def decided(
+    store: CommandStore[R],
+    attempt: Callable[[R], Awaitable[tuple[T, Changes]]],
+    *,
+    lost: tuple[type[Exception], ...] = LOST_RACES,
+    skip_empty: bool = False,
+) -> T:
+    """Run ``attempt`` on the store's reads and submit its changes, up to :data:`ATTEMPTS` times.
+
+    ``lost`` names the errors of a lost race; ``skip_empty`` commits nothing when no event was decided.
+    """
+    for tries in range(ATTEMPTS):
+        result, changes = await store.read(attempt)
+        if skip_empty and not changes.appends:
+            return result
+        try:
+            await store.submit(changes)
+        except lost:
+            if tries == ATTEMPTS - 1:
+                raise
+            continue
+        return result
+    raise AssertionError("unreachable")
