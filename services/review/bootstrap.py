@@ -17,6 +17,7 @@ from .adapters.content_reads import SqlContentReads
 from .adapters.local_files import LocalFiles
 from .adapters.recommendation_reads import SqlRecommendationReads
 from .adapters.stores import SqlStore
+from .adapters.summary_reads import SqlSummaryReads
 from .adapters.tables import metadata
 from .api.errors import install as install_errors
 from .api.routes import commended, content, exports, lists, recommendations, scores, summaries
@@ -57,7 +58,7 @@ def build(
         settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(keys)], engine=engine, bus=bus
     )
     reports = Summaries(
-        backbone,
+        SqlStore(backbone.engine, backbone.writer, SqlSummaryReads),
         attachments or LocalFiles(settings.data_dir / "summaries"),
         regions or PackagedRegions(),
         settings.summary_max_file_bytes,

@@ -1,15 +1,24 @@
-"""The command store over review's database: reads in one read transaction, commits through the writer."""
+"""The command store over review's database: reads in one read transaction, commits through the writer.
+
+A request may attach rows to the first :class:`Changes` its task submits (an Idempotency-Key's claim:
+``shared/store/attached.py``). When a commit carrying such rows fails, the store looks whether those
+rows are now taken: if so, another request with the same key won, and :class:`ClaimTaken` tells the
+command not to decide again (the Idempotency-Key dependency answers with the winner's answer);
+if not, the command lost a race of its own, and the rows ride again with its next attempt.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.store import Changes, GroupCommitter, reading
+from shared.store import Changes, GroupCommitter, Insert, IntegrityViolation, reading
+from shared.store.attached import attach
 
-from ..service.ports import CommandStore
+from ..service.ports import ClaimTaken, CommandStore
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -30,4 +39,26 @@ class SqlStore(CommandStore[R]):
         return await reading(self._engine, run)
 
     async def submit(self, changes: Changes) -> None:
-        await self._writer.submit(changes)
+        own = len(changes.inserts)
+        try:
+            await self._writer.submit(changes)
+        except IntegrityViolation as exc:
+            riding = changes.inserts[own:]  # the rows the request attached, taken into these changes
+            del changes.inserts[own:]
+            if riding and await self._taken(riding):
+                raise ClaimTaken(str(exc)) from exc
+            for insert in riding:
+                attach(insert)
+            raise
+
+    async def _taken(self, inserts: Sequence[Insert]) -> bool:
+        """Whether a row with the primary key of one of ``inserts`` exists now."""
+
+        async def look(connection: AsyncConnection) -> bool:
+            for insert in inserts:
+                key = [column == insert.row[column.name] for column in insert.table.primary_key.columns]
+                if await connection.scalar(select(exists().where(and_(*key)))):
+                    return True
+            return False
+
+        return await reading(self._engine, look)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from shared.store import Changes
+from shared.store import Changes, IntegrityViolation
 
 from ..domain.bodies import Body
 from ..domain.chain import Chain, Kind
 from ..domain.recommendations import Recommendation
+from ..domain.summaries import ReporterId, SummaryReport, SummaryRules
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -51,6 +52,11 @@ class AttachmentStore(ABC):
 
     @abstractmethod
     async def get(self, summary_id: str, file_id: str) -> bytes | None: ...
+
+
+class ClaimTaken(IntegrityViolation):
+    """A commit lost to another request holding the same claim (the same Idempotency-Key): the
+    command must not decide again; the other request's answer is the answer."""
 
 
 class CommandStore(ABC, Generic[R]):
@@ -124,3 +130,24 @@ class RecommendationReads(ABC):
 
     @abstractmethod
     async def taken_slots(self, campaign_id: str, body_id: str, kind: Kind) -> set[int]: ...
+
+
+class SummaryReads(ABC):
+    """What summary reports read: the campaign's summary step, units, reports and the organizers due."""
+
+    @abstractmethod
+    async def rules(self, campaign_id: str) -> SummaryRules:
+        """The campaign's summary step (``Unknown`` for no campaign, ``NotEligible`` when it has none)."""
+
+    @abstractmethod
+    async def unit(self, unit_id: str) -> Row | None: ...
+
+    @abstractmethod
+    async def report(self, summary_id: str) -> SummaryReport | None: ...
+
+    @abstractmethod
+    async def reports(self, campaign_id: str) -> list[SummaryReport]: ...
+
+    @abstractmethod
+    async def organizers(self, campaign_id: str, region: str) -> list[ReporterId]:
+        """The units with a registered activity in the campaign, in ``region`` (a code prefix)."""

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from shared.store import Changes, ConcurrencyError, IntegrityViolation
 
-from .ports import CommandStore
+from .ports import ClaimTaken, CommandStore
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -25,6 +25,7 @@ async def decided(
     """Run ``attempt`` on the store's reads and submit its changes, up to :data:`ATTEMPTS` times.
 
     ``lost`` names the errors of a lost race; ``skip_empty`` commits nothing when no event was decided.
+    A commit that lost to a request with the same Idempotency-Key (:class:`ClaimTaken`) is not retried.
     """
     for tries in range(ATTEMPTS):
         result, changes = await store.read(attempt)
@@ -32,8 +33,8 @@ async def decided(
             return result
         try:
             await store.submit(changes)
-        except lost:
-            if tries == ATTEMPTS - 1:
+        except lost as exc:
+            if tries == ATTEMPTS - 1 or isinstance(exc, ClaimTaken):
                 raise
             continue
         return result

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from shared.auth import Principal
 from shared.web.auth import require_role
+from shared.web.idempotency import Idempotent
 
 from ...service.summary_overview import overview_book
 from ..deps import ReviewDep, StaffDep
@@ -50,6 +51,7 @@ async def save_draft(
     status_code=201,
     response_model=SummaryOut,
     summary="Attach a file to my draft (the file itself as the body)",
+    dependencies=[Idempotent],
     openapi_extra={
         "requestBody": {
             "required": True,
