@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.store import Changes, GroupCommitter, Insert, IntegrityViolation, reading
-from shared.store.attached import attach
+from shared.store.attached import attach, detach
 
 from ..service.ports import ClaimTaken, CommandStore
 
@@ -50,6 +50,12 @@ class SqlStore(CommandStore[R]):
             for insert in riding:
                 attach(insert)
             raise
+
+    async def superseded(self) -> bool:
+        riding = detach()
+        for insert in riding:
+            attach(insert)  # looked at, not taken: they still ride with this request's first commit
+        return bool(riding) and await self._taken(riding)
 
     async def _taken(self, inserts: Sequence[Insert]) -> bool:
         """Whether a row with the primary key of one of ``inserts`` exists now."""

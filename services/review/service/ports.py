@@ -70,6 +70,11 @@ class CommandStore(ABC, Generic[R]):
     @abstractmethod
     async def submit(self, changes: Changes) -> None: ...
 
+    async def superseded(self) -> bool:
+        """Whether a request holding the same claim as this one (the same Idempotency-Key) has committed:
+        then a refusal this request meets is that request's doing, and its answer is the answer."""
+        return False
+
 
 @dataclass(frozen=True)
 class QueueFilter:

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from shared.store import Changes, ConcurrencyError, IntegrityViolation
 
+from ..domain.errors import Refused
 from .ports import ClaimTaken, CommandStore
 
 R = TypeVar("R")
@@ -25,10 +26,16 @@ async def decided(
     """Run ``attempt`` on the store's reads and submit its changes, up to :data:`ATTEMPTS` times.
 
     ``lost`` names the errors of a lost race; ``skip_empty`` commits nothing when no event was decided.
-    A commit that lost to a request with the same Idempotency-Key (:class:`ClaimTaken`) is not retried.
+    A commit that lost to a request with the same Idempotency-Key, or a refusal met after such a request
+    committed, raises :class:`ClaimTaken`: not decided again, the other request's answer is the answer.
     """
     for tries in range(ATTEMPTS):
-        result, changes = await store.read(attempt)
+        try:
+            result, changes = await store.read(attempt)
+        except Refused as exc:
+            if await store.superseded():
+                raise ClaimTaken(exc.detail) from exc
+            raise
         if skip_empty and not changes.appends:
             return result
         try:
