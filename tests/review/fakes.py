@@ -18,6 +18,7 @@ from services.review.domain.bodies import Body
 from services.review.domain.chain import Chain, Kind
 from services.review.domain.errors import NotEligible, Unknown
 from services.review.domain.recommendations import Recommendation
+from services.review.domain.summaries import ReporterId, SummaryReport, SummaryRules
 from services.review.service.ports import (
     AttachmentStore,
     Clock,
@@ -27,6 +28,7 @@ from services.review.service.ports import (
     RecommendationReads,
     Regions,
     Row,
+    SummaryReads,
 )
 from shared.events import CATALOG
 from shared.store import Changes, ConcurrencyError
@@ -199,3 +201,30 @@ class FakeRecommendationReads(RecommendationReads):
 
     async def taken_slots(self, campaign_id: str, body_id: str, kind: Kind) -> set[int]:
         return set(self.slots.get((campaign_id, body_id, kind), set()))
+
+
+class FakeSummaryReads(SummaryReads):
+    """Campaigns' summary steps, units and reports, as the test sets them."""
+
+    def __init__(self, *rules: SummaryRules) -> None:
+        self.steps = {r.campaign_id: r for r in rules}
+        self.units: dict[str, dict[str, Any]] = {}
+        self.saved: dict[str, SummaryReport] = {}
+        self.due_organizers: list[ReporterId] = []
+
+    async def rules(self, campaign_id: str) -> SummaryRules:
+        if campaign_id not in self.steps:
+            raise Unknown(f"活动年度 {campaign_id} 不存在 (no such campaign)")
+        return self.steps[campaign_id]
+
+    async def unit(self, unit_id: str) -> Row | None:
+        return self.units.get(unit_id)
+
+    async def report(self, summary_id: str) -> SummaryReport | None:
+        return self.saved.get(summary_id)
+
+    async def reports(self, campaign_id: str) -> list[SummaryReport]:
+        return [r for r in self.saved.values() if r.campaign_id == campaign_id]
+
+    async def organizers(self, campaign_id: str, region: str) -> list[ReporterId]:
+        return [r for r in self.due_organizers if r.region_code.startswith(region)]
