@@ -2,7 +2,8 @@
 stands for and keeps its state in plain dicts, so the service layer runs without a database.
 
 A :class:`FakeStore` records every :class:`Changes` a command submits (``submitted``) and can lose the
-first races (``lose``: so many submits raise ``ConcurrencyError``, as a commit behind another would).
+first races (``lose``: so many submits raise ``ConcurrencyError``, as a commit behind another would), or
+stand for a request whose Idempotency-Key's twin has committed (``twin_committed``).
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ class FakeAttachments(AttachmentStore):
 class FakeStore(CommandStore[R]):
     """Reads from ``reads`` as they are; records what is submitted (nothing is applied to ``reads``)."""
 
-    def __init__(self, reads: R, *, lose: int = 0) -> None:
+    def __init__(self, reads: R, *, lose: int = 0, twin_committed: bool = False) -> None:
         self.reads = reads
         self.lose = lose
+        self.twin_committed = twin_committed  # a request with the same Idempotency-Key has committed
         self.read_count = 0
         self.submitted: list[Changes] = []
 
@@ -90,6 +92,9 @@ class FakeStore(CommandStore[R]):
             self.lose -= 1
             raise ConcurrencyError("fake", 0, 1)
         self.submitted.append(changes)
+
+    async def superseded(self) -> bool:
+        return self.twin_committed
 
     @property
     def events(self) -> list[Any]:

@@ -17,7 +17,7 @@ from services.review.domain.errors import (
     WrongState,
 )
 from services.review.domain.recommendations import Recommendation, Step
-from services.review.service.ports import RecommendationReads
+from services.review.service.ports import ClaimTaken, RecommendationReads
 from services.review.service.recommending import ActivityNomination, Recommendations, UnitNomination
 from shared.auth import Principal
 from shared.events.payloads.reviews import (
@@ -47,9 +47,9 @@ def chain(**rule: Any) -> Chain:
 
 
 def service(
-    reads: FakeRecommendationReads, *, lose: int = 0, today: date = TODAY
+    reads: FakeRecommendationReads, *, lose: int = 0, today: date = TODAY, twin_committed: bool = False
 ) -> tuple[Recommendations, FakeStore[RecommendationReads]]:
-    store: FakeStore[RecommendationReads] = FakeStore(reads, lose=lose)
+    store: FakeStore[RecommendationReads] = FakeStore(reads, lose=lose, twin_committed=twin_committed)
     return Recommendations(store, FakeClock(today)), store
 
 
@@ -176,3 +176,11 @@ async def test_a_body_outside_cannot_see_a_recommendation() -> None:
     assert found.id == rec.id and row["subject_name"] == "走进科技馆"
     with pytest.raises(Unknown, match="no such recommendation in your jurisdiction"):
         await commands.get(other, rec.id)
+
+
+async def test_a_refusal_met_after_a_twin_request_committed_is_left_to_the_twins_answer() -> None:
+    reads = with_activity()
+    reads.claims[("2026", "activity", "act-1")] = "rec-0"  # what the twin (same Idempotency-Key) wrote
+    commands, _ = service(reads, twin_committed=True)
+    with pytest.raises(ClaimTaken):
+        await commands.recommend_activity(COUNTY, NOMINATION)
