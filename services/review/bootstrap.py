@@ -22,8 +22,8 @@ from .adapters.tables import metadata
 from .api.errors import install as install_errors
 from .api.routes import commended, content, exports, lists, recommendations, scores, summaries
 from .container import Review
-from .projections.activities import ReviewView
 from .projections.erased_contacts import ErasedContacts
+from .projections.review_view import ReviewView
 from .service.content_review import ContentReview
 from .service.indicator_scores import Scores
 from .service.ports import AttachmentStore, Clock, Regions

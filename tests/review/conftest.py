@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from services.review.bootstrap import build, create_app
 from services.review.container import Review
-from services.review.projections.activities import ReviewView
+from services.review.projections.review_view import ReviewView
 from services.review.settings import ReviewSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
 from shared.bus import Record

@@ -1,4 +1,4 @@
-"""The writes of review's view (``projections/activities.py``): campaigns, units and activities from the
+"""The writes of review's view (``projections/review_view.py``): campaigns, units and activities from the
 streams, each guarded against going back (a version, or ``review_version`` for the verdicts)."""
 
 from __future__ import annotations
