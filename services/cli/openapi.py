@@ -38,12 +38,13 @@ def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     from services.notification.settings import NotificationSettings
     from services.registration.bootstrap import create_app as registration
     from services.registration.settings import RegistrationSettings
+    from services.review.bootstrap import build as review_build
     from services.review.bootstrap import create_app as review
     from services.review.settings import ReviewSettings
 
     apps = {
         "registration": registration(RegistrationSettings(data_dir=data_dir, environment="test")),
-        "review": review(ReviewSettings(data_dir=data_dir, environment="test")),
+        "review": review(review_build(ReviewSettings(data_dir=data_dir, environment="test"))),
         "notification": notification(build_notification(NotificationSettings(data_dir=data_dir, environment="test"))),
         "analytics": analytics(AnalyticsSettings(data_dir=data_dir, environment="test")),
     }

@@ -1,53 +1,89 @@
-"""Review's composition root: settings, backbone with its projection, services, API."""
+"""Review's composition root: ``build`` wires every port to the service layer, ``create_app`` serves it."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth import JwksVerifier
+from shared.bus import Bus
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
+from .adapters.clock import SystemClock
+from .adapters.content_reads import SqlContentReads
+from .adapters.local_files import LocalFiles
+from .adapters.recommendation_reads import SqlRecommendationReads
+from .adapters.stores import SqlStore
+from .adapters.summary_reads import SqlSummaryReads
 from .adapters.tables import metadata
-from .api.problems import install as install_problems
+from .api.errors import install as install_errors
 from .api.routes import commended, content, exports, lists, recommendations, scores, summaries
-from .attachments import LocalFiles
 from .container import Review
-from .content import ContentReview
-from .erasure import ErasedContacts
-from .lists import Lists
-from .projections.activities import ReviewView
-from .recommending import Recommendations
-from .scores import Scores
+from .projections.erased_contacts import ErasedContacts
+from .projections.review_view import ReviewView
+from .service.content_review import ContentReview
+from .service.indicator_scores import Scores
+from .service.ports import AttachmentStore, Clock, Regions
+from .service.recommendation_lists import Lists
+from .service.recommending import Recommendations
+from .service.summary_overview import SummaryOverview
+from .service.summary_reports import Summaries
 from .settings import ReviewSettings
-from .summaries import Summaries
-from .summary_overview import SummaryOverview
 
 MIGRATIONS = "services.review:migrations"
 
 
-def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None = None) -> FastAPI:
-    """The review API; its consumer starts with the app. ``verifier`` defaults to registration's JWKS."""
+def build(
+    settings: ReviewSettings | None = None,
+    *,
+    verifier: Verifier | None = None,
+    keys: KeyVault | None = None,
+    regions: Regions | None = None,
+    attachments: AttachmentStore | None = None,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    bus: Bus | None = None,
+) -> Review:
+    """Review with every port given or, by default, the real one: ``verifier`` registration's JWKS,
+    ``keys`` the key vault (its matching key only: see ``projections/erased_contacts.py``), ``regions``
+    the packaged GB/T 2260 list, ``attachments`` files under the data directory, ``clock`` the system's,
+    ``engine`` and ``bus`` those the settings name. Nothing is started: the app's lifespan does that."""
     settings = settings or ReviewSettings()
-    vault = KeyVault(settings.key_vault_url)  # only its matching key is read: see erasure.py
-    backbone = Backbone(settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(vault)])
-    reports = Summaries(
-        backbone, LocalFiles(settings.data_dir / "summaries"), PackagedRegions(), settings.summary_max_file_bytes
+    keys = keys or KeyVault(settings.key_vault_url)
+    clock = clock or SystemClock()
+    backbone = Backbone(
+        settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(keys)], engine=engine, bus=bus
     )
-    review = Review(
+    reports = Summaries(
+        SqlStore(backbone.engine, backbone.writer, SqlSummaryReads),
+        attachments or LocalFiles(settings.data_dir / "summaries"),
+        regions or PackagedRegions(),
+        settings.summary_max_file_bytes,
+        clock,
+    )
+    return Review(
+        settings=settings,
         backbone=backbone,
         verifier=verifier or JwksVerifier(settings.jwks_url, refresh_seconds=settings.token_revocation_refresh_seconds),
-        content=ContentReview(backbone),
-        recommendations=Recommendations(backbone),
+        vault=keys,
+        clock=clock,
+        content=ContentReview(SqlStore(backbone.engine, backbone.writer, SqlContentReads)),
+        recommendations=Recommendations(SqlStore(backbone.engine, backbone.writer, SqlRecommendationReads), clock),
         lists=Lists(backbone.engine),
         scores=Scores(backbone.engine),
         summaries=reports,
         summary_overview=SummaryOverview(reports),
     )
+
+
+def create_app(review: Review | None = None) -> FastAPI:
+    """The review API over ``review`` (default: ``build()`` from the environment); its consumers start with the app."""
+    review = review or build()
     app = create_service_app(
-        backbone=backbone,
+        backbone=review.backbone,
         container=review,
         title="Kepuri review",
         description="Content review, the recommendation chain from county to nation, commendations and their forms.",
@@ -60,8 +96,8 @@ def create_app(settings: ReviewSettings | None = None, verifier: Verifier | None
             summaries.router,
             commended.router,
         ],
-        body_limits={summaries.ATTACH_PATH: settings.summary_max_file_bytes + 4096},
-        workers=[vault],
+        body_limits={summaries.ATTACH_PATH: review.settings.summary_max_file_bytes + 4096},
+        workers=[review.vault],
     )
-    install_problems(app)
+    install_errors(app)
     return app

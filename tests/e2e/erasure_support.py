@@ -26,6 +26,7 @@ from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.container import Registration
 from services.registration.settings import RegistrationSettings
+from services.review.bootstrap import build as review_build
 from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.bus import Record, bus_from_url
@@ -77,7 +78,7 @@ async def running_platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platfo
         await stack.enter_async_context(registration.router.lifespan_context(registration))
         container: Registration = registration.state.container
         notification = notification_on(options, tmp_path / "notification.db", container.verifier, sms)
-        review = review_app(ReviewSettings(**options), verifier=container.verifier)  # type: ignore[arg-type]
+        review = review_app(review_build(ReviewSettings(**options), verifier=container.verifier))  # type: ignore[arg-type]
         for app in (notification, analytics, review):
             await stack.enter_async_context(app.router.lifespan_context(app))
         clients = [

@@ -24,7 +24,8 @@ from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration
 from services.registration.settings import RegistrationSettings
-from services.review.bootstrap import create_app as review
+from services.review.bootstrap import build as review_build
+from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.bus import Message
 from shared.events.topics import ALL_TOPICS, DEAD_LETTERS
@@ -35,7 +36,7 @@ from tests.fixtures.invariants import analytics_totals
 
 SERVICES: dict[str, tuple[Any, Any]] = {
     "registration": (registration, RegistrationSettings),
-    "review": (review, ReviewSettings),
+    "review": (lambda settings: review_app(review_build(settings)), ReviewSettings),
     "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
     "analytics": (analytics, AnalyticsSettings),
 }

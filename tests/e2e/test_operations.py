@@ -18,7 +18,8 @@ from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration
 from services.registration.settings import RegistrationSettings
-from services.review.bootstrap import create_app as review
+from services.review.bootstrap import build as review_build
+from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.events.codec import from_record
 from shared.events.topics import ACTIVITIES
@@ -28,7 +29,7 @@ from tests.factories import organizer_headers
 
 FACTORIES = {
     "registration": (registration, RegistrationSettings),
-    "review": (review, ReviewSettings),
+    "review": (lambda settings: review_app(review_build(settings)), ReviewSettings),
     "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
     "analytics": (analytics, AnalyticsSettings),
 }

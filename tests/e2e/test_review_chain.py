@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
+from services.review.bootstrap import build as review_build
 from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.auth import JwksVerifier
@@ -61,7 +62,7 @@ async def pair(tmp_path: Path, bus_url: str) -> AsyncIterator[Pair]:
         to_registration = httpx.AsyncClient(transport=httpx.ASGITransport(app=registration), base_url="http://kepuri")
         await stack.enter_async_context(to_registration)
         verifier = JwksVerifier("http://kepuri/api/v1/auth/jwks.json", client=to_registration)
-        review = review_app(ReviewSettings(**options), verifier=verifier)  # type: ignore[arg-type]
+        review = review_app(review_build(ReviewSettings(**options), verifier=verifier))  # type: ignore[arg-type]
         await stack.enter_async_context(review.router.lifespan_context(review))
         to_review = httpx.AsyncClient(transport=httpx.ASGITransport(app=review), base_url="http://kepuri")
         await stack.enter_async_context(to_review)

@@ -46,6 +46,7 @@ from services.notification.channels.sms import HttpSms, SmsSettings
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
+from services.review.bootstrap import build as review_build
 from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
@@ -133,7 +134,9 @@ def _registration(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[st
 
 
 def _review(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[str], str]]:
-    app = review_app(ReviewSettings(**_data_dir(tmp_path, "review")), TokenVerifier(public_key_pem(KEY)))
+    app = review_app(
+        review_build(ReviewSettings(**_data_dir(tmp_path, "review")), verifier=TokenVerifier(public_key_pem(KEY)))
+    )
     return app, {"reviewer": sign_token(KEY, REVIEWER)}, lambda _path: "reviewer"
 
 

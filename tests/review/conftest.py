@@ -19,9 +19,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.review.bootstrap import create_app
+from services.review.bootstrap import build, create_app
 from services.review.container import Review
-from services.review.projections.activities import ReviewView
+from services.review.projections.review_view import ReviewView
 from services.review.settings import ReviewSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
 from shared.bus import Record
@@ -186,7 +186,7 @@ async def service(tmp_path: Path, database: str) -> AsyncIterator[Service]:
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
         environment="test",
     )
-    app = create_app(settings, verifier=TokenVerifier(public_key_pem(KEY)))
+    app = create_app(build(settings, verifier=TokenVerifier(public_key_pem(KEY))))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             yield Service(app, client)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import httpx
 
-from services.review.bootstrap import create_app
+from services.review.bootstrap import build, create_app
 from services.review.settings import ReviewSettings
 from shared.auth import JwksVerifier, Principal, generate_private_key_pem, sign_token
 
 
 async def test_a_token_that_cannot_be_checked_for_want_of_the_key_set_is_a_503(tmp_path: Path) -> None:
     settings = ReviewSettings(data_dir=tmp_path, bus_url=f"embedded:{tmp_path / 'bus.db'}", environment="test")
-    app = create_app(settings, verifier=JwksVerifier("http://127.0.0.1:9/api/v1/auth/jwks.json"))
+    app = create_app(build(settings, verifier=JwksVerifier("http://127.0.0.1:9/api/v1/auth/jwks.json")))
     token = sign_token(
         generate_private_key_pem(), Principal("r-1", "reviewer", None, "city", "6105"), kid="registration-1"
     )

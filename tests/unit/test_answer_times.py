@@ -26,6 +26,7 @@ from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
+from services.review.bootstrap import build as review_build
 from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.auth import TokenVerifier, generate_private_key_pem, public_key_pem
@@ -39,7 +40,7 @@ def apps(tmp_path: Path) -> dict[str, FastAPI]:
     options: dict[str, Any] = {"data_dir": tmp_path, "environment": "test"}
     return {
         "registration": registration_app(RegistrationSettings(**options)),
-        "review": review_app(ReviewSettings(**options), verifier),
+        "review": review_app(review_build(ReviewSettings(**options), verifier=verifier)),
         "notification": notification_app(build_notification(NotificationSettings(**options), verifier=verifier)),
         "analytics": analytics_app(AnalyticsSettings(**options), verifier),
     }

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..domain.chain import Chain
-from ..domain.rules import NotEligible, Unknown
+from ..domain.errors import NotEligible, Unknown
 from .tables import review_activities, review_campaigns
 
 

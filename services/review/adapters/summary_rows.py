@@ -9,14 +9,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..domain.rules import NotEligible, Unknown
+from shared.events import Envelope
+from shared.store import AggregateAppend, Changes, Insert
+
+from ..domain.errors import NotEligible, Unknown
 from ..domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules
 from .reads import row_of
-from .tables import review_campaigns
+from .tables import review_campaigns, review_summaries
 
 
 async def rules_of(connection: AsyncConnection, campaign_id: str) -> SummaryRules:
-    """The campaign's summary step (404 for no campaign, 422 when it has no summary step)."""
+    """The campaign's summary step (:class:`Unknown` for no campaign, :class:`NotEligible` when it has no summary step)."""
     row = await row_of(connection, review_campaigns, review_campaigns.c.campaign_id, campaign_id)
     if row is None:
         raise Unknown(f"活动年度 {campaign_id} 不存在 (no such campaign)")
@@ -56,3 +59,15 @@ def state_row(report: SummaryReport, now: datetime) -> dict[str, Any]:
         "submitted_on": report.submitted_on.isoformat() if report.submitted_on else None,
         "updated_at": now,
     }
+
+
+def report_changes(before_version: int, after: SummaryReport, envelope: Envelope, now: datetime) -> Changes:
+    """A report's event at its next version with its state row (inserted with the first event)."""
+    row = state_row(after, now)
+    changes = Changes(appends=[AggregateAppend(after.id, before_version, [envelope])])
+    if before_version == 0:
+        changes.inserts.append(Insert(review_summaries, row))
+    else:
+        s = review_summaries
+        changes.statements.append(s.update().where(s.c.summary_id == after.id).values(row))
+    return changes

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.web.dates import Zoned
 
-from ..content import BulkOutcome, QueuePage
+from ..service.content_review import BulkOutcome, QueuePage
 
 ActivityId = Annotated[str, Field(min_length=1, max_length=64)]
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..indicators import Figures, Ranked
-from ..lists import Listed, Page, Scoreboard
+from ..adapters.figures import Figures, Ranked
+from ..service.recommendation_lists import Listed, Page, Scoreboard
 from .content_schemas import ActivityDetailsOut
 from .schemas import RecommendationOut
 from .score_schemas import ScoreOut

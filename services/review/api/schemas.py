@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.web.dates import Zoned
 
 from ..domain.recommendations import Recommendation
-from ..recommending import ActivityNomination, UnitNomination
+from ..service.recommending import ActivityNomination, UnitNomination
 
 FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

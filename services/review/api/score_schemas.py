@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from shared.events.payloads.campaigns import Measure
 
 from ..domain.scoring import DEFINITIONS, Score, Weighted
-from ..scores import ScoreBoard, Scored
+from ..service.indicator_scores import ScoreBoard, Scored
 
 
 class MeasureScoreOut(BaseModel):

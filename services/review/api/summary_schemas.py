@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..domain.summaries import KIND_NAMES, SummaryReport, SummaryRules
-from ..summary_overview import Overview
+from ..service.summary_overview import Overview
 
 Status = Literal["none", "draft", "submitted"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from shared.auth import Principal
 from shared.events.payloads.campaigns import LEVELS, Level
 
-from .rules import OutsideJurisdiction
+from .errors import OutsideJurisdiction
 
 SOCIETY = "society:"
 MINISTRY = "ministry:"
@@ -91,3 +91,15 @@ def body_of(principal: Principal) -> Body:
     if principal.role != "reviewer" or principal.level not in LEVELS:
         raise OutsideJurisdiction("只有审核单位可以审核和推荐 (only reviewing bodies review and recommend)")
     return Body(principal.level, principal.jurisdiction or "")
+
+
+def counted_region(body: Body, region: str | None) -> tuple[str, int]:
+    """The region prefix a scoreboard counts for ``region`` (default: the body's) and the digits it groups by.
+
+    A region wider than the body's jurisdiction counts only the body's part; one outside it is refused.
+    """
+    own = body.jurisdiction if body.field is None else ""
+    asked = region if region is not None else own
+    if not (asked.startswith(own) or own.startswith(asked)):
+        raise OutsideJurisdiction(f"地区 {asked} 不在本单位（{body.describe()}）的管辖范围内", field="region")
+    return max(asked, own, key=len), min(len(asked) + 2, 6)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shared.events.payloads.campaigns import Level, RecommendationChain
 
 from .bodies import LEVEL_NAMES, Body
-from .rules import DeadlinePassed, NotEligible, OutsideJurisdiction
+from .errors import DeadlinePassed, NotEligible, OutsideJurisdiction
 
 Kind = Literal["activity", "unit"]
 KIND_NAMES = {"activity": "优秀活动", "unit": "优秀组织单位"}

@@ -12,7 +12,7 @@ import re
 import unicodedata
 import zipfile
 
-from .rules import NotEligible
+from .errors import NotEligible
 
 TYPES = {
     "pdf": "application/pdf",
@@ -26,7 +26,7 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 
 class FileRefused(NotEligible):
-    """The file is of a type not accepted, or empty (422 naming the field ``file``)."""
+    """The file is of a type not accepted, or empty (naming the field ``file``)."""
 
     title = "File refused"
 

@@ -23,7 +23,7 @@ from shared.events.payloads.reviews import (
 
 from .bodies import LEVEL_NAMES, Body
 from .chain import Chain, Kind
-from .rules import NotEligible, OutsideJurisdiction, WrongState
+from .errors import NotEligible, OutsideJurisdiction, WrongState
 
 Status = Literal["pending", "selected", "declined", "withdrawn"]
 STATUS_NAMES = {"pending": "待审核", "selected": "已入选", "declined": "未通过", "withdrawn": "已撤回"}

@@ -15,7 +15,7 @@ from datetime import date
 from shared.events.payloads.campaigns import Reporter
 
 from .bodies import SOCIETY, Body
-from .rules import DeadlinePassed, NotEligible, OutsideJurisdiction, WrongState
+from .errors import DeadlinePassed, NotEligible, OutsideJurisdiction, WrongState
 
 # the level each kind of association reports to
 REPORTS_TO = {"county": "city", "city": "province", "province": "national", "society": "national"}
@@ -47,7 +47,7 @@ class SummaryRules:
             )
 
     def require_open(self, today: date) -> None:
-        """Refuse any change after the summary deadline (422 naming the day)."""
+        """Refuse any change after the summary deadline (:class:`DeadlinePassed` naming the day)."""
         if self.deadline is not None and today > self.deadline:
             raise DeadlinePassed(
                 f"工作总结报送截止日期 {self.deadline.isoformat()} 已过，不能再修改或提交 "

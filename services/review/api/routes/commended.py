@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from ...commended import commended_in
+from ...service.commended import commended_in
 from ..deps import ReviewDep
 
 router = APIRouter(tags=["commendations"])

@@ -10,9 +10,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 
-from shared.web import Problem
-
-from ...content import BulkRefused
 from ..content_schemas import (
     ApproveIn,
     BulkApprovedOut,
@@ -65,15 +62,7 @@ async def approve_activities(body: BulkApproveIn, staff: StaffDep, review: Revie
     """Approve 1–500 activities. If any is unknown, outside the caller's jurisdiction or withdrawn,
     nothing is approved and the problem's ``errors`` name each such activity; those already approved
     are reported ``unchanged``."""
-    try:
-        outcomes = await review.content.approve_many(staff, body.activity_ids)
-    except BulkRefused as exc:
-        errors = [
-            {"field": "activity_ids", "activity_id": i, "status": failure.status, "message": failure.detail}
-            for i, failure in exc.failures.items()
-        ]
-        raise Problem(exc.status, exc.title, exc.detail, type_="/problems/bulk-refused", errors=errors) from exc
-    return BulkApprovedOut.of(outcomes)
+    return BulkApprovedOut.of(await review.content.approve_many(staff, body.activity_ids))
 
 
 @router.post(

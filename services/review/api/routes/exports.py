@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from ...exports import XLSX, ExportQuery, Form, export_recommendations
+from ...service.recommendation_workbooks import XLSX, ExportQuery, Form, export_recommendations
 from ..deps import ReviewDep, StaffDep
 from ..list_schemas import BoxParam, KindParam, ListSort
 

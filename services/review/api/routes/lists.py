@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from ...lists import ListQuery
+from ...service.recommendation_lists import ListQuery
 from ..deps import ReviewDep, StaffDep
 from ..list_schemas import BoxParam, IndicatorSort, KindParam, ListSort, RecommendationPage, ScoreboardOut
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from shared.web.idempotency import Idempotent
+
 from ...domain.recommendations import Recommendation
 from ..deps import ReviewDep, StaffDep
 from ..schemas import (
@@ -21,7 +23,13 @@ from ..schemas import (
 router = APIRouter(prefix="/recommendations", tags=["recommendations"])
 
 
-@router.post("", status_code=201, response_model=RecommendationOut, summary="Recommend an activity (附件3)")
+@router.post(
+    "",
+    status_code=201,
+    response_model=RecommendationOut,
+    summary="Recommend an activity (附件3)",
+    dependencies=[Idempotent],
+)
 async def recommend_activity(
     body: ActivityNominationIn, staff: StaffDep, review: ReviewDep, response: Response
 ) -> RecommendationOut:
@@ -30,7 +38,13 @@ async def recommend_activity(
     return await _answer(review, staff, rec)
 
 
-@router.post("/units", status_code=201, response_model=RecommendationOut, summary="Recommend a unit (附件2)")
+@router.post(
+    "/units",
+    status_code=201,
+    response_model=RecommendationOut,
+    summary="Recommend a unit (附件2)",
+    dependencies=[Idempotent],
+)
 async def recommend_unit(
     body: UnitNominationIn, staff: StaffDep, review: ReviewDep, response: Response
 ) -> RecommendationOut:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from shared.web.cursor import decode_cursor, encode_cursor
 
-from ...lists import BadParameter
+from ...domain.errors import BadParameter
 from ..deps import ReviewDep, StaffDep
 from ..score_schemas import ScoreBoardOut
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from shared.auth import Principal
 from shared.web.auth import require_role
+from shared.web.idempotency import Idempotent
 
-from ...recommending import today
-from ...summary_overview import overview_book
+from ...service.summary_overview import overview_book
 from ..deps import ReviewDep, StaffDep
 from ..summary_schemas import OverviewOut, SummaryOut, SummaryText
 
@@ -27,7 +27,7 @@ Hex = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 async def _mine(review: ReviewDep, reporter: Principal, campaign: str) -> SummaryOut:
     report, rules = await review.summaries.mine(reporter, campaign)
-    return SummaryOut.of(report, rules, today())
+    return SummaryOut.of(report, rules, review.clock.today())
 
 
 @router.get("/mine", response_model=SummaryOut, summary="My summary report of a campaign, its status and deadline")
@@ -51,6 +51,7 @@ async def save_draft(
     status_code=201,
     response_model=SummaryOut,
     summary="Attach a file to my draft (the file itself as the body)",
+    dependencies=[Idempotent],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -109,7 +110,7 @@ async def read(
     principal: Annotated[Principal, require_role("reviewer", "admin", "organizer")], review: ReviewDep, summary_id: Hex
 ) -> SummaryOut:
     report = await review.summary_overview.read(principal, summary_id)
-    return SummaryOut.of(report, None, today())
+    return SummaryOut.of(report, None, review.clock.today())
 
 
 @router.get(

@@ -1671,7 +1671,10 @@ export interface operations {
     recommend_activity_api_v1_recommendations_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1704,7 +1707,10 @@ export interface operations {
     recommend_unit_api_v1_recommendations_units_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2101,7 +2107,10 @@ export interface operations {
                 /** @description the file's name, shown to readers */
                 filename: string;
             };
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

@@ -1,4 +1,4 @@
-"""Where summary attachments are kept: a small storage port and its local-files adapter.
+"""Where summary attachments are kept: the local-files adapter of the storage port ``AttachmentStore``.
 
 Files live under the service's data directory (``<data_dir>/summaries/<summary id>/<file id>``); the
 id is a random hex string chosen here, so no name a person gives ever reaches the file system.
@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from abc import ABC, abstractmethod
 from pathlib import Path
 
+from ..service.ports import AttachmentStore
+
 _ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class AttachmentStore(ABC):
-    """Keeps the bytes of attached files by (summary id, file id)."""
-
-    @abstractmethod
-    async def put(self, summary_id: str, file_id: str, data: bytes) -> None: ...
-
-    @abstractmethod
-    async def get(self, summary_id: str, file_id: str) -> bytes | None: ...
 
 
 class LocalFiles(AttachmentStore):

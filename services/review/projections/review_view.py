@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Connection, case, select
+from sqlalchemy import Connection
 
 from shared.consumer import Delivery
 from shared.consumer.once import once_each
@@ -24,9 +24,17 @@ from shared.events.payloads.campaigns import CampaignConfigured, UnitRegistered
 from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded, tally
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS, UNITS
-from shared.store.upsert import upsert
 
-from ..adapters.tables import review_activities, review_campaigns, review_counted, review_units
+from ..adapters.tables import review_counted
+from ..adapters.view_writes import (
+    add_tallies,
+    back_to_queue,
+    known_activities,
+    record_verdict,
+    upsert_activities,
+    upsert_campaigns,
+    upsert_units,
+)
 from .counts import COUNT_COLUMNS, changed_counts, completed_counts, registered_counts, weights_json
 from .details import DETAIL_COLUMNS, changed_details, completed_details, registered_details
 
@@ -95,13 +103,7 @@ class ReviewView:
             "version",
             *SUMMARY_COLUMNS,
         )
-        upsert(
-            connection,
-            review_campaigns,
-            list(rows.values()),
-            keys=("campaign_id",),
-            update={name: _if_newer(name) for name in columns},
-        )
+        upsert_campaigns(connection, list(rows.values()), columns)
 
     def _units(self, connection: Connection, registered: list[Delivery]) -> None:
         rows = []
@@ -117,15 +119,12 @@ class ReviewView:
                     "version": delivery.envelope.sequence,
                 }
             )
-        upsert(connection, review_units, rows, keys=("unit_id",))
+        upsert_units(connection, rows)
 
     def _activities(self, connection: Connection, lifecycle: list[Delivery]) -> None:
         if not lifecycle:
             return
-        t = review_activities
-        ids = {d.envelope.subject for d in lifecycle}
-        query = select(t.c.activity_id, *(t.c[c] for c in ACTIVITY_COLUMNS)).where(t.c.activity_id.in_(ids))
-        known = {row.activity_id: dict(row._mapping) for row in connection.execute(query)}
+        known = known_activities(connection, {d.envelope.subject for d in lifecycle}, ACTIVITY_COLUMNS)
         changed: set[str] = set()
         revised: set[str] = set()
         for delivery in lifecycle:
@@ -139,48 +138,23 @@ class ReviewView:
                 changed.add(subject)
                 if isinstance(delivery.payload, ActivityUpdated):
                     revised.add(subject)
-        upsert(
-            connection,
-            t,
-            [_new_row(known[i]) for i in sorted(changed)],
-            keys=("activity_id",),
-            update=dict.fromkeys(ACTIVITY_COLUMNS),
-        )
-        if revised:  # changed after a rejection: back to the queue (a conditional write, never a stale one)
-            connection.execute(
-                t.update().where(t.c.activity_id.in_(revised), t.c.review == "rejected").values(review="pending")
-            )
+        upsert_activities(connection, [_new_row(known[i]) for i in sorted(changed)], ACTIVITY_COLUMNS)
+        if revised:  # changed after a rejection: back to the queue
+            back_to_queue(connection, revised)
 
     def _verdicts(self, connection: Connection, verdicts: list[Delivery]) -> None:
         """Review's own verdicts, read back from the stream: the commands already wrote them, so this only
         matters when the view is rebuilt (it never goes back: guarded by ``review_version``)."""
-        t = review_activities
         for verdict in (_verdict_of(d) for d in verdicts):
-            connection.execute(
-                t.update()
-                .where(t.c.activity_id == verdict["activity"], t.c.review_version < verdict["sequence"])
-                .values(
-                    review=verdict["verdict"],
-                    review_reason=verdict["why"],
-                    reviewed_by=verdict["by"],
-                    review_version=verdict["sequence"],
-                )
+            record_verdict(
+                connection, verdict["activity"], verdict["sequence"], verdict["verdict"], verdict["why"], verdict["by"]
             )
 
     def _participation(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
         facts = [d for d in deliveries if isinstance(d.payload, ParticipationRecorded | FeedbackSubmitted)]
         tallies = tally(d.payload for d in once_each(connection, review_counted, facts))
-        t = review_activities
         for activity_id, (check_ins, ratings, rating_sum) in sorted(tallies.items()):
-            connection.execute(
-                t.update()
-                .where(t.c.activity_id == activity_id)
-                .values(
-                    check_ins=t.c.check_ins + check_ins,
-                    ratings=t.c.ratings + ratings,
-                    rating_sum=t.c.rating_sum + rating_sum,
-                )
-            )
+            add_tallies(connection, activity_id, check_ins, ratings, rating_sum)
 
 
 def _verdict_of(delivery: Delivery) -> dict[str, Any]:
@@ -260,10 +234,3 @@ def _summary_step(payload: CampaignConfigured) -> dict[str, Any]:
         "summary_reporters": json.dumps(reporters, ensure_ascii=False) if reporters else None,
         "summary_deadline": payload.summary_deadline.isoformat() if payload.summary_deadline else None,
     }
-
-
-def _if_newer(column: str) -> object:
-    """Take the incoming value only from a newer configuration (a redelivery never goes back)."""
-    return lambda excluded, table: case(
-        (excluded["version"] > table.c.version, excluded[column]), else_=table.c[column]
-    )

@@ -14,20 +14,15 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.auth import Principal
 from shared.spreadsheets import xlsx_row
-from shared.store import reading
 
-from .adapters.reads import row_of
-from .adapters.summary_rows import report_of, rules_of
-from .adapters.tables import review_activities, review_summaries, review_units
-from .domain.bodies import Body, body_of
-from .domain.rules import Unknown
-from .domain.summaries import KIND_NAMES, ReporterId, SummaryReport, SummaryRules, sees
-from .summaries import Summaries
+from ..domain.bodies import Body, body_of
+from ..domain.errors import Unknown
+from ..domain.summaries import KIND_NAMES, ReporterId, SummaryReport, SummaryRules, sees
+from .ports import SummaryReads
+from .summary_reports import Summaries
 
 STATUS_NAMES = {"none": "未报送", "draft": "草稿（未提交）", "submitted": "已报送"}
 
@@ -64,38 +59,35 @@ class SummaryOverview:
     async def overview(self, principal: Principal, campaign_id: str) -> Overview:
         viewer = body_of(principal)
 
-        async def read(connection: AsyncConnection) -> Overview:
-            rules = await rules_of(connection, campaign_id)
+        async def read(reads: SummaryReads) -> Overview:
+            rules = await reads.rules(campaign_id)
             reporters: dict[str, ReporterId] = {}
             for kind in rules.expected_kinds(viewer):
-                for reporter in await self._expected(connection, campaign_id, viewer, kind):
+                for reporter in await self._expected(reads, campaign_id, viewer, kind):
                     reporters[reporter.id] = reporter
-            s = review_summaries
             reports = {}
-            for row in (await connection.execute(select(s).where(s.c.campaign == campaign_id))).mappings():
-                report = report_of(dict(row))
+            for report in await reads.reports(campaign_id):
                 if sees(viewer, report.reporter, rules):
                     reports[report.reporter.id] = report
                     reporters.setdefault(report.reporter.id, report.reporter)
             due = [Due(r, reports.get(key)) for key, r in sorted(reporters.items(), key=lambda i: _order(i[1]))]
             return Overview(rules, viewer, due)
 
-        return await reading(self._summaries.engine, read)
+        return await self._summaries.reports.read(read)
 
     async def read(self, principal: Principal, summary_id: str) -> SummaryReport:
-        """A report the caller receives, or its own (404 otherwise)."""
+        """A report the caller receives, or its own (:class:`Unknown` otherwise)."""
 
-        async def load(connection: AsyncConnection) -> SummaryReport:
-            row = await row_of(connection, review_summaries, review_summaries.c.summary_id, summary_id)
-            if row is None:
+        async def load(reads: SummaryReads) -> SummaryReport:
+            report = await reads.report(summary_id)
+            if report is None:
                 raise Unknown(f"工作总结 {summary_id} 不存在 (no such summary in your jurisdiction)")
-            report = report_of(row)
             if principal.role == "organizer":
                 allowed = report.reporter.id == f"organizer:{principal.unit_id}"
             else:
                 viewer = body_of(principal)
                 own = f"society:{viewer.field}" if viewer.field else f"{viewer.level}:{viewer.jurisdiction}"
-                rules = await rules_of(connection, report.campaign_id)
+                rules = await reads.rules(report.campaign_id)
                 allowed = report.reporter.id == own or (
                     report.status == "submitted" and sees(viewer, report.reporter, rules)
                 )
@@ -103,7 +95,7 @@ class SummaryOverview:
                 raise Unknown(f"工作总结 {summary_id} 不存在 (no such summary in your jurisdiction)")
             return report
 
-        return await reading(self._summaries.engine, load)
+        return await self._summaries.reports.read(load)
 
     async def attachment(self, principal: Principal, summary_id: str, file_id: str) -> tuple[str, str, bytes]:
         """(filename, content type, bytes) of one attached file of a report the caller may read."""
@@ -114,9 +106,7 @@ class SummaryOverview:
             raise Unknown(f"附件 {file_id} 不存在 (no such attachment)")
         return found.filename, found.content_type, data
 
-    async def _expected(
-        self, connection: AsyncConnection, campaign_id: str, viewer: Body, kind: str
-    ) -> list[ReporterId]:
+    async def _expected(self, reads: SummaryReads, campaign_id: str, viewer: Body, kind: str) -> list[ReporterId]:
         regions = self._summaries.regions
         if kind in ("county", "city", "province"):
             return [
@@ -125,16 +115,7 @@ class SummaryOverview:
             ]
         if kind != "organizer":
             return []  # societies: only those that began a report
-        a, u = review_activities, review_units
-        query = (
-            select(u.c.unit_id, u.c.name, u.c.region_code)
-            .join(a, a.c.organizer_id == u.c.unit_id)
-            .where(
-                a.c.campaign == campaign_id, a.c.status == "registered", u.c.region_code.startswith(viewer.jurisdiction)
-            )
-            .distinct()
-        )
-        return [ReporterId("organizer", r.unit_id, r.name, r.region_code) for r in await connection.execute(query)]
+        return await reads.organizers(campaign_id, viewer.jurisdiction)
 
 
 def _order(reporter: ReporterId) -> tuple[int, str, str]:

@@ -12,60 +12,30 @@ on one activity never both land (the loser reads again and hears the rule it now
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
-
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import Any, Literal
 
 from shared.auth import Principal
 from shared.events import CATALOG, EventPayload
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.observability.logging import correlation_id
-from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, reading
-from shared.web import Problem
-from shared.web.cursor import decode_cursor, encode_cursor
+from shared.store import Changes, ConcurrencyError
 from shared.web.dates import moment_of
 
-from .adapters.reads import fields_of
-from .adapters.tables import review_activities
-from .domain.bodies import Body, body_of
-from .domain.rules import OutsideJurisdiction, Refused, Unknown, WrongState
-from .projections.details import DETAIL_COLUMNS, details_of
+from ..adapters.content_reads import verdict_changes
+from ..adapters.reads import fields_of
+from ..domain.bodies import Body, body_of
+from ..domain.errors import BulkRefused, InvalidCursor, Refused, Unknown, WrongState
+from ..projections.details import details_of
+from .cursors import encode_cursor, position_of
+from .ports import CommandStore, ContentReads, QueueFilter
+from .retrying import decided
 
 SOURCE = "/kepuri/review"
-ATTEMPTS = 8
-STATUSES = ("pending", "approved", "rejected")
 ReviewStatus = Literal["pending", "approved", "rejected"]
 Outcome = Literal["approved", "unchanged"]
-T = TypeVar("T")
-
-_t = review_activities
-COLUMNS = (
-    _t.c.activity_id,
-    _t.c.campaign,
-    _t.c.name,
-    _t.c.organizer_id,
-    _t.c.organizer_name,
-    _t.c.region_code,
-    _t.c.category,
-    _t.c.joint_action,
-    _t.c.themes,
-    _t.c.format,
-    _t.c.registered_at,
-    _t.c.status,
-    _t.c.info_completed,
-    _t.c.review,
-    _t.c.review_version,
-    _t.c.review_reason,
-    _t.c.reviewed_by,
-    _t.c.science_workers,
-    _t.c.completeness,
-    *(_t.c[name] for name in DETAIL_COLUMNS),
-)
 
 
 @dataclass(frozen=True)
@@ -86,29 +56,11 @@ class BulkOutcome:
     activity: dict[str, Any]
 
 
-class BulkRefused(Refused):
-    """A bulk approval refused as a whole, naming each activity that broke a rule (nothing written).
-
-    Its status is that of the gravest kind present: outside jurisdiction (403), then unknown (404),
-    then a wrong state (409).
-    """
-
-    def __init__(self, failures: dict[str, Refused]) -> None:
-        worst = next(
-            kind for kind in (OutsideJurisdiction, Unknown, WrongState, Refused) if _any(failures.values(), kind)
-        )
-        listed = "; ".join(f"{i}: {exc.detail}" for i, exc in failures.items())
-        super().__init__(f"{len(failures)} 个活动不能审核通过，均未处理 (nothing was approved): {listed}")
-        self.status = worst.status
-        self.title = worst.title
-        self.failures = failures
-
-
 class ContentReview:
     """The review queue and the approve / reject commands, each durable when it returns."""
 
-    def __init__(self, backbone: Backbone) -> None:
-        self._backbone = backbone
+    def __init__(self, store: CommandStore[ContentReads]) -> None:
+        self._store = store
 
     async def queue(
         self,
@@ -123,64 +75,53 @@ class ContentReview:
     ) -> QueuePage:
         """Registered activities in the caller's jurisdiction with review ``status``, oldest first."""
         body = body_of(principal)
-        scope = _scope(body, campaign, region, category)
+        wanted = QueueFilter(status, campaign, region, category)
         after = _position(cursor) if cursor is not None else None
 
-        async def read(connection: AsyncConnection) -> QueuePage:
-            t = review_activities
-            query = select(*COLUMNS).where(*scope, t.c.review == status)
-            if after is not None:
-                at, activity_id = after
-                query = query.where(
-                    or_(t.c.registered_at > at, and_(t.c.registered_at == at, t.c.activity_id > activity_id))
-                )
-            query = query.order_by(t.c.registered_at, t.c.activity_id).limit(limit + 1)
-            rows = [dict(row) for row in (await connection.execute(query)).mappings()]
-            by_review = select(t.c.review, func.count()).where(*scope).group_by(t.c.review)
-            counts = dict.fromkeys(STATUSES, 0)
-            counts.update({review: int(n) for review, n in await connection.execute(by_review)})
+        async def read(reads: ContentReads) -> QueuePage:
+            rows, counts = await reads.queue(body, wanted, after, limit + 1)
             return _page(body, rows, limit, counts)
 
-        return await reading(self._backbone.engine, read)
+        return await self._store.read(read)
 
     async def activity(self, principal: Principal, activity_id: str) -> dict[str, Any]:
-        """One activity with everything its organizer registered and completed (404 unknown, 403 outside)."""
+        """One activity with everything its organizer registered and completed (:class:`Unknown`, :class:`OutsideJurisdiction`)."""
         body = body_of(principal)
 
-        async def read(connection: AsyncConnection) -> dict[str, Any]:
-            activity = (await _rows(connection, [activity_id])).get(activity_id)
+        async def read(reads: ContentReads) -> dict[str, Any]:
+            activity = (await reads.activities([activity_id])).get(activity_id)
             if activity is None:
                 raise Unknown(f"活动 {activity_id} 不存在 (no such activity)")
             body.require(activity["region_code"], fields_of(activity), what=f"活动 {activity_id}")
             return _item(activity)
 
-        return await reading(self._backbone.engine, read)
+        return await self._store.read(read)
 
     async def approve(self, principal: Principal, activity_id: str, note: str | None = None) -> dict[str, Any]:
-        """Approve the activity's content (it becomes public); approving it twice is a 409."""
+        """Approve the activity's content (it becomes public); approving it twice is :class:`WrongState`."""
         body = body_of(principal)
 
-        async def attempt(connection: AsyncConnection) -> tuple[dict[str, Any], Changes]:
-            activity = _judgeable(await _rows(connection, [activity_id]), activity_id, body)
+        async def attempt(reads: ContentReads) -> tuple[dict[str, Any], Changes]:
+            activity = _judgeable(await reads.activities([activity_id]), activity_id, body)
             if activity["review"] == "approved":
                 raise WrongState(f"活动 {activity_id} 已审核通过 (already approved)")
-            version = (await _versions(connection, [activity_id])).get(activity_id, 0)
+            version = (await reads.versions([activity_id])).get(activity_id, 0)
             return _verdict(activity, version, body, "approved", note)
 
-        return await self._retrying(attempt)
+        return await decided(self._store, attempt, lost=(ConcurrencyError,), skip_empty=True)
 
     async def reject(self, principal: Principal, activity_id: str, reason: str) -> dict[str, Any]:
         """Reject the activity's content with a reason; the organizer may revise it (back to pending)."""
         body = body_of(principal)
 
-        async def attempt(connection: AsyncConnection) -> tuple[dict[str, Any], Changes]:
-            activity = _judgeable(await _rows(connection, [activity_id]), activity_id, body)
+        async def attempt(reads: ContentReads) -> tuple[dict[str, Any], Changes]:
+            activity = _judgeable(await reads.activities([activity_id]), activity_id, body)
             if activity["review"] == "rejected":
                 raise WrongState(f"活动 {activity_id} 已被退回 (already rejected)")
-            version = (await _versions(connection, [activity_id])).get(activity_id, 0)
+            version = (await reads.versions([activity_id])).get(activity_id, 0)
             return _verdict(activity, version, body, "rejected", reason)
 
-        return await self._retrying(attempt)
+        return await decided(self._store, attempt, lost=(ConcurrencyError,), skip_empty=True)
 
     async def approve_many(self, principal: Principal, activity_ids: Sequence[str]) -> list[BulkOutcome]:
         """Approve all of ``activity_ids`` or none: any unknown, foreign or withdrawn one refuses them all.
@@ -191,8 +132,8 @@ class ContentReview:
         body = body_of(principal)
         ids = list(dict.fromkeys(activity_ids))
 
-        async def attempt(connection: AsyncConnection) -> tuple[list[BulkOutcome], Changes]:
-            rows = await _rows(connection, ids)
+        async def attempt(reads: ContentReads) -> tuple[list[BulkOutcome], Changes]:
+            rows = await reads.activities(ids)
             failures: dict[str, Refused] = {}
             for activity_id in ids:
                 try:
@@ -201,7 +142,7 @@ class ContentReview:
                     failures[activity_id] = exc
             if failures:
                 raise BulkRefused(failures)
-            versions = await _versions(connection, ids)
+            versions = await reads.versions(ids)
             outcomes, changes = [], Changes()
             for activity_id in ids:
                 activity = rows[activity_id]
@@ -214,59 +155,14 @@ class ContentReview:
                 outcomes.append(BulkOutcome(activity_id, "approved", after))
             return outcomes, changes
 
-        return await self._retrying(attempt)
-
-    async def _retrying(self, attempt: Callable[[AsyncConnection], Awaitable[tuple[T, Changes]]]) -> T:
-        """Decide on a fresh read and commit; after a lost race, read and decide again."""
-        for tries in range(ATTEMPTS):
-            result, changes = await reading(self._backbone.engine, attempt)
-            if not changes.appends:
-                return result
-            try:
-                await self._backbone.writer.submit(changes)
-            except ConcurrencyError:
-                if tries == ATTEMPTS - 1:
-                    raise
-                continue
-            return result
-        raise AssertionError("unreachable")
-
-
-def _any(failures: Iterable[Refused], kind: type[Refused]) -> bool:
-    return any(isinstance(exc, kind) for exc in failures)
-
-
-def _scope(body: Body, campaign: str | None, region: str | None, category: str | None) -> list[ColumnElement[bool]]:
-    """The queue's conditions: registered, in the body's jurisdiction, and the caller's filters."""
-    t = review_activities
-    where: list[ColumnElement[bool]] = [t.c.status == "registered"]
-    if body.field is not None:
-        # themes is a JSON array of strings: its element ``field`` appears as the JSON string "field"
-        theme = json.dumps(body.field, ensure_ascii=False)
-        where.append(
-            or_(t.c.category == body.field, t.c.joint_action == body.field, t.c.themes.contains(theme, autoescape=True))
-        )
-    elif body.jurisdiction:
-        where.append(t.c.region_code.startswith(body.jurisdiction, autoescape=True))
-    if campaign is not None:
-        where.append(t.c.campaign == campaign)
-    if region is not None:
-        where.append(t.c.region_code.startswith(region, autoescape=True))
-    if category is not None:
-        where.append(t.c.category == category)
-    return where
+        return await decided(self._store, attempt, lost=(ConcurrencyError,), skip_empty=True)
 
 
 def _position(cursor: str) -> tuple[datetime, str]:
-    registered_at, activity_id = decode_cursor(cursor, 2)
+    registered_at, activity_id = position_of(cursor, 2)
     at = moment_of(registered_at)
     if at is None or not isinstance(activity_id, str):
-        raise Problem(
-            422,
-            "分页游标无效 (invalid cursor)",
-            "The cursor is not one this API returned; start again without it",
-            errors=[{"field": "cursor", "message": "not a cursor of this listing"}],
-        )
+        raise InvalidCursor()
     return at, activity_id
 
 
@@ -280,25 +176,8 @@ def _page(body: Body, rows: list[dict[str, Any]], limit: int, counts: dict[str, 
     return QueuePage(items, next_cursor, counts)
 
 
-async def _rows(connection: AsyncConnection, activity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    t = review_activities
-    result = await connection.execute(select(*COLUMNS).where(t.c.activity_id.in_(list(activity_ids))))
-    return {row["activity_id"]: dict(row) for row in result.mappings()}
-
-
-async def _versions(connection: AsyncConnection, activity_ids: Sequence[str]) -> dict[str, int]:
-    """Each activity's review aggregate version in the event store (absent: 0, never judged)."""
-    events = review_activities.metadata.tables["events"]
-    query = (
-        select(events.c.aggregate_id, func.max(events.c.version))
-        .where(events.c.aggregate_id.in_(list(activity_ids)))
-        .group_by(events.c.aggregate_id)
-    )
-    return {aggregate_id: int(version) for aggregate_id, version in await connection.execute(query)}
-
-
 def _judgeable(rows: dict[str, dict[str, Any]], activity_id: str, body: Body) -> dict[str, Any]:
-    """The activity, if it exists (404), lies in the body's jurisdiction (403) and is not withdrawn (409)."""
+    """The activity, if it exists, lies in the body's jurisdiction and is not withdrawn (else :class:`Unknown`, :class:`OutsideJurisdiction`, :class:`WrongState`)."""
     activity = rows.get(activity_id)
     if activity is None:
         raise Unknown(f"活动 {activity_id} 不存在 (no such activity)")
@@ -328,12 +207,7 @@ def _verdict(
         campaign=activity["campaign"] or None,
     )
     state = {"review": review, "review_version": version + 1, "review_reason": text, "reviewed_by": body.id}
-    t = review_activities
-    changes = Changes(
-        appends=[AggregateAppend(activity_id, version, [envelope])],
-        statements=[t.update().where(t.c.activity_id == activity_id).values(state)],
-    )
-    return _item({**activity, **state}), changes
+    return _item({**activity, **state}), verdict_changes(activity_id, version, envelope, state)
 
 
 def _item(row: dict[str, Any]) -> dict[str, Any]:

@@ -13,19 +13,17 @@ activity or unit), so a scan of the forms per erasure is cheap next to keeping a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from shared.consumer import Delivery
 from shared.events.payloads.privacy import PersonalDataErased
 from shared.events.topics import PRIVACY
-from shared.privacy import PHONE_DIGESTS, KeyVault, phone_digest
+from shared.privacy import PHONE_DIGESTS, KeyVault
 from shared.store import StoreUnavailable
 
-from .adapters.tables import recommendations
+from ..adapters.form_contacts import forget
 
 
 class ErasedContacts:
@@ -50,24 +48,6 @@ class ErasedContacts:
         if digests:
             assert self._key is not None
             forget(connection, self._key, digests)
-
-
-def forget(connection: Connection, key: bytes, digests: set[str]) -> int:
-    """Blank the contact of every form whose contact phone has one of ``digests``; how many forms."""
-    r = recommendations
-    forgotten = 0
-    for recommendation_id, form_json in connection.execute(select(r.c.recommendation_id, r.c.form)):
-        form = json.loads(form_json)
-        phone = form.get("contact_phone")
-        if phone and phone_digest(key, phone) in digests:
-            form.update(contact_name=None, contact_phone=None)
-            connection.execute(
-                r.update()
-                .where(r.c.recommendation_id == recommendation_id)
-                .values(form=json.dumps(form, ensure_ascii=False), updated_at=datetime.now(UTC))
-            )
-            forgotten += 1
-    return forgotten
 
 
 def _digests(delivery: Delivery) -> list[str]:

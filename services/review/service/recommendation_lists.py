@@ -25,49 +25,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.auth import Principal
 from shared.store import reading
-from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import moment_of
 
-from .adapters.reads import row_of
-from .adapters.rows import recommendation_of
-from .adapters.tables import recommendations, review_activities, review_campaigns
-from .domain.bodies import Body, body_of
-from .domain.chain import Chain, Kind
-from .domain.recommendations import Recommendation
-from .domain.rules import Refused, Unknown
-from .domain.scoring import Score, Weighted
-from .indicators import (
-    METRICS,
-    Figures,
-    Metric,
-    Ranked,
-    activity_figures,
-    activity_scope,
-    counted_region,
-    json_list_has,
-    metric,
-    scoreboard,
-    sums,
-    total_figures,
-    unit_figures,
-    unit_groups,
-)
-from .projections.details import DETAIL_COLUMNS, details_of
-from .scores import unit_scores, weights_of
+from ..adapters.figures import METRICS, Figures, Metric, Ranked, scope_in, scoreboard, total_figures
+from ..adapters.list_queries import BOXES, Box, box_counts, box_page, box_partitions, campaign_of, page_items
+from ..domain.bodies import Body, body_of, counted_region
+from ..domain.chain import Chain, Kind
+from ..domain.errors import BadParameter
+from ..domain.recommendations import Recommendation
+from ..domain.scoring import Score, Weighted
+from ..projections.details import details_of
+from .cursors import encode_cursor, position_of
 
-Box = Literal["received", "sent", "endorsed", "declined", "all"]
-BOXES: tuple[Box, ...] = ("received", "sent", "endorsed", "declined", "all")
+__all__ = ["BOXES", "Box", "Context", "ListQuery", "Listed", "Lists", "Page", "Scoreboard", "Sort"]
 LIST_METRICS: tuple[Metric, ...] = ("participation", "science_workers", "rating", "completion")
 PARTITION = 500
-
-
-class BadParameter(Refused):
-    """A query parameter that does not fit this listing (422 naming it)."""
 
 
 @dataclass(frozen=True)
@@ -166,16 +142,12 @@ class Lists:
 
         async def read(connection: AsyncConnection) -> Page:
             context = await _context(connection, body, wanted.campaign_id)
-            query = _selection(context, wanted.box, wanted.kind, sort)
-            if isinstance(after, int):
-                query = query.offset(after)
-            elif after is not None:
-                query = query.where(_after(sort, *after))
-            rows = [dict(row) for row in (await connection.execute(query.limit(wanted.limit + 1))).mappings()]
+            order = (sort.key, sort.descending)
+            rows = await box_page(connection, context, wanted.box, wanted.kind, order, after, wanted.limit + 1)
             more = len(rows) > wanted.limit
             rows = rows[: wanted.limit]
-            items = await _listed(connection, context, rows)
-            counts = await _counts(connection, context, wanted.kind)
+            items = [Listed(*item) for item in await page_items(connection, context, rows)]
+            counts = await box_counts(connection, context, wanted.kind)
             return Page(items, _next(sort, rows, after) if more else None, counts, sort)
 
         return await reading(self._engine, read)
@@ -194,11 +166,10 @@ class Lists:
         async def read(connection: AsyncConnection) -> None:
             context = await _context(connection, body, wanted.campaign_id)
             await started(context)
-            query = _selection(context, wanted.box, wanted.kind, sort).execution_options(yield_per=PARTITION)
-            result = await connection.stream(query)
+            order = (sort.key, sort.descending)
             best: dict[Any, float] = {}  # the compared set's bests, read once for the whole export
-            async for partition in result.mappings().partitions(PARTITION):
-                await handle(await _listed(connection, context, [dict(row) for row in partition], best))
+            async for rows in box_partitions(connection, context, wanted.box, wanted.kind, order, PARTITION):
+                await handle([Listed(*item) for item in await page_items(connection, context, rows, best)])
 
         await reading(self._engine, read)
 
@@ -218,7 +189,7 @@ class Lists:
         order = Sort.parse(sort, METRICS)
         prefix, digits = counted_region(body, region)
         offset = _offset(cursor, f"{by}:{order.text}:{prefix}") if cursor else 0
-        scope = and_(activity_scope(body), review_activities.c.region_code.startswith(prefix, autoescape=True))
+        scope = scope_in(body, prefix)
 
         async def read(connection: AsyncConnection) -> Scoreboard:
             await _context(connection, body, campaign_id)
@@ -242,118 +213,8 @@ class Lists:
 
 
 async def _context(connection: AsyncConnection, body: Body, campaign_id: str) -> Context:
-    row = await row_of(connection, review_campaigns, review_campaigns.c.campaign_id, campaign_id)
-    if row is None:
-        raise Unknown(f"活动年度 {campaign_id} 不存在 (no such campaign)", field="campaign")
-    chain = Chain.of(campaign_id, {"recommendation": json.loads(row["chain"] or "null")}, None)
-    return Context(body, campaign_id, row["title"], chain, weights_of(row))
-
-
-def subject_scope(body: Body) -> ColumnElement[bool]:
-    """The recommendations whose subject lies in the body's jurisdiction (region prefix or field)."""
-    r = recommendations
-    if body.field is not None:
-        return json_list_has(r.c.fields, body.field)
-    if body.jurisdiction:
-        return r.c.region_code.startswith(body.jurisdiction, autoescape=True)
-    return true()
-
-
-def step_by(action: str, body: Body) -> ColumnElement[bool]:
-    """Whether the history holds an ``action`` step of ``body`` (as ``adapters.rows`` serialises steps)."""
-    marker = json.dumps({"action": action, "level": body.level, "body": body.id}, ensure_ascii=False)[1:-1]
-    return recommendations.c.history.contains(marker, autoescape=True)
-
-
-def in_box(context: Context, box: Box) -> ColumnElement[bool]:
-    r, body = recommendations, context.body
-    if box == "received":
-        if body.field is not None:
-            return false()
-        waiting = ("pending", "selected") if body.level == context.top else ("pending",)
-        return and_(r.c.level == body.level, r.c.status.in_(waiting))
-    if box == "sent":
-        return r.c.origin == body.id
-    if box in ("endorsed", "declined"):
-        return step_by(box, body)
-    return true()
-
-
-def _where(context: Context, kind: Kind | None) -> ColumnElement[bool]:
-    r = recommendations
-    return and_(
-        r.c.campaign == context.campaign_id,
-        subject_scope(context.body),
-        r.c.kind == kind if kind is not None else true(),
-    )
-
-
-def _selection(context: Context, box: Box, kind: Kind | None, sort: Sort) -> Select[Any]:
-    """The box's rows in order, each with its activity's unit (and the sort key when by an indicator)."""
-    r, a = recommendations, review_activities
-    joined = r.outerjoin(a, and_(r.c.kind == "activity", a.c.activity_id == r.c.subject_id))
-    columns: list[Any] = [r, a.c.organizer_id.label("activity_unit_id"), *(a.c[name] for name in DETAIL_COLUMNS)]
-    order: list[Any]
-    if sort.key == "created_at":
-        direction = [r.c.created_at, r.c.recommendation_id]
-        order = [c.desc() for c in direction] if sort.descending else [c.asc() for c in direction]
-    else:
-        scope = activity_scope(context.body)
-        recommended = select(r.c.subject_id).where(r.c.campaign == context.campaign_id).correlate(None)
-        acts = (
-            select(a.c.activity_id, *sums())
-            .where(
-                a.c.campaign == context.campaign_id,
-                a.c.status == "registered",
-                scope,
-                a.c.activity_id.in_(recommended.where(r.c.kind == "activity")),
-            )
-            .group_by(a.c.activity_id)
-            .subquery("subject_activity")
-        )
-        units = (
-            unit_groups(context.campaign_id, scope)
-            .where(a.c.organizer_id.in_(recommended.where(r.c.kind == "unit")))
-            .subquery("subject_unit")
-        )
-        joined = joined.outerjoin(acts, and_(r.c.kind == "activity", acts.c.activity_id == r.c.subject_id))
-        joined = joined.outerjoin(units, and_(r.c.kind == "unit", units.c.unit_id == r.c.subject_id))
-        name: Metric = sort.key
-        key = case((r.c.kind == "activity", metric(acts, name)), else_=metric(units, name)).label("sort_key")
-        columns.append(key)
-        order = [key.is_(None), key.desc() if sort.descending else key.asc(), r.c.created_at, r.c.recommendation_id]
-    return select(*columns).select_from(joined).where(_where(context, kind), in_box(context, box)).order_by(*order)
-
-
-async def _counts(connection: AsyncConnection, context: Context, kind: Kind | None) -> dict[Box, int]:
-    columns = [func.sum(case((in_box(context, box), 1), else_=0)).label(box) for box in BOXES]
-    row = (await connection.execute(select(*columns).where(_where(context, kind)))).mappings().one()
-    return {box: int(row[box] or 0) for box in BOXES}
-
-
-async def _listed(
-    connection: AsyncConnection, context: Context, rows: list[dict[str, Any]], best: dict[Any, float] | None = None
-) -> list[Listed]:
-    """The recommendations of ``rows`` with their figures: two grouped queries for the whole page."""
-    scope = activity_scope(context.body)
-    recs = [recommendation_of(row) for row in rows]
-    units = [
-        rec.subject_id if rec.kind == "unit" else row["activity_unit_id"] for rec, row in zip(recs, rows, strict=True)
-    ]
-    activities = await activity_figures(connection, [r.subject_id for r in recs if r.kind == "activity"], scope)
-    unit_map = await unit_figures(connection, context.campaign_id, [u for u in units if u], scope)
-    scored = await unit_scores(connection, context.campaign_id, scope, unit_map, context.weights, best)
-    return [
-        Listed(
-            rec,
-            row,
-            unit,
-            activities.get(rec.subject_id) if rec.kind == "activity" else None,
-            unit_map.get(unit) if unit else None,
-            scored.get(unit) if unit else None,
-        )
-        for rec, row, unit in zip(recs, rows, units, strict=True)
-    ]
+    title, chain, weights = await campaign_of(connection, campaign_id)
+    return Context(body, campaign_id, title, chain, weights)
 
 
 # ── cursors ──
@@ -362,7 +223,7 @@ async def _listed(
 def _position(cursor: str, sort: Sort) -> tuple[datetime, str] | int:
     if sort.key != "created_at":
         return _offset(cursor, sort.text)
-    kind, sorted_by, created_at, recommendation_id = decode_cursor(cursor, 4)
+    kind, sorted_by, created_at, recommendation_id = position_of(cursor, 4)
     at = moment_of(created_at, naive=True)  # as the column came back: SQLite keeps no zone
     if kind == "k" and sorted_by == sort.text and at is not None and isinstance(recommendation_id, str):
         return at, recommendation_id
@@ -370,7 +231,7 @@ def _position(cursor: str, sort: Sort) -> tuple[datetime, str] | int:
 
 
 def _offset(cursor: str, sorted_by: str) -> int:
-    kind, by, offset = decode_cursor(cursor, 3)
+    kind, by, offset = position_of(cursor, 3)
     if kind == "o" and by == sorted_by and isinstance(offset, int) and offset >= 0:
         return offset
     raise _bad_cursor()
@@ -379,17 +240,6 @@ def _offset(cursor: str, sorted_by: str) -> int:
 def _bad_cursor() -> BadParameter:
     return BadParameter(
         "分页游标与本次查询不符，请不带 cursor 重新开始 (the cursor is not one of this listing)", field="cursor"
-    )
-
-
-def _after(sort: Sort, created_at: datetime, recommendation_id: str) -> ColumnElement[bool]:
-    r = recommendations
-    if sort.descending:
-        return or_(
-            r.c.created_at < created_at, and_(r.c.created_at == created_at, r.c.recommendation_id < recommendation_id)
-        )
-    return or_(
-        r.c.created_at > created_at, and_(r.c.created_at == created_at, r.c.recommendation_id > recommendation_id)
     )
 
 

@@ -10,56 +10,50 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.auth import Principal
 from shared.events import CATALOG
 from shared.events.payloads.summaries import SummaryAttachment, SummaryDrafted, SummarySubmitted
 from shared.observability.logging import correlation_id
-from shared.regions import PackagedRegions
-from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, ConcurrencyError, Insert, IntegrityViolation, reading
+from shared.store import Changes
 
-from .adapters.reads import row_of
-from .adapters.summary_rows import report_of, rules_of, state_row
-from .adapters.tables import review_summaries, review_units
-from .attachments import AttachmentStore
-from .domain.bodies import body_of
-from .domain.files import TYPES, clean_name, sniff
-from .domain.rules import NotEligible, OutsideJurisdiction, Unknown
-from .domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules, reporter_of_body
-from .recommending import today
+from ..adapters.summary_rows import report_changes
+from ..domain.bodies import body_of
+from ..domain.errors import NotEligible, OutsideJurisdiction, Unknown
+from ..domain.files import TYPES, clean_name, sniff
+from ..domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules, reporter_of_body
+from .ports import AttachmentStore, Clock, CommandStore, Regions, SummaryReads
+from .retrying import decided
 
 SOURCE = "/kepuri/review"
-ATTEMPTS = 8
 
 
 class Summaries:
     """A reporter's own summary report: read, draft, attach, detach, submit."""
 
     def __init__(
-        self, backbone: Backbone, store: AttachmentStore, regions: PackagedRegions, max_file_bytes: int
+        self,
+        reports: CommandStore[SummaryReads],
+        store: AttachmentStore,
+        regions: Regions,
+        max_file_bytes: int,
+        clock: Clock,
     ) -> None:
-        self._backbone = backbone
+        self.reports = reports
         self.store = store
         self.regions = regions
         self.max_file_bytes = max_file_bytes
-
-    @property
-    def engine(self) -> Any:
-        return self._backbone.engine
+        self._clock = clock
 
     async def mine(self, principal: Principal, campaign_id: str) -> tuple[SummaryReport, SummaryRules]:
-        async def read(connection: AsyncConnection) -> tuple[SummaryReport, SummaryRules]:
-            return await self._load(connection, principal, campaign_id)
+        async def read(reads: SummaryReads) -> tuple[SummaryReport, SummaryRules]:
+            return await self._load(reads, principal, campaign_id)
 
-        return await reading(self._backbone.engine, read)
+        return await self.reports.read(read)
 
     async def draft(self, principal: Principal, campaign_id: str, text: str) -> SummaryReport:
-        return await self._change(principal, campaign_id, lambda r, rules: r.drafted(text, rules, today()))
+        return await self._change(principal, campaign_id, lambda r, rules: r.drafted(text, rules, self._clock.today()))
 
     async def attach(self, principal: Principal, campaign_id: str, given_name: str, data: bytes) -> SummaryReport:
         if len(data) > self.max_file_bytes:
@@ -67,22 +61,26 @@ class Summaries:
         extension = sniff(data)
         attachment = Attachment(uuid.uuid4().hex, clean_name(given_name, extension), TYPES[extension], len(data))
         current, rules = await self.mine(principal, campaign_id)
-        current.attached(attachment, rules, today())  # refuse before the bytes are kept
+        current.attached(attachment, rules, self._clock.today())  # refuse before the bytes are kept
         await self.store.put(current.id, attachment.file_id, data)
-        return await self._change(principal, campaign_id, lambda r, rules: r.attached(attachment, rules, today()))
+        return await self._change(
+            principal, campaign_id, lambda r, rules: r.attached(attachment, rules, self._clock.today())
+        )
 
     async def detach(self, principal: Principal, campaign_id: str, file_id: str) -> SummaryReport:
-        return await self._change(principal, campaign_id, lambda r, rules: r.detached(file_id, rules, today()))
+        return await self._change(
+            principal, campaign_id, lambda r, rules: r.detached(file_id, rules, self._clock.today())
+        )
 
     async def submit(self, principal: Principal, campaign_id: str) -> SummaryReport:
-        return await self._change(principal, campaign_id, lambda r, rules: r.submitted(rules, today()))
+        return await self._change(principal, campaign_id, lambda r, rules: r.submitted(rules, self._clock.today()))
 
     # ── the machinery ──
 
-    async def reporter(self, connection: AsyncConnection, principal: Principal) -> ReporterId:
+    async def reporter(self, reads: SummaryReads, principal: Principal) -> ReporterId:
         """Who the caller reports as: its body (a reviewer) or its unit (an organizer)."""
         if principal.role == "organizer" and principal.unit_id:
-            unit = await row_of(connection, review_units, review_units.c.unit_id, principal.unit_id)
+            unit = await reads.unit(principal.unit_id)
             if unit is None:
                 raise Unknown(f"单位 {principal.unit_id} 尚未同步到审核服务，请稍后再试 (unit not known yet)")
             return ReporterId("organizer", unit["unit_id"], unit["name"], unit["region_code"])
@@ -92,14 +90,13 @@ class Summaries:
         return reporter_of_body(body, self.regions.name(body.jurisdiction) if body.jurisdiction else None)
 
     async def _load(
-        self, connection: AsyncConnection, principal: Principal, campaign_id: str
+        self, reads: SummaryReads, principal: Principal, campaign_id: str
     ) -> tuple[SummaryReport, SummaryRules]:
-        rules = await rules_of(connection, campaign_id)
-        reporter = await self.reporter(connection, principal)
+        rules = await reads.rules(campaign_id)
+        reporter = await self.reporter(reads, principal)
         rules.require_reporter(reporter.kind)
         summary_id = reporter.summary_id(campaign_id)
-        row = await row_of(connection, review_summaries, review_summaries.c.summary_id, summary_id)
-        report = report_of(row) if row is not None else SummaryReport(summary_id, campaign_id, reporter)
+        report = await reads.report(summary_id) or SummaryReport(summary_id, campaign_id, reporter)
         return report, rules
 
     async def _change(
@@ -108,22 +105,12 @@ class Summaries:
         campaign_id: str,
         decide: Callable[[SummaryReport, SummaryRules], SummaryReport],
     ) -> SummaryReport:
-        for tries in range(ATTEMPTS):
+        async def attempt(reads: SummaryReads) -> tuple[SummaryReport, Changes]:
+            before, rules = await self._load(reads, principal, campaign_id)
+            after = decide(before, rules)
+            return after, self._changes(before, after, rules)
 
-            async def attempt(connection: AsyncConnection) -> tuple[SummaryReport, Changes]:
-                before, rules = await self._load(connection, principal, campaign_id)
-                after = decide(before, rules)
-                return after, self._changes(before, after, rules)
-
-            after, changes = await reading(self._backbone.engine, attempt)
-            try:
-                await self._backbone.writer.submit(changes)
-            except (IntegrityViolation, ConcurrencyError):
-                if tries == ATTEMPTS - 1:
-                    raise
-                continue
-            return after
-        raise AssertionError("unreachable")
+        return await decided(self.reports, attempt)
 
     def _changes(self, before: SummaryReport, after: SummaryReport, rules: SummaryRules) -> Changes:
         reporter = after.reporter
@@ -150,11 +137,4 @@ class Summaries:
             correlationid=correlation_id.get(),
             campaign=after.campaign_id,
         )
-        row = state_row(after, datetime.now(UTC))
-        changes = Changes(appends=[AggregateAppend(after.id, before.version, [envelope])])
-        if before.version == 0:
-            changes.inserts.append(Insert(review_summaries, row))
-        else:
-            s = review_summaries
-            changes.statements.append(s.update().where(s.c.summary_id == after.id).values(row))
-        return changes
+        return report_changes(before.version, after, envelope, self._clock.now())

@@ -20,10 +20,9 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .adapters.tables import review_activities, review_units
-from .domain.bodies import Body
-from .domain.rules import OutsideJurisdiction
-from .domain.scoring import Tallies
+from ..domain.bodies import Body
+from ..domain.scoring import Tallies
+from .tables import review_activities, review_units
 
 ONLINE = ("online", "both")
 # The sums each group carries; the average rating and the completion rate derive from them.
@@ -186,16 +185,9 @@ def region_groups(campaign_id: str, scope: ColumnElement[bool] | None, digits: i
     return select(region.label("region"), *sums()).where(counted(campaign_id, scope)).group_by(region)
 
 
-def counted_region(body: Body, region: str | None) -> tuple[str, int]:
-    """The region prefix a scoreboard counts for ``region`` (default: the body's) and the digits it groups by.
-
-    A region wider than the body's jurisdiction counts only the body's part; one outside it is refused.
-    """
-    own = body.jurisdiction if body.field is None else ""
-    asked = region if region is not None else own
-    if not (asked.startswith(own) or own.startswith(asked)):
-        raise OutsideJurisdiction(f"地区 {asked} 不在本单位（{body.describe()}）的管辖范围内", field="region")
-    return max(asked, own, key=len), min(len(asked) + 2, 6)
+def scope_in(body: Body, prefix: str) -> ColumnElement[bool]:
+    """The activities ``body`` judges inside the region ``prefix`` (a scoreboard's compared set)."""
+    return and_(activity_scope(body), review_activities.c.region_code.startswith(prefix, autoescape=True))
 
 
 async def activity_figures(

@@ -29,11 +29,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from shared.auth import Principal
 from shared.spreadsheets import xlsx_row, xlsx_value
 
-from .domain.bodies import LEVEL_NAMES, Body
-from .domain.chain import Kind
-from .domain.recommendations import STATUS_NAMES, Recommendation
-from .indicators import Figures
-from .lists import BadParameter, Box, Context, Listed, ListQuery, Lists
+from ..adapters.figures import Figures
+from ..domain.bodies import LEVEL_NAMES, Body
+from ..domain.chain import Kind
+from ..domain.errors import BadParameter
+from ..domain.recommendations import STATUS_NAMES, Recommendation
+from .recommendation_lists import Box, Context, Listed, ListQuery, Lists
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Form = Literal["附件3", "附件2", "list"]

@@ -9,13 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.store import reading
-
-from .adapters.tables import recommendations
-from .domain.bodies import Body
+from ..adapters.commended_rows import commended_rows
+from ..domain.bodies import Body
 
 LIMIT = 5000  # a national campaign commends a few hundred units and activities
 
@@ -23,18 +20,7 @@ LIMIT = 5000  # a national campaign commends a few hundred units and activities
 async def commended_in(engine: AsyncEngine, campaign_id: str) -> list[dict[str, Any]]:
     """The campaign's commended units and activities (units first, then by name), each with its
     commendations: the level, the commending body's name, the citation and the day."""
-    r = recommendations
-    query = (
-        select(r.c.kind, r.c.subject_id, r.c.subject_name, r.c.unit_name, r.c.region_code, r.c.history)
-        .where(r.c.campaign == campaign_id, r.c.commended.is_(True))
-        .order_by(r.c.kind.desc(), r.c.subject_name, r.c.subject_id)
-        .limit(LIMIT)
-    )
-
-    async def read(connection: AsyncConnection) -> list[Any]:
-        return list((await connection.execute(query)).mappings().all())
-
-    rows = await reading(engine, read)
+    rows = await commended_rows(engine, campaign_id, LIMIT)
     listed = []
     for row in rows:
         steps = [s for s in json.loads(row["history"]) if s["action"] == "commended"]

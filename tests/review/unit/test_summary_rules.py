@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from services.review.domain.bodies import Body
+from services.review.domain.errors import DeadlinePassed, NotEligible, OutsideJurisdiction, WrongState
 from services.review.domain.files import FileRefused, clean_name, sniff
-from services.review.domain.rules import DeadlinePassed, NotEligible, OutsideJurisdiction, WrongState
 from services.review.domain.summaries import Attachment, ReporterId, SummaryReport, SummaryRules, reporter_of_body, sees
 
 DEADLINE = date(2022, 9, 25)

@@ -1,0 +1,1 @@
+"""Review's service layer: its commands and queries, one module per capability."""
