@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from services.cli import main as kepuri
+from cli import main as kepuri
 from tests.fixtures.postgres import create_database
 from tests.fixtures.tansu import TansuBroker
 

@@ -1,6 +1,6 @@
 """``kepuri simulate --start``: the platform as OS processes in a data directory of its own.
 
-The same shape as ``kepuri up`` (``services/cli/up.py``): each service ``python -m services.<name>``
+The same shape as ``kepuri up`` (``cli/up.py``): each service ``python -m services.<name>``
 with its own environment, the SMS stand-in beside notification, each on a free port so that a
 simulation never collides with a ``kepuri up`` already running. The other ``KEPURI_*`` settings
 are passed through (``KEPURI_BUS_URL=kafka://…`` and the database URLs select Kafka + PostgreSQL).
@@ -20,7 +20,7 @@ from types import TracebackType
 
 import httpx
 
-from services.cli.up import DEFAULT_PORTS, STANDIN
+from cli.up import DEFAULT_PORTS, STANDIN
 
 
 def free_port() -> int:

@@ -25,8 +25,8 @@ from typing import Any, cast
 import httpx
 from tqdm import tqdm
 
-from services.cli.seed import run_seed
-from services.cli.staff import PASSWORD_VARIABLE, run_staff_create
+from cli.seed import run_seed
+from cli.staff import PASSWORD_VARIABLE, run_staff_create
 from services.registration.domain.unit import Level
 from shared.auth import Role
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from services.cli.proxy import proxy_environment, start_proxy, wait_for_proxy
+from cli.proxy import proxy_environment, start_proxy, wait_for_proxy
 from tests.factories import PASSWORD
 from tests.fixtures.ports import free_port
 
@@ -117,6 +117,6 @@ class SiteProxy:
 def create_staff(data_dir: Path, bus_url: str, role: str, login: str, *options: str) -> None:
     """``kepuri staff create`` as an operator runs it (the password from KEPURI_STAFF_PASSWORD)."""
     env = {**os.environ, "KEPURI_STAFF_PASSWORD": PASSWORD, "KEPURI_ENVIRONMENT": "test", "KEPURI_BUS_URL": bus_url}
-    command = [sys.executable, "-m", "services.cli", "staff", "create", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "cli", "staff", "create", "--data-dir", str(data_dir)]
     result = subprocess.run([*command, "--role", role, "--login", login, *options], env=env, capture_output=True)
     assert result.returncode == 0, result.stderr.decode()

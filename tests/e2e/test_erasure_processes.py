@@ -39,9 +39,9 @@ async def test_an_operator_and_an_admin_erase_people_from_a_running_registration
             assert created.status_code == 201, created.text
 
             env = {**registration.env, "KEPURI_STAFF_PASSWORD": PASSWORD}
-            staff = [sys.executable, "-m", "services.cli", "staff", "create", "--role", "admin", "--login", "dpo-1"]
+            staff = [sys.executable, "-m", "cli", "staff", "create", "--role", "admin", "--login", "dpo-1"]
             assert (await asyncio.to_thread(subprocess.run, staff, env=env, capture_output=True)).returncode == 0
-            erase = [sys.executable, "-m", "services.cli", "erase"]
+            erase = [sys.executable, "-m", "cli", "erase"]
             phone = f"{CLI_PHONE}\n".encode()
             done = await asyncio.to_thread(subprocess.run, erase, env=env, input=phone, capture_output=True)
             assert done.returncode == 0 and b"1 science-worker entries" in done.stdout, done.stderr

@@ -182,7 +182,7 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_consumer_g
 
 
 async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) -> None:
-    from services.cli.up import DEFAULT_PORTS
+    from cli.up import DEFAULT_PORTS
     from tests.fixtures.ports import free_port
 
     ports = {f"KEPURI_{name.upper()}_PORT": str(free_port()) for name, _ in DEFAULT_PORTS}
@@ -198,7 +198,7 @@ async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) ->
         import sys
 
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", "up", "--data-dir", str(tmp_path),
+            sys.executable, "-m", "cli", "up", "--data-dir", str(tmp_path),
             env={**os.environ, **ports}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         assert process.stdout is not None

@@ -28,7 +28,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.cli.proxy import CADDYFILE, caddy_binary, proxy_environment
+from cli.proxy import CADDYFILE, caddy_binary, proxy_environment
 from shared.web.headers import API_POLICY
 from tests.e2e.processes import ServiceProcess, SiteProxy, create_staff
 from tests.factories import PASSWORD

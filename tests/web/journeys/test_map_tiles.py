@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, expect
 
-from services.cli.site import build_site
+from cli.site import build_site
 from tests.e2e.kepuri_up import RunningUp, kepuri_up
 from tests.fixtures.ports import free_port
 

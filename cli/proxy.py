@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 SITE_ROOT = ROOT / "web" / "dist"
 SITE_PORT = 8000
