@@ -61,9 +61,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
+from harness.ports import free_port
 from services.registration.adapters.tables import directory_activities, metadata
 from shared.store import BackboneTables, create_engine
-from tests.fixtures.ports import free_port
 
 from .common import Result, cli, cpu_seconds, report
 from .directory_data import CASES, LABELS, Loader

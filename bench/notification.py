@@ -1,7 +1,7 @@
 """Notification fan-out: thank-you SMS sent per second by one instance, against a raw HTTP client.
 
 The subject is the real notification service as an OS process (``python -m services.notification``
-through ``tests.e2e.processes.ServiceProcess``: SQLite ledger, embedded log, uvloop) sending through
+through ``harness.processes.ServiceProcess``: SQLite ledger, embedded log, uvloop) sending through
 ``HttpSms`` to the stand-in SMS provider, an OS process of its own (``python -m
 services.notification.standin``: no failures, no receipt delay; receipts go to the service only with
 ``--receipts``). The SMS rate limit is off (``KEPURI_NOTIFICATION_SMS_RATE_PER_S=0``), and so are
@@ -48,6 +48,8 @@ import httpx
 import orjson
 import uvloop
 
+from harness.ports import free_port
+from harness.processes import ServiceProcess
 from services.notification.channels.signing import signed_headers
 from services.notification.channels.sms import BATCH_PATH, DEV_KEY_ID, DEV_SECRET, SmsSettings
 from services.notification.dispatcher import Dispatcher
@@ -58,8 +60,6 @@ from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 from shared.events.topics import ALL_TOPICS
-from tests.e2e.processes import ServiceProcess
-from tests.fixtures.ports import free_port
 
 from .common import Result, cli, cpu_seconds, interleaved, rate, report, settle_heap
 

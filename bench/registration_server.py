@@ -36,13 +36,13 @@ import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from harness.ports import free_port
+from harness.postgres import EmbeddedPostgres, create_database
 from services.registration.api.schemas import ActivityIn
 from services.registration.bootstrap import create_app
 from services.registration.settings import RegistrationSettings
 from shared.runtime.serve import serve
 from shared.web.auth import OrganizerDep
-from tests.fixtures.ports import free_port
-from tests.fixtures.postgres import EmbeddedPostgres, create_database
 
 CEILING_PATH = "/bench/ceiling"
 

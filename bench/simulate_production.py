@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from cli import main as kepuri
-from tests.fixtures.postgres import create_database
-from tests.fixtures.tansu import TansuBroker
+from harness.postgres import create_database
+from harness.tansu import TansuBroker
 
 from .registration_server import DurablePostgres
 

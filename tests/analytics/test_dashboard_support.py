@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.ports import free_port
 from services.analytics.bootstrap import create_app
 from services.analytics.container import Analytics
 from services.analytics.projections.dimensions import placeholder, regions
@@ -32,7 +33,6 @@ from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.store import sync_transaction
 from shared.web.auth import Verifier
-from tests.fixtures.ports import free_port
 
 CAMPAIGN = "2026"
 _offsets = itertools.count()

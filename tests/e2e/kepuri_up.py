@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cli.up import DEFAULT_PORTS
-from tests.fixtures.ports import free_port
+from harness.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.processes import ServiceProcess
 from services.registration.bootstrap import build
 from services.registration.settings import RegistrationSettings
 from shared.auth import Principal, sign_token
 from shared.store.migrations import migrate
-from tests.e2e.processes import ServiceProcess
 from tests.factories import CAMPAIGN, PASSWORD, organizer_headers
 
 CHEAP = {

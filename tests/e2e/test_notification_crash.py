@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
+from harness.ports import free_port
+from harness.processes import ServiceProcess
 from services.notification.adapters.tables import messages
 from shared.bus import TopicSpec, bus_from_url
 from shared.events import CATALOG, to_message
@@ -20,8 +22,6 @@ from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 from shared.events.topics import ALL_TOPICS
 from shared.store import create_engine
-from tests.e2e.processes import ServiceProcess
-from tests.fixtures.ports import free_port
 from tests.notification.standin_support import standin_process
 
 WORKERS = 1_200

@@ -29,10 +29,11 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from cli.proxy import CADDYFILE, caddy_binary, proxy_environment
+from harness.ports import free_port
+from harness.processes import ServiceProcess, SiteProxy
 from shared.web.headers import API_POLICY
-from tests.e2e.processes import ServiceProcess, SiteProxy, create_staff
+from tests.e2e.processes import create_staff
 from tests.factories import PASSWORD
-from tests.fixtures.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registration", "review", "notification", "analytics")
