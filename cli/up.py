@@ -26,10 +26,10 @@ from types import FrameType
 import httpx
 from pydantic_settings import BaseSettings
 
+from harness.proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 from shared.config import ServiceSettings
 from shared.config import docs_served as docs_setting
 
-from .proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 from .site import PROJECT_ROOT, SiteError, build_site
 
 DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from cli.proxy import proxy_environment, start_proxy, wait_for_proxy
 from harness.ports import free_port
+from harness.proxy import proxy_environment, start_proxy, wait_for_proxy
 
 
 class ServiceProcess:
