@@ -26,52 +26,12 @@ from types import FrameType
 import httpx
 from pydantic_settings import BaseSettings
 
+from harness.platform import STANDIN, process_environments, service_ports
 from harness.proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 from shared.config import ServiceSettings
 from shared.config import docs_served as docs_setting
 
 from .site import PROJECT_ROOT, SiteError, build_site
-
-DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
-STANDIN = "sms-standin"
-STANDIN_PORT = 8013
-
-
-def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
-    """Each service and its port: ``KEPURI_<SERVICE>_PORT`` if set, else the default."""
-    return [(name, int(env.get(f"KEPURI_{name.upper()}_PORT", port))) for name, port in DEFAULT_PORTS]
-
-
-def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host: str) -> dict[str, dict[str, str]]:
-    """The environment of each process ``up`` starts, with every internal URL derived from ``ports``.
-
-    The services reach each other at ``host`` (where they listen) on the ports this ``up`` gives
-    them: review, notification and analytics verify tokens against registration's key set, notification
-    sends SMS to the stand-in (unless a provider is configured) and the stand-in calls notification
-    back, analytics reads the other services' metrics. A URL set explicitly in ``env`` is kept.
-    """
-    port = dict(ports)
-    base = {name: f"http://{host}:{port[name]}" for name in port}
-    environments = {name: dict(env) for name in port}
-    for name in ("review", "notification", "analytics"):
-        environments[name].setdefault(
-            f"KEPURI_{name.upper()}_JWKS_URL", f"{base['registration']}/api/v1/auth/jwks.json"
-        )
-    if "KEPURI_NOTIFICATION_SMS_BASE_URL" not in env:
-        standin_port = int(env.get("KEPURI_SMS_STANDIN_PORT", STANDIN_PORT))
-        standin_host = env.get("KEPURI_SMS_STANDIN_HOST", "127.0.0.1").replace("0.0.0.0", "127.0.0.1")
-        environments["notification"]["KEPURI_NOTIFICATION_SMS_BASE_URL"] = f"http://{standin_host}:{standin_port}"
-        callbacks = f"{base['notification']}/api/v1/sms"
-        environments[STANDIN] = {
-            **env,
-            "KEPURI_SMS_STANDIN_PORT": str(standin_port),
-            "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{callbacks}/receipts",
-            "KEPURI_SMS_STANDIN_INBOUND_URL": f"{callbacks}/inbound",
-        }
-    # the dashboard's operations table covers every service
-    peers = ",".join(f"{base[name]}/metrics" for name in port if name != "analytics")
-    environments["analytics"].setdefault("KEPURI_ANALYTICS_PEERS_METRICS", peers)
-    return environments
 
 
 class _DocsSettings(BaseSettings):

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from cli.seed import run_seed
 from cli.staff import PASSWORD_VARIABLE, run_staff_create
+from harness.platform import Platform
 from services.registration.domain.unit import Level
 from shared.auth import Role
 
@@ -36,7 +37,6 @@ from .driver import Driver, SeasonClock
 from .flows import PASSWORD, Simulation, bearer
 from .invariants import Observed, Recount, Verdict, check, recount
 from .lag import LagSampler
-from .platform import Platform
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.up import DEFAULT_PORTS
+from harness.platform import DEFAULT_PORTS
 from harness.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -182,7 +182,7 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_consumer_g
 
 
 async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) -> None:
-    from cli.up import DEFAULT_PORTS
+    from harness.platform import DEFAULT_PORTS
     from harness.ports import free_port
 
     ports = {f"KEPURI_{name.upper()}_PORT": str(free_port()) for name, _ in DEFAULT_PORTS}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from cli.up import DEFAULT_PORTS, STANDIN, process_environments
+from harness.platform import DEFAULT_PORTS, STANDIN, process_environments
 from tests.e2e.kepuri_up import ROOT, kepuri_up
 
 PASSWORD = "kepuri-ports-secret"
