@@ -32,7 +32,6 @@ import inspect
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ import httpx
 import orjson
 import uvloop
 
+from harness.launcher import launch, stop_all, wait_healthy
 from harness.ports import free_port
 from harness.processes import ServiceProcess
 from services.notification.channels.signing import signed_headers
@@ -86,23 +86,13 @@ def standin(root: Path, port: int, receipts_url: str | None) -> Iterator[int]:
     if receipts_url:
         env["KEPURI_SMS_STANDIN_RECEIPTS_URL"] = receipts_url
     log = root / f"standin-{port}.log"
-    with open(log, "ab") as out:
-        command = [sys.executable, "-m", "services.notification.standin"]
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process = launch([sys.executable, "-m", "services.notification.standin"], env, log)
     try:
-        deadline = time.monotonic() + 30
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if wait_healthy({"stand-in": f"http://127.0.0.1:{port}/healthz"}, {"stand-in": process}, timeout=30):
             raise RuntimeError(f"the stand-in did not start:\n{log.read_text(errors='replace')}")
         yield process.pid
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_all({"stand-in": process}, grace=10)
 
 
 def scalar(db: sqlite3.Connection, sql: str) -> int:

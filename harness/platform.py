@@ -5,21 +5,17 @@ is ``kepuri simulate --start``'s platform, the same shape as ``kepuri up``: each
 with its own environment, the SMS stand-in beside notification, each on a free port so that a
 simulation never collides with a ``kepuri up`` already running. The other ``KEPURI_*`` settings
 are passed through (``KEPURI_BUS_URL=kafka://…`` and the database URLs select Kafka + PostgreSQL).
-Quiet hours are switched off, since a simulation's thank-yous must not wait for 08:00 China time.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
-import httpx
+from harness.launcher import Process, launch, stop_all, wait_healthy
+from harness.ports import free_port
 
 DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
 STANDIN = "sms-standin"
@@ -63,36 +59,56 @@ def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host
     return environments
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+MODULES = {name: f"services.{name}" for name, _port in DEFAULT_PORTS} | {STANDIN: "services.notification.standin"}
+# what process_environments derives from the ports: an outer platform's values must not leak in
+DERIVED = (
+    "KEPURI_REVIEW_JWKS_URL",
+    "KEPURI_NOTIFICATION_JWKS_URL",
+    "KEPURI_ANALYTICS_JWKS_URL",
+    "KEPURI_NOTIFICATION_SMS_BASE_URL",
+    "KEPURI_ANALYTICS_PEERS_METRICS",
+)
+
+
+def start_processes(
+    environments: dict[str, dict[str, str]], log_dir: Path | None = None, *, new_session: bool = False
+) -> dict[str, Process]:
+    """``python -m <module>`` for each process of ``environments`` (:func:`process_environments`), its
+    output in ``log_dir/<name>.log`` (inherited when None)."""
+    return {
+        name: launch(
+            [sys.executable, "-m", MODULES[name]],
+            env,
+            log_dir / f"{name}.log" if log_dir else None,
+            new_session=new_session,
+        )
+        for name, env in environments.items()
+    }
+
+
+def health_urls(ports: list[tuple[str, int]], host: str) -> dict[str, str]:
+    """Each process's ``/healthz`` at ``host``."""
+    return {name: f"http://{host}:{port}/healthz" for name, port in ports}
 
 
 class Platform:
-    """Starts on ``__enter__`` (waiting until every process is healthy), stops gracefully on exit."""
+    """The platform on free ports in ``data_dir``, each process's output in ``<name>.log`` there: it
+    starts on ``__enter__`` (waiting until every process is healthy) and stops gracefully on exit.
+
+    Every process gets ``os.environ`` (less the URLs derived from the ports) and ``extra_env``."""
 
     def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.ports = {name: free_port() for name, _port in DEFAULT_PORTS} | {STANDIN: free_port()}
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        jwks = f"{self.urls['registration']}/api/v1/auth/jwks.json"
-        notification = self.urls["notification"]
-        self.env = {
-            **os.environ,
-            "KEPURI_DATA_DIR": str(data_dir),
-            **{f"KEPURI_{name.upper()}_PORT": str(port) for name, port in self.ports.items() if name != STANDIN},
-            **{f"KEPURI_{name}_JWKS_URL": jwks for name in ("REVIEW", "NOTIFICATION", "ANALYTICS")},
-            "KEPURI_NOTIFICATION_SMS_BASE_URL": self.urls[STANDIN],
-            "KEPURI_NOTIFICATION_QUIET_HOURS": "",
-            "KEPURI_SMS_STANDIN_PORT": str(self.ports[STANDIN]),
-            "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{notification}/api/v1/sms/receipts",
-            "KEPURI_SMS_STANDIN_INBOUND_URL": f"{notification}/api/v1/sms/inbound",
-            "KEPURI_ANALYTICS_PEERS_METRICS": ",".join(
-                f"{self.urls[n]}/metrics" for n in ("registration", "review", "notification")
-            ),
-            **(extra_env or {}),
+        self.processes: dict[str, Process] = {}
+        env = {k: v for k, v in os.environ.items() if k not in DERIVED}
+        env |= {"KEPURI_DATA_DIR": str(data_dir), "KEPURI_SMS_STANDIN_PORT": str(self.ports[STANDIN])}
+        env |= {f"KEPURI_{name.upper()}_PORT": str(port) for name, port in self.ports.items() if name != STANDIN}
+        ports = [(name, port) for name, port in self.ports.items() if name != STANDIN]
+        self.environments = {
+            name: {**environment, **(extra_env or {})}
+            for name, environment in process_environments(env, ports, "127.0.0.1").items()
         }
 
     @property
@@ -101,42 +117,16 @@ class Platform:
 
     def start(self, timeout: float = 90.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        modules = {name: f"services.{name}" for name, _port in DEFAULT_PORTS} | {
-            STANDIN: "services.notification.standin"
-        }
-        for name, module in modules.items():
-            with open(self.data_dir / f"{name}.log", "ab") as log:
-                self.processes[name] = subprocess.Popen(
-                    [sys.executable, "-m", module], env=self.env, stdout=log, stderr=subprocess.STDOUT
-                )
-        pending = dict(self.urls)
-        deadline = time.monotonic() + timeout
-        while pending:
-            for name, url in list(pending.items()):
-                if self.processes[name].poll() is not None:
-                    raise RuntimeError(
-                        f"{name} exited with {self.processes[name].returncode}: {self.log(name)[-2000:]}"
-                    )
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        del pending[name]
-                except httpx.HTTPError:
-                    pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(pending)}")
-            time.sleep(0.2)
+        self.processes = start_processes(self.environments, self.data_dir)
+        late = wait_healthy(health_urls(list(self.ports.items()), "127.0.0.1"), self.processes, timeout, 0.2)
+        for name in late:
+            if (code := self.processes[name].poll()) is not None:
+                raise RuntimeError(f"{name} exited with {code}: {self.log(name)[-2000:]}")
+        if late:
+            raise RuntimeError(f"not healthy after {timeout:.0f} s: {', '.join(late)}")
 
     def stop(self, grace: float = 20.0) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_all(self.processes, grace)
 
     def log(self, name: str) -> str:
         path = self.data_dir / f"{name}.log"

@@ -7,11 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
+from harness.launcher import launch, stop_all, wait_healthy
 from harness.ports import free_port
 from harness.proxy import proxy_environment, start_proxy, wait_for_proxy
 
@@ -38,21 +36,13 @@ class ServiceProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", f"services.{self.name}"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """Start the service and return once ``/healthz`` answers; RuntimeError with its output if not."""
+        command = [sys.executable, "-m", f"services.{self.name}"]
+        self.process = launch(command, self.env, self.log_path)
+        if wait_healthy({self.name: f"{self.url}/healthz"}, {self.name: self.process}, timeout):
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not become healthy:\n{self.output()}")
+            raise RuntimeError(f"{self.name} did not become healthy:\n{self.output()}")
 
     def kill(self) -> None:
         """SIGKILL, as a crash or the OOM killer would."""
@@ -61,15 +51,12 @@ class ServiceProcess:
         self.process.wait(timeout=10)
 
     def stop(self) -> int:
-        """SIGTERM and wait for a graceful exit; returns the exit status."""
+        """SIGTERM and wait for a graceful exit; returns the exit status (RuntimeError if it had to be killed)."""
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else 0
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
+        if stop_all({self.name: self.process}, grace=30):
+            raise RuntimeError(f"{self.name} did not stop within 30 s of SIGTERM:\n{self.output()[-3000:]}")
+        return self.process.returncode
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -101,13 +88,9 @@ class SiteProxy:
             raise RuntimeError(f"caddy did not start:\n{self.log_path.read_text(errors='replace')}")
 
     def stop(self) -> int:
-        """SIGTERM (Caddy stops gracefully) and wait; returns the exit status."""
+        """SIGTERM (Caddy stops gracefully) and wait; returns the exit status (RuntimeError if it had to be killed)."""
         if self.process is None:
             return 0
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
+        if stop_all({"caddy": self.process}, grace=30):
+            raise RuntimeError("caddy did not stop within 30 s of SIGTERM")
+        return self.process.returncode
