@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.factories import PASSWORD
+from harness.factories import PASSWORD
 
 
 def create_staff(data_dir: Path, bus_url: str, role: str, login: str, *options: str) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import httpx
 
+from harness.factories import PASSWORD, activity_body, prepare_registration
 from harness.processes import ServiceProcess
 from services.registration.settings import RegistrationSettings
 from shared.events import from_record
 from shared.events.topics import CONTACTS, PRIVACY
 from tests.e2e.erasure_support import files_holding, from_the_start
-from tests.factories import PASSWORD, activity_body, prepare_registration
 
 CLI_NAME, CLI_PHONE = "诸葛工程", "13955504321"
 API_NAME, API_PHONE = "上官研究", "13955509876"

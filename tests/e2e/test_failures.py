@@ -17,6 +17,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from harness.factories import (
+    activity_registered,
+    activity_withdrawn,
+    message,
+    organizer_headers,
+    prepare_registration,
+)
 from harness.processes import ServiceProcess
 from harness.tansu import TansuBroker
 from services.analytics.adapters.tables import overview_activities, overview_provinces
@@ -29,13 +36,6 @@ from shared.events.topics import ACTIVITIES, DEAD_LETTERS
 from shared.store import create_engine
 from tests.e2e.conftest import Platform, settings_env
 from tests.e2e.test_walking_skeleton import activity, overview_when
-from tests.factories import (
-    activity_registered,
-    activity_withdrawn,
-    message,
-    organizer_headers,
-    prepare_registration,
-)
 
 
 async def read_topic(bus_url: str, topic: str, expected: int, timeout: float = 30) -> list[Record]:

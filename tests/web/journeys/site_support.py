@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, exp
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from cli.site import PROJECT_ROOT
-from tests.factories import PASSWORD
+from harness.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
