@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from cli.site import PROJECT_ROOT, build_site
-from tests.e2e.kepuri_up import ROOT, RunningUp, kepuri_up
+from harness.kepuri_up import ROOT, RunningUp, kepuri_up
 
 from .common import cli, describe_machine, machine
 

@@ -21,7 +21,7 @@ import httpx
 import jwt
 import psutil
 
-from tests.e2e.kepuri_up import ROOT, RunningUp
+from harness.kepuri_up import ROOT, RunningUp
 from tests.fixtures.spreadsheets import HOSTILE
 
 SERVICES = ("registration", "review", "notification", "analytics")

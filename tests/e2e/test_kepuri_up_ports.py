@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from harness.kepuri_up import ROOT, kepuri_up
 from harness.platform import DEFAULT_PORTS, STANDIN, process_environments
-from tests.e2e.kepuri_up import ROOT, kepuri_up
 
 PASSWORD = "kepuri-ports-secret"
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.kepuri_up import ROOT, RunningUp, kepuri_up
+from harness.kepuri_up import ROOT, RunningUp, kepuri_up
 
 README = ROOT / "README.md"
 NOT_RUN = "<!-- not run by the README test -->"

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from cli.site import build_site
-from tests.e2e.kepuri_up import ROOT, RunningUp, kepuri_up
+from harness.kepuri_up import ROOT, RunningUp, kepuri_up
 
 from .site_support import ARTEFACTS, CHROMIUM, CHROMIUM_FLAGS, STAFF_PASSWORD, Api, Journey, new_journey
 

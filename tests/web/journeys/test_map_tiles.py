@@ -27,8 +27,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from cli.site import build_site
+from harness.kepuri_up import RunningUp, kepuri_up
 from harness.ports import free_port
-from tests.e2e.kepuri_up import RunningUp, kepuri_up
 
 from .conftest import Site, operators
 from .site_support import ARTEFACTS, Journey, new_journey

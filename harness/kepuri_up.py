@@ -15,7 +15,7 @@ from pathlib import Path
 from harness.platform import DEFAULT_PORTS
 from harness.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
