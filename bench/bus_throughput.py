@@ -27,7 +27,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from harness.factories import activity_registered, message
+from harness.events import activity_registered, message
 from harness.tansu import TansuBroker
 from shared.bus import Bus, Message, TopicSpec
 from shared.bus.embedded import _SCHEMA, EmbeddedLog  # the log's own table

@@ -47,6 +47,7 @@ import httpx
 import orjson
 import uvloop
 
+from harness.events import envelope, message
 from harness.launcher import launch, stop_all, wait_healthy
 from harness.ports import free_port
 from harness.processes import ServiceProcess
@@ -55,7 +56,6 @@ from services.notification.channels.sms import BATCH_PATH, DEV_KEY_ID, DEV_SECRE
 from services.notification.dispatcher import Dispatcher
 from services.notification.templates.engine import Templates
 from shared.bus import Message, TopicSpec, bus_from_url
-from shared.events import CATALOG, to_message
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
@@ -199,11 +199,7 @@ class Bench:
             completed.append((info, activity_id, 2))
 
         def encode(items: list[tuple[Any, str, int]]) -> list[Message]:
-            out = []
-            for payload, subject, sequence in items:
-                envelope = CATALOG.envelope(payload, subject=subject, sequence=sequence, source="/bench")
-                out.append(to_message(envelope, CATALOG[envelope.type].topic.name))
-            return out
+            return [message(envelope(p, subject, sequence, source="/bench")) for p, subject, sequence in items]
 
         return encode(setup), encode(completed)
 

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.factories import activity_registered, message
+from harness.events import activity_registered, message
 from services.analytics.adapters.tables import metadata
 from services.analytics.projections.overview import OverviewProjection
 from shared.bus import Record, TopicSpec

@@ -22,7 +22,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from harness.factories import activity_registered, message
+from harness.events import activity_registered, message
 from harness.tansu import TansuBroker
 from services.registration.adapters.tables import metadata
 from shared.bus import Bus, Message, TopicSpec

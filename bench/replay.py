@@ -25,7 +25,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from harness.factories import message
+from harness.events import message
 from services.analytics.bootstrap import build
 from services.analytics.replay import replay_analytics
 from services.analytics.settings import AnalyticsSettings

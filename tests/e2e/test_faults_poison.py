@@ -17,7 +17,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from harness.factories import activity_body, activity_registered, message, organizer_headers
+from harness.events import activity_registered, message
+from harness.factories import activity_body, organizer_headers
 from services.analytics.bootstrap import create_app as analytics
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import create_app as notification

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from harness.factories import activity_registered, activity_withdrawn, message
+from harness.events import activity_registered, activity_withdrawn, message
 from services.analytics.adapters.tables import metadata, overview_activities, overview_provinces
 from services.analytics.projections.overview import OverviewProjection
 from shared.bus import Message, Record

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from harness.factories import activity_registered, message
+from harness.events import activity_registered, message
 from services.analytics.adapters.tables import metadata, overview_provinces
 from services.analytics.projections.overview import OverviewProjection
 from shared.bus.embedded import EmbeddedLog
