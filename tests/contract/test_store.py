@@ -8,7 +8,6 @@ registration's migrations, as a service's database is at start.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -22,6 +21,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.ports import free_port
 from services.registration.adapters.tables import metadata
 from shared.bus import Bus, BusUnavailable, Message, Record, Subscription, TopicSpec
 from shared.bus.embedded import EmbeddedLog
@@ -550,10 +550,7 @@ class TestPostgresStore(StoreContract):
 
     @pytest.fixture
     def unreachable_url(self) -> str:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            closed_port = sock.getsockname()[1]
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port}/kepuri"
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/kepuri"  # nobody listens there
 
     async def test_replicas_in_parallel_threads_lose_no_update(
         self, database_url: str, engine: AsyncEngine, recorder: Recorder
