@@ -17,13 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from harness.factories import (
-    activity_registered,
-    activity_withdrawn,
-    message,
-    organizer_headers,
-    prepare_registration,
-)
+from harness.events import activity_registered, activity_withdrawn, message
+from harness.factories import organizer_headers, prepare_registration
 from harness.processes import ServiceProcess
 from harness.tansu import TansuBroker
 from services.analytics.adapters.tables import overview_activities, overview_provinces
