@@ -32,8 +32,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # Then the code itself, without touching the dependencies installed above.
 COPY shared ./shared
 COPY services ./services
+COPY cli ./cli
 RUN pip install --no-deps . \
-    && python -c "import services, shared"
+    && python -c "import services, shared, cli"
 
 # --------------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -43,11 +43,11 @@ from pathlib import Path
 
 import uvloop
 
+from harness.processes import ServiceProcess
 from shared.bus import Message, TopicPartition, TopicSpec
 from shared.bus.factory import bus_from_url
 from shared.events import to_message
 from shared.events.topics import ACTIVITIES, ALL_TOPICS
-from tests.e2e.processes import ServiceProcess
 
 from .analytics_api import api_part
 from .analytics_data import Activities

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.processes import ServiceProcess
+from harness.processes import ServiceProcess
 
 from .analytics_data import CAMPAIGN, load
 from .common import Result, cpu_seconds

@@ -25,11 +25,11 @@ from pathlib import Path
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, text
 
+from harness.events import delivery, envelope
 from services.analytics.bootstrap import MIGRATIONS
 from services.analytics.projections.counters import CountersProjection
 from services.analytics.projections.facts import FactsProjection
 from services.analytics.projections.overview import OverviewProjection
-from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
@@ -86,8 +86,7 @@ class Activities:
             contact_phone_masked="138****5678",
             science_worker_count=r.randrange(6),
         )
-        envelope = CATALOG.envelope(payload, subject=activity_id, sequence=1, source="/bench", campaign=CAMPAIGN)
-        return envelope if at is None else envelope.model_copy(update={"time": at})
+        return envelope(payload, activity_id, source="/bench", campaign=CAMPAIGN, at=at)
 
     def history(self, i: int, at: datetime) -> list[Envelope]:
         """The ``i``-th activity's registration at ``at`` and, for some, what came after it."""
@@ -100,8 +99,7 @@ class Activities:
         out = [registered]
 
         def fact(p: EventPayload, sequence: int = 1) -> Envelope:
-            e = CATALOG.envelope(p, subject=activity_id, sequence=sequence, source="/bench", campaign=CAMPAIGN)
-            return e.model_copy(update={"time": later})
+            return envelope(p, activity_id, sequence, source="/bench", campaign=CAMPAIGN, at=later)
 
         if r.random() < 0.7:
             out.append(fact(ActivityApproved(activity_id=activity_id, reviewer_body=f"county:{code}")))
@@ -136,16 +134,12 @@ def configured() -> Envelope:
         week_starts_on=datetime(2026, 9, 15).date(),
         week_ends_on=datetime(2026, 9, 21).date(),
     )
-    return CATALOG.envelope(payload, subject=CAMPAIGN, sequence=1, source="/bench", campaign=CAMPAIGN)
+    return envelope(payload, CAMPAIGN, source="/bench", campaign=CAMPAIGN)
 
 
 def deliveries(envelopes: list[Envelope], offsets: Iterator[int]) -> list[Delivery]:
     """The envelopes as a consumer hands them to a projection (the record's bytes are not needed)."""
-    out = []
-    for e in envelopes:
-        record = Record(CATALOG[e.type].topic.name, 0, next(offsets), e.subject.encode(), b"", [], 0)
-        out.append(Delivery(record, e, CATALOG.payload(e)))
-    return out
+    return [delivery(e, next(offsets), encoded=False) for e in envelopes]
 
 
 async def load(path: Path, count: int, batch: int = 5_000) -> tuple[int, float]:

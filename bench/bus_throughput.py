@@ -27,12 +27,12 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from harness.events import activity_registered, message
+from harness.tansu import TansuBroker
 from shared.bus import Bus, Message, TopicSpec
 from shared.bus.embedded import _SCHEMA, EmbeddedLog  # the log's own table
 from shared.bus.kafka import KafkaBus
 from shared.bus.message import encode_headers
-from tests.factories import activity_registered, message
-from tests.fixtures.tansu import TansuBroker
 
 from .common import KAFKA_CLIENT, Result, cli, interleaved, rate, report, settle_heap
 

@@ -48,7 +48,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -58,12 +57,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
+from harness.launcher import launch, stop_all, wait_healthy
+from harness.ports import free_port
 from services.registration.adapters.tables import directory_activities, metadata
 from shared.store import BackboneTables, create_engine
-from tests.fixtures.ports import free_port
 
 from .common import Result, cli, cpu_seconds, report
 from .directory_data import CASES, LABELS, Loader
@@ -135,27 +134,13 @@ def serving(data_dir: Path, database_url: str, env_extra: dict[str, str]) -> Ite
     env |= {"KEPURI_DATA_DIR": str(data_dir), "KEPURI_BUS_URL": f"embedded:{data_dir / 'bus.db'}"}
     env |= {"KEPURI_REGISTRATION_PORT": str(port), "KEPURI_REGISTRATION_DATABASE_URL": database_url, **env_extra}
     url, log_path = f"http://127.0.0.1:{port}", data_dir / "registration.log"
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.registration_server"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    process = launch([sys.executable, "-m", "bench.registration_server"], env, log_path)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
+        if wait_healthy({"registration": f"{url}/readyz"}, {"registration": process}, timeout=120, interval=0.2):
             raise RuntimeError(f"the server did not become ready:\n{log_path.read_text(errors='replace')}")
         yield url, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all({"registration": process}, grace=60)
 
 
 @dataclass

@@ -20,14 +20,13 @@ from urllib.parse import quote
 
 from sqlalchemy import func, select, true
 
+from harness.events import delivery, envelope
 from services.registration.adapters.region_centres import PackagedCentres
 from services.registration.adapters.tables import directory_activities
 from services.registration.bootstrap import MIGRATIONS
 from services.registration.directory.projection import DirectoryProjection
 from services.registration.domain.campaign import CHINA
-from shared.bus import Record
 from shared.consumer import Delivery
-from shared.events import CATALOG
 from shared.events.payloads.activities import ActivityRegistered
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.store import create_engine, transaction
@@ -106,10 +105,8 @@ class Loader:
         self._offset = 0
 
     def _delivery(self, payload: ActivityRegistered | CampaignConfigured, subject: str) -> Delivery:
-        envelope = CATALOG.envelope(payload, subject=subject, sequence=1, source="/bench", campaign=CAMPAIGN)
         self._offset += 1
-        record = Record(CATALOG[envelope.type].topic.name, 0, self._offset, subject.encode(), b"", [], 0)
-        return Delivery(record, envelope, payload)
+        return delivery(envelope(payload, subject, source="/bench", campaign=CAMPAIGN), self._offset, encoded=False)
 
     def activity(self, i: int) -> Delivery:
         r, county = self.random, self.counties[i % len(self.counties)]

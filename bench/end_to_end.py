@@ -1,8 +1,8 @@
 """End to end: from ``POST /api/v1/activities`` to the analytics overview counting it.
 
-Registration and analytics run as OS processes (``tests.e2e.processes.ServiceProcess``) on the
+Registration and analytics run as OS processes (``harness.processes.ServiceProcess``) on the
 embedded log, then again on Kafka (tansu). Before registration starts, its database gets an open
-campaign and an organizer (``tests.factories.prepare_registration``); every POST carries that
+campaign and an organizer (``harness.factories.prepare_registration``); every POST carries that
 organizer's bearer token and one of 5,000 complete, varied bodies (``bench.workload``). This process
 is the load generator: an open-loop schedule of POSTs at a fixed rate over an ``httpx.AsyncClient``
 pool (HTTP/1.1 keep-alive), while a separate task and client read ``GET /api/v1/stats/overview``
@@ -41,10 +41,10 @@ from pathlib import Path
 import httpx
 import uvloop
 
+from harness.factories import prepare_registration
+from harness.processes import ServiceProcess
+from harness.tansu import TansuBroker
 from services.registration.settings import RegistrationSettings
-from tests.e2e.processes import ServiceProcess
-from tests.factories import prepare_registration
-from tests.fixtures.tansu import TansuBroker
 
 from .common import Result, cli, cpu_seconds, percentile, report
 from .workload import activity_bodies

@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from services.cli.site import PROJECT_ROOT, build_site
-from tests.e2e.kepuri_up import ROOT, RunningUp, kepuri_up
+from cli.site import PROJECT_ROOT, build_site
+from harness.kepuri_up import ROOT, RunningUp, kepuri_up
 
 from .common import cli, describe_machine, machine
 
@@ -53,7 +53,7 @@ def kepuri(up: RunningUp, *command: str) -> None:
     """``kepuri <command>`` beside the running platform, as an operator runs it."""
     env = {**up.env, "KEPURI_STAFF_PASSWORD": PASSWORD}
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "cli", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
     if done.returncode:
         raise SystemExit(f"kepuri {' '.join(command)} failed:\n{done.stdout}{done.stderr}")

@@ -1,7 +1,7 @@
 """Notification fan-out: thank-you SMS sent per second by one instance, against a raw HTTP client.
 
 The subject is the real notification service as an OS process (``python -m services.notification``
-through ``tests.e2e.processes.ServiceProcess``: SQLite ledger, embedded log, uvloop) sending through
+through ``harness.processes.ServiceProcess``: SQLite ledger, embedded log, uvloop) sending through
 ``HttpSms`` to the stand-in SMS provider, an OS process of its own (``python -m
 services.notification.standin``: no failures, no receipt delay; receipts go to the service only with
 ``--receipts``). The SMS rate limit is off (``KEPURI_NOTIFICATION_SMS_RATE_PER_S=0``), and so are
@@ -32,7 +32,6 @@ import inspect
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,18 +47,19 @@ import httpx
 import orjson
 import uvloop
 
+from harness.events import envelope, message
+from harness.launcher import launch, stop_all, wait_healthy
+from harness.ports import free_port
+from harness.processes import ServiceProcess
 from services.notification.channels.signing import signed_headers
 from services.notification.channels.sms import BATCH_PATH, DEV_KEY_ID, DEV_SECRET, SmsSettings
 from services.notification.service.dispatcher import Dispatcher
 from services.notification.templates.engine import Templates
 from shared.bus import Message, TopicSpec, bus_from_url
-from shared.events import CATALOG, to_message
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 from shared.events.topics import ALL_TOPICS
-from tests.e2e.processes import ServiceProcess
-from tests.fixtures.ports import free_port
 
 from .common import Result, cli, cpu_seconds, interleaved, rate, report, settle_heap
 
@@ -86,23 +86,13 @@ def standin(root: Path, port: int, receipts_url: str | None) -> Iterator[int]:
     if receipts_url:
         env["KEPURI_SMS_STANDIN_RECEIPTS_URL"] = receipts_url
     log = root / f"standin-{port}.log"
-    with open(log, "ab") as out:
-        command = [sys.executable, "-m", "services.notification.standin"]
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process = launch([sys.executable, "-m", "services.notification.standin"], env, log)
     try:
-        deadline = time.monotonic() + 30
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if wait_healthy({"stand-in": f"http://127.0.0.1:{port}/healthz"}, {"stand-in": process}, timeout=30):
             raise RuntimeError(f"the stand-in did not start:\n{log.read_text(errors='replace')}")
         yield process.pid
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_all({"stand-in": process}, grace=10)
 
 
 def scalar(db: sqlite3.Connection, sql: str) -> int:
@@ -209,11 +199,7 @@ class Bench:
             completed.append((info, activity_id, 2))
 
         def encode(items: list[tuple[Any, str, int]]) -> list[Message]:
-            out = []
-            for payload, subject, sequence in items:
-                envelope = CATALOG.envelope(payload, subject=subject, sequence=sequence, source="/bench")
-                out.append(to_message(envelope, CATALOG[envelope.type].topic.name))
-            return out
+            return [message(envelope(p, subject, sequence, source="/bench")) for p, subject, sequence in items]
 
         return encode(setup), encode(completed)
 

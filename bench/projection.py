@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.events import activity_registered, message
 from services.analytics.adapters.tables import metadata
 from services.analytics.projections.overview import OverviewProjection
 from shared.bus import Record, TopicSpec
@@ -35,7 +36,6 @@ from shared.events.payloads.activities import ActivityRegistered
 from shared.events.topics import ACTIVITIES
 from shared.store import BackboneTables, Recorder, create_engine
 from shared.store.migrations import migrate
-from tests.factories import activity_registered, message
 
 from .common import Result, cli, interleaved, rate, report, settle_heap
 

@@ -26,23 +26,21 @@ import contextlib
 import cProfile
 import os
 import signal
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from harness.launcher import Process, launch, stop_all, wait_healthy
+from harness.ports import free_port
+from harness.postgres import EmbeddedPostgres, create_database
 from services.registration.api.schemas import ActivityIn
 from services.registration.bootstrap import create_app
 from services.registration.settings import RegistrationSettings
 from shared.runtime.serve import serve
 from shared.web.auth import OrganizerDep
-from tests.fixtures.ports import free_port
-from tests.fixtures.postgres import EmbeddedPostgres, create_database
 
 CEILING_PATH = "/bench/ceiling"
 
@@ -94,7 +92,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.settings.port}"
         self.log_path = data_dir / "registration.log"
         self.profile = profile
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: Process | None = None
 
     @property
     def pid(self) -> int:
@@ -110,31 +108,15 @@ class Server:
         env |= {"KEPURI_REGISTRATION_PORT": str(s.port), "KEPURI_REGISTRATION_DATABASE_URL": s.database_url}
         command = [sys.executable, "-m", "bench.registration_server"]
         command += ["--profile", str(self.profile)] if self.profile else []
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = launch(command, env, self.log_path)
         try:
-            self._wait_ready()
+            if wait_healthy({"registration": f"{self.url}/readyz"}, {"registration": self.process}, timeout=60.0):
+                raise RuntimeError(
+                    f"the registration server did not become ready:\n{self.log_path.read_text(errors='replace')}"
+                )
             yield self
         finally:
-            if self.process.poll() is None:
-                self.process.send_signal(signal.SIGTERM)
-                try:
-                    self.process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-
-    def _wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                break
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(
-            f"the registration server did not become ready:\n{self.log_path.read_text(errors='replace')}"
-        )
+            stop_all({"registration": self.process}, grace=60.0)
 
 
 def main() -> None:

@@ -22,14 +22,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from harness.events import activity_registered, message
+from harness.tansu import TansuBroker
 from services.registration.adapters.tables import metadata
 from shared.bus import Bus, Message, TopicSpec
 from shared.bus.embedded import EmbeddedLog
 from shared.bus.kafka import KafkaBus
 from shared.store import BackboneTables, Changes, OutboxRelay, Recorder, create_engine, transaction
 from shared.store.migrations import migrate
-from tests.factories import activity_registered, message
-from tests.fixtures.tansu import TansuBroker
 
 from .common import KAFKA_CLIENT, Result, cli, interleaved, rate, report, settle_heap
 

@@ -25,6 +25,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from harness.events import message
 from services.analytics.bootstrap import build
 from services.analytics.replay import replay_analytics
 from services.analytics.settings import AnalyticsSettings
@@ -33,7 +34,6 @@ from shared.bus.embedded import EmbeddedLog
 from shared.events import CATALOG, Envelope, from_record
 from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
 from shared.events.topics import ACTIVITIES
-from tests.factories import message
 
 from .common import Result, cli, interleaved, rate, report, settle_heap
 from .workload import GROUPS, REGIONS, THEMES, TITLES

@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from services.cli import main as kepuri
-from tests.fixtures.postgres import create_database
-from tests.fixtures.tansu import TansuBroker
+from cli import main as kepuri
+from harness.postgres import create_database
+from harness.tansu import TansuBroker
 
 from .registration_server import DurablePostgres
 

@@ -1,9 +1,9 @@
 """Valid registrations for the benchmarks that POST activities: bodies, organizer units, their tokens.
 
-``POST /api/v1/activities`` takes a complete body (``tests.factories.activity_body``) with the bearer
+``POST /api/v1/activities`` takes a complete body (``harness.factories.activity_body``) with the bearer
 token of an organizer unit, inside the registration window of a configured campaign. Before the
 registration process starts, :func:`prepare_database` writes that campaign and a first organizer
-into its database (``tests.factories.prepare_registration``); once it serves, :func:`sign_up_organizers`
+into its database (``harness.factories.prepare_registration``); once it serves, :func:`sign_up_organizers`
 adds more units through the API itself (``POST /api/v1/units``, then ``POST /api/v1/auth/token``).
 :func:`activity_bodies` varies what a real week of submissions varies: names, regions across all 31
 provinces, themes, audiences, format, days, contacts and science workers. Nothing here is timed.
@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
+from harness.factories import PASSWORD, activity_body, prepare_registration
 from services.registration.settings import RegistrationSettings
-from tests.factories import PASSWORD, activity_body, prepare_registration
 
 # One district of each province-level division (all in the packaged GB/T 2260 data).
 REGIONS = (
@@ -34,7 +34,7 @@ TITLES = (
     "卫生健康义诊与科普",
     "科学家进校园",
 )
-# the choices of tests.factories.open_campaign
+# the choices of harness.factories.open_campaign
 THEMES = ("乡村振兴", "卫生健康", "食品安全")
 GROUPS = ("公众", "青少年", "老年人")
 FORMATS = ("offline", "online", "both")

@@ -17,6 +17,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +26,7 @@ from typing import Any, cast
 import httpx
 from tqdm import tqdm
 
-from services.cli.seed import run_seed
-from services.cli.staff import PASSWORD_VARIABLE, run_staff_create
+from harness.platform import Platform
 from services.registration.domain.unit import Level
 from shared.auth import Role
 
@@ -36,7 +36,6 @@ from .driver import Driver, SeasonClock
 from .flows import PASSWORD, Simulation, bearer
 from .invariants import Observed, Recount, Verdict, check, recount
 from .lag import LagSampler
-from .platform import Platform
 
 
 @dataclass
@@ -54,6 +53,17 @@ class Options:
         return self.compression or (SEASON_END - SEASON_START) / self.duration
 
 
+@dataclass(frozen=True)
+class OperatorCommands:
+    """The operator commands setup runs, handed in by the ``kepuri`` command (cli/simulate.py), which
+    hosts them: the simulation does not import the command that runs it."""
+
+    seed: Callable[[Path], int]  # `kepuri seed --data-dir D`: its exit status
+    # `kepuri staff create --data-dir D --role R --login L [--level] [--jurisdiction]` with the password
+    # as KEPURI_STAFF_PASSWORD: its exit status (1: the login exists)
+    create_staff: Callable[[Path, Role, str, Level | None, str | None, str], int]
+
+
 # With --start, passwords are hashed at argon2id's lowest cost unless KEPURI_REGISTRATION_PASSWORD_HASH_*
 # say otherwise: at the production cost (about 0.12 s of CPU each) a compressed season's sign-ups and
 # logins would measure the hash, not the platform — 60,000 units take four CPU-hours.
@@ -68,11 +78,22 @@ CHEAP_HASHES = {
 }
 
 
+# a simulation's thank-yous must not wait for 08:00 China time
+NO_QUIET_HOURS = {"KEPURI_NOTIFICATION_QUIET_HOURS": ""}
+
+
 class SetupFailed(Exception):
     pass
 
 
-def main(options: Options, base_url: str | None, start: bool, data_dir: Path | None, json_path: Path | None) -> int:
+def main(
+    options: Options,
+    operator: OperatorCommands,
+    base_url: str | None,
+    start: bool,
+    data_dir: Path | None,
+    json_path: Path | None,
+) -> int:
     """The command: against ``base_url`` (ports 8001–8004 and 8013) or a platform started here.
 
     Ctrl-C or SIGTERM during the season stops it and reports the season so far; during settling and
@@ -80,31 +101,35 @@ def main(options: Options, base_url: str | None, start: bool, data_dir: Path | N
     during setup, stops without a report); the platform started here stops too.
     """
     try:
-        return _started(options, data_dir, json_path) if start else _against(options, base_url, data_dir, json_path)
+        if start:
+            return _started(options, operator, data_dir, json_path)
+        return _against(options, operator, base_url, data_dir, json_path)
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("kepuri simulate: interrupted, no report", file=sys.stderr)
         return 130
 
 
-def _started(options: Options, data_dir: Path | None, json_path: Path | None) -> int:
+def _started(options: Options, operator: OperatorCommands, data_dir: Path | None, json_path: Path | None) -> int:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # until the event loop runs, and after it
     with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
         directory = data_dir or Path(temporary)
         print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
-        with Platform(directory, CHEAP_HASHES) as platform:
+        with Platform(directory, {**CHEAP_HASHES, **NO_QUIET_HOURS}) as platform:
             urls = {**platform.urls, "sms": platform.urls["sms-standin"]}
             try:
-                return asyncio.run(_main(options, urls, directory, platform.pids, json_path))
+                return asyncio.run(_main(options, operator, urls, directory, platform.pids, json_path))
             finally:
                 signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # closing the loop reset it
 
 
-def _against(options: Options, base_url: str | None, data_dir: Path | None, json_path: Path | None) -> int:
+def _against(
+    options: Options, operator: OperatorCommands, base_url: str | None, data_dir: Path | None, json_path: Path | None
+) -> int:
     host = (base_url or "http://127.0.0.1").rstrip("/")
     urls = {n: f"{host}:{p}" for n, p in (("registration", 8001), ("review", 8002), ("notification", 8003))}
     urls |= {"analytics": f"{host}:8004", "sms": f"{host}:8013"}
     directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
-    return asyncio.run(_main(options, urls, directory, {}, json_path))
+    return asyncio.run(_main(options, operator, urls, directory, {}, json_path))
 
 
 def _stop_like_ctrl_c(_signal: int, _frame: object) -> None:
@@ -113,13 +138,18 @@ def _stop_like_ctrl_c(_signal: int, _frame: object) -> None:
 
 
 async def _main(
-    options: Options, urls: dict[str, str], data_dir: Path, pids: dict[str, int], json_path: Path | None
+    options: Options,
+    operator: OperatorCommands,
+    urls: dict[str, str],
+    data_dir: Path,
+    pids: dict[str, int],
+    json_path: Path | None,
 ) -> int:
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
     assert task is not None
     loop.add_signal_handler(signal.SIGTERM, task.cancel)  # as Ctrl-C: the season stops and is reported
     try:
-        result = await simulate(options, urls, data_dir, pids)
+        result = await simulate(options, operator, urls, data_dir, pids)
     except SetupFailed as exc:
         print(f"kepuri simulate: setup failed: {exc}", file=sys.stderr)
         return 2
@@ -132,7 +162,9 @@ async def _main(
     return 1 if failed else 0
 
 
-async def _staff(data_dir: Path, provinces: list[str], tag: str) -> dict[str, tuple[str, str | None, str | None]]:
+async def _staff(
+    operator: OperatorCommands, data_dir: Path, provinces: list[str]
+) -> dict[str, tuple[str, str | None, str | None]]:
     """Admin, national and province reviewers through ``kepuri staff create`` (an existing login is kept)."""
     wanted: dict[str, tuple[str, str | None, str | None]] = {"admin": ("sim-admin", None, None)}
     wanted["national"] = ("sim-national", "national", None)
@@ -141,25 +173,21 @@ async def _staff(data_dir: Path, provinces: list[str], tag: str) -> dict[str, tu
         role: Role = "admin" if level is None else "reviewer"
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
             status = await asyncio.to_thread(
-                run_staff_create,
-                data_dir,
-                role,
-                login,
-                cast(Level | None, level),
-                jurisdiction,
-                {PASSWORD_VARIABLE: PASSWORD},
+                operator.create_staff, data_dir, role, login, cast(Level | None, level), jurisdiction, PASSWORD
             )
         if status not in (0, 1):
             raise SetupFailed(f"kepuri staff create {login}: {err.getvalue().strip()}")
     return wanted
 
 
-async def _setup(options: Options, urls: dict[str, str], data_dir: Path) -> tuple[Season, dict[str, dict[str, str]]]:
+async def _setup(
+    options: Options, operator: OperatorCommands, urls: dict[str, str], data_dir: Path
+) -> tuple[Season, dict[str, dict[str, str]]]:
     async with httpx.AsyncClient(timeout=30) as client:
         campaigns = (await client.get(f"{urls['registration']}/api/v1/campaigns")).json()["items"]
         if not campaigns:
             with contextlib.redirect_stdout(io.StringIO()):
-                await asyncio.to_thread(run_seed, data_dir, False)
+                await asyncio.to_thread(operator.seed, data_dir)
             campaigns = (await client.get(f"{urls['registration']}/api/v1/campaigns")).json()["items"]
         template = next((c for c in campaigns if c["id"] == options.template), campaigns[0] if campaigns else None)
         if template is None:
@@ -167,7 +195,7 @@ async def _setup(options: Options, urls: dict[str, str], data_dir: Path) -> tupl
         lists = {k: template[k] for k in ("categories", "joint_actions", "programmes", "themes", "target_groups")}
         tag = options.run_tag or datetime.now(UTC).strftime("%m%d%H%M%S")
         season = generate(options.scale, lists, tag)
-        accounts = await _staff(data_dir, season.provinces, tag)
+        accounts = await _staff(operator, data_dir, season.provinces)
         staff = {}
         for key, (login, _level, _j) in accounts.items():
             answer = await client.post(
@@ -197,10 +225,12 @@ async def _setup(options: Options, urls: dict[str, str], data_dir: Path) -> tupl
     return season, staff
 
 
-async def simulate(options: Options, urls: dict[str, str], data_dir: Path, pids: dict[str, int]) -> dict[str, Any]:
+async def simulate(
+    options: Options, operator: OperatorCommands, urls: dict[str, str], data_dir: Path, pids: dict[str, int]
+) -> dict[str, Any]:
     """Set up, run the season, settle and check; the report (see :mod:`.report`)."""
     began = time.monotonic()
-    season, staff = await _setup(options, urls, data_dir)
+    season, staff = await _setup(options, operator, urls, data_dir)
     setup_s = time.monotonic() - began
     clock = SeasonClock(options.days_per_second())
     driver = Driver(urls, options.rate, options.concurrency)

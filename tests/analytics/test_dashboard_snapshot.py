@@ -17,6 +17,7 @@ from fastapi import FastAPI, Response
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client import Counter as PromCounter
 
+from harness.ports import free_port
 from services.analytics.adapters.tables import activity_facts, notification_counts, registrations_per_minute
 from services.analytics.dashboard.geo import VENDORED, province_names
 from services.analytics.dashboard.operations import OperationsReader
@@ -25,7 +26,6 @@ from services.analytics.settings import AnalyticsSettings
 from shared.consumer.metrics import DEAD_LETTERS, ERRORS, LAG
 from shared.regions import PackagedRegions
 from shared.web.answer_cache import Cached
-from tests.fixtures.ports import free_port
 
 from .test_dashboard_support import (
     CAMPAIGN,

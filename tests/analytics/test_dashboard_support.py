@@ -20,22 +20,20 @@ from fastapi import FastAPI
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.events import delivery
+from harness.ports import free_port
 from services.analytics.bootstrap import create_app
 from services.analytics.container import Analytics
 from services.analytics.projections.dimensions import placeholder, regions
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
-from shared.bus import Record
-from shared.consumer import Delivery
-from shared.events import CATALOG, Envelope, EventPayload, to_message
+from shared.events import CATALOG, Envelope, EventPayload
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.store import sync_transaction
 from shared.web.auth import Verifier
-from tests.fixtures.ports import free_port
 
 CAMPAIGN = "2026"
-_offsets = itertools.count()
 _sequences: dict[str, itertools.count[int]] = {}
 
 
@@ -113,11 +111,7 @@ def completed(activity_id: str) -> Envelope:
 
 async def feed(app: FastAPI, *envelopes: Envelope) -> None:
     """Apply events to each projection that reads their topic, as its consumer would (one batch each)."""
-    deliveries = []
-    for e in envelopes:
-        message = to_message(e, CATALOG[e.type].topic.name)
-        record = Record(message.topic, 0, next(_offsets), message.key, message.value, message.headers, 0)
-        deliveries.append(Delivery(record, e, CATALOG.payload(e)))
+    deliveries = [delivery(e) for e in envelopes]
     backbone = container(app).backbone
     for consumer in backbone.consumers:
         projection = consumer.projection

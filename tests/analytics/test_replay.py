@@ -335,7 +335,7 @@ async def test_the_command_shows_progress_on_stderr_and_a_summary(tmp_path: Path
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
     if is_postgres(settings):
         env["KEPURI_ANALYTICS_DATABASE_URL"] = database
-    command = [sys.executable, "-m", "services.cli", "replay", "analytics", "--data-dir", str(tmp_path)]
+    command = [sys.executable, "-m", "cli", "replay", "analytics", "--data-dir", str(tmp_path)]
 
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(

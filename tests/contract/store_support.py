@@ -11,7 +11,6 @@ gets a fresh database, migrated with registration's migrations, as a service's d
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.ports import free_port
 from services.registration.adapters.tables import metadata
 from shared.bus import Bus, BusUnavailable, Message, Record, Subscription, TopicSpec
 from shared.bus.embedded import EmbeddedLog
@@ -205,7 +205,4 @@ class OnPostgres:
 
     @pytest.fixture
     def unreachable_url(self) -> str:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            closed_port = sock.getsockname()[1]
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port}/kepuri"
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/kepuri"  # nothing listens there

@@ -20,11 +20,11 @@ from typing import ClassVar
 
 import pytest
 
+from harness.ports import free_port
+from harness.tansu import TansuBroker
 from shared.bus import Bus, BusUnavailable, Message, Record, Subscription, TopicPartition, TopicSpec
 from shared.bus.embedded import IDLE_READ_S, EmbeddedLog, EmbeddedSubscription, _Files
 from shared.bus.kafka import KafkaBus
-from tests.fixtures.ports import free_port
-from tests.fixtures.tansu import TansuBroker
 
 PARTITIONS = 4
 DEADLINE_S = 30.0

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.postgres import EmbeddedPostgres, create_database
 from services.registration.adapters.tables import metadata
 from shared.bus import Bus, Message, Record, Subscription, TopicSpec
 from shared.bus.embedded import EmbeddedLog
@@ -26,7 +27,6 @@ from shared.store import BackboneTables, GroupCommitter, OutboxRelay, Recorder, 
 from shared.store.migrations import migrate
 from tests.contract.store_support import BOUND, MIGRATIONS, TOPIC, appending, event, new_id, read_log
 from tests.fixtures.faults import resume_postgres, stop_postgres
-from tests.fixtures.postgres import EmbeddedPostgres, create_database
 
 AGGREGATES = 8
 LEASE_S = 1.0  # short, so the test does not wait long; the relay's defaults are in ServiceSettings

@@ -11,12 +11,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from harness.factories import organizer_headers
+from harness.tansu import TansuBroker
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
-from tests.factories import organizer_headers
-from tests.fixtures.tansu import TansuBroker
 
 
 @dataclass

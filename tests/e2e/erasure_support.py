@@ -18,6 +18,7 @@ import httpx
 import jwt
 from fastapi import FastAPI
 
+from harness.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign, organizer_headers
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
@@ -31,7 +32,6 @@ from services.review.bootstrap import create_app as review_app
 from services.review.settings import ReviewSettings
 from shared.bus import Record, bus_from_url
 from tests.e2e.conftest import settings_env
-from tests.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign, organizer_headers
 from tests.notification.conftest import Recorder
 
 WORKER_NAME, WORKER_PHONE = "欧阳科普", "13955501234"

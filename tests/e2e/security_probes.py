@@ -21,7 +21,7 @@ import httpx
 import jwt
 import psutil
 
-from tests.e2e.kepuri_up import ROOT, RunningUp
+from harness.kepuri_up import ROOT, RunningUp
 from tests.fixtures.spreadsheets import HOSTILE
 
 SERVICES = ("registration", "review", "notification", "analytics")
@@ -101,7 +101,7 @@ class Platform:
     def kepuri(self, *arguments: str) -> subprocess.CompletedProcess[str]:
         """``kepuri <arguments>`` on the server, in ``up``'s environment (its data directory and settings)."""
         env = {**self.up.env, "KEPURI_STAFF_PASSWORD": STAFF_PASSWORD}
-        command = [sys.executable, "-m", "services.cli", *arguments]
+        command = [sys.executable, "-m", "cli", *arguments]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, f"kepuri {' '.join(arguments)}: {done.stdout}{done.stderr}"
         return done

@@ -14,12 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.factories import CAMPAIGN, PASSWORD, organizer_headers
+from harness.processes import ServiceProcess
 from services.registration.bootstrap import build
 from services.registration.settings import RegistrationSettings
 from shared.auth import Principal, sign_token
 from shared.store.migrations import migrate
-from tests.e2e.processes import ServiceProcess
-from tests.factories import CAMPAIGN, PASSWORD, organizer_headers
 
 CHEAP = {
     "registration_password_hash_time_cost": "1",

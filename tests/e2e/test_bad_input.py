@@ -13,14 +13,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from harness.factories import CAMPAIGN, PASSWORD, activity_body, prepare_registration
+from harness.processes import ServiceProcess
 from services.registration.adapters.tables import metadata
 from services.registration.bootstrap import build
 from services.registration.settings import RegistrationSettings
 from shared.web.cursor import encode_cursor
 from tests.e2e.conftest import Platform
-from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_walking_skeleton import activity
-from tests.factories import CAMPAIGN, PASSWORD, activity_body, prepare_registration
 from tests.registration.test_campaigns import body as campaign_body
 from tests.registration.test_sheets import XLSX, good_row, workbook
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.factories import CAMPAIGN, prepare_registration
+from harness.processes import ServiceProcess
 from services.registration.settings import RegistrationSettings
-from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_operations_access import create_staff, login
-from tests.factories import CAMPAIGN, prepare_registration
 from tests.fixtures.processes import sqlite_url
 
 STREAM = "/api/v1/stats/dashboard/stream"

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from harness.factories import activity_body, open_campaign
 from shared.events import from_record
 from shared.events.topics import PARTICIPATION
 from tests.e2e.conftest import Platform
 from tests.e2e.test_failures import read_topic
-from tests.factories import activity_body, open_campaign
 
 PASSWORD = "kepuri-2026-secret"
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from harness.factories import PASSWORD
 from services.analytics.replay import replay_analytics
 from services.analytics.settings import AnalyticsSettings
 from services.notification.adapters.tables import messages, workers
@@ -36,7 +37,6 @@ from tests.e2e.erasure_support import (
     unit_with_own_contact,
     until,
 )
-from tests.factories import PASSWORD
 from tests.notification.conftest import Recorder
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import httpx
 
+from harness.factories import PASSWORD, activity_body, prepare_registration
+from harness.processes import ServiceProcess
 from services.registration.settings import RegistrationSettings
 from shared.events import from_record
 from shared.events.topics import CONTACTS, PRIVACY
 from tests.e2e.erasure_support import files_holding, from_the_start
-from tests.e2e.processes import ServiceProcess
-from tests.factories import PASSWORD, activity_body, prepare_registration
 
 CLI_NAME, CLI_PHONE = "诸葛工程", "13955504321"
 API_NAME, API_PHONE = "上官研究", "13955509876"
@@ -39,9 +39,9 @@ async def test_an_operator_and_an_admin_erase_people_from_a_running_registration
             assert created.status_code == 201, created.text
 
             env = {**registration.env, "KEPURI_STAFF_PASSWORD": PASSWORD}
-            staff = [sys.executable, "-m", "services.cli", "staff", "create", "--role", "admin", "--login", "dpo-1"]
+            staff = [sys.executable, "-m", "cli", "staff", "create", "--role", "admin", "--login", "dpo-1"]
             assert (await asyncio.to_thread(subprocess.run, staff, env=env, capture_output=True)).returncode == 0
-            erase = [sys.executable, "-m", "services.cli", "erase"]
+            erase = [sys.executable, "-m", "cli", "erase"]
             phone = f"{CLI_PHONE}\n".encode()
             done = await asyncio.to_thread(subprocess.run, erase, env=env, input=phone, capture_output=True)
             assert done.returncode == 0 and b"1 science-worker entries" in done.stdout, done.stderr

@@ -18,14 +18,14 @@ from typing import Any
 import httpx
 import jwt
 
+from harness.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign
+from harness.ports import free_port
+from harness.processes import ServiceProcess
 from services.registration.bootstrap import MIGRATIONS, build
 from services.registration.settings import RegistrationSettings
 from shared.store.migrations import migrate
 from tests.e2e.erasure_support import files_holding, unzipped
-from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_notification_crash import handsets
-from tests.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign
-from tests.fixtures.ports import free_port
 from tests.notification.standin_support import standin_process
 
 WORKER_NAME, WORKER_PHONE = "公孙科研", "13955502468"

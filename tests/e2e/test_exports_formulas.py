@@ -16,13 +16,13 @@ import httpx
 import jwt
 import pytest
 
+from harness.factories import PASSWORD, activity_body, open_campaign
+from harness.processes import ServiceProcess
 from services.analytics.exports.catalog import TABLES
 from services.registration.bootstrap import MIGRATIONS, build
 from services.registration.settings import RegistrationSettings
 from shared.store.migrations import migrate
-from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_review_chain import WEINAN_CHAIN, until
-from tests.factories import PASSWORD, activity_body, open_campaign
 from tests.fixtures.spreadsheets import HOSTILE, csv_values, read_back, xlsx_values
 from tests.registration.test_sheets import good_row
 from tests.registration.test_sheets_formulas import text_workbook

@@ -17,6 +17,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from harness.events import activity_registered, activity_withdrawn, message
+from harness.factories import organizer_headers, prepare_registration
+from harness.processes import ServiceProcess
+from harness.tansu import TansuBroker
 from services.analytics.adapters.tables import overview_activities, overview_provinces
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
@@ -26,16 +30,7 @@ from shared.events import from_record
 from shared.events.topics import ACTIVITIES, DEAD_LETTERS
 from shared.store import create_engine
 from tests.e2e.conftest import Platform, settings_env
-from tests.e2e.processes import ServiceProcess
 from tests.e2e.test_walking_skeleton import activity, overview_when
-from tests.factories import (
-    activity_registered,
-    activity_withdrawn,
-    message,
-    organizer_headers,
-    prepare_registration,
-)
-from tests.fixtures.tansu import TansuBroker
 
 
 async def read_topic(bus_url: str, topic: str, expected: int, timeout: float = 30) -> list[Record]:
@@ -182,8 +177,8 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_consumer_g
 
 
 async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) -> None:
-    from services.cli.up import DEFAULT_PORTS
-    from tests.fixtures.ports import free_port
+    from harness.platform import DEFAULT_PORTS
+    from harness.ports import free_port
 
     ports = {f"KEPURI_{name.upper()}_PORT": str(free_port()) for name, _ in DEFAULT_PORTS}
     ports["KEPURI_SMS_STANDIN_PORT"] = str(free_port())
@@ -198,7 +193,7 @@ async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) ->
         import sys
 
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", "up", "--data-dir", str(tmp_path),
+            sys.executable, "-m", "cli", "up", "--data-dir", str(tmp_path),
             env={**os.environ, **ports}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         assert process.stdout is not None

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.postgres import EmbeddedPostgres, create_database
 from tests.fixtures.faults import resume_postgres, stop_postgres
 from tests.fixtures.invariants import CAMPAIGN, analytics_totals, assert_everything_accepted_is_everywhere
-from tests.fixtures.postgres import EmbeddedPostgres, create_database
 from tests.fixtures.processes import Pair, running_pair
 
 OUTAGE_S = 5.0

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.factories import activity_body
 from services.analytics.adapters.tables import metadata as analytics_metadata
 from services.registration.adapters.tables import directory_activities, directory_campaigns
 from services.registration.adapters.tables import metadata as registration_metadata
@@ -24,7 +25,6 @@ from shared.bus import Message
 from shared.events.topics import ACTIVITIES
 from tests.e2e.conftest import Platform
 from tests.e2e.test_failures import read_topic
-from tests.factories import activity_body
 from tests.fixtures.invariants import CAMPAIGN
 
 BACKBONE = {"events", "outbox", "tracking", "idempotency_keys"}

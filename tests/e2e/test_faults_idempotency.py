@@ -12,9 +12,9 @@ import asyncio
 
 import pytest
 
+from harness.factories import activity_body, organizer_headers
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import overview_when
-from tests.factories import activity_body, organizer_headers
 
 
 @pytest.mark.parametrize("bus_url", ["embedded"], indirect=True)

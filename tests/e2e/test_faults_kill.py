@@ -21,10 +21,10 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from harness.factories import activity_body
 from services.registration.adapters.tables import metadata
 from shared.bus.message import decode_headers
 from shared.store import create_engine
-from tests.factories import activity_body
 from tests.fixtures.invariants import assert_everything_accepted_is_everywhere
 from tests.fixtures.processes import REGIONS, Pair, running_pair
 

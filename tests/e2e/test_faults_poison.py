@@ -17,6 +17,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from harness.events import activity_registered, message
+from harness.factories import activity_body, organizer_headers
 from services.analytics.bootstrap import create_app as analytics
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
@@ -31,7 +33,6 @@ from shared.bus import Message
 from shared.events.topics import ALL_TOPICS, DEAD_LETTERS
 from tests.e2e.conftest import settings_env
 from tests.e2e.test_failures import read_topic
-from tests.factories import activity_body, activity_registered, message, organizer_headers
 from tests.fixtures.invariants import analytics_totals
 
 SERVICES: dict[str, tuple[Any, Any]] = {

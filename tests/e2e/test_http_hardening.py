@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.processes import ServiceProcess
 from services.registration.adapters import signing_key
-from tests.e2e.processes import ServiceProcess
 
 SERVICES = ("registration", "review", "notification", "analytics")
 # a POST route of each service that reads a JSON body (before any token is looked at)

@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from harness.factories import PASSWORD, activity_body, open_campaign
 from shared.events.payloads.campaigns import IndicatorWeight
 from tests.e2e.test_review_chain import Pair, pair, until  # noqa: F401  (pair: the fixture)
-from tests.factories import PASSWORD, activity_body, open_campaign
 
 WEIGHTS = (
     IndicatorWeight(indicator="社会动员", measure="mobilisation", weight=3),

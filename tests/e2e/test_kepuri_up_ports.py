@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from services.cli.up import DEFAULT_PORTS, STANDIN, process_environments
-from tests.e2e.kepuri_up import ROOT, kepuri_up
+from harness.kepuri_up import ROOT, kepuri_up
+from harness.platform import DEFAULT_PORTS, STANDIN, process_environments
 
 PASSWORD = "kepuri-ports-secret"
 
@@ -54,7 +54,7 @@ def test_a_url_set_by_the_operator_is_kept() -> None:
 
 def _staff(env: dict[str, str], *arguments: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "staff", "create", *arguments],
+        [sys.executable, "-m", "cli", "staff", "create", *arguments],
         cwd=ROOT,
         env={**env, "KEPURI_STAFF_PASSWORD": PASSWORD},
         capture_output=True,

@@ -8,8 +8,8 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from harness.factories import activity_body, open_campaign
 from tests.e2e.conftest import Platform
-from tests.factories import activity_body, open_campaign
 from tests.registration.media.pictures import jpeg_with_gps
 
 

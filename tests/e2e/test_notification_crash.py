@@ -12,22 +12,23 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
+from harness.events import envelope, message
+from harness.ports import free_port
+from harness.processes import ServiceProcess
 from services.notification.adapters.tables import messages
 from shared.bus import TopicSpec, bus_from_url
-from shared.events import CATALOG, to_message
+from shared.events import Envelope, EventPayload
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
 from shared.events.topics import ALL_TOPICS
 from shared.store import create_engine
-from tests.e2e.processes import ServiceProcess
-from tests.fixtures.ports import free_port
 from tests.notification.standin_support import standin_process
 
 WORKERS = 1_200
 
 
-def envelopes(count: int = WORKERS) -> list[tuple[str, object]]:
+def envelopes(count: int = WORKERS) -> list[Envelope]:
     starts = datetime.now(UTC) - timedelta(days=2)
     activity_id = "crash-test-activity"
     workers = [ScienceWorkerContact(worker_id=f"w{i}", name=f"科学家{i}", phone=f"1390{i:07d}") for i in range(count)]
@@ -51,17 +52,13 @@ def envelopes(count: int = WORKERS) -> list[tuple[str, object]]:
     )
     listed = ScienceWorkersListed(activity_id=activity_id, organizer_name="渭南市科学技术协会", workers=workers)
     completed = InfoCompleted(activity_id=activity_id, summary="圆满完成", completeness=0.9)
-    payloads = [
+    payloads: list[tuple[EventPayload, str, int]] = [
         (campaign, "2026", 1),
         (registered, activity_id, 1),
         (listed, activity_id, 1),
         (completed, activity_id, 2),
     ]
-    out = []
-    for payload, subject, sequence in payloads:
-        e = CATALOG.envelope(payload, subject=subject, sequence=sequence, source="/tests")  # type: ignore[arg-type]
-        out.append((CATALOG[e.type].topic.name, e))
-    return out
+    return [envelope(payload, subject, sequence) for payload, subject, sequence in payloads]
 
 
 async def publish(bus_url: str, count: int = WORKERS) -> None:
@@ -69,7 +66,7 @@ async def publish(bus_url: str, count: int = WORKERS) -> None:
     await bus.start()
     try:
         await bus.ensure_topics([TopicSpec(t.name, 3) for t in ALL_TOPICS])
-        await bus.publish([to_message(e, topic) for topic, e in envelopes(count)])  # type: ignore[arg-type]
+        await bus.publish([message(e) for e in envelopes(count)])
     finally:
         await bus.stop()
 

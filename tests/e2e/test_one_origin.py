@@ -28,11 +28,12 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.cli.proxy import CADDYFILE, caddy_binary, proxy_environment
+from harness.factories import PASSWORD
+from harness.ports import free_port
+from harness.processes import ServiceProcess, SiteProxy
+from harness.proxy import CADDYFILE, caddy_binary, proxy_environment
 from shared.web.headers import API_POLICY
-from tests.e2e.processes import ServiceProcess, SiteProxy, create_staff
-from tests.factories import PASSWORD
-from tests.fixtures.ports import free_port
+from tests.e2e.processes import create_staff
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registration", "review", "notification", "analytics")

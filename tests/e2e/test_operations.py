@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from harness.factories import organizer_headers
 from services.analytics.bootstrap import create_app as analytics
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
@@ -25,7 +26,6 @@ from shared.events.codec import from_record
 from shared.events.topics import ACTIVITIES
 from tests.e2e.test_failures import read_topic
 from tests.e2e.test_walking_skeleton import activity
-from tests.factories import organizer_headers
 
 FACTORIES = {
     "registration": (registration, RegistrationSettings),

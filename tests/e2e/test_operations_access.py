@@ -17,9 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.factories import CAMPAIGN, PASSWORD, activity_body, prepare_registration
+from harness.processes import ServiceProcess
 from services.registration.settings import RegistrationSettings
-from tests.e2e.processes import ServiceProcess, create_staff
-from tests.factories import CAMPAIGN, PASSWORD, activity_body, prepare_registration
+from tests.e2e.processes import create_staff
 from tests.fixtures.processes import sqlite_url
 
 STREAM = "/api/v1/stats/dashboard/stream"

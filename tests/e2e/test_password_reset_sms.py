@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.factories import PASSWORD
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.sms import HttpSms
@@ -20,7 +21,6 @@ from services.registration.bootstrap import create_app as registration_app
 from services.registration.container import Registration
 from services.registration.settings import RegistrationSettings
 from tests.e2e.conftest import settings_env
-from tests.factories import PASSWORD
 from tests.notification.standin_support import KEY_ID, SECRET, handset, serving
 from tests.notification.standin_support import settings as sms_settings
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import httpx
 
+from harness.factories import organizer_headers
+from harness.postgres import EmbeddedPostgres, create_database, drop_database
+from harness.tansu import TansuBroker
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from tests.e2e.conftest import settings_env
 from tests.e2e.test_walking_skeleton import activity
-from tests.factories import organizer_headers
-from tests.fixtures.postgres import EmbeddedPostgres, create_database, drop_database
-from tests.fixtures.tansu import TansuBroker
 
 PHONES = iter(f"1381234{n:04d}" for n in range(10_000))
 

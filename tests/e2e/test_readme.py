@@ -5,7 +5,7 @@ A block preceded by ``<!-- not run by the README test -->`` is left out (startin
 test suite, long simulations): explicitly, never by guessing. The platform runs on free ports, so the
 blocks' ``127.0.0.1:8000`` (the one origin), ``127.0.0.1:800N`` and ``:8013`` are pointed at them;
 nothing else is changed. ``./kepuri`` is the command the README names: here a stand-in in the session's working directory that runs this
-checkout's ``services.cli`` with the test's interpreter (the real script would build ``.venv``).
+checkout's ``cli`` with the test's interpreter (the real script would build ``.venv``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.kepuri_up import ROOT, RunningUp, kepuri_up
+from harness.kepuri_up import ROOT, RunningUp, kepuri_up
 
 README = ROOT / "README.md"
 NOT_RUN = "<!-- not run by the README test -->"
@@ -72,7 +72,7 @@ def test_every_readme_command_runs_as_written_after_the_ones_before_it(tmp_path:
     work = tmp_path / "work"
     work.mkdir()
     kepuri = work / "kepuri"
-    kepuri.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m services.cli "$@"\n')
+    kepuri.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m cli "$@"\n')
     kepuri.chmod(kepuri.stat().st_mode | stat.S_IXUSR)
     with kepuri_up(tmp_path / "data") as up:
         parts = ["set -euo pipefail", "set -x"]

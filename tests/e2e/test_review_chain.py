@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from harness.factories import PASSWORD, activity_body, open_campaign
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from services.review.bootstrap import build as review_build
@@ -28,7 +29,6 @@ from shared.events import from_record
 from shared.events.topics import REVIEWS
 from tests.e2e.conftest import settings_env
 from tests.e2e.test_failures import read_topic
-from tests.factories import PASSWORD, activity_body, open_campaign
 
 NATIONAL_CHAIN = {"levels": ["county", "city", "province"], "forward_to": "national", "quotas": {"county": 5}}
 WEINAN_CHAIN = {"levels": ["county", "city"], "forward_to": "province"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.factories import open_campaign
 from tests.e2e.test_review_chain import Pair, pair, registered_and_completed, until  # noqa: F401 (fixture)
-from tests.factories import open_campaign
 
 
 async def test_review_sees_the_registered_and_completed_details(pair: Pair) -> None:  # noqa: F811

@@ -9,11 +9,11 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
+from harness.factories import activity_body, open_campaign
 from shared.events import from_record
 from shared.events.topics import ROUTES
 from tests.e2e.conftest import Platform
 from tests.e2e.test_failures import read_topic
-from tests.factories import activity_body, open_campaign
 
 PASSWORD = "kepuri-2026-secret"
 VISITOR = "e2e-visitor-0123456789"

@@ -23,11 +23,11 @@ import httpx
 import jwt
 import pytest
 
+from harness.kepuri_up import kepuri_up
 from services.analytics.exports.catalog import TABLES
 from shared.events import from_record
 from shared.events.topics import PARTICIPATION
 from tests.e2e.erasure_support import files_holding, from_the_start
-from tests.e2e.kepuri_up import kepuri_up
 from tests.e2e.security_probes import (
     CAMPAIGN,
     KEPT_PHONE,

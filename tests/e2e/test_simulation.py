@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import _parser, main
-from services.cli.simulate import scale_of
+from cli import _parser, main
+from cli.simulate import scale_of
 from simulation.campaign import SEASON_END, Scale
 from simulation.driver import EndpointStats
 from simulation.invariants import Observed, Recount, compare
@@ -158,7 +158,7 @@ def test_a_campaign_the_command_line_cannot_size_is_refused(capsys: pytest.Captu
 
 def test_sigterm_mid_season_reports_the_season_so_far_and_stops_the_platform(tmp_path: Path) -> None:
     report_path = tmp_path / "partial.json"
-    command = [sys.executable, "-m", "services.cli", "simulate", "--start", "--provinces", "61", "--units", "5"]
+    command = [sys.executable, "-m", "cli", "simulate", "--start", "--provinces", "61", "--units", "5"]
     command += ["--activities", "20", "--check-ins", "20", "--duration", "60", "--json", str(report_path)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.factories import PASSWORD, open_campaign
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import JwksVerifier
 from tests.e2e.test_review_chain import Pair, pair, until
-from tests.factories import PASSWORD, open_campaign
 
 __all__ = ["pair"]  # the fixture, imported for this module's tests
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.factories import activity_body
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.base import Outgoing, Sent
 from services.notification.settings import NotificationSettings
 from shared.auth import TokenVerifier, generate_private_key_pem, public_key_pem
-from tests.factories import activity_body
 
 from .conftest import Platform, settings_env
 

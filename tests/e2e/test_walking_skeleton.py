@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from harness.factories import activity_body
 from services.registration.adapters.tables import metadata
 from tests.e2e.conftest import Platform
-from tests.factories import activity_body
 
 REGIONS = ["110101", "310104", "610502", "610502", "440305", "6105", "61"]
 

@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
+from harness.events import delivery
 from services.notification.bootstrap import build, create_app
 from services.notification.channels.base import Outgoing, PermanentFailure, Sent, TransientFailure
 from services.notification.channels.sms import HttpSms
@@ -24,9 +25,7 @@ from services.notification.container import Notification
 from services.notification.settings import NotificationSettings
 from services.notification.standin import FailureRules, create_standin
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
-from shared.bus import Record
-from shared.consumer import Delivery
-from shared.events import CATALOG, Envelope, EventPayload, to_message
+from shared.events import CATALOG, Envelope, EventPayload
 from shared.events.payloads.activities import ActivityRegistered, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.restricted import ScienceWorkerContact, ScienceWorkersListed
@@ -35,7 +34,6 @@ from shared.store import sync_transaction
 from .standin_support import KEY_ID, SECRET, Receiver, receiver_app, serving, settings
 
 KEY = generate_private_key_pem()
-_offsets = itertools.count()
 _sequences: dict[str, itertools.count[int]] = {}
 # 2026-09-20 10:00 China time: inside the day, outside quiet hours
 DAYTIME = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)
@@ -139,11 +137,7 @@ class Service:
 
     async def feed(self, *envelopes: Envelope) -> None:
         """Apply events to each planner that reads their topic, as its consumer would (one batch each)."""
-        deliveries = []
-        for e in envelopes:
-            message = to_message(e, CATALOG[e.type].topic.name)
-            record = Record(message.topic, 0, next(_offsets), message.key, message.value, message.headers, 0)
-            deliveries.append(Delivery(record, e, CATALOG.payload(e)))
+        deliveries = [delivery(e) for e in envelopes]
         for consumer in self.container.backbone.consumers:
             planner = consumer.projection
             mine = [d for d in deliveries if d.record.topic in planner.topics]

@@ -20,10 +20,10 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
+from harness.ports import free_port
 from services.notification.channels.base import Outgoing
 from services.notification.channels.signing import InvalidCallback
 from services.notification.channels.sms import HttpSms, Inbound, RateLimiter, Receipt, SmsSettings
-from tests.fixtures.ports import free_port
 
 KEY_ID = "kepuri-test"
 SECRET = "test-secret-0123456789"

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from harness.ports import free_port
 from services.notification.channels.base import Channel, Outgoing, PermanentFailure, TransientFailure
 from services.notification.channels.email import SmtpEmail, message_id_for
-from tests.fixtures.ports import free_port
 
 SENDER = "noreply@kepuri.example.cn"
 SUBJECT = "活动“走进科技馆·青少年科学体验日”已通过审核"

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from harness.ports import free_port
 from services.notification.adapters.tables import messages
 from services.notification.channels.base import (
     BatchChannel,
@@ -25,7 +26,6 @@ from services.notification.channels.base import (
 )
 from services.notification.channels.signing import signed_headers
 from services.notification.channels.sms import BATCH_LIMIT, BATCH_PATH, HttpSms
-from tests.fixtures.ports import free_port
 
 from .conftest import Recorder, Service, campaign, completed, listed, organizer, registered
 from .standin_support import KEY_ID, SECRET, VirtualClock, handset, outgoing, phone, serving, settings, stats

@@ -16,11 +16,11 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
+from harness.ports import free_port
 from services.notification.channels.base import PermanentFailure, Sent, TransientFailure
 from services.notification.channels.signing import InvalidCallback, signed_headers
 from services.notification.channels.sms import HttpSms, Inbound, Receipt, SmsSettings
 from services.notification.standin import FailureRules, create_standin
-from tests.fixtures.ports import free_port
 
 from .standin_support import KEY_ID, SECRET, Receiver, VirtualClock, handset, outgoing, phone, serving, settings, stats
 

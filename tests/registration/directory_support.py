@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.events import delivery
 from services.registration.adapters.region_centres import PackagedCentres
 from services.registration.directory.projection import DirectoryProjection
-from shared.bus import Record
-from shared.consumer import Delivery
-from shared.events import CATALOG, Envelope, to_message
+from shared.events import CATALOG, Envelope
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
@@ -22,7 +20,6 @@ from shared.store import transaction
 
 SOURCE = "/tests"
 CAMPAIGN = "2026"
-_offsets = itertools.count()
 
 
 def registered(
@@ -99,12 +96,6 @@ def checked_in(activity_id: str, participant: str = "p-1") -> Envelope:
 def rated(activity_id: str, rating: int) -> Envelope:
     payload = FeedbackSubmitted(activity_id=activity_id, rating=rating)
     return CATALOG.envelope(payload, subject=activity_id, sequence=1, source=SOURCE)
-
-
-def delivery(envelope: Envelope) -> Delivery:
-    message = to_message(envelope, CATALOG[envelope.type].topic.name)
-    record = Record(message.topic, 0, next(_offsets), message.key, message.value, message.headers, 0)
-    return Delivery(record, envelope, CATALOG.payload(envelope))
 
 
 async def feed(engine: AsyncEngine, *envelopes: Envelope) -> None:

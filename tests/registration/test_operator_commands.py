@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.cli import main
-from services.cli.staff import PASSWORD_VARIABLE, Refused, read_password
+from cli import main
+from cli.staff import PASSWORD_VARIABLE, Refused, read_password
 from services.registration.bootstrap import create_app
 from services.registration.settings import RegistrationSettings
 from tests.factories import PASSWORD
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def kepuri(tmp_path: Path) -> Kepuri:
-    """Run ``python -m services.cli ARGS --data-dir <tmp>`` with no terminal, ``KEPURI_*`` cleared."""
+    """Run ``python -m cli ARGS --data-dir <tmp>`` with no terminal, ``KEPURI_*`` cleared."""
     data_dir = tmp_path / "data"
     base = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
     # the code under test, not whatever checkout the virtualenv's editable install points at
@@ -35,7 +35,7 @@ def kepuri(tmp_path: Path) -> Kepuri:
 
     def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "services.cli", *args, "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "cli", *args, "--data-dir", str(data_dir)],
             env={**base, **(env or {})},
             cwd=tmp_path,
             stdin=subprocess.DEVNULL,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.cli.seed import configure
+from cli.seed import configure
 from services.registration.api.campaign_schemas import CampaignIn, campaign_document
 from services.registration.seeds import SEEDS, SeedCampaign, SeedError, load_seed_campaign, load_seed_campaigns
 from shared.events.topics import CAMPAIGNS

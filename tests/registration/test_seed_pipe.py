@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_seed_piped_into_head_seeds_every_campaign(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    script = f'"{sys.executable}" -m services.cli seed --data-dir "{data_dir}" | head -1; echo "${{PIPESTATUS[0]}}"'
+    script = f'"{sys.executable}" -m cli seed --data-dir "{data_dir}" | head -1; echo "${{PIPESTATUS[0]}}"'
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
     piped = subprocess.run(
         ["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -25,7 +25,7 @@ def test_seed_piped_into_head_seeds_every_campaign(tmp_path: Path) -> None:
     assert status == "0", piped.stderr
     assert "BrokenPipeError" not in piped.stderr, piped.stderr
     again = subprocess.run(
-        [sys.executable, "-m", "services.cli", "seed", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "cli", "seed", "--data-dir", str(data_dir)],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -19,14 +19,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from harness.events import delivery
 from services.review.bootstrap import build, create_app
 from services.review.container import Review
 from services.review.projections.review_view import ReviewView
 from services.review.settings import ReviewSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
-from shared.bus import Record
-from shared.consumer import Delivery
-from shared.events import CATALOG, Envelope, EventPayload, to_message
+from shared.events import CATALOG, Envelope, EventPayload
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted
 from shared.events.payloads.campaigns import CampaignConfigured, UnitRegistered
 from shared.events.payloads.participation import FeedbackSubmitted, ParticipationRecorded
@@ -34,7 +33,6 @@ from shared.store import sync_transaction
 
 KEY = generate_private_key_pem()
 SOURCE = "/tests"
-_offsets = itertools.count()
 _sequences: dict[str, itertools.count[int]] = {}
 
 
@@ -160,11 +158,7 @@ class Service:
 
     async def feed(self, *envelopes: Envelope) -> None:
         """Apply events to review's view as its consumer would (one batch, one transaction)."""
-        deliveries = []
-        for e in envelopes:
-            message = to_message(e, CATALOG[e.type].topic.name)
-            record = Record(message.topic, 0, next(_offsets), message.key, message.value, message.headers, 0)
-            deliveries.append(Delivery(record, e, CATALOG.payload(e)))
+        deliveries = [delivery(e) for e in envelopes]
         await sync_transaction(self.container.backbone.engine, lambda c: ReviewView().apply(c, deliveries))
 
     async def eligible(self, *, unit_id: str = "unit-1", region_code: str = "610502", **fields: Any) -> str:

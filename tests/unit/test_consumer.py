@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.events import activity_registered, activity_withdrawn, message
 from services.analytics.adapters.tables import metadata, overview_activities, overview_provinces
 from services.analytics.projections.overview import OverviewProjection
 from shared.bus import Message, Record
@@ -20,7 +21,6 @@ from shared.consumer import metrics as consumer_metrics
 from shared.events.topics import ACTIVITIES, DEAD_LETTERS
 from shared.store import BackboneTables, OutboxRelay, Recorder, StoreUnavailable, create_engine
 from shared.store.migrations import migrate
-from tests.factories import activity_registered, activity_withdrawn, message
 
 MIGRATIONS = "services.analytics:migrations"
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harness.events import activity_registered, message
 from services.analytics.adapters.tables import metadata, overview_provinces
 from services.analytics.projections.overview import OverviewProjection
 from shared.bus.embedded import EmbeddedLog
@@ -21,7 +22,6 @@ from shared.events.topics import ACTIVITIES
 from shared.privacy import KeyVault
 from shared.store import BackboneTables, Recorder, StoreUnavailable, create_engine
 from shared.store.migrations import migrate
-from tests.factories import activity_registered, message
 
 
 @pytest.fixture

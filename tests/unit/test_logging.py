@@ -12,9 +12,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from harness.ports import free_port
 from shared.observability.logging import configure_logging
 from shared.web.problems import install_problem_handlers
-from tests.fixtures.ports import free_port
 
 SECRET = "hunter2-不可外泄"
 

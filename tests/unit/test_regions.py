@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from harness.factories import open_campaign
 from services.registration.domain.activity import ActivityDetails, submit
 from services.registration.domain.rules import RuleBroken
 from shared.events.payloads.activities import ActivityRegistered
 from shared.regions import PackagedRegions
-from tests.factories import open_campaign
 
 REGIONS = PackagedRegions()
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from harness.ports import free_port
 from services.registration.settings import RegistrationSettings
 from shared.runtime.serve import uvicorn_options
-from tests.fixtures.ports import free_port
 
 REQUEST = b"GET /ping HTTP/1.1\r\nHost: kepuri\r\n\r\n"
 

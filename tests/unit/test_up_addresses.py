@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cli.up import addresses, docs_served
+from cli.up import addresses, docs_served
 
 PORTS = [("registration", 9101), ("review", 9102)]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cli.site import PROJECT_ROOT, install_dependencies
+from cli.site import PROJECT_ROOT, install_dependencies
 
 
 @pytest.fixture(scope="session")

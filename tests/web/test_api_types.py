@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from services.cli.openapi import DOCUMENTS, GENERATED, SERVICES, current_texts
+from cli.openapi import DOCUMENTS, GENERATED, SERVICES, current_texts
 
 FIX = "run `./kepuri openapi` and commit web/src/api"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from services.cli.site import PROJECT_ROOT
+from cli.site import PROJECT_ROOT
 from tests.web.journeys.docs_screenshots import DOCS_SITE, PICTURES
 
 README = PROJECT_ROOT / "README.md"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cli.site import BUILD_STAMP, build_site, source_files
+from cli.site import BUILD_STAMP, build_site, source_files
 
 # the budget for the public entry's JavaScript, gzipped
 PUBLIC_ENTRY_BUDGET = 200 * 1024

@@ -4,7 +4,6 @@ S3-compatible object storage (here moto's S3 server, in this process, on a free 
 from __future__ import annotations
 
 import hashlib
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
+from harness.ports import free_port
 from services.registration.media.files import FileMediaStore
 from services.registration.media.s3 import S3Location, S3MediaStore
 from services.registration.media.store import MediaStore
@@ -19,9 +19,7 @@ from services.registration.media.store import MediaStore
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

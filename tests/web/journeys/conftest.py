@@ -1,6 +1,6 @@
 """The journeys' platform and browser, started once for the whole module.
 
-``site`` builds web/dist (``services.cli.site.build_site``: only when a source changed), starts
+``site`` builds web/dist (``cli.site.build_site``: only when a source changed), starts
 ``kepuri up`` as an OS process on free ports (the four services, the SMS stand-in and Caddy in front,
 as a person starts it), loads the campaigns of the notices (``kepuri seed``) and creates the staff of
 ``STAFF`` (``kepuri staff create``). ``browser`` is Debian's Chromium driven by Playwright.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from services.cli.site import build_site
-from tests.e2e.kepuri_up import ROOT, RunningUp, kepuri_up
+from cli.site import build_site
+from harness.kepuri_up import ROOT, RunningUp, kepuri_up
 
 from .site_support import ARTEFACTS, CHROMIUM, CHROMIUM_FLAGS, STAFF_PASSWORD, Api, Journey, new_journey
 
@@ -52,7 +52,7 @@ def operators(up: RunningUp, *commands: tuple[str, ...]) -> None:
         (
             command,
             subprocess.Popen(
-                [sys.executable, "-m", "services.cli", *command],
+                [sys.executable, "-m", "cli", *command],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.PIPE,

@@ -23,8 +23,8 @@ import httpx
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
-from services.cli.site import PROJECT_ROOT
-from tests.factories import PASSWORD
+from cli.site import PROJECT_ROOT
+from harness.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [

@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, expect
 
-from services.cli.site import build_site
-from tests.e2e.kepuri_up import RunningUp, kepuri_up
-from tests.fixtures.ports import free_port
+from cli.site import build_site
+from harness.kepuri_up import RunningUp, kepuri_up
+from harness.ports import free_port
 
 from .conftest import Site, operators
 from .site_support import ARTEFACTS, Journey, new_journey

@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.cli.up import DEFAULT_PORTS
-from tests.fixtures.ports import free_port
+from harness.platform import DEFAULT_PORTS
+from harness.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -54,7 +54,7 @@ def up_environment(data_dir: Path) -> dict[str, str]:
 def kepuri_up(
     data_dir: Path, timeout_s: float = 120.0, settings: Mapping[str, str] | None = None, log_dir: Path | None = None
 ) -> Iterator[RunningUp]:
-    """Start ``python -m services.cli up`` (what ``./kepuri up`` runs) and stop it with SIGTERM after.
+    """Start ``python -m cli up`` (what ``./kepuri up`` runs) and stop it with SIGTERM after.
 
     ``settings`` are more ``KEPURI_*`` variables for every process; ``up``'s output goes to
     ``up.log`` in ``log_dir`` (default: the data directory)."""
@@ -64,7 +64,7 @@ def kepuri_up(
     log_path = (log_dir or data_dir) / "up.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "up", "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir)],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -20,8 +20,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
 
-    commands.add_parser(
+    test = commands.add_parser(
         "test", help="run the linters, the type checker and the whole test suite (extra arguments go to pytest)"
+    )
+    test.add_argument(
+        "--fast",
+        action="store_true",
+        help="ruff, mypy and only the fast subset (pytest -m fast: unit and contract tests, no PostgreSQL or Kafka)",
     )
 
     events = commands.add_parser("events", help="write the event JSON Schemas and AsyncAPI document to docs/events")
@@ -87,9 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_platform(args.data_dir, args.host)
     if args.command == "test":
-        from .checks import run_checks
+        from .checks import run_checks, run_fast_checks
 
-        return run_checks(extra)
+        return run_fast_checks(extra) if args.fast else run_checks(extra)
     if args.command == "events":
         from shared.events.schemas import main as events_main
 

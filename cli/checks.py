@@ -1,4 +1,5 @@
-"""``kepuri test``: the one command that checks everything (CI runs exactly this).
+"""``kepuri test``: the one command that checks everything (CI runs exactly this); ``kepuri test --fast``:
+the linters, the type checker and the fast subset, for the edit-and-check loop.
 
 Some tests drive real system programs from Debian's packages (``promtool`` for the Prometheus
 rules); they are installed here when missing, so that nothing the suite needs can be skipped.
@@ -58,5 +59,29 @@ def run_checks(pytest_args: Sequence[str]) -> int:
         failed.append("pytest")
     if failed:
         print(f"kepuri test: failed: {', '.join(failed)}", flush=True)
+        return 1
+    return 0
+
+
+def run_fast_checks(pytest_args: Sequence[str]) -> int:
+    """Ruff, then mypy beside ``pytest -m fast`` (the tests/conftest.py marker: unit and contract tests
+    that need no PostgreSQL server or Kafka broker). No system tools, no site checks: those and the
+    rest of the suite are for the full ``kepuri test``. The exit status fails if any step failed."""
+    failed = []
+    (lint, lint_command), (types, types_command) = STEPS
+    print(f"== {lint}", flush=True)
+    if subprocess.call(lint_command) != 0:
+        failed.append(lint)
+    # mypy's output is held back until pytest has finished, so that the two do not interleave
+    typing = subprocess.Popen(types_command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    print("== pytest -m fast", flush=True)
+    if subprocess.call([sys.executable, "-m", "pytest", "-m", "fast", *pytest_args]) != 0:
+        failed.append("pytest")
+    output, _ = typing.communicate()
+    print(f"== {types}\n{output.decode(errors='replace').rstrip()}", flush=True)
+    if typing.returncode != 0:
+        failed.append(types)
+    if failed:
+        print(f"kepuri test --fast: failed: {', '.join(failed)}", flush=True)
         return 1
     return 0

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simulation.campaign import Scale
+    from simulation.run import OperatorCommands
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,7 +71,22 @@ def run_simulate(args: argparse.Namespace) -> int:
         run_tag=args.run_tag,
         quiet=args.quiet,
     )
-    return main(options, args.base_url, args.start, args.data_dir, args.json)
+    return main(options, operator_commands(), args.base_url, args.start, args.data_dir, args.json)
+
+
+def operator_commands() -> OperatorCommands:
+    """``kepuri seed`` and ``kepuri staff create`` as the simulation's setup runs them (in this process)."""
+    from simulation.run import OperatorCommands
+
+    from .seed import run_seed
+    from .staff import PASSWORD_VARIABLE, run_staff_create
+
+    return OperatorCommands(
+        seed=lambda data_dir: run_seed(data_dir, False),
+        create_staff=lambda data_dir, role, login, level, jurisdiction, password: run_staff_create(
+            data_dir, role, login, level, jurisdiction, {PASSWORD_VARIABLE: password}
+        ),
+    )
 
 
 def scale_of(args: argparse.Namespace) -> Scale:

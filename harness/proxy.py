@@ -10,12 +10,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from harness.launcher import launch, wait_healthy
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 SITE_ROOT = ROOT / "web" / "dist"
 SITE_PORT = 8000
@@ -66,26 +65,10 @@ def proxy_environment(
 
 def start_proxy(environment: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     """``caddy run`` with the Caddyfile in ``environment``; its output goes to ``log_path``."""
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(
-            [str(caddy_binary()), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = [str(caddy_binary()), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"]
+    return launch(command, environment, log_path, new_session=True)
 
 
 def wait_for_proxy(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> bool:
     """Whether the proxy at ``url`` answers its own ``/healthz`` before ``timeout`` (False if it exits)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    return False
+    return not wait_healthy({PROXY: f"{url}/healthz"}, {PROXY: process}, timeout)

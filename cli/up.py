@@ -1,6 +1,6 @@
 """``kepuri up``: the whole platform on one machine, each service its own process, on one origin.
 
-Caddy (:mod:`.proxy`) serves the built site and the services' public APIs on one URL,
+Caddy (:mod:`harness.proxy`) serves the built site and the services' public APIs on one URL,
 ``http://127.0.0.1:8000`` (``KEPURI_SITE_PORT``), printed first; the services keep their own ports
 (their API docs, health and metrics are there, not on the one origin).
 
@@ -8,7 +8,8 @@ All four services share one data directory: one SQLite database each and the emb
 ``bus.db``. Every URL one process uses to reach another (the key set tokens are checked against,
 the SMS provider and its callbacks, the metrics the dashboard reads) is derived from the ports this
 ``up`` gives them (``KEPURI_<SERVICE>_PORT``), so a platform on other ports never talks to one on
-the default ports. Unless a real SMS provider is configured (``KEPURI_NOTIFICATION_SMS_BASE_URL``), the
+the default ports (:mod:`harness.platform` derives them; :mod:`harness.launcher` starts, waits on
+and stops the processes, as it does for the tests and the simulation). Unless a real SMS provider is configured (``KEPURI_NOTIFICATION_SMS_BASE_URL``), the
 stand-in provider runs beside them (``KEPURI_SMS_STANDIN_PORT``, 8013) and notification sends to it.
 Ctrl-C or SIGTERM stops them gracefully; running it again keeps every record.
 """
@@ -23,55 +24,15 @@ import time
 from pathlib import Path
 from types import FrameType
 
-import httpx
 from pydantic_settings import BaseSettings
 
+from harness.launcher import stop_all, wait_healthy
+from harness.platform import STANDIN, health_urls, process_environments, service_ports, start_processes
+from harness.proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 from shared.config import ServiceSettings
 from shared.config import docs_served as docs_setting
 
-from .proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 from .site import PROJECT_ROOT, SiteError, build_site
-
-DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
-STANDIN = "sms-standin"
-STANDIN_PORT = 8013
-
-
-def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
-    """Each service and its port: ``KEPURI_<SERVICE>_PORT`` if set, else the default."""
-    return [(name, int(env.get(f"KEPURI_{name.upper()}_PORT", port))) for name, port in DEFAULT_PORTS]
-
-
-def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host: str) -> dict[str, dict[str, str]]:
-    """The environment of each process ``up`` starts, with every internal URL derived from ``ports``.
-
-    The services reach each other at ``host`` (where they listen) on the ports this ``up`` gives
-    them: review, notification and analytics verify tokens against registration's key set, notification
-    sends SMS to the stand-in (unless a provider is configured) and the stand-in calls notification
-    back, analytics reads the other services' metrics. A URL set explicitly in ``env`` is kept.
-    """
-    port = dict(ports)
-    base = {name: f"http://{host}:{port[name]}" for name in port}
-    environments = {name: dict(env) for name in port}
-    for name in ("review", "notification", "analytics"):
-        environments[name].setdefault(
-            f"KEPURI_{name.upper()}_JWKS_URL", f"{base['registration']}/api/v1/auth/jwks.json"
-        )
-    if "KEPURI_NOTIFICATION_SMS_BASE_URL" not in env:
-        standin_port = int(env.get("KEPURI_SMS_STANDIN_PORT", STANDIN_PORT))
-        standin_host = env.get("KEPURI_SMS_STANDIN_HOST", "127.0.0.1").replace("0.0.0.0", "127.0.0.1")
-        environments["notification"]["KEPURI_NOTIFICATION_SMS_BASE_URL"] = f"http://{standin_host}:{standin_port}"
-        callbacks = f"{base['notification']}/api/v1/sms"
-        environments[STANDIN] = {
-            **env,
-            "KEPURI_SMS_STANDIN_PORT": str(standin_port),
-            "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{callbacks}/receipts",
-            "KEPURI_SMS_STANDIN_INBOUND_URL": f"{callbacks}/inbound",
-        }
-    # the dashboard's operations table covers every service
-    peers = ",".join(f"{base[name]}/metrics" for name in port if name != "analytics")
-    environments["analytics"].setdefault("KEPURI_ANALYTICS_PEERS_METRICS", peers)
-    return environments
 
 
 class _DocsSettings(BaseSettings):
@@ -99,38 +60,6 @@ def addresses(ports: list[tuple[str, int]], host: str, *, docs: bool) -> list[st
     return lines
 
 
-def _wait_healthy(
-    host: str, ports: list[tuple[str, int]], processes: dict[str, subprocess.Popen[bytes]], timeout: float = 60.0
-) -> list[str]:
-    """Names of services not healthy before ``timeout`` (or that exited)."""
-    pending = dict(ports)
-    deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        for name, port in list(pending.items()):
-            if processes[name].poll() is not None:
-                return [name]
-            try:
-                if httpx.get(f"http://{host}:{port}/healthz", timeout=1).status_code == 200:
-                    del pending[name]
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.2)
-    return list(pending)
-
-
-def _stop(processes: dict[str, subprocess.Popen[bytes]], grace: float = 20.0) -> None:
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for process in processes.values():
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def run_platform(data_dir: Path | None, host: str | None) -> int:
     """Start the services, print their URLs, and supervise them until a signal or a crash."""
     directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
@@ -154,16 +83,11 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
     print(f"kepuri: starting the platform with data in {directory}", flush=True)
     ports = service_ports(env)
     environments = process_environments(env, ports, shown_host)
-    modules = {name: f"services.{name}" for name, _port in ports}
     if STANDIN in environments:
-        modules[STANDIN] = "services.notification.standin"
         ports.append((STANDIN, int(environments[STANDIN]["KEPURI_SMS_STANDIN_PORT"])))
-    processes = {
-        name: subprocess.Popen([sys.executable, "-m", module], env=environments[name], start_new_session=True)
-        for name, module in modules.items()
-    }
+    processes = start_processes(environments, new_session=True)
     try:
-        late = _wait_healthy(shown_host, ports, processes)
+        late = wait_healthy(health_urls(ports, shown_host), processes, timeout=60.0, interval=0.2)
         if late:
             print(f"kepuri: {', '.join(late)} did not start; stopping", file=sys.stderr, flush=True)
             return 1
@@ -195,7 +119,7 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
         print("kepuri: stopping", flush=True)
         return 0
     finally:
-        _stop(processes)
+        stop_all(processes)
         print("kepuri: stopped", flush=True)
 
 

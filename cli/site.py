@@ -17,8 +17,8 @@ from pathlib import Path
 
 from .output import say
 
-# the checkout this module belongs to (services/cli/site.py -> the project root)
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# the checkout this module belongs to (cli/site.py -> the project root)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INSTALL_STAMP = "node_modules/.kepuri-install"
 BUILD_STAMP = "dist/.kepuri-stamp"
 # what is made from the sources (or is not a source of the site), never an input of the build
