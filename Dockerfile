@@ -33,6 +33,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY shared ./shared
 COPY services ./services
 COPY cli ./cli
+COPY harness ./harness
 RUN pip install --no-deps . \
     && python -c "import services, shared, cli"
 
