@@ -10,11 +10,9 @@ from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
-from .api.routes import stats, summaries, views
+from .api.routes import exports, operations_dashboard, stats, summaries, views
 from .container import Analytics
-from .dashboard import routes as dashboard
-from .dashboard.page import install_page
-from .exports.routes import router as exports_router
+from .operations_dashboard.page import install_page
 from .projections.counters import CountersProjection
 from .projections.facts import FactsProjection
 from .projections.overview import OverviewProjection
@@ -46,7 +44,7 @@ def create_app(settings: AnalyticsSettings | None = None, verifier: Verifier | N
         container=analytics,
         title="Kepuri analytics",
         description="Live statistics built from the event streams.",
-        routers=[stats.router, views.router, exports_router, dashboard.router, summaries.router],
+        routers=[stats.router, views.router, exports.router, operations_dashboard.router, summaries.router],
     )
     install_page(app)  # /dashboard and its static files, outside /api/v1
     return app

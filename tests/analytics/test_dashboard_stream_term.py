@@ -24,8 +24,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from services.analytics.dashboard.limits import StreamSlots
-from services.analytics.dashboard.term import StreamTerm
+from services.analytics.operations_dashboard.limits import StreamSlots
+from services.analytics.operations_dashboard.term import StreamTerm
 from shared.auth import REVOKED_MEMBER, KeySetVerifier, Principal, sign_token
 
 from .test_dashboard_page import severe, sign_in, wait_for_text

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine
 
-from services.analytics import stats
 from services.analytics.adapters.tables import metadata
+from services.analytics.service import statistics as stats
 from shared.events import Envelope
 from shared.events.payloads.activities import ActivityRegistered
 from shared.events.payloads.campaigns import CampaignConfigured, LocalRule

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.analytics.dashboard.hub import DashboardHub
-from services.analytics.dashboard.limits import StreamSlots
+from services.analytics.operations_dashboard.hub import DashboardHub
+from services.analytics.operations_dashboard.limits import StreamSlots
 from shared.answers import Answers
 from shared.web.problems import MEDIA_TYPE, Problem
 

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 
 from services.analytics.adapters.tables import metadata
 from services.analytics.projections.summaries import SummariesProjection
-from services.analytics.summaries import summary_counts
+from services.analytics.service.summary_counts import summary_counts
 from shared.events import Envelope
 from shared.events.payloads.activities import ActivityRegistered
 from shared.events.payloads.campaigns import CampaignConfigured

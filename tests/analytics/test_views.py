@@ -3,7 +3,7 @@
 Random histories of a few activities (registration, changes, withdrawal, info completion, verdicts,
 recommendations and their withdrawal, check-ins, feedback, notifications), with events published
 twice and review or participation events that arrive before the registration, are applied to the
-projections in random batches; the answers of :mod:`services.analytics.stats` must equal what a
+projections in random batches; the answers of :mod:`services.analytics.service.statistics` must equal what a
 plain Python recount of the history says.
 """
 
@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine
 
-from services.analytics import stats
 from services.analytics.adapters.tables import metadata
 from services.analytics.projections.counters import CountersProjection
 from services.analytics.projections.dimensions import china_minute
 from services.analytics.projections.facts import LEVEL_RANK, FactsProjection
+from services.analytics.service import statistics as stats
 from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload, to_message

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from shared.regions import PackagedRegions
 
-from ...summaries import summary_counts
+from ...service.summary_counts import summary_counts
 from ..access import StaffDep, within_jurisdiction
 from ..deps import AnalyticsDep
 

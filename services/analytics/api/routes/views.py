@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from shared.web.dates import Day
 from shared.web.problems import Problem
 
-from ... import stats
+from ...service import statistics as stats
 from ..access import StaffDep, public_or_staff, within_jurisdiction
 from ..deps import AnalyticsDep
 

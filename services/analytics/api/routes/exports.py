@@ -22,13 +22,13 @@ from starlette.background import BackgroundTask
 
 from shared.web.dates import Day
 
-from ..api.access import access_of
-from ..api.deps import AnalyticsDep
-from .access import CallerDep, allowed_region
-from .catalog import TABLES, table_named
-from .filters import REGION_PATTERN, ExportFilter, checked
-from .model import ExportTable
-from .writers import CSV, XLSX, csv_chunks, xlsx_file
+from ...exports.access import CallerDep, allowed_region
+from ...exports.catalog import TABLES, table_named
+from ...exports.filters import REGION_PATTERN, ExportFilter, checked
+from ...exports.model import ExportTable
+from ...exports.writers import CSV, XLSX, csv_chunks, xlsx_file
+from ..access import access_of
+from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from shared.regions import PackagedRegions
 
-from .adapters.tables import activity_facts, summary_reports, summary_steps
+from ..adapters.tables import activity_facts, summary_reports, summary_steps
 
 DIGITS = {"province": 2, "city": 4, "county": 6}
 

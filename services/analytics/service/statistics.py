@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, case, func, select
 
 from shared.regions import PackagedRegions
 
-from .adapters.tables import (
+from ..adapters.tables import (
     activity_facts,
     activity_recommendations,
     activity_targets,

@@ -17,14 +17,14 @@ from starlette.background import BackgroundTask
 from shared.web import Problem
 from shared.web.auth import BearerDep, refusal
 
-from ..api.access import STAFF, StaffDep, access_of
-from ..api.deps import AnalyticsDep
-from ..settings import AnalyticsSettings
-from .hub import DashboardHub
-from .limits import StreamSlots
-from .models import Snapshot
-from .operations import OperationsReader
-from .term import StreamTerm
+from ...operations_dashboard.hub import DashboardHub
+from ...operations_dashboard.limits import StreamSlots
+from ...operations_dashboard.models import Snapshot
+from ...operations_dashboard.operations import OperationsReader
+from ...operations_dashboard.term import StreamTerm
+from ...settings import AnalyticsSettings
+from ..access import STAFF, StaffDep, access_of
+from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/stats/dashboard", tags=["dashboard"])
 

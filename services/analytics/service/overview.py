@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .adapters.tables import overview_provinces
+from ..adapters.tables import overview_provinces
 
 
 @dataclass(frozen=True)
