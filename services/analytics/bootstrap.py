@@ -10,6 +10,7 @@ from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
 from .adapters.tables import metadata
+from .api.errors import install as install_errors
 from .api.routes import exports, operations_dashboard, stats, summaries, views
 from .container import Analytics
 from .operations_dashboard.page import install_page
@@ -46,5 +47,6 @@ def create_app(settings: AnalyticsSettings | None = None, verifier: Verifier | N
         description="Live statistics built from the event streams.",
         routers=[stats.router, views.router, exports.router, operations_dashboard.router, summaries.router],
     )
+    install_errors(app)
     install_page(app)  # /dashboard and its static files, outside /api/v1
     return app

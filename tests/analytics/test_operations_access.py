@@ -15,10 +15,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from services.analytics.api.errors import problem_of
+from services.analytics.domain.errors import ClientStreamsFull, StreamsFull
 from services.analytics.operations_dashboard.hub import DashboardHub
 from services.analytics.operations_dashboard.limits import StreamSlots
 from shared.answers import Answers
-from shared.web.problems import MEDIA_TYPE, Problem
+from shared.web.problems import MEDIA_TYPE
 
 from .test_dashboard_support import CAMPAIGN, analytics_app, bearer, configured, feed, registered, serving
 
@@ -143,17 +145,19 @@ def test_stream_slots_bound_all_streams_and_each_client_address() -> None:
     slots = StreamSlots(total=3, per_client=2)
     first = slots.take("10.0.0.1")
     slots.take("10.0.0.1")
-    with pytest.raises(Problem) as per_client:
+    with pytest.raises(ClientStreamsFull) as per_client:
         slots.take("10.0.0.1")
-    assert per_client.value.status == 429 and per_client.value.headers and "Retry-After" in per_client.value.headers
+    answer = problem_of(per_client.value)
+    assert answer.status == 429 and answer.headers and "Retry-After" in answer.headers
     slots.take("10.0.0.2")
-    with pytest.raises(Problem) as total:
+    with pytest.raises(StreamsFull) as total:
         slots.take("10.0.0.3")
-    assert total.value.status == 503 and total.value.headers and "Retry-After" in total.value.headers
+    answer = problem_of(total.value)
+    assert answer.status == 503 and answer.headers and "Retry-After" in answer.headers
     first.release()
     first.release()  # releasing twice frees one slot, not two
     slots.take("10.0.0.3")
-    with pytest.raises(Problem):
+    with pytest.raises(StreamsFull):
         slots.take("10.0.0.4")
     assert slots.open == 3 and slots.of("10.0.0.1") == 1
 

@@ -7,9 +7,8 @@ from datetime import date
 
 from sqlalchemy import ColumnElement
 
-from shared.web import Problem
-
 from ..adapters.tables import activity_facts
+from ..domain.errors import RuleBroken
 from .values import REGIONS, campaign_label, region_name
 
 REGION_PATTERN = r"^\d{2}(\d{2}){0,2}$"
@@ -61,20 +60,10 @@ def known(region: str) -> bool:
     return len(region) == 4 and any(REGIONS.exists(f"{region}{n:02d}") for n in range(1, 100))
 
 
-def invalid(field: str, message: str) -> Problem:
-    """A 422 shaped like the project's validation problems (``errors`` naming the field)."""
-    return Problem(
-        422,
-        "请求内容无效 (invalid request)",
-        f"Invalid fields: {field}",
-        errors=[{"field": field, "message": message, "type": "value_error"}],
-    )
-
-
 def checked(campaign: str, region: str | None, date_from: date | None, date_to: date | None) -> ExportFilter:
-    """The filter, once the region exists and the span is not reversed (422 naming the field otherwise)."""
+    """The filter, once the region exists and the span is not reversed (refused naming the field otherwise)."""
     if region is not None and not known(region):
-        raise invalid("region", f"{region} is not a GB/T 2260 province, city or county code")
+        raise RuleBroken("region", f"{region} is not a GB/T 2260 province, city or county code")
     if date_from is not None and date_to is not None and date_from > date_to:
-        raise invalid("date_from", f"date_from {date_from} is after date_to {date_to}")
+        raise RuleBroken("date_from", f"date_from {date_from} is after date_to {date_to}")
     return ExportFilter(campaign, region, date_from, date_to)

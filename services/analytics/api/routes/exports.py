@@ -22,12 +22,12 @@ from starlette.background import BackgroundTask
 
 from shared.web.dates import Day
 
-from ...exports.access import CallerDep, allowed_region
+from ...exports.access import allowed_region
 from ...exports.catalog import TABLES, table_named
 from ...exports.filters import REGION_PATTERN, ExportFilter, checked
 from ...exports.model import ExportTable
 from ...exports.writers import CSV, XLSX, csv_chunks, xlsx_file
-from ..access import access_of
+from ..access import CallerDep, access_of
 from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])

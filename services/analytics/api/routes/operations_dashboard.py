@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from shared.web import Problem
 from shared.web.auth import BearerDep, refusal
 
+from ...domain.errors import UnknownCampaign
 from ...operations_dashboard.hub import DashboardHub
 from ...operations_dashboard.limits import StreamSlots
 from ...operations_dashboard.models import Snapshot
@@ -60,9 +60,7 @@ def slots_of(request: Request, analytics: AnalyticsDep) -> StreamSlots:
 async def known_campaign(_staff: StaffDep, analytics: AnalyticsDep, campaign: Campaign = None) -> str | None:
     """The campaign asked for, once the caller is known to be staff; 404 for one analytics does not know."""
     if campaign is not None and not (await access_of(analytics, campaign)).known:
-        raise Problem(
-            404,
-            "没有这个活动年度 (no such campaign)",
+        raise UnknownCampaign(
             f"Analytics knows no campaign {campaign!r} (none was configured on the campaigns stream)",
         )
     return campaign
