@@ -11,9 +11,13 @@ from pydantic import TypeAdapter
 from sqlalchemy import Connection
 
 from shared.answers import Answers
+from shared.regions import PackagedRegions
 from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.auth import Verifier
+
+from .operations_dashboard.hub import DashboardHub
+from .operations_dashboard.limits import StreamSlots
 
 T = TypeVar("T")
 
@@ -22,6 +26,9 @@ T = TypeVar("T")
 class Analytics:
     backbone: Backbone
     verifier: Verifier
+    regions: PackagedRegions
+    dashboard: DashboardHub  # one snapshot per campaign per second, however many pages watch
+    slots: StreamSlots  # the dashboard streams open, in all and per client address
     answers: Answers = field(default_factory=Answers)
 
     async def answer(self, key: Any, query: Callable[[Connection], T]) -> T:

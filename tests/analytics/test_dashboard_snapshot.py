@@ -260,7 +260,7 @@ async def test_stream_sends_the_snapshot_then_each_change_and_ends_with_the_serv
             assert second["counters"]["activities"] == 5
             assert {p["name"] for p in second["provinces"]} == {"北京市", "陕西省", "广东省"}
         # the client went away: its stream ends on the server (Starlette cancels it on the disconnect)
-        hub = app.state.dashboard_hub
+        hub = app.state.container.dashboard
         for _ in range(50):
             if hub.open_streams == 0:
                 break

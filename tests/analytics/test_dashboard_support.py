@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.analytics.bootstrap import create_app
+from services.analytics.bootstrap import build, create_app
 from services.analytics.container import Analytics
 from services.analytics.projections.dimensions import placeholder, regions
 from services.analytics.settings import AnalyticsSettings
@@ -62,7 +62,7 @@ def analytics_app(tmp_path: Path, verifier: Verifier | None = None, **overrides:
         "environment": "test",
     }
     values.update(overrides)
-    return create_app(AnalyticsSettings(**values), verifier)
+    return create_app(build(AnalyticsSettings(**values), verifier=verifier))
 
 
 def container(app: FastAPI) -> Analytics:

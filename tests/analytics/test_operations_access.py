@@ -124,8 +124,8 @@ async def test_a_dashboard_of_an_unknown_campaign_is_404_and_never_cached(
         assert f"x{n}" in body["detail"]
     stream = await client.get("/api/v1/stats/dashboard/stream", params={"campaign": "x9"}, headers=bearer("admin"))
     problem(stream, 404)
-    hub: DashboardHub | None = getattr(app.state, "dashboard_hub", None)
-    assert hub is None or hub.cached_campaigns() == 0
+    hub: DashboardHub = app.state.container.dashboard
+    assert hub.cached_campaigns() == 0
 
 
 async def test_the_dashboards_cache_keeps_at_most_the_configured_number_of_campaigns(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ async def test_the_dashboards_cache_keeps_at_most_the_configured_number_of_campa
                     "/api/v1/stats/dashboard", params={"campaign": f"c{n}"}, headers=bearer("admin")
                 )
                 assert answer.status_code == 200
-            assert app.state.dashboard_hub.cached_campaigns() == 3
+            assert app.state.container.dashboard.cached_campaigns() == 3
 
 
 def test_stream_slots_bound_all_streams_and_each_client_address() -> None:
@@ -174,7 +174,7 @@ async def test_streams_past_the_limits_are_refused_and_a_closed_stream_frees_its
                 pass
             refused = await client.get(url, params=params, headers=bearer("reviewer"))
             assert int(problem(refused, 429)["status"]) == 429 and refused.headers["retry-after"]
-        slots: StreamSlots = app.state.dashboard_slots
+        slots: StreamSlots = app.state.container.slots
         await wait_until(lambda: slots.open == 0)
         async with client.stream("GET", url, params=params, headers=bearer("admin")) as again:
             assert again.status_code == 200

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.analytics.bootstrap import create_app as analytics
+from services.analytics.bootstrap import build as analytics_build
+from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import create_app as notification
 from services.notification.settings import NotificationSettings
@@ -29,7 +30,7 @@ FACTORIES = {
     "registration": (registration, RegistrationSettings),
     "review": (review, ReviewSettings),
     "notification": (notification, NotificationSettings),
-    "analytics": (analytics, AnalyticsSettings),
+    "analytics": (lambda settings: analytics_app(analytics_build(settings)), AnalyticsSettings),
 }
 
 
