@@ -17,10 +17,10 @@ from fastapi import FastAPI, Response
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client import Counter as PromCounter
 
+from services.analytics.adapters.dashboard_snapshot import activity_snapshot
 from services.analytics.adapters.tables import activity_facts, notification_counts, registrations_per_minute
 from services.analytics.operations_dashboard.geo import VENDORED, province_names
 from services.analytics.operations_dashboard.operations import OperationsReader
-from services.analytics.operations_dashboard.snapshot import activity_snapshot
 from services.analytics.settings import AnalyticsSettings
 from shared.answers import Cached
 from shared.consumer.metrics import DEAD_LETTERS, ERRORS, LAG

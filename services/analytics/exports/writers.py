@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.spreadsheets import csv_text, xlsx_row, xlsx_value
 
+from ..adapters.export_rows import partitions
 from .filters import ExportFilter
 from .model import ExportTable
-from .source import partitions
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -32,9 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.answers import Cached
 
+from ..adapters.dashboard_snapshot import activity_snapshot
 from .models import Operations, Snapshot
 from .operations import OperationsReader
-from .snapshot import activity_snapshot
 from .term import StreamTerm
 
 
