@@ -19,6 +19,7 @@ from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 from shared.web.auth import Verifier
 
+from .adapters.export_rows import SqlExportRows
 from .adapters.tables import metadata
 from .api.errors import install as install_errors
 from .api.routes import exports, operations_dashboard, stats, summaries, views
@@ -31,6 +32,7 @@ from .projections.counters import CountersProjection
 from .projections.facts import FactsProjection
 from .projections.overview import OverviewProjection
 from .projections.summaries import SummariesProjection
+from .service.ports import ExportRows
 from .settings import AnalyticsSettings
 
 MIGRATIONS = "services.analytics:migrations"
@@ -51,6 +53,7 @@ def build(
     operations: OperationsReader | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     views: Sequence[Projection] | None = None,
+    export_rows: ExportRows | None = None,
 ) -> Analytics:
     """The analytics container: its backbone (engine, bus, the projections' consumers), the token
     verifier (registration's JWKS by default), the regions, and the dashboard's hub and stream slots."""
@@ -74,6 +77,7 @@ def build(
         regions=regions or PackagedRegions(),
         dashboard=hub,
         slots=StreamSlots(settings.dashboard_streams, settings.dashboard_streams_per_client),
+        export_rows=export_rows or SqlExportRows(backbone.engine),
     )
 
 

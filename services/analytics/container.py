@@ -18,6 +18,7 @@ from shared.web.auth import Verifier
 
 from .operations_dashboard.hub import DashboardHub
 from .operations_dashboard.limits import StreamSlots
+from .service.ports import ExportRows
 
 T = TypeVar("T")
 
@@ -29,6 +30,7 @@ class Analytics:
     regions: PackagedRegions
     dashboard: DashboardHub  # one snapshot per campaign per second, however many pages watch
     slots: StreamSlots  # the dashboard streams open, in all and per client address
+    export_rows: ExportRows  # the export tables' rows, a partition at a time
     answers: Answers = field(default_factory=Answers)
 
     async def answer(self, key: Any, query: Callable[[Connection], T]) -> T:

@@ -18,12 +18,11 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, func, select
 
 from shared.auth import Principal, Role
 from shared.web.auth import require_role, verified
 
-from ..adapters.tables import campaign_rules
+from ..adapters.campaign_access import campaign_access
 from ..container import Analytics
 from ..domain import access
 from ..domain.access import CampaignAccess, require_staff, within_jurisdiction
@@ -46,16 +45,6 @@ async def optional_principal(
 
 
 CallerDep = Annotated[Principal | None, Depends(optional_principal)]
-
-
-def campaign_access(connection: Connection, campaign: str | None) -> CampaignAccess:
-    """Whether analytics knows ``campaign`` and whether its statistics are public (``None``: all)."""
-    r = campaign_rules
-    if campaign is None:
-        closed = connection.scalar(select(func.count()).where(r.c.public_statistics.is_(False)))
-        return CampaignAccess(True, not closed)
-    public = connection.scalar(select(r.c.public_statistics).where(r.c.campaign == campaign))
-    return CampaignAccess(public is not None, public is not False)
 
 
 async def access_of(analytics: Analytics, campaign: str | None) -> CampaignAccess:

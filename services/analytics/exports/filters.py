@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement
-
-from ..adapters.tables import activity_facts
 from ..domain.errors import RuleBroken
 from .values import REGIONS, campaign_label, region_name
 
@@ -38,19 +35,6 @@ class ExportFilter:
         start = self.date_from.isoformat() if self.date_from else ""
         end = self.date_to.isoformat() if self.date_to else ""
         return f"（{start}至{end}）"
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """The rows it covers: registered, never withdrawn, in the campaign, region and span."""
-        a = activity_facts
-        found: list[ColumnElement[bool]] = [a.c.campaign == self.campaign, a.c.withdrawn.is_(False), a.c.version > 0]
-        if self.region is not None:
-            level = {2: a.c.province, 4: a.c.city, 6: a.c.county}[len(self.region)]
-            found.append(level == self.region)
-        if self.date_from is not None:
-            found.append(a.c.day >= self.date_from.isoformat())
-        if self.date_to is not None:
-            found.append(a.c.day <= self.date_to.isoformat())
-        return found
 
 
 def known(region: str) -> bool:

@@ -1,13 +1,12 @@
-"""Analytics' read side: answers from the precomputed views, never from raw events."""
+"""The first view: registered, not withdrawn activities per province."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..adapters.tables import overview_provinces
+from ..adapters.overview import province_counts
 
 
 @dataclass(frozen=True)
@@ -24,11 +23,5 @@ class Overview:
 
 async def overview(engine: AsyncEngine, campaign: str | None = None) -> Overview:
     """Registered, not withdrawn activities per province (of one campaign, or of all)."""
-    p = overview_provinces
-    query = select(p.c.province, func.sum(p.c.activities).label("n")).group_by(p.c.province).order_by(p.c.province)
-    if campaign is not None:
-        query = query.where(p.c.campaign == campaign)
-    async with engine.connect() as connection:
-        rows = (await connection.execute(query)).all()
-    provinces = [ProvinceCount(code, int(n)) for code, n in rows if n]
+    provinces = [ProvinceCount(code, n) for code, n in await province_counts(engine, campaign) if n]
     return Overview(sum(c.activities for c in provinces), provinces)

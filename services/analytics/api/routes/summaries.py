@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from ...adapters.summaries import SqlSummaries
 from ...service.summary_counts import summary_counts
 from ..access import StaffDep, within_jurisdiction
 from ..deps import AnalyticsDep
@@ -42,6 +43,6 @@ async def summaries(
     """A reviewer below national level sees only inside its jurisdiction (its own region by default)."""
     where = within_jurisdiction(staff, region) or ""
     counts = await analytics.answer(
-        ("summaries", campaign, where), lambda c: summary_counts(c, campaign, where, analytics.regions)
+        ("summaries", campaign, where), lambda c: summary_counts(SqlSummaries(c), campaign, where, analytics.regions)
     )
     return SummaryCounts.model_validate(counts)
