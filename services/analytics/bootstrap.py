@@ -31,7 +31,7 @@ from .operations_dashboard.page import install_page
 from .projections.counters import CountersProjection
 from .projections.facts import FactsProjection
 from .projections.overview import OverviewProjection
-from .projections.summaries import SummariesProjection
+from .projections.summary_reports import SummariesProjection
 from .service.ports import ExportRows
 from .settings import AnalyticsSettings
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import create_engine
 
-from services.analytics.adapters.summaries import SqlSummaries
+from services.analytics.adapters.summary_reports import SqlSummaries
 from services.analytics.adapters.tables import metadata
-from services.analytics.projections.summaries import SummariesProjection
+from services.analytics.projections.summary_reports import SummariesProjection
 from services.analytics.service.summary_counts import summary_counts
 from shared.events import Envelope
 from shared.events.payloads.activities import ActivityRegistered

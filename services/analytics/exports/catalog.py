@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..domain.errors import UnknownTable
+from .aggregate_tables import BY_CATEGORY, BY_REGION
 from .detail import ACTIVITIES, KEY_ACTIVITIES
 from .model import ExportTable
-from .summaries import BY_CATEGORY, BY_REGION
 
 TABLES: dict[str, ExportTable] = {t.name: t for t in (ACTIVITIES, KEY_ACTIVITIES, BY_REGION, BY_CATEGORY)}
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from ...adapters.summaries import SqlSummaries
+from ...adapters.summary_reports import SqlSummaries
 from ...service.summary_counts import summary_counts
 from ..access import StaffDep, within_jurisdiction
 from ..deps import AnalyticsDep
