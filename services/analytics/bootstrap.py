@@ -22,7 +22,7 @@ from shared.web.auth import Verifier
 from .adapters.export_rows import SqlExportRows
 from .adapters.tables import metadata
 from .api.errors import install as install_errors
-from .api.routes import exports, operations_dashboard, stats, summaries, views
+from .api.routes import exports, operations_dashboard, overview, summaries, views
 from .container import Analytics
 from .operations_dashboard.hub import DashboardHub
 from .operations_dashboard.limits import StreamSlots
@@ -88,7 +88,7 @@ def create_app(container: Analytics) -> FastAPI:
         container=container,
         title="Kepuri analytics",
         description="Live statistics built from the event streams.",
-        routers=[stats.router, views.router, exports.router, operations_dashboard.router, summaries.router],
+        routers=[overview.router, views.router, exports.router, operations_dashboard.router, summaries.router],
     )
     install_errors(app)
     install_page(app)  # /dashboard and its static files, outside /api/v1
