@@ -35,7 +35,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.analytics.bootstrap import create_app
+from services.analytics.bootstrap import build, create_app
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
 
@@ -163,7 +163,7 @@ async def main_async(count: int, reps: int) -> tuple[list[Result], list[str]]:
             database_url=f"sqlite+aiosqlite:///{database}",
             bus_url=f"embedded:{Path(root) / 'bus.db'}",
         )
-        app = create_app(settings)
+        app = create_app(build(settings))
         async with app.router.lifespan_context(app):
             app.state.container.verifier = TokenVerifier(public_key_pem(key))
             loading = time.perf_counter()

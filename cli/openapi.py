@@ -31,6 +31,7 @@ def add_parser(commands: object) -> None:
 
 def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     """Each service's OpenAPI document, from its app built on settings whose data lives in ``data_dir``."""
+    from services.analytics.bootstrap import build as analytics_build
     from services.analytics.bootstrap import create_app as analytics
     from services.analytics.settings import AnalyticsSettings
     from services.notification.bootstrap import build as build_notification
@@ -46,7 +47,7 @@ def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
         "registration": registration(RegistrationSettings(data_dir=data_dir, environment="test")),
         "review": review(review_build(ReviewSettings(data_dir=data_dir, environment="test"))),
         "notification": notification(build_notification(NotificationSettings(data_dir=data_dir, environment="test"))),
-        "analytics": analytics(AnalyticsSettings(data_dir=data_dir, environment="test")),
+        "analytics": analytics(analytics_build(AnalyticsSettings(data_dir=data_dir, environment="test"))),
     }
     return {name: apps[name].openapi() for name in SERVICES}
 

@@ -2,9 +2,9 @@
 
 from shared.runtime.serve import serve
 
-from .bootstrap import create_app
+from .bootstrap import build, create_app
 from .settings import AnalyticsSettings
 
 if __name__ == "__main__":
     settings = AnalyticsSettings()
-    serve(create_app(settings), settings)
+    serve(create_app(build(settings)), settings)

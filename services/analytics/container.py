@@ -10,10 +10,15 @@ from fastapi import Response
 from pydantic import TypeAdapter
 from sqlalchemy import Connection
 
+from shared.regions import PackagedRegions
 from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.answer_cache import Answers
 from shared.web.auth import Verifier
+
+from .operations_dashboard.hub import DashboardHub
+from .operations_dashboard.limits import StreamSlots
+from .service.ports import ExportRows
 
 T = TypeVar("T")
 
@@ -22,6 +27,10 @@ T = TypeVar("T")
 class Analytics:
     backbone: Backbone
     verifier: Verifier
+    regions: PackagedRegions
+    dashboard: DashboardHub  # one snapshot per campaign per second, however many pages watch
+    slots: StreamSlots  # the dashboard streams open, in all and per client address
+    export_rows: ExportRows  # the export tables' rows, a partition at a time
     answers: Answers = field(default_factory=Answers)
 
     async def answer(self, key: Any, query: Callable[[Connection], T]) -> T:

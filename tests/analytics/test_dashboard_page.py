@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from services.analytics.adapters.tables import notification_counts
-from services.analytics.dashboard.geo import province_names
+from services.analytics.operations_dashboard.geo import province_names
 
 from .test_dashboard_support import (
     CAMPAIGN,

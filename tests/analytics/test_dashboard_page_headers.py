@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.analytics.dashboard.page import PAGE_POLICY, STATIC, install_page
+from services.analytics.operations_dashboard.page import PAGE_POLICY, STATIC, install_page
 
 
 def test_the_page_is_served_with_its_policy_and_same_origin_opener_isolation() -> None:

@@ -18,10 +18,10 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client import Counter as PromCounter
 
 from harness.ports import free_port
+from services.analytics.adapters.dashboard_snapshot import activity_snapshot
 from services.analytics.adapters.tables import activity_facts, notification_counts, registrations_per_minute
-from services.analytics.dashboard.geo import VENDORED, province_names
-from services.analytics.dashboard.operations import OperationsReader
-from services.analytics.dashboard.snapshot import activity_snapshot
+from services.analytics.operations_dashboard.geo import VENDORED, province_names
+from services.analytics.operations_dashboard.operations import OperationsReader
 from services.analytics.settings import AnalyticsSettings
 from shared.consumer.metrics import DEAD_LETTERS, ERRORS, LAG
 from shared.regions import PackagedRegions
@@ -260,7 +260,7 @@ async def test_stream_sends_the_snapshot_then_each_change_and_ends_with_the_serv
             assert second["counters"]["activities"] == 5
             assert {p["name"] for p in second["provinces"]} == {"北京市", "陕西省", "广东省"}
         # the client went away: its stream ends on the server (Starlette cancels it on the disconnect)
-        hub = app.state.dashboard_hub
+        hub = app.state.container.dashboard
         for _ in range(50):
             if hub.open_streams == 0:
                 break

@@ -24,8 +24,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from services.analytics.dashboard.limits import StreamSlots
-from services.analytics.dashboard.term import StreamTerm
+from services.analytics.operations_dashboard.limits import StreamSlots
+from services.analytics.operations_dashboard.term import StreamTerm
 from shared.auth import REVOKED_MEMBER, KeySetVerifier, Principal, sign_token
 
 from .test_dashboard_page import severe, sign_in, wait_for_text
@@ -104,7 +104,7 @@ async def test_a_stream_ends_once_its_token_is_refused(tmp_path: Path, registrat
         assert rest[-1][0] == "end"
         reason = json.loads(rest[-1][1])["reason"]
         assert ("revoked" if how == "revoked" else "expired") in reason, reason
-        slots: StreamSlots = app.state.dashboard_slots
+        slots: StreamSlots = app.state.container.slots
         assert slots.open == 0
         again = await client.get(STREAM, params={"campaign": CAMPAIGN}, headers=headers)
         assert again.status_code == 401 and again.headers["content-type"] == "application/problem+json"

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from harness.events import delivery
 from harness.ports import free_port
-from services.analytics.bootstrap import create_app
+from services.analytics.bootstrap import build, create_app
 from services.analytics.container import Analytics
 from services.analytics.projections.dimensions import placeholder, regions
 from services.analytics.settings import AnalyticsSettings
@@ -60,7 +60,7 @@ def analytics_app(tmp_path: Path, verifier: Verifier | None = None, **overrides:
         "environment": "test",
     }
     values.update(overrides)
-    return create_app(AnalyticsSettings(**values), verifier)
+    return create_app(build(AnalyticsSettings(**values), verifier=verifier))
 
 
 def container(app: FastAPI) -> Analytics:

@@ -29,7 +29,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.analytics.adapters.tables import activity_facts
-from services.analytics.bootstrap import create_app
+from services.analytics.bootstrap import build, create_app
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import Principal, TokenVerifier, generate_private_key_pem, public_key_pem, sign_token
 from shared.store import sync_transaction
@@ -114,7 +114,7 @@ async def started(tmp_path: Path, database: str, rows: Iterable[dict[str, Any]])
     settings = AnalyticsSettings(
         data_dir=tmp_path, database_url=database, bus_url=f"embedded:{tmp_path / 'bus.db'}", environment="test"
     )
-    app = create_app(settings, verifier=TokenVerifier(public_key_pem(KEY)))
+    app = create_app(build(settings, verifier=TokenVerifier(public_key_pem(KEY))))
     async with app.router.lifespan_context(app):
         engine = app.state.container.backbone.engine
         rows = iter(rows)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine
 
-from services.analytics import stats
+from services.analytics.adapters.statistics import SqlStatistics
 from services.analytics.adapters.tables import metadata
+from services.analytics.service import statistics as stats
 from shared.events import Envelope
 from shared.events.payloads.activities import ActivityRegistered
 from shared.events.payloads.campaigns import CampaignConfigured, LocalRule
@@ -44,7 +45,7 @@ def test_a_local_rule_counts_only_activities_in_its_campaigns_region() -> None:
     with engine.begin() as connection:
         apply_in_batches(connection, history, [2])
     with engine.connect() as connection:
-        [rule] = stats.local_rules(connection, stats.Filters("2026"))
+        [rule] = stats.local_rules(SqlStatistics(connection), stats.Filters("2026"))
     assert [(r["code"], r["name"], r["activities"]) for r in rule["regions"]] == [
         ("610502", "临渭区", 2),
         ("610503", "华州区", 1),
@@ -60,5 +61,5 @@ def test_a_campaign_that_leaves_its_region_counts_everywhere_again() -> None:
     with engine.begin() as connection:
         apply_in_batches(connection, history, [])
     with engine.connect() as connection:
-        [rule] = stats.local_rules(connection, stats.Filters("2026"))
+        [rule] = stats.local_rules(SqlStatistics(connection), stats.Filters("2026"))
     assert rule["total"] == 1 and rule["regions"][0]["code"] == "440106"

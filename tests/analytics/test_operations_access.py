@@ -15,10 +15,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.analytics.dashboard.hub import DashboardHub
-from services.analytics.dashboard.limits import StreamSlots
+from services.analytics.api.errors import problem_of
+from services.analytics.domain.errors import ClientStreamsFull, StreamsFull
+from services.analytics.operations_dashboard.hub import DashboardHub
+from services.analytics.operations_dashboard.limits import StreamSlots
 from shared.web.answer_cache import Answers
-from shared.web.problems import MEDIA_TYPE, Problem
+from shared.web.problems import MEDIA_TYPE
 
 from .test_dashboard_support import CAMPAIGN, analytics_app, bearer, configured, feed, registered, serving
 
@@ -122,8 +124,8 @@ async def test_a_dashboard_of_an_unknown_campaign_is_404_and_never_cached(
         assert f"x{n}" in body["detail"]
     stream = await client.get("/api/v1/stats/dashboard/stream", params={"campaign": "x9"}, headers=bearer("admin"))
     problem(stream, 404)
-    hub: DashboardHub | None = getattr(app.state, "dashboard_hub", None)
-    assert hub is None or hub.cached_campaigns() == 0
+    hub: DashboardHub = app.state.container.dashboard
+    assert hub.cached_campaigns() == 0
 
 
 async def test_the_dashboards_cache_keeps_at_most_the_configured_number_of_campaigns(tmp_path: Path) -> None:
@@ -136,24 +138,26 @@ async def test_the_dashboards_cache_keeps_at_most_the_configured_number_of_campa
                     "/api/v1/stats/dashboard", params={"campaign": f"c{n}"}, headers=bearer("admin")
                 )
                 assert answer.status_code == 200
-            assert app.state.dashboard_hub.cached_campaigns() == 3
+            assert app.state.container.dashboard.cached_campaigns() == 3
 
 
 def test_stream_slots_bound_all_streams_and_each_client_address() -> None:
     slots = StreamSlots(total=3, per_client=2)
     first = slots.take("10.0.0.1")
     slots.take("10.0.0.1")
-    with pytest.raises(Problem) as per_client:
+    with pytest.raises(ClientStreamsFull) as per_client:
         slots.take("10.0.0.1")
-    assert per_client.value.status == 429 and per_client.value.headers and "Retry-After" in per_client.value.headers
+    answer = problem_of(per_client.value)
+    assert answer.status == 429 and answer.headers and "Retry-After" in answer.headers
     slots.take("10.0.0.2")
-    with pytest.raises(Problem) as total:
+    with pytest.raises(StreamsFull) as total:
         slots.take("10.0.0.3")
-    assert total.value.status == 503 and total.value.headers and "Retry-After" in total.value.headers
+    answer = problem_of(total.value)
+    assert answer.status == 503 and answer.headers and "Retry-After" in answer.headers
     first.release()
     first.release()  # releasing twice frees one slot, not two
     slots.take("10.0.0.3")
-    with pytest.raises(Problem):
+    with pytest.raises(StreamsFull):
         slots.take("10.0.0.4")
     assert slots.open == 3 and slots.of("10.0.0.1") == 1
 
@@ -170,7 +174,7 @@ async def test_streams_past_the_limits_are_refused_and_a_closed_stream_frees_its
                 pass
             refused = await client.get(url, params=params, headers=bearer("reviewer"))
             assert int(problem(refused, 429)["status"]) == 429 and refused.headers["retry-after"]
-        slots: StreamSlots = app.state.dashboard_slots
+        slots: StreamSlots = app.state.container.slots
         await wait_until(lambda: slots.open == 0)
         async with client.stream("GET", url, params=params, headers=bearer("admin")) as again:
             assert again.status_code == 200

@@ -279,7 +279,7 @@ async def test_the_api_answers_from_the_old_views_until_the_swap_and_then_from_t
 ) -> None:
     settings = settings_for(tmp_path, database)
     net = await publish(tmp_path, 1500)
-    app = create_app(settings)
+    app = create_app(build(settings))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             await wait_caught_up(tmp_path, settings)

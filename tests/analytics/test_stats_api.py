@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.analytics.bootstrap import create_app
+from services.analytics.bootstrap import build, create_app
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import TokenVerifier, public_key_pem
 from shared.events import Envelope
@@ -43,7 +43,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
         environment="test",
     )
-    app = create_app(settings, TokenVerifier(public_key_pem(KEY)))
+    app = create_app(build(settings, verifier=TokenVerifier(public_key_pem(KEY))))
     async with app.router.lifespan_context(app):
         backbone = app.state.container.backbone
         history = [

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import create_engine
 
+from services.analytics.adapters.summary_reports import SqlSummaries
 from services.analytics.adapters.tables import metadata
-from services.analytics.projections.summaries import SummariesProjection
-from services.analytics.summaries import summary_counts
+from services.analytics.projections.summary_reports import SummariesProjection
+from services.analytics.service.summary_counts import summary_counts
 from shared.events import Envelope
 from shared.events.payloads.activities import ActivityRegistered
 from shared.events.payloads.campaigns import CampaignConfigured
@@ -66,7 +67,7 @@ def test_reported_and_due_per_county_of_the_city() -> None:
         projection.apply(connection, [delivery(e) for e in history if e.type != "activity-registered"])
         projection.apply(connection, [delivery(report("county:610502", "610502", 1, submitted=False))])  # older
     with engine.connect() as connection:
-        counts = summary_counts(connection, "2026", "6105", PackagedRegions())
+        counts = summary_counts(SqlSummaries(connection), "2026", "6105", PackagedRegions())
     lines = {line["region_code"]: (line["due"], line["reported"]) for line in counts["regions"]}
     assert lines["610502"] == (2, 1)  # 临渭区科协 (reported) and unit-1 (not yet)
     assert lines["610503"] == (2, 0)  # 华州区科协 and unit-2 (a draft)

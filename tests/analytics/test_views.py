@@ -3,7 +3,7 @@
 Random histories of a few activities (registration, changes, withdrawal, info completion, verdicts,
 recommendations and their withdrawal, check-ins, feedback, notifications), with events published
 twice and review or participation events that arrive before the registration, are applied to the
-projections in random batches; the answers of :mod:`services.analytics.stats` must equal what a
+projections in random batches; the answers of :mod:`services.analytics.service.statistics` must equal what a
 plain Python recount of the history says.
 """
 
@@ -22,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine
 
-from services.analytics import stats
+from services.analytics.adapters.statistics import SqlStatistics
 from services.analytics.adapters.tables import metadata
 from services.analytics.projections.counters import CountersProjection
 from services.analytics.projections.dimensions import china_minute
 from services.analytics.projections.facts import LEVEL_RANK, FactsProjection
+from services.analytics.service import statistics as stats
 from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload, to_message
@@ -278,7 +279,7 @@ def test_every_view_matches_a_recount(engine: Any, history: list[Envelope], cuts
     where = stats.Filters("2026")
     with engine.connect() as connection:
         for by in stats.DIMENSIONS:
-            got = {g["key"]: g for g in stats.breakdown(connection, where, by)}
+            got = {g["key"]: g for g in stats.breakdown(SqlStatistics(connection), where, by)}
             expected = model.groups(by)
             assert set(got) == set(expected), by
             for key, counts in expected.items():
@@ -295,24 +296,28 @@ def test_every_view_matches_a_recount(engine: Any, history: list[Envelope], cuts
                     counts["feedback"],
                     round(counts["rating_sum"] / counts["feedback"], 2) if counts["feedback"] else None,
                 ), (by, key)
-        totals = stats.totals(connection, where)
+        totals = stats.totals(SqlStatistics(connection), where)
         assert totals["activities"] == sum(1 for _ in model.counted())
-        minutes = {m["minute"]: m["registrations"] for m in stats.per_minute(connection, "2026", None, None)}
+        minutes = {
+            m["minute"]: m["registrations"] for m in stats.per_minute(SqlStatistics(connection), "2026", None, None)
+        }
         assert minutes == dict(model.minutes)
         in_force = Counter(
             level
             for a, level, gone in model.recommendations.values()
             if not gone and not model.activities[a]["withdrawn"]
         )
-        assert {k: v for k, v in stats.recommendations(connection, where)["activities"].items() if v} == dict(in_force)
-        notices = stats.notifications(connection, "2026")
+        assert {
+            k: v for k, v in stats.recommendations(SqlStatistics(connection), where)["activities"].items() if v
+        } == dict(in_force)
+        notices = stats.notifications(SqlStatistics(connection), "2026")
         assert {k: sum(n[k] for n in notices) for k in ("sent", "failed")} == {
             k: model.notices[k] for k in ("sent", "failed")
         }
-        [rule] = stats.local_rules(connection, where)
+        [rule] = stats.local_rules(SqlStatistics(connection), where)
         food = Counter(a["region"] for _, a in model.counted() if "食品安全" in a["name"])
         assert {r["code"]: r["activities"] for r in rule["regions"]} == dict(food)
-        board = stats.scoreboard(connection, where, "unit", 100)
+        board = stats.scoreboard(SqlStatistics(connection), where, "unit", 100)
         assert board["indicators"] == ["活动数量", "参与人数"]
         units = Counter(a["unit"] for _, a in model.counted())
         assert {r["key"]: r["activities"] for r in board["rows"]} == dict(units)
@@ -324,5 +329,5 @@ def test_json_of_rules_is_kept_as_the_campaign_gave_it(engine: Any) -> None:
     with engine.begin() as connection:
         apply_in_batches(connection, [envelope(CAMPAIGN, "2026", 1, START)], [])
     with engine.connect() as connection:
-        [rule] = stats.local_rules(connection, stats.Filters("2026"))
+        [rule] = stats.local_rules(SqlStatistics(connection), stats.Filters("2026"))
     assert json.dumps(rule, ensure_ascii=False).count("食品安全") == 2 and rule["total"] == 0

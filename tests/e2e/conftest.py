@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from harness.factories import organizer_headers
 from harness.tansu import TansuBroker
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.registration.bootstrap import create_app as registration_app
@@ -54,7 +55,7 @@ def settings_env(tmp_path: Path, bus_url: str) -> dict[str, object]:
 async def platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platform]:
     options = settings_env(tmp_path, bus_url)
     registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
-    analytics = analytics_app(AnalyticsSettings(**options))  # type: ignore[arg-type]
+    analytics = analytics_app(analytics_build(AnalyticsSettings(**options)))  # type: ignore[arg-type]
     async with AsyncExitStack() as stack:
         for app in (registration, analytics):
             await stack.enter_async_context(app.router.lifespan_context(app))

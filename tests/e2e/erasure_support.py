@@ -19,6 +19,7 @@ import jwt
 from fastapi import FastAPI
 
 from harness.factories import CAMPAIGN, PASSWORD, activity_body, open_campaign, organizer_headers
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
@@ -72,7 +73,7 @@ async def running_platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platfo
     # every request sees the latest revocations: an erased unit contact's token is refused at once
     options = {**settings_env(tmp_path, bus_url), "token_revocation_refresh_seconds": 0.001}
     registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
-    analytics = analytics_app(AnalyticsSettings(**options))  # type: ignore[arg-type]
+    analytics = analytics_app(analytics_build(AnalyticsSettings(**options)))  # type: ignore[arg-type]
     sms = Recorder()
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(registration.router.lifespan_context(registration))

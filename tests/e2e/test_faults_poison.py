@@ -19,7 +19,8 @@ from fastapi import FastAPI
 
 from harness.events import activity_registered, message
 from harness.factories import activity_body, organizer_headers
-from services.analytics.bootstrap import create_app as analytics
+from services.analytics.bootstrap import build as analytics_build
+from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
@@ -39,7 +40,7 @@ SERVICES: dict[str, tuple[Any, Any]] = {
     "registration": (registration, RegistrationSettings),
     "review": (lambda settings: review_app(review_build(settings)), ReviewSettings),
     "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
-    "analytics": (analytics, AnalyticsSettings),
+    "analytics": (lambda settings: analytics_app(analytics_build(settings)), AnalyticsSettings),
 }
 
 

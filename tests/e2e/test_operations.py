@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from harness.factories import organizer_headers
-from services.analytics.bootstrap import create_app as analytics
+from services.analytics.bootstrap import build as analytics_build
+from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
@@ -31,7 +32,7 @@ FACTORIES = {
     "registration": (registration, RegistrationSettings),
     "review": (lambda settings: review_app(review_build(settings)), ReviewSettings),
     "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
-    "analytics": (analytics, AnalyticsSettings),
+    "analytics": (lambda settings: analytics_app(analytics_build(settings)), AnalyticsSettings),
 }
 
 

@@ -13,6 +13,7 @@ import httpx
 from harness.factories import organizer_headers
 from harness.postgres import EmbeddedPostgres, create_database, drop_database
 from harness.tansu import TansuBroker
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.registration.bootstrap import create_app as registration_app
@@ -27,7 +28,7 @@ async def _run(tmp_path: Path, bus_url: str, urls: dict[str, str], regions: list
     """Start both services, register an activity per region, return the overview once it counts ``total``."""
     options = settings_env(tmp_path, bus_url)
     registration = registration_app(RegistrationSettings(**options, database_url=urls["registration"]))  # type: ignore[arg-type]
-    analytics = analytics_app(AnalyticsSettings(**options, database_url=urls["analytics"]))  # type: ignore[arg-type]
+    analytics = analytics_app(analytics_build(AnalyticsSettings(**options, database_url=urls["analytics"])))  # type: ignore[arg-type]
     async with (
         registration.router.lifespan_context(registration),
         analytics.router.lifespan_context(analytics),

@@ -38,6 +38,7 @@ from schemathesis.core.result import Err
 from schemathesis.pytest.lazy import get_all_tests
 from schemathesis.python import asgi
 
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
@@ -154,7 +155,8 @@ def _notification(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[st
 
 
 def _analytics(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[str], str]]:
-    app = analytics_app(AnalyticsSettings(**_data_dir(tmp_path, "analytics")), TokenVerifier(public_key_pem(KEY)))
+    settings = AnalyticsSettings(**_data_dir(tmp_path, "analytics"))
+    app = analytics_app(analytics_build(settings, verifier=TokenVerifier(public_key_pem(KEY))))
     return app, {"admin": sign_token(KEY, ADMIN)}, lambda _path: "admin"
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from harness.factories import PASSWORD, open_campaign
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import JwksVerifier
@@ -33,7 +34,7 @@ async def analytics(pair: Pair, tmp_path: Path) -> AsyncIterator[httpx.AsyncClie
         "topic_partitions": 3,
     }
     verifier = JwksVerifier("http://kepuri/api/v1/auth/jwks.json", client=pair.registration)
-    app = analytics_app(AnalyticsSettings(**options), verifier=verifier)  # type: ignore[arg-type]
+    app = analytics_app(analytics_build(AnalyticsSettings(**options), verifier=verifier))  # type: ignore[arg-type]
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(app.router.lifespan_context(app))
         yield await stack.enter_async_context(

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
@@ -42,7 +43,7 @@ def apps(tmp_path: Path) -> dict[str, FastAPI]:
         "registration": registration_app(RegistrationSettings(**options)),
         "review": review_app(review_build(ReviewSettings(**options), verifier=verifier)),
         "notification": notification_app(build_notification(NotificationSettings(**options), verifier=verifier)),
-        "analytics": analytics_app(AnalyticsSettings(**options), verifier),
+        "analytics": analytics_app(analytics_build(AnalyticsSettings(**options), verifier=verifier)),
     }
 
 

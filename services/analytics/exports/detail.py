@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
-
-from ..adapters.tables import activity_facts
-from .filters import ExportFilter
 from .model import Column, ExportTable, Row
 from .values import (
     LEVELS,
@@ -20,8 +16,6 @@ from .values import (
     time_range,
     yes_no,
 )
-
-a = activity_facts
 
 
 def _remark(row: Row) -> str:
@@ -82,35 +76,11 @@ KEY_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def activities_query(wanted: ExportFilter) -> Select[Any]:
-    """Every column, by region then start (the region index gives the first, a sort each region's part)."""
-    return select(a).where(*wanted.conditions()).order_by(a.c.region_code, a.c.starts_at, a.c.activity_id)
-
-
-def key_activities_query(wanted: ExportFilter) -> Select[Any]:
-    columns = [
-        a.c.activity_id,
-        a.c.name,
-        a.c.organizer_name,
-        a.c.starts_at,
-        a.c.ends_at,
-        a.c.format,
-        a.c.address,
-        a.c.online_url,
-        a.c.contact_name,
-        a.c.contact_phone,
-        a.c.joint_action,
-    ]
-    query = select(*columns).where(*wanted.conditions(), a.c.key_activity.is_(True))
-    return query.order_by(a.c.starts_at, a.c.activity_id)
-
-
 ACTIVITIES = ExportTable(
     name="activities",
     summary="全部活动明细: every activity, every column a province's report uses",
     title=lambda f: f"{f.scope}{f.year}全国科普日全部活动明细{f.span}",
     columns=ACTIVITY_COLUMNS,
-    query=activities_query,
     contacts=True,
 )
 
@@ -119,7 +89,6 @@ KEY_ACTIVITIES = ExportTable(
     summary="附件1 活动项目汇总表: the region's key activities (重点活动) in the notice's eight columns",
     title=lambda f: f"{f.scope}{f.year}全国科普日活动项目汇总表{f.span}",
     columns=KEY_COLUMNS,
-    query=key_activities_query,
     contacts=True,
     preamble=("单位名称：（盖章）",),
 )

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement
-
-from shared.web import Problem
-
-from ..adapters.tables import activity_facts
+from ..domain.errors import RuleBroken
 from .values import REGIONS, campaign_label, region_name
 
 REGION_PATTERN = r"^\d{2}(\d{2}){0,2}$"
@@ -40,19 +36,6 @@ class ExportFilter:
         end = self.date_to.isoformat() if self.date_to else ""
         return f"（{start}至{end}）"
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """The rows it covers: registered, never withdrawn, in the campaign, region and span."""
-        a = activity_facts
-        found: list[ColumnElement[bool]] = [a.c.campaign == self.campaign, a.c.withdrawn.is_(False), a.c.version > 0]
-        if self.region is not None:
-            level = {2: a.c.province, 4: a.c.city, 6: a.c.county}[len(self.region)]
-            found.append(level == self.region)
-        if self.date_from is not None:
-            found.append(a.c.day >= self.date_from.isoformat())
-        if self.date_to is not None:
-            found.append(a.c.day <= self.date_to.isoformat())
-        return found
-
 
 def known(region: str) -> bool:
     """A division in the data set, or a municipality's city level (1101, 5002) that only its counties name."""
@@ -61,20 +44,10 @@ def known(region: str) -> bool:
     return len(region) == 4 and any(REGIONS.exists(f"{region}{n:02d}") for n in range(1, 100))
 
 
-def invalid(field: str, message: str) -> Problem:
-    """A 422 shaped like the project's validation problems (``errors`` naming the field)."""
-    return Problem(
-        422,
-        "请求内容无效 (invalid request)",
-        f"Invalid fields: {field}",
-        errors=[{"field": field, "message": message, "type": "value_error"}],
-    )
-
-
 def checked(campaign: str, region: str | None, date_from: date | None, date_to: date | None) -> ExportFilter:
-    """The filter, once the region exists and the span is not reversed (422 naming the field otherwise)."""
+    """The filter, once the region exists and the span is not reversed (refused naming the field otherwise)."""
     if region is not None and not known(region):
-        raise invalid("region", f"{region} is not a GB/T 2260 province, city or county code")
+        raise RuleBroken("region", f"{region} is not a GB/T 2260 province, city or county code")
     if date_from is not None and date_to is not None and date_from > date_to:
-        raise invalid("date_from", f"date_from {date_from} is after date_to {date_to}")
+        raise RuleBroken("date_from", f"date_from {date_from} is after date_to {date_to}")
     return ExportFilter(campaign, region, date_from, date_to)

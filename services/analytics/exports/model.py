@@ -1,12 +1,10 @@
-"""An exportable table: its Chinese columns, the query that feeds it, and who may read it."""
+"""An exportable table: its Chinese columns, its title, and who may read it (its rows: ``adapters/export_queries.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from sqlalchemy import Select
 
 from .filters import ExportFilter
 
@@ -33,7 +31,6 @@ class ExportTable:
     summary: str
     title: Callable[[ExportFilter], str]
     columns: tuple[Column, ...]
-    query: Callable[[ExportFilter], Select[Any]]
     contacts: bool = False  # it carries (masked) contacts: staff only
     preamble: tuple[str, ...] = ()  # lines between an XLSX sheet's title and its header row
     headers: tuple[str, ...] = field(init=False)

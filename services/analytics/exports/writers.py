@@ -24,13 +24,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.spreadsheets import csv_text, xlsx_row, xlsx_value
 
+from ..service.ports import ExportRows
 from .filters import ExportFilter
 from .model import ExportTable
-from .source import partitions
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,11 +40,11 @@ _CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _SHEET_NAME_FORBIDS = re.compile(r"[\\/?*\[\]:]")
 
 
-async def csv_chunks(engine: AsyncEngine, table: ExportTable, wanted: ExportFilter) -> AsyncGenerator[bytes, None]:
+async def csv_chunks(source: ExportRows, table: ExportTable, wanted: ExportFilter) -> AsyncGenerator[bytes, None]:
     """The CSV file a partition of rows at a time, the first chunk starting with the BOM and header row."""
     header = BOM + csv_text([list(table.headers)])
     counted = 0
-    async with contextlib.aclosing(partitions(engine, table.query(wanted))) as parts:
+    async with contextlib.aclosing(source.partitions(table.name, wanted)) as parts:
         async for partition in parts:
             rows = table.values(partition, counted)
             counted += len(rows)
@@ -99,11 +98,11 @@ class Book:
                 writer.cleanup()
 
 
-async def xlsx_file(engine: AsyncEngine, table: ExportTable, wanted: ExportFilter, title: str) -> Path:
+async def xlsx_file(source: ExportRows, table: ExportTable, wanted: ExportFilter, title: str) -> Path:
     """Write the table to a temporary .xlsx, off the event loop, and return its path."""
     book = await asyncio.to_thread(Book, table, title)
     try:
-        async with contextlib.aclosing(partitions(engine, table.query(wanted))) as parts:
+        async with contextlib.aclosing(source.partitions(table.name, wanted)) as parts:
             async for partition in parts:
                 await asyncio.to_thread(book.add, partition)
         return await asyncio.to_thread(book.save)

@@ -15,9 +15,9 @@ from shared.consumer.once import once_each
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.notifications import NotificationFailed, NotificationSent
 from shared.events.topics import CAMPAIGNS, NOTIFICATIONS
-from shared.store.upsert import upsert
 
-from ..adapters.tables import campaign_rules, counted_events, notification_counts
+from ..adapters.counters import add_notifications, put_campaign
+from ..adapters.tables import counted_events
 
 
 class CountersProjection:
@@ -32,12 +32,7 @@ class CountersProjection:
             outcome = "sent" if isinstance(payload, NotificationSent) else "failed"
             counts[(d.envelope.campaign or "", payload.kind, payload.channel, outcome)] += 1
         if counts:
-            rows = [
-                dict(zip(("campaign", "kind", "channel", "outcome"), k, strict=True)) | {"messages": n}
-                for k, n in counts.items()
-            ]
-            add = {"messages": lambda excluded, table: table.c.messages + excluded.messages}
-            upsert(connection, notification_counts, rows, keys=("campaign", "kind", "channel", "outcome"), update=add)
+            add_notifications(connection, counts)
         for d in deliveries:
             if isinstance(d.payload, CampaignConfigured):
                 self._campaign(connection, d.payload, d.envelope.sequence)
@@ -51,10 +46,4 @@ class CountersProjection:
             "public_statistics": payload.settings.get("public_statistics") is not False,
             "region_code": region if isinstance(region := payload.settings.get("region_code"), str) else None,
         }
-        upsert(
-            connection,
-            campaign_rules,
-            [row],
-            keys=("campaign",),
-            update=dict.fromkeys(("rules", "indicators", "version", "public_statistics", "region_code")),
-        )
+        put_campaign(connection, row)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection
 
 from shared.consumer import Delivery
 from shared.consumer.once import first_time
@@ -30,18 +30,9 @@ from shared.events.payloads.reviews import (
     UnitRecommended,
 )
 from shared.events.topics import ACTIVITIES, PARTICIPATION, REVIEWS
-from shared.store import insert_plain
-from shared.store.upsert import upsert
 
-from ..adapters.tables import (
-    activity_facts,
-    activity_recommendations,
-    activity_targets,
-    activity_themes,
-    counted_events,
-    registrations_per_minute,
-    unit_recommendations,
-)
+from ..adapters.facts_rows import FactsRows
+from ..adapters.tables import counted_events
 from .dimensions import china_minute, placeholder, registered_row, updated_values
 
 LEVEL_RANK = {"county": 1, "city": 2, "province": 3, "national": 4}
@@ -75,7 +66,7 @@ class FactsProjection:
         if not relevant:
             return
         counted = first_time(connection, counted_events, [d for d in relevant if isinstance(d.payload, COUNTED)])
-        batch = _Batch(connection)
+        batch = _Batch(FactsRows(connection))
         batch.prefetch({_activity_of(d.payload) for d in relevant} - {None})
         for delivery in relevant:
             payload = delivery.payload
@@ -90,8 +81,8 @@ class FactsProjection:
 class _Batch:
     """The rows one batch touches, read once and written back once."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    def __init__(self, stored: FactsRows) -> None:
+        self.stored = stored
         self.rows: dict[str, dict[str, Any]] = {}
         self.new: set[str] = set()
         self.changed: set[str] = set()
@@ -105,27 +96,20 @@ class _Batch:
     def prefetch(self, activity_ids: set[str | None]) -> None:
         """Read the rows of these activities in one query per thousand (placeholders for unknown ones)."""
         ids = sorted(i for i in activity_ids if i is not None)
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            found = self.connection.execute(select(activity_facts).where(activity_facts.c.activity_id.in_(chunk)))
-            for mapping in found.mappings():
-                self.rows[mapping["activity_id"]] = dict(mapping)
-            for activity_id in chunk:
-                if activity_id not in self.rows:
-                    self.rows[activity_id] = placeholder(activity_id)
-                    self.new.add(activity_id)
+        self.rows.update(self.stored.rows(ids))
+        for activity_id in ids:
+            if activity_id not in self.rows:
+                self.rows[activity_id] = placeholder(activity_id)
+                self.new.add(activity_id)
 
     def row(self, activity_id: str) -> dict[str, Any]:
         """The activity's row (read from the database once per batch; a placeholder if unknown)."""
         row = self.rows.get(activity_id)
         if row is None:
-            found = self.connection.execute(select(activity_facts).where(activity_facts.c.activity_id == activity_id))
-            mapping = found.mappings().first()
-            if mapping is None:
+            row = self.stored.row(activity_id)
+            if row is None:
                 row = placeholder(activity_id)
                 self.new.add(activity_id)
-            else:
-                row = dict(mapping)
             self.rows[activity_id] = row
         return row
 
@@ -146,7 +130,7 @@ class _Batch:
             values, themes, targets = updated_values(payload.changes)
             row.update(values)
             if themes is not None or targets is not None:
-                old = self.lists.get(payload.activity_id) or self._stored_lists(payload.activity_id)
+                old = self.lists.get(payload.activity_id) or self.stored.lists(payload.activity_id)
                 self.lists[payload.activity_id] = (
                     themes if themes is not None else old[0],
                     targets if targets is not None else old[1],
@@ -159,15 +143,6 @@ class _Batch:
                 row["actual_participants"] = payload.actual_participants
         row["version"] = sequence
         self.changed.add(payload.activity_id)
-
-    def _stored_lists(self, activity_id: str) -> tuple[list[str], list[str]]:
-        themes = self.connection.scalars(
-            select(activity_themes.c.theme).where(activity_themes.c.activity_id == activity_id)
-        )
-        targets = self.connection.scalars(
-            select(activity_targets.c.target_group).where(activity_targets.c.activity_id == activity_id)
-        )
-        return sorted(themes), sorted(targets)
 
     # --- facts of other streams, each counted once -----------------------------------------------
 
@@ -208,10 +183,7 @@ class _Batch:
         self.changed.add(activity_id)
 
     def _endorsed(self, payload: RecommendationEndorsed) -> None:
-        r = activity_recommendations
-        known = self.connection.scalar(
-            select(r.c.activity_id).where(r.c.recommendation_id == payload.recommendation_id)
-        )
+        known = self.stored.recommended_activity(payload.recommendation_id)
         pending = next((x for x in self.recommendations if x["recommendation_id"] == payload.recommendation_id), None)
         activity_id = known or (pending["activity_id"] if pending else None)
         if activity_id is None:
@@ -225,55 +197,31 @@ class _Batch:
     # --- writing ---------------------------------------------------------------------------------
 
     def write(self) -> None:
-        c = self.connection
         if self.recommendations:
-            upsert(c, activity_recommendations, self.recommendations, keys=("recommendation_id",))
+            self.stored.put_recommendations(self.recommendations)
         if self.units:
-            upsert(c, unit_recommendations, self.units, keys=("recommendation_id",))
+            self.stored.put_unit_recommendations(self.units)
         if self.withdrawn_recommendations:
             ids = self.withdrawn_recommendations + [f"{i}:endorsed" for i in self.withdrawn_recommendations]
-            r = activity_recommendations
-            self.levels_touched |= set(c.scalars(select(r.c.activity_id).where(r.c.recommendation_id.in_(ids))))
-            c.execute(r.update().where(r.c.recommendation_id.in_(ids)).values(withdrawn=True))
-            u = unit_recommendations
-            c.execute(
-                u.update().where(u.c.recommendation_id.in_(self.withdrawn_recommendations)).values(withdrawn=True)
-            )
+            self.levels_touched |= self.stored.withdraw(ids, self.withdrawn_recommendations)
         for activity_id in self.levels_touched:
             self.row(activity_id)["level"] = self._level(activity_id)
             self.changed.add(activity_id)
         self._write_rows()
         self._write_lists()
         if self.minutes:
-            rows = [{"campaign": k[0], "minute": k[1], "registrations": n} for k, n in self.minutes.items()]
-            add = {"registrations": lambda excluded, table: table.c.registrations + excluded.registrations}
-            upsert(c, registrations_per_minute, rows, keys=("campaign", "minute"), update=add)
+            self.stored.add_registrations(self.minutes)
 
     def _level(self, activity_id: str) -> str | None:
-        r = activity_recommendations
-        levels = self.connection.scalars(
-            select(r.c.level).where(r.c.activity_id == activity_id, r.c.withdrawn.is_(False))
-        )
-        return max(levels, key=LEVEL_RANK.__getitem__, default=None)
+        return max(self.stored.levels(activity_id), key=LEVEL_RANK.__getitem__, default=None)
 
     def _write_rows(self) -> None:
-        insert_plain(self.connection, activity_facts, [self.rows[i] for i in sorted(self.new & self.changed)])
-        old = [self.rows[i] for i in sorted(self.changed - self.new)]
-        if old:
-            f = activity_facts
-            columns = [c.name for c in f.columns if c.name != "activity_id"]
-            statement = f.update().where(f.c.activity_id == bindparam("key")).values({n: bindparam(n) for n in columns})
-            self.connection.execute(statement, [{"key": r["activity_id"], **{n: r[n] for n in columns}} for r in old])
+        self.stored.insert([self.rows[i] for i in sorted(self.new & self.changed)])
+        self.stored.update([self.rows[i] for i in sorted(self.changed - self.new)])
 
     def _write_lists(self) -> None:
-        if not self.lists:
-            return
-        ids = sorted(self.lists)
-        for table, column, index in ((activity_themes, "theme", 0), (activity_targets, "target_group", 1)):
-            self.connection.execute(delete(table).where(table.c.activity_id.in_(ids)))
-            insert_plain(
-                self.connection, table, [{"activity_id": i, column: v} for i in ids for v in self.lists[i][index]]
-            )
+        if self.lists:
+            self.stored.replace_lists(self.lists)
 
 
 def _activity_of(payload: Any) -> str | None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
 from shared.events.topics import ACTIVITIES
-from shared.store.upsert import upsert
 
-from ..adapters.tables import overview_activities, overview_provinces
+from ..adapters.overview import put_overview, stored_activities
 
 
 class OverviewProjection:
@@ -25,14 +24,7 @@ class OverviewProjection:
         relevant = [d for d in deliveries if isinstance(d.payload, ActivityRegistered | ActivityWithdrawn)]
         if not relevant:
             return
-        a = overview_activities
-        ids = {d.envelope.subject for d in relevant}
-        rows = connection.execute(
-            select(a.c.activity_id, a.c.campaign, a.c.province, a.c.withdrawn, a.c.version).where(
-                a.c.activity_id.in_(ids)
-            )
-        )
-        known = {row.activity_id: dict(row._mapping) for row in rows}
+        known = stored_activities(connection, {d.envelope.subject for d in relevant})
         changed: set[str] = set()
         delta: Counter[tuple[str, str]] = Counter()
         for delivery in relevant:
@@ -55,17 +47,4 @@ class OverviewProjection:
                 row["version"] = delivery.envelope.sequence
                 changed.add(delivery.envelope.subject)
                 delta[(row["campaign"], row["province"])] -= 1
-        upsert(
-            connection,
-            a,
-            [known[i] for i in sorted(changed)],
-            keys=("activity_id",),
-            update={"withdrawn": None, "version": None},
-        )
-        upsert(
-            connection,
-            overview_provinces,
-            [{"campaign": c, "province": p, "activities": n} for (c, p), n in delta.items() if n],
-            keys=("campaign", "province"),
-            update={"activities": lambda excluded, table: table.c.activities + excluded.activities},
-        )
+        put_overview(connection, [known[i] for i in sorted(changed)], delta)

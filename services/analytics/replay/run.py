@@ -2,11 +2,11 @@
 
 1. The live database is migrated (a no-op when the service runs) and a fresh shadow is made beside it
    by the same migrations: a file ``analytics.replay.db`` next to a SQLite database, a schema
-   ``analytics_replay`` in a PostgreSQL one (:mod:`.sqlite`, :mod:`.postgres`).
+   ``analytics_replay`` in a PostgreSQL one (:mod:`.adapters.sqlite`, :mod:`.adapters.postgres`).
 2. :class:`~.reader.ShadowReader` applies every record of the projections' topics to the shadow, up to
    the end offsets taken when it starts (the progress bar's total).
 3. Unlocked rounds catch the shadow up with the live consumers' tracking until it is within one batch.
-4. The :class:`~.swap.Swap` begins a transaction on the live database and locks the live consumers
+4. The :class:`~.adapters.swap.Swap` begins a transaction on the live database and locks the live consumers
    out, reads the live tracking under the lock, the reader applies what the shadow still lacks, and
    the same transaction replaces the views' rows and moves the live tracking up to the shadow's. Then
    the shadow is removed.
@@ -37,11 +37,11 @@ from shared.store.migrations import migrate
 from ..adapters.tables import metadata
 from ..bootstrap import MIGRATIONS, build
 from ..settings import AnalyticsSettings
-from .postgres import PostgresSwap
+from .adapters.postgres import PostgresSwap
+from .adapters.sqlite import SqliteSwap
+from .adapters.swap import Swap
 from .progress import Progress
 from .reader import ReplayError, ShadowReader, Tracked
-from .sqlite import SqliteSwap
-from .swap import Swap
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from shared.regions import PackagedRegions
-
-from ...summaries import summary_counts
+from ...adapters.summary_reports import SqlSummaries
+from ...service.summary_counts import summary_counts
 from ..access import StaffDep, within_jurisdiction
 from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
-_REGIONS = PackagedRegions()  # loads its data on first use, not at import
 
 
 class SummaryRegion(BaseModel):
@@ -45,6 +43,6 @@ async def summaries(
     """A reviewer below national level sees only inside its jurisdiction (its own region by default)."""
     where = within_jurisdiction(staff, region) or ""
     counts = await analytics.answer(
-        ("summaries", campaign, where), lambda c: summary_counts(c, campaign, where, _REGIONS)
+        ("summaries", campaign, where), lambda c: summary_counts(SqlSummaries(c), campaign, where, analytics.regions)
     )
     return SummaryCounts.model_validate(counts)

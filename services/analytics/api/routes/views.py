@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field, TypeAdapter
 from shared.web.dates import Day
 from shared.web.problems import Problem
 
-from ... import stats
+from ...adapters.statistics import SqlStatistics
+from ...service import statistics as stats
 from ..access import StaffDep, public_or_staff, within_jurisdiction
 from ..deps import AnalyticsDep
 
@@ -75,8 +76,9 @@ async def activities(
     by: Annotated[stats.Dimension, Query(description="the dimension to group by")] = "province",
 ) -> Response:
     def read(connection: Any) -> Breakdown:
-        totals = stats.totals(connection, where)
-        groups = [Group(**g) for g in stats.breakdown(connection, where, by)]
+        reader = SqlStatistics(connection)
+        totals = stats.totals(reader, where)
+        groups = [Group(**g) for g in stats.breakdown(reader, where, by)]
         return Breakdown(by=by, totals=Figures(**totals), groups=groups)
 
     return await analytics.answer_json(("activities", where, by), read, BREAKDOWN)
@@ -103,7 +105,9 @@ async def registrations_per_minute(
     until: Annotated[str | None, Query(pattern=MINUTE)] = None,
 ) -> Response:
     key = ("minutes", campaign, since, until)
-    return await analytics.answer_json(key, lambda c: stats.per_minute(c, campaign, since, until), MINUTES)
+    return await analytics.answer_json(
+        key, lambda c: stats.per_minute(SqlStatistics(c), campaign, since, until), MINUTES
+    )
 
 
 class Recommendations(BaseModel):
@@ -116,7 +120,7 @@ class Recommendations(BaseModel):
 )
 async def recommendations(analytics: AnalyticsDep, where: FiltersDep) -> Recommendations:
     return Recommendations(
-        **await analytics.answer(("recommendations", where), lambda c: stats.recommendations(c, where))
+        **await analytics.answer(("recommendations", where), lambda c: stats.recommendations(SqlStatistics(c), where))
     )
 
 
@@ -136,7 +140,9 @@ class NotificationCount(BaseModel):
 async def notifications(
     analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
 ) -> list[NotificationCount]:
-    rows = await analytics.answer(("notifications", campaign), lambda c: stats.notifications(c, campaign))
+    rows = await analytics.answer(
+        ("notifications", campaign), lambda c: stats.notifications(SqlStatistics(c), campaign)
+    )
     return [NotificationCount(**r) for r in rows]
 
 
@@ -162,7 +168,7 @@ class LocalRule(BaseModel):
     dependencies=PUBLIC,
 )
 async def local_rules(analytics: AnalyticsDep, where: FiltersDep) -> list[LocalRule]:
-    rows = await analytics.answer(("local-rules", where), lambda c: stats.local_rules(c, where))
+    rows = await analytics.answer(("local-rules", where), lambda c: stats.local_rules(SqlStatistics(c), where))
     return [LocalRule(**r) for r in rows]
 
 
@@ -188,5 +194,7 @@ async def scoreboard(
 ) -> Scoreboard:
     """A reviewer below national level sees the units and regions inside its jurisdiction only."""
     where = replace(where, region=within_jurisdiction(staff, where.region))
-    board = await analytics.answer(("scoreboard", where, by, limit), lambda c: stats.scoreboard(c, where, by, limit))
+    board = await analytics.answer(
+        ("scoreboard", where, by, limit), lambda c: stats.scoreboard(SqlStatistics(c), where, by, limit)
+    )
     return Scoreboard(indicators=board["indicators"], rows=[ScoreRow(**r) for r in board["rows"]])

@@ -1,4 +1,4 @@
-"""Rows from the database a partition at a time, on one server-side cursor.
+"""An export table's rows from the database a partition at a time, on one server-side cursor.
 
 One query, one snapshot: SQLite (aiosqlite) fetches each partition on its driver thread, PostgreSQL
 (asyncpg) through a server-side cursor in the read transaction. Only one partition of rows is ever in
@@ -14,6 +14,10 @@ from sqlalchemy import RowMapping, Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.store.engine import translate
+
+from ..exports.filters import ExportFilter
+from ..service.ports import ExportRows
+from .export_queries import QUERIES
 
 PARTITION = 1000
 
@@ -33,3 +37,14 @@ async def partitions(
         if translated is exc:
             raise
         raise translated from exc
+
+
+class SqlExportRows(ExportRows):
+    """:class:`ExportRows` from the views' database: the table's query (:mod:`.export_queries`), streamed."""
+
+    def __init__(self, engine: AsyncEngine, size: int = PARTITION) -> None:
+        self.engine = engine
+        self.size = size
+
+    def partitions(self, table: str, wanted: ExportFilter) -> AsyncGenerator[Sequence[RowMapping], None]:
+        return partitions(self.engine, QUERIES[table](wanted), self.size)

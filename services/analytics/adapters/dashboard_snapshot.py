@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.regions import PackagedRegions
 
-from ..adapters.tables import activity_facts, notification_counts, registrations_per_minute
-from .models import CategoryCount, Counters, MinuteCount, ProvinceCount, Snapshot
+from ..operations_dashboard.models import CategoryCount, Counters, MinuteCount, ProvinceCount, Snapshot
+from .tables import activity_facts, notification_counts, registrations_per_minute
 
 LEVELS = ("county", "city", "province", "national")
 TOP = 10

@@ -8,21 +8,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, case
+from sqlalchemy import Connection
 
 from shared.consumer import Delivery
 from shared.events.payloads.campaigns import CampaignConfigured
 from shared.events.payloads.summaries import SummaryDrafted, SummarySubmitted
 from shared.events.topics import CAMPAIGNS, REVIEWS
-from shared.store.upsert import upsert
 
-from ..adapters.tables import summary_reports, summary_steps
-
-
-def _if_newer(column: str) -> Any:
-    return lambda excluded, table: case(
-        (excluded["version"] > table.c.version, excluded[column]), else_=table.c[column]
-    )
+from ..adapters.summary_reports import put_reports, put_steps
 
 
 class SummariesProjection:
@@ -55,17 +48,5 @@ class SummariesProjection:
                     "submitted": isinstance(payload, SummarySubmitted),
                     "version": sequence,
                 }
-        upsert(
-            connection,
-            summary_steps,
-            list(steps.values()),
-            keys=("campaign",),
-            update={c: _if_newer(c) for c in ("reporters", "version")},
-        )
-        upsert(
-            connection,
-            summary_reports,
-            list(reports.values()),
-            keys=("summary_id",),
-            update={c: _if_newer(c) for c in ("submitted", "version")},
-        )
+        put_steps(connection, list(steps.values()))
+        put_reports(connection, list(reports.values()))

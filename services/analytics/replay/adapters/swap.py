@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .reader import ReplayError, Tracked
+from ..reader import ReplayError, Tracked
 
 Rows = list[tuple[Any, ...]]
 

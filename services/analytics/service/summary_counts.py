@@ -9,23 +9,19 @@ due being the societies that began a report.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from shared.regions import PackagedRegions
 
-from .adapters.tables import activity_facts, summary_reports, summary_steps
+from .ports import SummaryReader
 
 DIGITS = {"province": 2, "city": 4, "county": 6}
 
 
-def summary_counts(connection: Connection, campaign: str, region: str, regions: PackagedRegions) -> dict[str, Any]:
+def summary_counts(reader: SummaryReader, campaign: str, region: str, regions: PackagedRegions) -> dict[str, Any]:
     """Reported / due per division one level below ``region`` ('' for China), and in total."""
-    step = connection.execute(select(summary_steps.c.reporters).where(summary_steps.c.campaign == campaign)).scalar()
-    kinds: list[str] = json.loads(step or "[]")
+    kinds = reader.reporters(campaign)
     children = [(code, name) for code, name in regions.children(region)] or [(region, regions.name(region) or region)]
     depth = len(children[0][0])
     due: defaultdict[str, set[str]] = defaultdict(set)
@@ -36,20 +32,10 @@ def summary_counts(connection: Connection, campaign: str, region: str, regions: 
             for code in _codes(regions, region, digits):
                 due[code[:depth]].add(f"{kind}:{code}")
     if "organizer" in kinds:
-        f = activity_facts.c
-        query = select(f.organizer_id, f.region_code).where(
-            f.campaign == campaign, f.withdrawn.is_(False), f.version > 0, f.organizer_id.is_not(None)
-        )
-        if region:
-            query = query.where(f.region_code.startswith(region, autoescape=True))
-        for organizer_id, code in connection.execute(query.distinct()):
+        for organizer_id, code in reader.organizers(campaign, region):
             due[code[:depth]].add(f"organizer:{organizer_id}")
-    s = summary_reports.c
-    rows = connection.execute(
-        select(s.reporter, s.reporter_kind, s.region_code, s.submitted).where(s.campaign == campaign)
-    )
     societies: dict[str, bool] = {}
-    for reporter, kind, code, submitted in rows:
+    for reporter, kind, code, submitted in reader.reports(campaign):
         if kind not in kinds:
             continue
         if kind == "society":

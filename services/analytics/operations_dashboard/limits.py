@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from shared.web.problems import Problem
+from ..domain.errors import ClientStreamsFull, StreamsFull
 
 RETRY_AFTER_S = 10
 
@@ -44,23 +44,18 @@ class StreamSlots:
         return self._by_client[client]
 
     def take(self, client: str) -> Slot:
-        """A slot for a new stream from ``client``; a 503 or 429 problem when there is none."""
-        retry = {"Retry-After": str(RETRY_AFTER_S)}
+        """A slot for a new stream from ``client``; refused (try again after ``RETRY_AFTER_S``) when there is none."""
         if self.open >= self.total:
-            raise Problem(
-                503,
-                "实时连接已满 (too many dashboard streams)",
+            raise StreamsFull(
                 f"All {self.total} dashboard streams are open (KEPURI_ANALYTICS_DASHBOARD_STREAMS); "
                 f"try again in {RETRY_AFTER_S} s",
-                headers=retry,
+                RETRY_AFTER_S,
             )
         if self._by_client[client] >= self.per_client:
-            raise Problem(
-                429,
-                "实时连接过多 (too many streams from this address)",
+            raise ClientStreamsFull(
                 f"This address already has {self.per_client} dashboard streams open "
                 f"(KEPURI_ANALYTICS_DASHBOARD_STREAMS_PER_CLIENT): close one, or try again in {RETRY_AFTER_S} s",
-                headers=retry,
+                RETRY_AFTER_S,
             )
         self.open += 1
         self._by_client[client] += 1

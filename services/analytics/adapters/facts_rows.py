@@ -1,0 +1,112 @@
+"""The activity facts' reads and writes, on the consumer's connection (the batch's one transaction).
+
+:class:`~..projections.facts.FactsProjection` decides what each event changes; this is every statement
+it needs: rows read once per batch, written back in one ``executemany`` per table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, select
+
+from shared.store import insert_plain
+from shared.store.upsert import upsert
+
+from .tables import (
+    activity_facts,
+    activity_recommendations,
+    activity_targets,
+    activity_themes,
+    registrations_per_minute,
+    unit_recommendations,
+)
+
+CHUNK = 1000
+
+
+class FactsRows:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def rows(self, activity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored rows of these activities (those there are), one query per thousand."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(activity_ids), CHUNK):
+            chunk = activity_ids[start : start + CHUNK]
+            result = self.connection.execute(select(activity_facts).where(activity_facts.c.activity_id.in_(chunk)))
+            for mapping in result.mappings():
+                found[mapping["activity_id"]] = dict(mapping)
+        return found
+
+    def row(self, activity_id: str) -> dict[str, Any] | None:
+        result = self.connection.execute(select(activity_facts).where(activity_facts.c.activity_id == activity_id))
+        mapping = result.mappings().first()
+        return None if mapping is None else dict(mapping)
+
+    def lists(self, activity_id: str) -> tuple[list[str], list[str]]:
+        """The activity's stored themes and target groups, sorted."""
+        themes = self.connection.scalars(
+            select(activity_themes.c.theme).where(activity_themes.c.activity_id == activity_id)
+        )
+        targets = self.connection.scalars(
+            select(activity_targets.c.target_group).where(activity_targets.c.activity_id == activity_id)
+        )
+        return sorted(themes), sorted(targets)
+
+    def recommended_activity(self, recommendation_id: str) -> str | None:
+        """The activity a stored recommendation is of."""
+        r = activity_recommendations
+        activity_id: str | None = self.connection.scalar(
+            select(r.c.activity_id).where(r.c.recommendation_id == recommendation_id)
+        )
+        return activity_id
+
+    def levels(self, activity_id: str) -> list[str]:
+        """The levels of the activity's recommendations in force."""
+        r = activity_recommendations
+        return list(
+            self.connection.scalars(select(r.c.level).where(r.c.activity_id == activity_id, r.c.withdrawn.is_(False)))
+        )
+
+    def put_recommendations(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        upsert(self.connection, activity_recommendations, list(rows), keys=("recommendation_id",))
+
+    def put_unit_recommendations(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        upsert(self.connection, unit_recommendations, list(rows), keys=("recommendation_id",))
+
+    def withdraw(self, activity_recommendation_ids: Sequence[str], unit_recommendation_ids: Sequence[str]) -> set[str]:
+        """Mark these recommendations withdrawn; the activities whose recommendations they were."""
+        c, r, u = self.connection, activity_recommendations, unit_recommendations
+        ids = list(activity_recommendation_ids)
+        touched = set(c.scalars(select(r.c.activity_id).where(r.c.recommendation_id.in_(ids))))
+        c.execute(r.update().where(r.c.recommendation_id.in_(ids)).values(withdrawn=True))
+        c.execute(u.update().where(u.c.recommendation_id.in_(list(unit_recommendation_ids))).values(withdrawn=True))
+        return touched
+
+    def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        insert_plain(self.connection, activity_facts, list(rows))
+
+    def update(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write these stored rows back, every column, in one ``executemany``."""
+        if not rows:
+            return
+        f = activity_facts
+        columns = [c.name for c in f.columns if c.name != "activity_id"]
+        statement = f.update().where(f.c.activity_id == bindparam("key")).values({n: bindparam(n) for n in columns})
+        self.connection.execute(statement, [{"key": r["activity_id"], **{n: r[n] for n in columns}} for r in rows])
+
+    def replace_lists(self, lists: Mapping[str, tuple[list[str], list[str]]]) -> None:
+        """The themes and target groups of these activities, replacing what was stored."""
+        ids = sorted(lists)
+        for table, column, index in ((activity_themes, "theme", 0), (activity_targets, "target_group", 1)):
+            self.connection.execute(delete(table).where(table.c.activity_id.in_(ids)))
+            insert_plain(self.connection, table, [{"activity_id": i, column: v} for i in ids for v in lists[i][index]])
+
+    def add_registrations(self, minutes: Counter[tuple[str, str]]) -> None:
+        """Add registrations per (campaign, China-time minute)."""
+        rows = [{"campaign": k[0], "minute": k[1], "registrations": n} for k, n in minutes.items()]
+        add = {"registrations": lambda excluded, table: table.c.registrations + excluded.registrations}
+        upsert(self.connection, registrations_per_minute, rows, keys=("campaign", "minute"), update=add)

@@ -1,0 +1,1 @@
+"""Analytics' service layer: the queries its routes answer, one module per capability."""
