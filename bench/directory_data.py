@@ -23,8 +23,8 @@ from sqlalchemy import func, select, true
 from services.registration.adapters.region_centres import PackagedCentres
 from services.registration.adapters.tables import directory_activities
 from services.registration.bootstrap import MIGRATIONS
-from services.registration.directory.projection import DirectoryProjection
 from services.registration.domain.campaign import CHINA
+from services.registration.projections.directory import DirectoryProjection
 from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG

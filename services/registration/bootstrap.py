@@ -13,9 +13,6 @@ from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
-from .access import Access
-from .accounts import Accounts
-from .activities import Activities, CampaignBook
 from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
@@ -27,34 +24,37 @@ from .api.routes import key_plans as key_plan_routes
 from .api.routes import passwords as password_routes
 from .api.routes import science_routes as route_routes
 from .api.routes import sheets as sheet_routes
-from .campaigns import Campaigns
 from .container import Registration
-from .dashboard import Dashboard
 from .directory import Directory
 from .directory.admissions import AdmissionCache
 from .directory.participation import Participation
-from .directory.projection import DirectoryProjection
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
 from .directory.routes import PublicRoutes
-from .directory.showcase import ShowcaseProjection
 from .directory.throttle import TokenBucket
-from .drafts import Drafts
-from .erasure import Erasures
-from .key_plans import KeyPlans
 from .media.files import FileMediaStore
 from .media.inspection import Limits
 from .media.library import MediaLibrary
 from .media.s3 import S3Location, S3MediaStore
 from .media.store import MediaStore
-from .outcomes import ReviewOutcomeProjection
-from .passwords import Passwords
-from .personal_keys import PersonalKeys
-from .science_routes import ScienceRoutes
+from .projections.directory import DirectoryProjection
+from .projections.review_outcomes import ReviewOutcomeProjection
+from .projections.showcase import ShowcaseProjection
+from .service.access import Access
+from .service.accounts import Accounts
+from .service.activities import Activities, CampaignBook
+from .service.campaigns import Campaigns
+from .service.drafts import Drafts
+from .service.erasure import Erasures
+from .service.key_plans import KeyPlans
+from .service.organizer_dashboard import Dashboard
+from .service.passwords import Passwords
+from .service.personal_keys import PersonalKeys
+from .service.science_routes import ScienceRoutes
+from .service.staff import StaffAccounts
+from .service.throttles import AccountThrottles
 from .settings import RegistrationSettings
 from .sheets.gate import ImportGate
-from .staff import StaffAccounts
-from .throttles import AccountThrottles
 
 MIGRATIONS = "services.registration:migrations"
 

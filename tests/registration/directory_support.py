@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registration.adapters.region_centres import PackagedCentres
-from services.registration.directory.projection import DirectoryProjection
+from services.registration.projections.directory import DirectoryProjection
 from shared.bus import Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, to_message

@@ -28,10 +28,10 @@ from shared.runtime import Backbone
 from shared.store import IntegrityViolation, reading
 from shared.web.idempotency import IdempotentRequest
 
-from ..activities import Activities
 from ..adapters.tables import activities
 from ..domain.activity import Activity
 from ..domain.rules import RuleBroken
+from ..service.activities import Activities
 from .gate import ImportGate
 from .reading import Sheet, SheetLimits, read_sheet
 from .rows import CellProblem, RowCandidate, identity, read_row

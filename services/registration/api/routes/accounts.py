@@ -30,12 +30,12 @@ from shared.store import IntegrityViolation, sync_reading
 from shared.web import Problem
 from shared.web.auth import AdminDep, AnyAdminDep
 
-from ...access import UnknownAccount
 from ...adapters.tables import accounts
 from ...container import Registration
 from ...domain.rules import RuleBroken
 from ...domain.staff import OutsideAdministration
-from ...staff import administrator_of
+from ...service.access import UnknownAccount
+from ...service.staff import administrator_of
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/accounts", tags=["units and accounts"])

@@ -13,9 +13,9 @@ from shared.web import Problem
 from shared.web.auth import OrganizerDep, PrincipalDep
 from shared.web.idempotency import IdempotentRequest
 
-from ...activities import NotFound
 from ...domain.activity import Activity
 from ...domain.rules import RuleBroken
+from ...service.activities import NotFound
 from ..deps import RegistrationDep
 from ..schemas import ActivityDetailsIn, ActivityIn, ActivityOut, InfoIn, ScienceWorkersIn, WithdrawalIn
 

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from shared.web import Problem
 from shared.web.auth import OrganizerDep
 
-from ...activities import NotFound
 from ...domain.rules import RuleBroken
-from ...drafts import Draft
+from ...service.activities import NotFound
+from ...service.drafts import Draft
 from ..deps import RegistrationDep
 from ..schemas import ActivityIn, ActivityOut, DraftIn
 from .activities import IfMatch, rule_problem, version_of

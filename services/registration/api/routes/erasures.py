@@ -9,7 +9,7 @@ from shared.web import Problem
 from shared.web.auth import AdminDep
 
 from ...domain.rules import RuleBroken
-from ...erasure import Erasure
+from ...service.erasure import Erasure
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/erasures", tags=["erasures"])

@@ -12,7 +12,7 @@ from shared.web.auth import PrincipalDep
 from shared.web.dates import Zoned
 
 from ...domain.rules import RuleBroken
-from ...key_plans import CountySheet, KeyPlans
+from ...service.key_plans import CountySheet, KeyPlans
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/key-activity-plans", tags=["key-activity-plans"])

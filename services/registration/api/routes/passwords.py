@@ -2,7 +2,7 @@
 ``/api/v1/auth/password-reset``: a forgotten password is reset by a code texted to the account's phone.
 
 Asking for a code answers 202 the same whether or not an account has the phone (a stranger learns
-nothing), limited per phone and per address (429). See :mod:`services.registration.passwords`.
+nothing), limited per phone and per address (429). See :mod:`services.registration.service.passwords`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from shared.web import Problem
 from shared.web.auth import PrincipalDep
 
 from ...domain.rules import RuleBroken
-from ...throttles import TooManyAttempts
+from ...service.throttles import TooManyAttempts
 from ..deps import RegistrationDep
 from .units import client_address, too_many
 

@@ -16,7 +16,7 @@ from shared.web.auth import require_role
 from ...directory.participation import NotListed, Throttled
 from ...directory.routes import PublicRoutes, UnknownStop
 from ...domain.rules import RuleBroken
-from ...science_routes import Route, RouteNotFound
+from ...service.science_routes import Route, RouteNotFound
 from ..deps import RegistrationDep
 from ..route_schemas import (
     VISITOR,

@@ -18,9 +18,9 @@ from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import PrincipalDep
 
-from ...accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ...domain.rules import RuleBroken
 from ...domain.unit import SignUpUnit, UnitType
+from ...service.accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ..deps import RegistrationDep
 from .activities import rule_problem
 

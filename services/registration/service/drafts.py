@@ -19,10 +19,10 @@ from shared.auth import Principal
 from shared.runtime import Backbone
 from shared.store import Changes, ConcurrencyError, reading, transaction
 
+from ..adapters.tables import drafts
+from ..domain.activity import Activity, ActivityDetails
+from ..domain.rules import RuleBroken
 from .activities import Activities, NotFound
-from .adapters.tables import drafts
-from .domain.activity import Activity, ActivityDetails
-from .domain.rules import RuleBroken
 
 MAX_DRAFTS_PER_UNIT = 1000
 

@@ -16,12 +16,12 @@ from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.cursor import decode_cursor, encode_cursor
 
-from .adapters.activity_rows import activity_of
-from .adapters.tables import activities, drafts
+from ..adapters.activity_rows import activity_of
+from ..adapters.tables import activities, drafts
+from ..domain.activity import Activity
+from ..domain.campaign import Campaign, china_day
+from ..domain.info import WEIGHTS
 from .campaigns import Campaigns
-from .domain.activity import Activity
-from .domain.campaign import Campaign, china_day
-from .domain.info import WEIGHTS
 
 UNIT_NAMES_KEPT = 10_000
 

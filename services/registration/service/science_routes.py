@@ -26,10 +26,10 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, reading
 from shared.store.upsert import upsert_statement
 
+from ..adapters.tables import activities, science_routes
+from ..domain import route as rules
+from ..domain.route import RouteDetails, Stop
 from .activities import CampaignBook
-from .adapters.tables import activities, science_routes
-from .domain import route as rules
-from .domain.route import RouteDetails, Stop
 
 SOURCE = "/kepuri/registration"
 

@@ -37,15 +37,15 @@ from shared.store import (
 )
 from shared.web.idempotency import IdempotentRequest
 
-from .adapters.activity_rows import activity_of, activity_row
-from .adapters.tables import activities, science_workers
+from ..adapters.activity_rows import activity_of, activity_row
+from ..adapters.tables import activities, science_workers
+from ..domain import activity as decide
+from ..domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
+from ..domain.campaign import Campaign
+from ..domain.info import InfoCompletion, complete_info
+from ..domain.key_plans import county_of, plan_deadline, require_key_activity_open
+from ..domain.rules import Regions, RuleBroken
 from .campaigns import Campaigns
-from .domain import activity as decide
-from .domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
-from .domain.campaign import Campaign
-from .domain.info import InfoCompletion, complete_info
-from .domain.key_plans import county_of, plan_deadline, require_key_activity_open
-from .domain.rules import Regions, RuleBroken
 from .key_plans import KeyPlans
 from .personal_keys import PersonalKeys, worker_rows
 

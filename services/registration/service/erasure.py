@@ -37,12 +37,12 @@ from shared.privacy import PHONE_DIGESTS, phone_digest
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
+from ..adapters.activity_rows import DETAILS
+from ..adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
+from ..domain.activity import without_person
+from ..domain.rules import RuleBroken
+from ..domain.unit import PHONE
 from .access import Access
-from .adapters.activity_rows import DETAILS
-from .adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
-from .domain.activity import without_person
-from .domain.rules import RuleBroken
-from .domain.unit import PHONE
 from .personal_keys import PersonalKeys
 
 SOURCE = "/kepuri/registration"

@@ -15,9 +15,9 @@ from shared.events.masking import mask_phone
 from shared.runtime import Backbone
 from shared.store import sync_reading
 
+from ..adapters.tables import accounts
+from ..domain.staff import Administrator
 from .access import UnknownAccount
-from .adapters.tables import accounts
-from .domain.staff import Administrator
 
 STAFF_ROLES = ("reviewer", "admin")
 LIMIT = 2000  # a province's bodies: its cities and counties, a few hundred

@@ -17,8 +17,8 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, reading
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import campaigns
-from .domain.campaign import Campaign
+from ..adapters.tables import campaigns
+from ..domain.campaign import Campaign
 
 SOURCE = "/kepuri/registration"
 

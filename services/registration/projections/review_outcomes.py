@@ -11,7 +11,7 @@ from shared.consumer import Delivery
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import REVIEWS
 
-from .adapters.tables import activities
+from ..adapters.tables import activities
 
 
 class ReviewOutcomeProjection:

@@ -31,9 +31,9 @@ from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
+from ..adapters.tables import accounts, password_resets
+from ..domain.rules import RuleBroken
 from .access import SOURCE
-from .adapters.tables import accounts, password_resets
-from .domain.rules import RuleBroken
 from .throttles import AccountThrottles
 
 MIN_LENGTH = 10

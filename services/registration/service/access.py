@@ -33,7 +33,7 @@ from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, sync_reading
 
-from .adapters.tables import accounts
+from ..adapters.tables import accounts
 
 SOURCE = "/kepuri/registration"
 KEY_ID = "registration-1"

@@ -19,10 +19,10 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, sync_reading
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import activities, key_activity_plans
-from .domain import key_plans as decide
-from .domain.campaign import Campaign
-from .domain.key_plans import KeyPlan, county_of
+from ..adapters.tables import activities, key_activity_plans
+from ..domain import key_plans as decide
+from ..domain.campaign import Campaign
+from ..domain.key_plans import KeyPlan, county_of
 
 SOURCE = "/kepuri/registration"
 
