@@ -18,7 +18,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
 from services.registration.service.erasure import normalised_phone
 from services.registration.settings import RegistrationSettings
 

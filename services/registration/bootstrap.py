@@ -16,6 +16,7 @@ from shared.runtime import Backbone, create_service_app
 from .adapters import signing_key
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
+from .api.errors import install_error_handlers
 from .api.routes import accounts as account_routes
 from .api.routes import activities, dashboard, drafts, erasures, media, showcase, units
 from .api.routes import campaigns as campaign_routes
@@ -149,7 +150,7 @@ def _media_store(settings: RegistrationSettings) -> MediaStore:
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     """The registration API; nothing is opened until the app starts."""
     registration = build(settings or RegistrationSettings())
-    return create_service_app(
+    app = create_service_app(
         backbone=registration.backbone,
         container=registration,
         title="Kepuri registration",
@@ -176,3 +177,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             media.UPLOAD_PATH: max(registration.media.limits.photo_bytes, registration.media.limits.video_bytes),
         },
     )
+    install_error_handlers(app)
+    return app

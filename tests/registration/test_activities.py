@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from services.registration.adapters.tables import activities, metadata, science_workers
 from services.registration.domain.campaign import Window
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
 from services.registration.service.activities import CampaignBook
 from shared.bus.message import decode_headers
 from shared.events import CATALOG

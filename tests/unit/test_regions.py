@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.registration.domain.activity import ActivityDetails, submit
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
 from shared.events.payloads.activities import ActivityRegistered
 from shared.regions import PackagedRegions
 from tests.factories import open_campaign

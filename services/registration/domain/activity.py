@@ -22,8 +22,9 @@ from shared.events.payloads.activities import (
 )
 
 from .campaign import Campaign, china_day, chinese_date
+from .errors import RuleBroken
 from .info import InfoCompletion
-from .rules import Regions, RuleBroken, require_region
+from .rules import Regions, require_region
 from .unit import PHONE
 
 # Mainland China, generously: coordinates outside it are a typing error, not a place.

@@ -42,9 +42,11 @@ from ..adapters.tables import activities, science_workers
 from ..domain import activity as decide
 from ..domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
 from ..domain.campaign import Campaign
-from ..domain.info import InfoCompletion, complete_info
+from ..domain.errors import NotFound, RuleBroken
+from ..domain.info import InfoCompletion
+from ..domain.info_completion import complete_info
 from ..domain.key_plans import county_of, plan_deadline, require_key_activity_open
-from ..domain.rules import Regions, RuleBroken
+from ..domain.rules import Regions
 from .campaigns import Campaigns
 from .key_plans import KeyPlans
 from .personal_keys import PersonalKeys, worker_rows
@@ -52,10 +54,6 @@ from .personal_keys import PersonalKeys, worker_rows
 SOURCE = "/kepuri/registration"
 UNIT_REGIONS_KEPT = 100_000  # units' regions remembered for local campaigns (a national run has ~60,000 units)
 SEALING_ATTEMPTS = 3  # a person erased between sealing and commit: seal again with a fresh key
-
-
-class NotFound(Exception):
-    """No such activity, or not one the caller may see (the two are not told apart)."""
 
 
 class CampaignBook:
@@ -192,7 +190,7 @@ class Activities:
         """
         activity = await self._load(activity_id)
         if activity is None or not _may_read(principal, activity):
-            raise NotFound(activity_id)
+            raise NotFound("activity", activity_id)
         return activity
 
     async def _require_key_plan_open(
@@ -224,7 +222,7 @@ class Activities:
     async def _own(self, principal: Principal, activity_id: str, version: int) -> Activity:
         activity = await self._load(activity_id)
         if activity is None or activity.unit_id != principal.unit_id:
-            raise NotFound(activity_id)
+            raise NotFound("activity", activity_id)
         if activity.version != version:
             raise ConcurrencyError(activity.id, version, activity.version)
         return activity

@@ -21,8 +21,8 @@ from shared.store import Changes, ConcurrencyError, reading, transaction
 
 from ..adapters.tables import drafts
 from ..domain.activity import Activity, ActivityDetails
-from ..domain.rules import RuleBroken
-from .activities import Activities, NotFound
+from ..domain.errors import NotFound, RuleBroken
+from .activities import Activities
 
 MAX_DRAFTS_PER_UNIT = 1000
 
@@ -103,7 +103,7 @@ class Drafts:
                 .first()
             )
             if row is None:
-                raise NotFound(draft_id)
+                raise NotFound("draft", draft_id)
             return _draft(row)
 
         return await reading(self._backbone.engine, read)
@@ -139,7 +139,7 @@ class Drafts:
             select(drafts.c.revision).where(drafts.c.draft_id == draft_id, drafts.c.unit_id == principal.unit_id)
         )
         if revision is None:
-            raise NotFound(draft_id)
+            raise NotFound("draft", draft_id)
         return int(revision)
 
 

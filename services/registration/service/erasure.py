@@ -40,7 +40,7 @@ from shared.store import AggregateAppend, Changes, Insert, sync_reading
 from ..adapters.activity_rows import DETAILS
 from ..adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
 from ..domain.activity import without_person
-from ..domain.rules import RuleBroken
+from ..domain.errors import RuleBroken
 from ..domain.unit import PHONE
 from .access import Access
 from .personal_keys import PersonalKeys

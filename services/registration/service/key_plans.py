@@ -22,6 +22,7 @@ from shared.store.upsert import upsert_statement
 from ..adapters.tables import activities, key_activity_plans
 from ..domain import key_plans as decide
 from ..domain.campaign import Campaign
+from ..domain.errors import Refused, RuleBroken
 from ..domain.key_plans import KeyPlan, county_of
 
 SOURCE = "/kepuri/registration"
@@ -68,9 +69,7 @@ class KeyPlans:
         """A city reviewer's counties (a county reviewer's own county), each with its sheet's status."""
         jurisdiction = principal.jurisdiction or ""
         if principal.role != "reviewer" or principal.level not in ("city", "county") or not jurisdiction:
-            raise decide.RuleBroken(
-                "role", "只有市、县（区）科协审核人员可以查看附件1汇总 (city and county reviewers only)"
-            )
+            raise Refused("role", "只有市、县（区）科协审核人员可以查看附件1汇总 (city and county reviewers only)")
         if principal.level == "city":
             counties = [(code, name) for code, name in self._regions.children(jurisdiction) if county_of(code)]
         else:
@@ -109,7 +108,7 @@ class KeyPlans:
     async def _change(self, principal: Principal, campaign: Campaign, county: str, *, sign: bool) -> CountySheet:
         decide.require_city_reviewer(campaign, principal.level, principal.jurisdiction, county)
         if not self._regions.exists(county):
-            raise decide.RuleBroken("region_code", f"行政区划代码 {county} 不存在 (no such GB/T 2260 division)")
+            raise RuleBroken("region_code", f"行政区划代码 {county} 不存在 (no such GB/T 2260 division)")
         plan, count = await sync_reading(self._backbone.engine, lambda c: _plan(c, campaign.id, county))
         changed, event = (
             decide.sign_off(plan, count, principal.subject) if sign else decide.reopen(plan, principal.subject)

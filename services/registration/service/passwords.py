@@ -32,7 +32,7 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
 from ..adapters.tables import accounts, password_resets
-from ..domain.rules import RuleBroken
+from ..domain.errors import RuleBroken
 from .access import SOURCE
 from .throttles import AccountThrottles
 

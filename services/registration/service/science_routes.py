@@ -28,14 +28,11 @@ from shared.store.upsert import upsert_statement
 
 from ..adapters.tables import activities, science_routes
 from ..domain import route as rules
+from ..domain.errors import NotFound
 from ..domain.route import RouteDetails, Stop
 from .activities import CampaignBook
 
 SOURCE = "/kepuri/registration"
-
-
-class RouteNotFound(Exception):
-    """No such route, or not one the caller may change (the two are not told apart)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +122,7 @@ class ScienceRoutes:
             query = query.where(t.c.owner == principal.subject)
         rows = await reading(self._backbone.engine, lambda c: _rows(c, query))
         if not rows:
-            raise RouteNotFound(route_id)
+            raise NotFound("route", route_id)
         return Route.of_row(rows[0])
 
     async def mine(self, principal: Principal) -> list[Route]:

@@ -30,7 +30,7 @@ from shared.web.idempotency import IdempotentRequest
 
 from ..adapters.tables import activities
 from ..domain.activity import Activity
-from ..domain.rules import RuleBroken
+from ..domain.errors import RuleBroken
 from ..service.activities import Activities
 from .gate import ImportGate
 from .reading import Sheet, SheetLimits, read_sheet

@@ -32,7 +32,6 @@ from shared.web.auth import AdminDep, AnyAdminDep
 
 from ...adapters.tables import accounts
 from ...container import Registration
-from ...domain.rules import RuleBroken
 from ...domain.staff import OutsideAdministration
 from ...service.access import UnknownAccount
 from ...service.staff import administrator_of
@@ -108,11 +107,6 @@ async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: Registra
         account_id = await registration.accounts.create_staff(
             body.login, body.password, body.role, body.level, jurisdiction, phone=body.phone or None, by=admin.subject
         )
-    except RuleBroken as exc:
-        field = "jurisdiction" if exc.field == "region_code" else exc.field
-        raise Problem(
-            422, "账号信息无效 (invalid staff account)", str(exc), errors=[{"field": field, "message": str(exc)}]
-        ) from exc
     except IntegrityViolation as exc:
         message = "该登录名已被使用，请换一个 (the login exists)"
         raise Problem(

@@ -14,8 +14,6 @@ from shared.web.auth import OrganizerDep, PrincipalDep
 from shared.web.idempotency import IdempotentRequest
 
 from ...domain.activity import Activity
-from ...domain.rules import RuleBroken
-from ...service.activities import NotFound
 from ..deps import RegistrationDep
 from ..schemas import ActivityDetailsIn, ActivityIn, ActivityOut, InfoIn, ScienceWorkersIn, WithdrawalIn
 
@@ -40,8 +38,6 @@ async def register_activity(
     render = (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
     try:
         activity = await registration.activities.register(organizer, body.campaign_id, body.details(), render)
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
     except IntegrityViolation:
         if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
             return replayed
@@ -52,10 +48,7 @@ async def register_activity(
 @router.get("/{activity_id}", response_model=ActivityOut, summary="Read an activity")
 async def get_activity(activity_id: str, principal: PrincipalDep, registration: RegistrationDep) -> Response:
     """The activity, to its own unit (contacts in clear) or an admin (contacts masked)."""
-    try:
-        return _answer(await registration.activities.get(principal, activity_id), principal)
-    except NotFound:
-        raise not_found(activity_id) from None
+    return _answer(await registration.activities.get(principal, activity_id), principal)
 
 
 @router.put("/{activity_id}", response_model=ActivityOut, summary="Change an activity before it is held")
@@ -67,12 +60,7 @@ async def update_activity(
     if_match: IfMatch,
 ) -> Response:
     """Replace the activity's details; a stale If-Match is 409. A rejected activity returns to review."""
-    try:
-        activity = await registration.activities.update(organizer, activity_id, version_of(if_match), body.details())
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    activity = await registration.activities.update(organizer, activity_id, version_of(if_match), body.details())
     return _answer(activity, organizer)
 
 
@@ -84,12 +72,7 @@ async def withdraw_activity(
     registration: RegistrationDep,
     if_match: IfMatch,
 ) -> Response:
-    try:
-        activity = await registration.activities.withdraw(organizer, activity_id, version_of(if_match), body.reason)
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    activity = await registration.activities.withdraw(organizer, activity_id, version_of(if_match), body.reason)
     return _answer(activity, organizer)
 
 
@@ -102,15 +85,10 @@ async def complete_info(
     if_match: IfMatch,
 ) -> Response:
     """信息完善: photos, videos, news links, turnout and summary, after it started and before the deadline."""
-    try:
-        media = await registration.media.items(body.media)
-        activity = await registration.activities.complete_info(
-            organizer, activity_id, version_of(if_match), body.info(media)
-        )
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    media = await registration.media.items(body.media)
+    activity = await registration.activities.complete_info(
+        organizer, activity_id, version_of(if_match), body.info(media)
+    )
     return _answer(activity, organizer)
 
 
@@ -127,14 +105,9 @@ async def relist_science_workers(
     if_match: IfMatch,
 ) -> Response:
     """参与科技工作者: also after the activity, completed with its information (2022 notice); new names are thanked once."""
-    try:
-        activity = await registration.activities.relist_science_workers(
-            organizer, activity_id, version_of(if_match), body.workers()
-        )
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    activity = await registration.activities.relist_science_workers(
+        organizer, activity_id, version_of(if_match), body.workers()
+    )
     return _answer(activity, organizer)
 
 
@@ -154,11 +127,3 @@ def version_of(if_match: str) -> int:
         raise Problem(
             400, "If-Match 无效 (invalid If-Match)", 'If-Match must carry the ETag the caller read, e.g. "3"'
         ) from None
-
-
-def not_found(activity_id: str) -> Problem:
-    return Problem(404, "活动不存在 (not found)", f"No activity {activity_id} of yours")
-
-
-def rule_problem(exc: RuleBroken) -> Problem:
-    return Problem(422, "活动信息无效 (invalid activity)", str(exc), errors=[{"field": exc.field, "message": str(exc)}])

@@ -12,7 +12,7 @@ without it), for the site's province → city → county picker of the ``region`
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -28,7 +28,6 @@ from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
 from ...directory.participation import NotListed, Throttled
 from ...directory.search import query_terms
 from ...domain.campaign import china_day
-from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
 from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn, RegionList
 
@@ -122,7 +121,7 @@ async def check_in(activity_id: ActivityId, request: Request, registration: Regi
     participation = registration.directory.participation
     try:
         event_id = await participation.check_in(activity_id, _client(request))
-    except (Throttled, NotListed, RuleBroken) as exc:
+    except (Throttled, NotListed) as exc:
         raise _refusal(exc, activity_id) from exc
     return JSONResponse({"event_id": event_id}, status_code=202)
 
@@ -134,7 +133,7 @@ async def give_feedback(
     participation = registration.directory.participation
     try:
         event_id = await participation.give_feedback(activity_id, _client(request), body.rating, body.comment)
-    except (Throttled, NotListed, RuleBroken) as exc:
+    except (Throttled, NotListed) as exc:
         raise _refusal(exc, activity_id) from exc
     return JSONResponse({"event_id": event_id}, status_code=202)
 
@@ -211,7 +210,4 @@ def _refusal(exc: Exception, activity_id: str) -> Problem:
             headers={"Retry-After": str(exc.retry_after)},
             retry_after=exc.retry_after,
         )
-    if isinstance(exc, RuleBroken):
-        errors: list[dict[str, Any]] = [{"field": exc.field, "message": str(exc)}]
-        return Problem(422, "暂不能打卡或评价 (not open)", str(exc), errors=errors)
     return _not_listed(activity_id)

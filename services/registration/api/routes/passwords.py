@@ -13,10 +13,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web import Problem
 from shared.web.auth import PrincipalDep
 
-from ...domain.rules import RuleBroken
 from ...service.throttles import TooManyAttempts
 from ..deps import RegistrationDep
 from .units import client_address, too_many
@@ -58,18 +56,9 @@ CODE_ACCEPTED = ResetCodeAccepted(
 ).model_dump()
 
 
-def _invalid(exc: RuleBroken) -> Problem:
-    return Problem(
-        422, "密码未修改 (password not changed)", str(exc), errors=[{"field": exc.field, "message": str(exc)}]
-    )
-
-
 @router.post("/password", status_code=204, summary="Change the caller's own password (the old one required)")
 async def change_password(body: PasswordChangeIn, principal: PrincipalDep, registration: RegistrationDep) -> Response:
-    try:
-        await registration.passwords.change(principal.subject, body.old_password, body.new_password)
-    except RuleBroken as exc:
-        raise _invalid(exc) from exc
+    await registration.passwords.change(principal.subject, body.old_password, body.new_password)
     return Response(status_code=204)
 
 
@@ -94,8 +83,5 @@ async def request_reset_code(body: ResetCodeIn, request: Request, registration: 
     summary="Set a new password with the code texted to the account's phone (single use, expires)",
 )
 async def reset_password(body: ResetIn, registration: RegistrationDep) -> Response:
-    try:
-        await registration.passwords.reset(body.phone, body.code, body.new_password)
-    except RuleBroken as exc:
-        raise _invalid(exc) from exc
+    await registration.passwords.reset(body.phone, body.code, body.new_password)
     return Response(status_code=204)

@@ -18,11 +18,9 @@ from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import PrincipalDep
 
-from ...domain.rules import RuleBroken
 from ...domain.unit import SignUpUnit, UnitType
 from ...service.accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ..deps import RegistrationDep
-from .activities import rule_problem
 
 router = APIRouter(tags=["units and accounts"])
 
@@ -92,8 +90,6 @@ async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: Regis
     )
     try:
         await registration.accounts.sign_up(command, client_address(request))
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
     except TooManyAttempts as exc:
         raise too_many(exc, "sign-ups") from exc
     except IntegrityViolation:
