@@ -14,6 +14,7 @@ from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
 from .adapters import signing_key
+from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
 from .api.errors import install_error_handlers
@@ -50,7 +51,6 @@ from .service.erasure import Erasures
 from .service.key_plans import KeyPlans
 from .service.organizer_dashboard import Dashboard
 from .service.passwords import Passwords
-from .service.personal_keys import PersonalKeys
 from .service.science_routes import ScienceRoutes
 from .service.staff import StaffAccounts
 from .service.throttles import AccountThrottles

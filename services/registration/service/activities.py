@@ -38,6 +38,7 @@ from shared.store import (
 from shared.web.idempotency import IdempotentRequest
 
 from ..adapters.activity_rows import activity_of, activity_row
+from ..adapters.personal_keys import PersonalKeys, worker_rows
 from ..adapters.tables import activities, science_workers
 from ..domain import activity as decide
 from ..domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
@@ -49,7 +50,6 @@ from ..domain.key_plans import county_of, plan_deadline, require_key_activity_op
 from ..domain.rules import Regions
 from .campaigns import Campaigns
 from .key_plans import KeyPlans
-from .personal_keys import PersonalKeys, worker_rows
 
 SOURCE = "/kepuri/registration"
 UNIT_REGIONS_KEPT = 100_000  # units' regions remembered for local campaigns (a national run has ~60,000 units)

@@ -38,12 +38,12 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
 from ..adapters.activity_rows import DETAILS
+from ..adapters.personal_keys import PersonalKeys
 from ..adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
 from ..domain.activity import without_person
 from ..domain.errors import RuleBroken
 from ..domain.unit import PHONE
 from .access import Access
-from .personal_keys import PersonalKeys
 
 SOURCE = "/kepuri/registration"
 PASSES = 3  # an organizer's change racing the erasure may write the person back once; look again

@@ -27,8 +27,8 @@ from shared.privacy import KeyVault, new_key, seal
 from shared.store import Bulk, reading, transaction
 from shared.store.upsert import upsert_statement
 
-from ..adapters.tables import personal_keys, science_workers
 from ..domain.activity import WorkerList
+from .tables import personal_keys, science_workers
 
 
 class PersonalKeys:
