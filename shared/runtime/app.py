@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from ..observability.logging import configure_logging
 from ..web.headers import DOCS_PATHS, SecurityHeadersMiddleware
 from ..web.health import health_router
+from ..web.idempotency import IdempotencyMiddleware, install_idempotency
 from ..web.limits import BodyLimitMiddleware
 from ..web.middleware import RequestContextMiddleware
 from ..web.problems import install_problem_handlers
@@ -84,6 +85,9 @@ def create_service_app(
         openapi_url="/openapi.json" if docs else None,
     )
     install_problem_handlers(app)
+    install_idempotency(app)
+    app.state.idempotency = backbone.idempotency
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=body_limits)
     app.add_middleware(RequestContextMiddleware, service=settings.service)
     app.include_router(health_router(backbone.checks))

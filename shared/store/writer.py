@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .attached import take_into
 from .engine import sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError
 from .recorder import Changes, Recorder
@@ -60,7 +61,7 @@ class GroupCommitter:
         """Queue ``changes`` and wait until they are committed (or raise why they were not)."""
         if self._task is None:
             raise StoreError("the writer is not running")
-        pending = _Pending(changes, asyncio.get_running_loop().create_future())
+        pending = _Pending(take_into(changes), asyncio.get_running_loop().create_future())
         await self._queue.put(pending)
         await pending.done
 

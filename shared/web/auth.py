@@ -16,7 +16,6 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..auth import InvalidToken, KeySetUnavailable, Principal, Role
-from ..runtime.app import container_of
 from .problems import Problem
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
@@ -32,7 +31,7 @@ def unauthenticated(detail: str) -> Problem:
 
 async def verified(request: Request, token: str) -> Principal:
     """The principal of ``token`` by the service's verifier; 401 if it is not valid, 503 if it cannot be checked."""
-    verifier: Verifier = container_of(request).verifier
+    verifier: Verifier = request.app.state.container.verifier  # put there by the service app
     try:
         principal = verifier.verify(token)
         return await principal if inspect.isawaitable(principal) else principal

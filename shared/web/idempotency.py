@@ -1,25 +1,50 @@
-"""Idempotency-Key handling: a retried POST gets the first answer again and writes nothing new.
+"""Idempotency-Key: a retried POST gets the first answer again and writes nothing new (DESIGN §5).
 
-The first request's response is stored in the service's ``idempotency_keys`` table in the same
-transaction as its events, so either both exist or neither does. A key is scoped to the route and
-the caller; reusing it with a different body is refused.
+One dependency does it for every creating route; the route and its command know nothing of it::
+
+    @router.post("", status_code=201, dependencies=[Idempotent])
+    async def register_activity(...): ...
+
+With a key, the dependency first looks for an earlier request of the same caller, route and key: its
+stored answer is sent again (``Idempotent-Replayed: true``); a different body with the same key is a
+422. Otherwise it *claims* the key: the claim row rides along with the first :class:`Changes` the
+command commits (:mod:`shared.store.attached`), so the command's writes and the claim exist together
+or not at all - a retry can never write twice. :class:`IdempotencyMiddleware` then stores the answer
+(a 2xx) on the claim before it is sent. A concurrent request with the same key loses on the claim's
+primary key and is answered like a retry. A claim whose answer was never stored (the process died
+between the commit and the answer) is a 409 that says the request was carried out.
+
+A key is scoped to the route and the caller (the token's subject; ``anonymous`` without a token).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
+from collections.abc import AsyncIterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import Response
-from sqlalchemy import select
+from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..store.attached import attach, detach
+from ..store.errors import IntegrityViolation
 from ..store.recorder import Insert
 from ..store.tables import BackboneTables
+from .auth import verified
 from .problems import Problem
 
 HEADER = "Idempotency-Key"
+ANSWER_WAIT_S = 10.0  # how long a retry waits for a concurrent request's answer
+ANSWER_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -47,8 +72,40 @@ class IdempotencyKeys:
         self._engine = engine
         self._table = tables.idempotency_keys
 
-    async def replay(self, request: IdempotentRequest) -> Response | None:
-        """The stored response of an earlier request with the same key, or None."""
+    async def replay(self, request: IdempotentRequest, wait_s: float | None = None) -> Response | None:
+        """The stored response of an earlier request with the same key, or None.
+
+        A claim still waiting for its answer (a concurrent request with the key, in flight) is waited
+        for up to ``wait_s``; still unanswered after that, it is a 409.
+        """
+        deadline = time.monotonic() + (ANSWER_WAIT_S if wait_s is None else wait_s)
+        while True:
+            row = await self._row(request)
+            if row is None:
+                return None
+            if row.fingerprint != request.fingerprint:
+                raise Problem(
+                    422,
+                    "Idempotency-Key 已用于其他请求 (key reused)",
+                    "This Idempotency-Key was already used with a different request body",
+                )
+            if row.status_code != CLAIMED:
+                return Response(
+                    row.body,
+                    status_code=row.status_code,
+                    media_type="application/json",
+                    headers={"Idempotent-Replayed": "true"},
+                )
+            if time.monotonic() >= deadline:
+                raise Problem(
+                    409,
+                    "请求已处理，答复未保存 (request carried out, answer not stored)",
+                    "A request with this Idempotency-Key was carried out but its answer was not stored; "
+                    "read the resource to see its result, and use a new key for a new request",
+                )
+            await asyncio.sleep(ANSWER_POLL_S)
+
+    async def _row(self, request: IdempotentRequest) -> Any:
         t = self._table
         async with self._engine.connect() as connection:
             row = (
@@ -59,20 +116,7 @@ class IdempotencyKeys:
                 )
             ).first()
             await connection.rollback()
-        if row is None:
-            return None
-        if row.fingerprint != request.fingerprint:
-            raise Problem(
-                422,
-                "Idempotency-Key 已用于其他请求 (key reused)",
-                "This Idempotency-Key was already used with a different request body",
-            )
-        return Response(
-            row.body,
-            status_code=row.status_code,
-            media_type="application/json",
-            headers={"Idempotent-Replayed": "true"},
-        )
+        return row
 
     def record(self, request: IdempotentRequest, status_code: int, body: bytes) -> Insert:
         """The row that stores a response; add it to the command's :class:`Changes` ``inserts``."""
@@ -87,3 +131,134 @@ class IdempotencyKeys:
                 "created_at": datetime.now(UTC),
             },
         )
+
+    def claim(self, request: IdempotentRequest) -> Insert:
+        """The claim row written with the command: the key is taken, the answer not yet stored."""
+        return self.record(request, CLAIMED, b"")
+
+    async def answer(self, request: IdempotentRequest, status_code: int, body: bytes) -> None:
+        """Store the answer on the claim (or, when the command wrote nothing, as a row of its own)."""
+        t = self._table
+        async with self._engine.begin() as connection:
+            updated = await connection.execute(
+                update(t)
+                .where(t.c.scope == request.scope, t.c.key == request.key, t.c.status_code == CLAIMED)
+                .values(status_code=status_code, body=body)
+            )
+            claimed = updated.rowcount > 0
+        if not claimed:  # the command wrote nothing: the answer is a row of its own (unless one raced it in)
+            with suppress(IntegrityError):
+                async with self._engine.begin() as connection:
+                    await connection.execute(insert(t).values(**self.record(request, status_code, body).row))
+
+
+CLAIMED = 0  # status_code of a claimed key whose answer is not stored yet
+_STATE = "idempotency"
+
+
+class Replayed(Exception):
+    """Raised by the dependency to send an earlier request's stored answer instead of running the route."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _keys(request: Request) -> IdempotencyKeys:
+    keys: IdempotencyKeys = request.app.state.idempotency
+    return keys
+
+
+async def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None:
+        return "anonymous"
+    try:
+        return (await verified(request, credentials.credentials)).subject
+    except Problem:
+        return "anonymous"  # the route's own authentication answers for a bad token
+
+
+async def _idempotent(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            description="Any unique string (a UUID) per intended request: a retry with the same key and body "
+            "gets the first answer again and writes nothing new",
+        ),
+    ] = None,
+) -> AsyncIterator[None]:
+    if idempotency_key is None:
+        yield
+        return
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    scope = f"{request.method} {path} {await _caller(request, credentials)}"
+    asked = IdempotentRequest.of(idempotency_key, scope[:128], await request.body())
+    assert asked is not None
+    keys = _keys(request)
+    if (earlier := await keys.replay(asked)) is not None:
+        raise Replayed(earlier)
+    attach(keys.claim(asked))
+    request.state.idempotency = asked
+    try:
+        yield
+    except IntegrityViolation:
+        detach()
+        if (earlier := await keys.replay(asked)) is not None:
+            request.state.idempotency = None  # the answer is the other request's, stored already
+            raise Replayed(earlier) from None
+        raise
+    finally:
+        detach()
+
+
+Idempotent = Depends(_idempotent)
+"""Put in a creating route's ``dependencies=[...]``: honours an Idempotency-Key on it."""
+
+
+def install_idempotency(app: FastAPI) -> None:
+    """Answer :class:`Replayed` with the stored response."""
+
+    async def on_replayed(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Replayed)
+        return exc.response
+
+    app.add_exception_handler(Replayed, on_replayed)
+
+
+class IdempotencyMiddleware:
+    """Stores a claimed request's 2xx answer before sending it, so a retry always finds it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            asked = scope.get("state", {}).get(_STATE)
+            if asked is None and not held:
+                await send(message)
+                return
+            held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                await self._store(scope, asked, held)
+                for each in held:
+                    await send(each)
+
+        await self.app(scope, receive, hold)
+
+    @staticmethod
+    async def _store(scope: Scope, asked: IdempotentRequest | None, held: list[Message]) -> None:
+        start = held[0]
+        status = int(start.get("status", 500))
+        if asked is None or not 200 <= status < 300:
+            return
+        body = b"".join(m.get("body", b"") for m in held[1:])
+        keys: IdempotencyKeys = scope["app"].state.idempotency
+        await keys.answer(asked, status, body)

@@ -1,6 +1,6 @@
 """Fault 7: clients retrying with one Idempotency-Key, at once and one after another.
 
-Only ``POST /api/v1/activities`` honours the header (shared/web/idempotency.py; a spreadsheet import
+``POST /api/v1/activities`` honours the header through shared/web/idempotency.py's dependency (a spreadsheet import
 is made idempotent per row instead, tests/registration/test_sheets.py). Ten concurrent retries and a
 later one get one activity and the same answer; the same key from another unit is that unit's own
 request; analytics counts each activity once. Retries across a SIGKILL: tests/e2e/test_faults_kill.py.

@@ -52,6 +52,7 @@ from shared.auth import Principal, TokenVerifier, generate_private_key_pem, publ
 KEY = generate_private_key_pem()
 MAX_EXAMPLES = 10
 PROBLEM = "application/problem+json"
+IDEMPOTENCY = "Idempotency-Key"
 BACKBONE_TABLES = ("events", "outbox")
 CALLBACKS = ("/api/v1/sms/receipts", "/api/v1/sms/inbound")
 # a token is optional there: the summaries are public, the tables with contacts answer 401 without one
@@ -258,9 +259,38 @@ def _unparsable_body(response: schemathesis.Response) -> bool:
     return response.status_code == 422 and any(e.get("type") == "json_invalid" for e in problem.get("errors", []))
 
 
+def creates(operation: dict[str, Any], method: str) -> bool:
+    """A POST that answers 201 or 202 creates something (a resource, a unit's sign-up, a check-in, a
+    code sent): a retry must not create it twice, so it takes an Idempotency-Key (DESIGN §5)."""
+    answers = operation.get("responses", {})
+    return method.lower() == "post" and ("201" in answers or "202" in answers)
+
+
+def takes_a_key(operation: dict[str, Any]) -> bool:
+    return any(p.get("in") == "header" and p.get("name") == IDEMPOTENCY for p in operation.get("parameters", []))
+
+
+def replayed_with_its_key(headers: dict[str, str], database: Path) -> schemathesis.CheckFunction:
+    """A creating call carried out (201/202), sent again with its key: the first answer, nothing written."""
+
+    def check(_ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case) -> None:
+        if response.status_code not in (201, 202) or IDEMPOTENCY not in headers:
+            return
+        before = backbone_rows(database)
+        again = case.call(headers=headers)
+        assert again.status_code == response.status_code, f"the retry answered {again.status_code}"
+        assert again.content == response.content, "the retry got another answer"
+        assert again.headers.get("idempotent-replayed") == ["true"], f"not replayed: {again.headers}"
+        assert backbone_rows(database) == before, "the retry wrote"
+
+    return check
+
+
 def exercise(target: Target, case: schemathesis.Case) -> None:
     """Call the operation with one generated case and run every check on the answer."""
     headers = target.headers(case.operation.path)
+    if creates(case.operation.definition.raw, case.method) and case.method.upper() == case.operation.method.upper():
+        headers[IDEMPOTENCY] = uuid.uuid4().hex
     before = backbone_rows(target.database)
     response = case.call(headers=headers)
     checks = [
@@ -268,8 +298,19 @@ def exercise(target: Target, case: schemathesis.Case) -> None:
         problem_details,
         nothing_written(before, target.database),
         refused_without_token(target),
+        replayed_with_its_key(headers, target.database),
     ]
     case.validate_response(response, checks=checks, headers=headers)
+
+
+def test_every_creating_post_takes_an_idempotency_key(target: Target) -> None:
+    """Every creating POST in the service's own OpenAPI document declares the header."""
+    if not target.authenticated:
+        return  # the document is the same for both callers: read once per service
+    paths = target.app.openapi()["paths"]
+    creating = [f"POST {path}" for path, methods in paths.items() if creates(methods.get("post", {}), "post")]
+    missing = [label for label in creating if not takes_a_key(paths[label.split(" ", 1)[1]]["post"])]
+    assert not missing, f"creating POSTs without an Idempotency-Key: {missing}"
 
 
 def test_every_operation_answers_bad_input_with_a_problem_and_writes_nothing(target: Target) -> None:

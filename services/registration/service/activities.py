@@ -35,7 +35,6 @@ from shared.store import (
     reading,
     sync_reading,
 )
-from shared.web.idempotency import IdempotentRequest
 
 from ..adapters.activity_rows import activity_of, activity_row
 from ..adapters.personal_keys import PersonalKeys, worker_rows
@@ -117,7 +116,6 @@ class Activities:
         principal: Principal,
         campaign_id: str,
         details: ActivityDetails,
-        idempotency: tuple[IdempotentRequest, Callable[[Activity], bytes]] | None = None,
         *,
         activity_id: str | None = None,
         also: Changes | None = None,
@@ -139,9 +137,6 @@ class Activities:
             if also is not None:
                 changes.statements.extend(also.statements)
                 changes.inserts.extend(also.inserts)
-            if idempotency is not None:
-                request, render = idempotency
-                changes.inserts.append(self._backbone.idempotency.record(request, 201, render(decision.activity)))
             return changes
 
         await self._submit_sealed(decision.workers, changes_with)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,11 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.auth import Principal
 from shared.runtime import Backbone
-from shared.store import IntegrityViolation, reading
+from shared.store import Changes, IntegrityViolation, reading
 from shared.web.idempotency import IdempotentRequest
 
 from ..adapters.tables import activities
-from ..domain.activity import Activity
 from ..domain.errors import RuleBroken
 from ..service.activities import Activities
 from .gate import ImportGate
@@ -148,10 +148,17 @@ class SheetImport:
 
     async def _register(self, principal: Principal, scope: str, candidate: RowCandidate, key: str) -> RowOutcome:
         assert candidate.body is not None
-        request = IdempotentRequest(scope, key, key)
+        activity_id = uuid.uuid4().hex
+        row_identity = self._backbone.idempotency.record(
+            IdempotentRequest(scope, key, key), 201, _recorded(activity_id)
+        )
         try:
             activity = await self._activities.register(
-                principal, candidate.body.campaign_id, candidate.body.details(), (request, _recorded_body)
+                principal,
+                candidate.body.campaign_id,
+                candidate.body.details(),
+                activity_id=activity_id,
+                also=Changes(inserts=[row_identity]),
             )
         except RuleBroken as exc:
             return RowOutcome(candidate.row, "refused", errors=[candidate.problem(exc.field, str(exc))])
@@ -194,5 +201,5 @@ class SheetImport:
         return await reading(self._backbone.engine, read) if wanted else []
 
 
-def _recorded_body(activity: Activity) -> bytes:
-    return json.dumps({"id": activity.id}).encode()
+def _recorded(activity_id: str) -> bytes:
+    return json.dumps({"id": activity_id}).encode()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 
 from shared.auth import Principal
-from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import OrganizerDep, PrincipalDep
-from shared.web.idempotency import IdempotentRequest
+from shared.web.idempotency import Idempotent
 
 from ...domain.activity import Activity
 from ..deps import RegistrationDep
@@ -22,26 +21,16 @@ router = APIRouter(prefix="/activities", tags=["activities"])
 IfMatch = Annotated[str, Header(alias="If-Match", description='The ETag (version) the caller last read, e.g. "3"')]
 
 
-@router.post("", status_code=201, response_model=ActivityOut, summary="Register (submit) an activity")
-async def register_activity(
-    body: ActivityIn,
-    request: Request,
-    organizer: OrganizerDep,
-    registration: RegistrationDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> Response:
+@router.post(
+    "",
+    status_code=201,
+    response_model=ActivityOut,
+    summary="Register (submit) an activity",
+    dependencies=[Idempotent],
+)
+async def register_activity(body: ActivityIn, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
     """Submit an activity of the caller's unit, inside the campaign's registration window."""
-    scope = f"POST /activities {organizer.unit_id}"
-    key = IdempotentRequest.of(idempotency_key, scope, await request.body())
-    if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
-        return replayed
-    render = (key, lambda a: ActivityOut.of(a).model_dump_json().encode()) if key else None
-    try:
-        activity = await registration.activities.register(organizer, body.campaign_id, body.details(), render)
-    except IntegrityViolation:
-        if key is not None and (replayed := await registration.backbone.idempotency.replay(key)):
-            return replayed
-        raise
+    activity = await registration.activities.register(organizer, body.campaign_id, body.details())
     return _answer(activity, organizer, status_code=201, location=True)
 
 

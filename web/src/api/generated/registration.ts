@@ -2647,6 +2647,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
