@@ -29,6 +29,7 @@ from shared.auth import Principal
 from shared.store import IntegrityViolation, sync_reading
 from shared.web import Problem
 from shared.web.auth import AdminDep, AnyAdminDep
+from shared.web.idempotency import Idempotent
 
 from ...adapters.tables import accounts
 from ...container import Registration
@@ -99,6 +100,7 @@ def _unknown(what: str) -> Problem:
     response_model=StaffOut,
     summary="Create a staff account: a reviewer or an admin (admin; a level admin: reviewers below it)",
     responses={409: {"description": "the login exists"}},
+    dependencies=[Idempotent],
 )
 async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: RegistrationDep) -> JSONResponse:
     jurisdiction = body.jurisdiction or None

@@ -21,6 +21,7 @@ from shared.regions import PackagedRegions
 from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import Day, moment_of
+from shared.web.idempotency import Idempotent
 from shared.web.responses import FastJSONResponse
 
 from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page, When, days_of
@@ -116,7 +117,13 @@ async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -
     return FastJSONResponse(DirectoryActivityOut.answer(found))
 
 
-@router.post("/activities/{activity_id}/check-ins", status_code=202, response_model=Accepted, summary="Check in (打卡)")
+@router.post(
+    "/activities/{activity_id}/check-ins",
+    status_code=202,
+    response_model=Accepted,
+    summary="Check in (打卡)",
+    dependencies=[Idempotent],
+)
 async def check_in(activity_id: ActivityId, request: Request, registration: RegistrationDep) -> JSONResponse:
     participation = registration.directory.participation
     try:
@@ -126,7 +133,13 @@ async def check_in(activity_id: ActivityId, request: Request, registration: Regi
     return JSONResponse({"event_id": event_id}, status_code=202)
 
 
-@router.post("/activities/{activity_id}/feedback", status_code=202, response_model=Accepted, summary="Rate an activity")
+@router.post(
+    "/activities/{activity_id}/feedback",
+    status_code=202,
+    response_model=Accepted,
+    summary="Rate an activity",
+    dependencies=[Idempotent],
+)
 async def give_feedback(
     activity_id: ActivityId, body: FeedbackIn, request: Request, registration: RegistrationDep
 ) -> JSONResponse:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.web import Problem
 from shared.web.auth import OrganizerDep
+from shared.web.idempotency import Idempotent
 
 from ...service.drafts import Draft
 from ..deps import RegistrationDep
@@ -25,7 +26,9 @@ def _out(draft: Draft, status_code: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-@router.post("", status_code=201, summary="Save a new draft (any fields, each still checked)")
+@router.post(
+    "", status_code=201, summary="Save a new draft (any fields, each still checked)", dependencies=[Idempotent]
+)
 async def create_draft(body: DraftIn, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
     draft = await registration.drafts.create(organizer, body.model_dump(mode="json", exclude_none=True))
     return _out(draft, 201)
@@ -64,7 +67,13 @@ async def delete_draft(draft_id: str, organizer: OrganizerDep, registration: Reg
     return Response(status_code=204)
 
 
-@router.post("/{draft_id}/submission", status_code=201, response_model=ActivityOut, summary="Submit a draft")
+@router.post(
+    "/{draft_id}/submission",
+    status_code=201,
+    response_model=ActivityOut,
+    summary="Submit a draft",
+    dependencies=[Idempotent],
+)
 async def submit_draft(
     draft_id: str,
     organizer: OrganizerDep,

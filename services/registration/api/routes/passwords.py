@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.web.auth import PrincipalDep
+from shared.web.idempotency import Idempotent
 
 from ...service.throttles import TooManyAttempts
 from ..deps import RegistrationDep
@@ -68,6 +69,7 @@ async def change_password(body: PasswordChangeIn, principal: PrincipalDep, regis
     response_model=ResetCodeAccepted,
     summary="Text a password-reset code to an account's phone (the same answer whether or not one has it)",
     responses={429: {"description": "too many codes asked for this phone or from this address"}},
+    dependencies=[Idempotent],
 )
 async def request_reset_code(body: ResetCodeIn, request: Request, registration: RegistrationDep) -> JSONResponse:
     try:

@@ -12,6 +12,7 @@ from shared.auth import Principal
 from shared.store import ConcurrencyError
 from shared.web import Problem
 from shared.web.auth import require_role
+from shared.web.idempotency import Idempotent
 
 from ...directory.participation import NotListed, Throttled
 from ...directory.routes import PublicRoutes, UnknownStop
@@ -38,7 +39,13 @@ RouteId = Annotated[str, Path(max_length=64)]
 IfMatch = Annotated[str, Header(alias="If-Match", description='The ETag (version) the caller last read, e.g. "1"')]
 
 
-@router.post("/science-routes", status_code=201, response_model=RouteOut, summary="Publish a science route")
+@router.post(
+    "/science-routes",
+    status_code=201,
+    response_model=RouteOut,
+    summary="Publish a science route",
+    dependencies=[Idempotent],
+)
 async def create_route(body: RouteIn, maker: MakerDep, registration: RegistrationDep) -> Response:
     """A route of the campaign (its ``science_map`` must have ``science_routes``): 2 to 30 stops in order."""
     route = await registration.science_routes.publish(maker, body.campaign_id, body.details())

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import PrincipalDep
+from shared.web.idempotency import Idempotent
 
 from ...domain.unit import SignUpUnit, UnitType
 from ...service.accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
@@ -83,6 +84,7 @@ def client_address(request: Request) -> str:
     response_model=SignUpAccepted,
     summary="A unit signs up (the same answer whether or not the phone has an account)",
     responses={429: {"description": "too many sign-ups from this address or for this phone"}},
+    dependencies=[Idempotent],
 )
 async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: RegistrationDep) -> JSONResponse:
     command = SignUpUnit(
