@@ -6,14 +6,17 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.answers import Answers
 from shared.auth import KeySetVerifier
+from shared.bus import Bus
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 
 from .adapters import signing_key
+from .adapters.activity_store import SqlActivityStore
 from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
@@ -29,6 +32,7 @@ from .api.routes import sheets as sheet_routes
 from .container import Registration
 from .directory import Directory
 from .directory.admissions import AdmissionCache
+from .directory.listing import RegionCentres
 from .directory.participation import Participation
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
@@ -51,6 +55,7 @@ from .service.erasure import Erasures
 from .service.key_plans import KeyPlans
 from .service.organizer_dashboard import Dashboard
 from .service.passwords import Passwords
+from .service.ports import Clock, system_clock
 from .service.science_routes import ScienceRoutes
 from .service.staff import StaffAccounts
 from .service.throttles import AccountThrottles
@@ -60,16 +65,36 @@ from .sheets.gate import ImportGate
 MIGRATIONS = "services.registration:migrations"
 
 
-def build(settings: RegistrationSettings) -> Registration:
+def build(
+    settings: RegistrationSettings,
+    *,
+    clock: Clock = system_clock,
+    regions: PackagedRegions | None = None,
+    centres: RegionCentres | None = None,
+    signing_key_pem: bytes | None = None,
+    vault: KeyVault | None = None,
+    media_store: MediaStore | None = None,
+    engine: AsyncEngine | None = None,
+    bus: Bus | None = None,
+) -> Registration:
+    """Registration wired from ``settings``; every port may be handed in instead of the one built here.
+
+    ``clock`` tells the service layer the time; ``regions`` (GB/T 2260) and ``centres`` (division centres)
+    default to the packaged data sets; ``signing_key_pem`` to the key file of the settings (created
+    outside production); ``vault`` (the personal keys), ``media_store``, ``engine`` and ``bus`` to the
+    ones the settings name. Nothing is opened until the app starts.
+    """
+    centres = centres or PackagedCentres()
     backbone = Backbone(
         settings,
         metadata,
         MIGRATIONS,
-        projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres()), ShowcaseProjection()],
+        projections=[ReviewOutcomeProjection(), DirectoryProjection(centres), ShowcaseProjection()],
+        engine=engine,
+        bus=bus,
     )
-    regions = PackagedRegions()
-    assert settings.jwt_private_key_file is not None
-    key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
+    regions = regions or PackagedRegions()
+    key = signing_key_pem or _signing_key(settings)
     throttles = AccountThrottles(
         sign_ups_per_address=settings.sign_ups_per_address,
         sign_ups_per_phone=settings.sign_ups_per_phone,
@@ -94,11 +119,11 @@ def build(settings: RegistrationSettings) -> Registration:
     # Registration checks tokens exactly as the other services do, on the key set it publishes.
     verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
     campaigns = Campaigns(backbone)
-    vault = KeyVault(settings.key_vault_url)
+    vault = vault or KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
     key_plans = KeyPlans(backbone, regions)
     book = CampaignBook(campaigns)
-    activities_ = Activities(backbone, regions, book, keys, key_plans)
+    activities_ = Activities(SqlActivityStore(backbone), regions, book, keys, key_plans, clock=clock)
     return Registration(
         key_plans=key_plans,
         backbone=backbone,
@@ -115,12 +140,17 @@ def build(settings: RegistrationSettings) -> Registration:
         erasures=Erasures(backbone, keys, access),
         vault=vault,
         media=MediaLibrary(
-            _media_store(settings),
+            media_store or _media_store(settings),
             Limits(settings.media_photo_max_bytes, settings.media_video_max_bytes, settings.media_max_pixels),
         ),
         imports=ImportGate(settings.sheet_max_bytes),
         science_routes=ScienceRoutes(backbone, book),
     )
+
+
+def _signing_key(settings: RegistrationSettings) -> bytes:
+    assert settings.jwt_private_key_file is not None
+    return signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
 
 
 def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_pem: bytes) -> Directory:
@@ -147,9 +177,12 @@ def _media_store(settings: RegistrationSettings) -> MediaStore:
     return S3MediaStore(location)
 
 
-def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
-    """The registration API; nothing is opened until the app starts."""
-    registration = build(settings or RegistrationSettings())
+def create_app(container: Registration | RegistrationSettings | None = None) -> FastAPI:
+    """The registration API over ``container`` (settings, or nothing, are built with :func:`build`
+    first); nothing is opened until the app starts."""
+    if not isinstance(container, Registration):
+        container = build(container or RegistrationSettings())
+    registration = container
     app = create_service_app(
         backbone=registration.backbone,
         container=registration,

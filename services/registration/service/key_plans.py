@@ -24,6 +24,7 @@ from ..domain import key_plans as decide
 from ..domain.campaign import Campaign
 from ..domain.errors import Refused, RuleBroken
 from ..domain.key_plans import KeyPlan, county_of
+from .ports import KeyPlanLocks
 
 SOURCE = "/kepuri/registration"
 
@@ -46,7 +47,7 @@ class CountySheet:
         return "submitted" if self.key_activities else "not_submitted"
 
 
-class KeyPlans:
+class KeyPlans(KeyPlanLocks):
     """The counties' plans: who signed what off, and how many key activities each holds."""
 
     def __init__(self, backbone: Backbone, regions: PackagedRegions | None = None) -> None:
