@@ -17,6 +17,7 @@ from shared.runtime import Backbone, create_service_app
 
 from .adapters import signing_key
 from .adapters.activity_store import SqlActivityStore
+from .adapters.campaign_store import SqlCampaignStore
 from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
@@ -118,7 +119,7 @@ def build(
     access = Access(backbone, key, ttl, published_max_age_s=settings.jwks_max_age_seconds)
     # Registration checks tokens exactly as the other services do, on the key set it publishes.
     verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
-    campaigns = Campaigns(backbone)
+    campaigns = Campaigns(SqlCampaignStore(backbone))
     vault = vault or KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
     key_plans = KeyPlans(backbone, regions)

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from shared.events import CATALOG
-from shared.events.payloads.campaigns import CampaignConfigured
-from shared.observability.logging import correlation_id
-from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, reading
-from shared.store.upsert import upsert_statement
-
-from ..adapters.tables import campaigns
 from ..domain.campaign import Campaign
-
-SOURCE = "/kepuri/registration"
+from .ports import CampaignStore
 
 
 class Campaigns:
     """Campaign configurations: each change is a ``campaign-configured`` event and a snapshot row."""
 
-    def __init__(self, backbone: Backbone, programmes_ttl_seconds: float = 5.0) -> None:
-        self._backbone = backbone
+    def __init__(self, store: CampaignStore, programmes_ttl_seconds: float = 5.0) -> None:
+        self._store = store
         self._programmes_ttl = programmes_ttl_seconds
         self._programmes: tuple[float, frozenset[str]] | None = None
 
@@ -36,50 +21,18 @@ class Campaigns:
 
         A stale ``expected_version`` raises :class:`~shared.store.ConcurrencyError` (409).
         """
-        payload = campaign.event()
-        version = expected_version + 1
-        envelope = CATALOG.envelope(
-            payload,
-            subject=campaign.id,
-            sequence=version,
-            source=SOURCE,
-            correlationid=correlation_id.get(),
-            campaign=campaign.id,
-        )
-        row = {
-            "campaign_id": campaign.id,
-            "version": version,
-            "year": campaign.year,
-            "data": payload.model_dump_json(),
-            "updated_at": datetime.now(UTC),
-        }
-        columns = ("version", "year", "data", "updated_at")
-        statement = upsert_statement(
-            self._backbone.engine.dialect.name, campaigns, ("campaign_id",), dict.fromkeys(columns)
-        ).values(row)
-        await self._backbone.writer.submit(
-            Changes(appends=[AggregateAppend(campaign.id, expected_version, [envelope])], statements=[statement])
-        )
-        return version
+        return await self._store.save(campaign, expected_version)
 
     async def get(self, campaign_id: str) -> tuple[Campaign, int] | None:
         """The campaign and its version, or None."""
-        row = await reading(
-            self._backbone.engine,
-            lambda c: _first(
-                c, select(campaigns.c.data, campaigns.c.version).where(campaigns.c.campaign_id == campaign_id)
-            ),
-        )
-        return None if row is None else _campaign(row)
+        return await self._store.get(campaign_id)
 
     async def all(self) -> list[tuple[Campaign, int]]:
         """Every campaign and its version, the newest year first (then by id).
 
         Not paginated: a deployment holds one or a few campaigns a year.
         """
-        query = select(campaigns.c.data, campaigns.c.version).order_by(campaigns.c.year.desc(), campaigns.c.campaign_id)
-        rows = await reading(self._backbone.engine, lambda c: _all(c, query))
-        return [_campaign(row) for row in rows]
+        return await self._store.all()
 
     async def programmes(self) -> frozenset[str]:
         """The flagship programmes any campaign lists (the directory's ``programme`` filter accepts
@@ -90,16 +43,3 @@ class Campaigns:
         known = frozenset(p for campaign, _ in await self.all() for p in campaign.programmes)
         self._programmes = (time.monotonic() + self._programmes_ttl, known)
         return known
-
-
-def _campaign(row: tuple[str, int]) -> tuple[Campaign, int]:
-    return Campaign.of(CampaignConfigured.model_validate(json.loads(row[0]))), row[1]
-
-
-async def _first(connection: AsyncConnection, query: Select[Any]) -> tuple[str, int] | None:
-    row = (await connection.execute(query)).first()
-    return (row[0], row[1]) if row is not None else None
-
-
-async def _all(connection: AsyncConnection, query: Select[Any]) -> list[tuple[str, int]]:
-    return [(row[0], row[1]) for row in await connection.execute(query)]

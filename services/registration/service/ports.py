@@ -1,7 +1,7 @@
 """The ports registration's service layer needs: what a command asks of the world, as abstract classes.
 
 The adapters implement them over the database (``adapters/activity_store.py``), the key vault
-(``service/personal_keys.py``) and the campaign cache (``service/activities.CampaignBook``); the
+(``adapters/personal_keys.py``) and the campaign cache (``service/activities.CampaignBook``); the
 fast tests subclass them with in-memory fakes (``tests/registration/fakes.py``).
 """
 
@@ -47,6 +47,23 @@ class ActivityStore(ABC):
     ) -> None:
         """Write the decision's event at ``expected + 1``, its state and its sealed list in one transaction
         (``also`` too); a stale ``expected`` raises ``ConcurrencyError``, a broken guard ``IntegrityViolation``."""
+
+
+class CampaignStore(ABC):
+    """Campaign configurations as the campaign commands keep them, each with its version."""
+
+    @abstractmethod
+    async def save(self, campaign: Campaign, expected_version: int) -> int:
+        """Configure the campaign at ``expected_version`` (0: a new one); its new version. A stale one
+        raises ``ConcurrencyError``."""
+
+    @abstractmethod
+    async def get(self, campaign_id: str) -> tuple[Campaign, int] | None:
+        """The campaign and its version, or None."""
+
+    @abstractmethod
+    async def all(self) -> list[tuple[Campaign, int]]:
+        """Every campaign and its version, the newest year first (then by id)."""
 
 
 class CampaignSource(ABC):
