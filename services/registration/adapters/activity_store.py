@@ -7,17 +7,16 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from shared.events import CATALOG
-from shared.events.payloads.campaigns import UnitRegistered
 from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.runtime import Backbone
-from shared.store import Changes, reading, sync_reading
+from shared.store import Changes, sync_reading
 
 from ..domain.activity import Activity, Decision
 from ..service.ports import ActivityStore
 from .activity_rows import activity_of
 from .activity_state import decision_changes
 from .tables import activities
+from .units import unit_registered
 
 
 class SqlActivityStore(ActivityStore):
@@ -37,12 +36,8 @@ class SqlActivityStore(ActivityStore):
         return await sync_reading(self._backbone.engine, load)
 
     async def unit_region(self, unit_id: str) -> str | None:
-        recorder = self._backbone.recorder
-        events = await reading(self._backbone.engine, lambda c: recorder.load(c, unit_id))
-        registered = [CATALOG.payload(e) for e in events if e.type == "unit-registered"]
-        if not registered or not isinstance(registered[0], UnitRegistered):
-            return None
-        return registered[0].region_code
+        registered = await unit_registered(self._backbone, unit_id)
+        return registered.region_code if registered is not None else None
 
     async def commit(
         self,
