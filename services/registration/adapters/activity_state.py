@@ -1,7 +1,8 @@
 """The one writer of the ``activities`` state row: what each decision, and each review verdict, changes.
 
 Commands write the whole row with the event that changed it (:func:`decision_changes`); the review
-outcomes projection writes the verdict columns (:func:`record_verdicts`). Both live here so that the
+outcomes projection writes the verdict columns (:func:`record_verdicts`); an erasure rewrites the
+details without the person (:func:`scrubbed`). Both live here so that the
 row has one owner: a command's row carries the review status the domain decided (a changed rejected
 activity goes back to ``pending``), a later verdict from the review service overwrites those two
 columns only.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, update
+from sqlalchemy import Connection, Update, bindparam, delete, update
 
 from shared.bus import Message
 from shared.events import CATALOG, to_message
@@ -21,8 +22,8 @@ from shared.events.topics import CONTACTS
 from shared.observability.logging import correlation_id
 from shared.store import AggregateAppend, Changes, Insert
 
-from ..domain.activity import Decision
-from .activity_rows import activity_row
+from ..domain.activity import ActivityDetails, Decision
+from .activity_rows import DETAILS, activity_row
 from .personal_keys import worker_rows
 from .tables import activities, science_workers
 
@@ -68,6 +69,16 @@ def record_verdicts(connection: Connection, verdicts: Mapping[str, tuple[str, st
         .values(review_status=bindparam("verdict"), review_reason=bindparam("why"))
     )
     connection.execute(statement, [{"activity": i, "verdict": v, "why": w} for i, (v, w) in verdicts.items()])
+
+
+def scrubbed(activity_id: str, version: int, details: ActivityDetails) -> Update:
+    """The erasure's rewrite of an activity's details without the person, at the version it read (a
+    change made meanwhile is found by the erasure's next pass)."""
+    return (
+        activities.update()
+        .where(activities.c.activity_id == activity_id, activities.c.version == version)
+        .values(data=DETAILS.dump_json(details).decode())
+    )
 
 
 def _restricted(workers: ScienceWorkersListed, sequence: int, campaign: str) -> Message:
