@@ -18,6 +18,7 @@ from shared.runtime import Backbone, create_service_app
 from .adapters import signing_key
 from .adapters.activity_store import SqlActivityStore
 from .adapters.campaign_store import SqlCampaignStore
+from .adapters.key_plan_store import SqlKeyPlanStore
 from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
 from .adapters.tables import metadata
@@ -122,7 +123,7 @@ def build(
     campaigns = Campaigns(SqlCampaignStore(backbone))
     vault = vault or KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
-    key_plans = KeyPlans(backbone, regions)
+    key_plans = KeyPlans(SqlKeyPlanStore(backbone), regions)
     book = CampaignBook(campaigns)
     activities_ = Activities(SqlActivityStore(backbone), regions, book, keys, key_plans, clock=clock)
     return Registration(
