@@ -18,6 +18,7 @@ from shared.runtime import Backbone, create_service_app
 from .adapters import signing_key
 from .adapters.activity_store import SqlActivityStore
 from .adapters.campaign_store import SqlCampaignStore
+from .adapters.draft_store import SqlDraftStore
 from .adapters.key_plan_store import SqlKeyPlanStore
 from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
@@ -136,7 +137,7 @@ def build(
         access=access,
         campaigns=campaigns,
         verifier=verifier,
-        drafts=Drafts(backbone, activities_),
+        drafts=Drafts(SqlDraftStore(backbone), activities_),
         dashboard=Dashboard(backbone, campaigns),
         directory=_directory(backbone, settings, key),
         erasures=Erasures(backbone, keys, access),
