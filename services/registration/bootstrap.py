@@ -22,6 +22,7 @@ from .adapters.draft_store import SqlDraftStore
 from .adapters.key_plan_store import SqlKeyPlanStore
 from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
+from .adapters.route_store import SqlRouteStore
 from .adapters.tables import metadata
 from .api.errors import install_error_handlers
 from .api.routes import accounts as account_routes
@@ -147,7 +148,7 @@ def build(
             Limits(settings.media_photo_max_bytes, settings.media_video_max_bytes, settings.media_max_pixels),
         ),
         imports=ImportGate(settings.sheet_max_bytes),
-        science_routes=ScienceRoutes(backbone, book),
+        science_routes=ScienceRoutes(SqlRouteStore(backbone), book),
     )
 
 
