@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Executable, func, select
 
 from shared.events import CATALOG
 from shared.events.payloads.base import EventPayload
@@ -52,12 +52,19 @@ async def set_disabled(
     backbone: Backbone, account_id: str, expected: int, event: EventPayload, values: Mapping[str, Any]
 ) -> None:
     """The account's ``event`` at ``expected + 1`` and its row's new ``values``, in one transaction."""
+    statement = accounts.update().where(accounts.c.account_id == account_id).values(**values)
+    await append_to_account(backbone, account_id, expected, event, [statement])
+
+
+async def append_to_account(
+    backbone: Backbone, account_id: str, expected: int, event: EventPayload, statements: Sequence[Executable]
+) -> None:
+    """The account's ``event`` at ``expected + 1`` with ``statements``, in one transaction."""
     envelope = CATALOG.envelope(
         event, subject=account_id, sequence=expected + 1, source=SOURCE, correlationid=correlation_id.get()
     )
-    statement = accounts.update().where(accounts.c.account_id == account_id).values(**values)
     await backbone.writer.submit(
-        Changes(appends=[AggregateAppend(account_id, expected, [envelope])], statements=[statement])
+        Changes(appends=[AggregateAppend(account_id, expected, [envelope])], statements=list(statements))
     )
 
 
