@@ -24,8 +24,8 @@ from harness.events import delivery, envelope
 from services.registration.adapters.region_centres import PackagedCentres
 from services.registration.adapters.tables import directory_activities
 from services.registration.bootstrap import MIGRATIONS
-from services.registration.directory.projection import DirectoryProjection
 from services.registration.domain.campaign import CHINA
+from services.registration.projections.directory import DirectoryProjection
 from shared.consumer import Delivery
 from shared.events.payloads.activities import ActivityRegistered
 from shared.events.payloads.campaigns import CampaignConfigured

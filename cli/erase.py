@@ -1,6 +1,6 @@
 """``kepuri erase``: an operator erases a person's personal data (PIPL art. 47) on the server.
 
-The same erasure as ``POST /api/v1/erasures`` (services/registration/erasure.py): the person's key is
+The same erasure as ``POST /api/v1/erasures`` (services/registration/service/erasure.py): the person's key is
 destroyed, registration's clear copies deleted, ``personal-data-erased`` published for the others.
 The phone never appears on the command line (it would sit in the shell's history and the process
 list): it is asked for without echo, or read from standard input when that is not a terminal.
@@ -18,8 +18,8 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from services.registration.domain.rules import RuleBroken
-from services.registration.erasure import normalised_phone
+from services.registration.domain.errors import RuleBroken
+from services.registration.service.erasure import normalised_phone
 from services.registration.settings import RegistrationSettings
 
 from .registration import registration_settings, started, wait_for_bus

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from services.registration.access import OPERATOR, UnknownAccount
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
 from services.registration.domain.unit import Level, place_staff
+from services.registration.service.access import OPERATOR, UnknownAccount
 from services.registration.settings import RegistrationSettings
 from shared.auth import Role
 from shared.regions import PackagedRegions

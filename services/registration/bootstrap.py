@@ -6,19 +6,25 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth import KeySetVerifier
+from shared.bus import Bus
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
 from shared.web.answer_cache import Answers
 
-from .access import Access
-from .accounts import Accounts
-from .activities import Activities, CampaignBook
 from .adapters import signing_key
+from .adapters.activity_store import SqlActivityStore
+from .adapters.campaign_store import SqlCampaignStore
+from .adapters.draft_store import SqlDraftStore
+from .adapters.key_plan_store import SqlKeyPlanStore
+from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
+from .adapters.route_store import SqlRouteStore
 from .adapters.tables import metadata
+from .api.errors import install_error_handlers
 from .api.routes import accounts as account_routes
 from .api.routes import activities, dashboard, drafts, erasures, media, showcase, units
 from .api.routes import campaigns as campaign_routes
@@ -27,48 +33,72 @@ from .api.routes import key_plans as key_plan_routes
 from .api.routes import passwords as password_routes
 from .api.routes import science_routes as route_routes
 from .api.routes import sheets as sheet_routes
-from .campaigns import Campaigns
 from .container import Registration
-from .dashboard import Dashboard
 from .directory import Directory
 from .directory.admissions import AdmissionCache
+from .directory.listing import RegionCentres
 from .directory.participation import Participation
-from .directory.projection import DirectoryProjection
 from .directory.pseudonyms import participant_key
 from .directory.queries import DirectoryQueries
 from .directory.routes import PublicRoutes
-from .directory.showcase import ShowcaseProjection
 from .directory.throttle import TokenBucket
-from .drafts import Drafts
-from .erasure import Erasures
-from .key_plans import KeyPlans
 from .media.files import FileMediaStore
 from .media.inspection import Limits
 from .media.library import MediaLibrary
 from .media.s3 import S3Location, S3MediaStore
 from .media.store import MediaStore
-from .outcomes import ReviewOutcomeProjection
-from .passwords import Passwords
-from .personal_keys import PersonalKeys
-from .science_routes import ScienceRoutes
+from .projections.directory import DirectoryProjection
+from .projections.review_outcomes import ReviewOutcomeProjection
+from .projections.showcase import ShowcaseProjection
+from .service.access import Access
+from .service.accounts import Accounts
+from .service.activities import Activities, CampaignBook
+from .service.campaigns import Campaigns
+from .service.drafts import Drafts
+from .service.erasure import Erasures
+from .service.key_plans import KeyPlans
+from .service.organizer_dashboard import Dashboard
+from .service.passwords import Passwords
+from .service.ports import Clock, system_clock
+from .service.science_routes import ScienceRoutes
+from .service.staff import StaffAccounts
+from .service.throttles import AccountThrottles
 from .settings import RegistrationSettings
 from .sheets.gate import ImportGate
-from .staff import StaffAccounts
-from .throttles import AccountThrottles
 
 MIGRATIONS = "services.registration:migrations"
 
 
-def build(settings: RegistrationSettings) -> Registration:
+def build(
+    settings: RegistrationSettings,
+    *,
+    clock: Clock = system_clock,
+    regions: PackagedRegions | None = None,
+    centres: RegionCentres | None = None,
+    signing_key_pem: bytes | None = None,
+    vault: KeyVault | None = None,
+    media_store: MediaStore | None = None,
+    engine: AsyncEngine | None = None,
+    bus: Bus | None = None,
+) -> Registration:
+    """Registration wired from ``settings``; every port may be handed in instead of the one built here.
+
+    ``clock`` tells the service layer the time; ``regions`` (GB/T 2260) and ``centres`` (division centres)
+    default to the packaged data sets; ``signing_key_pem`` to the key file of the settings (created
+    outside production); ``vault`` (the personal keys), ``media_store``, ``engine`` and ``bus`` to the
+    ones the settings name. Nothing is opened until the app starts.
+    """
+    centres = centres or PackagedCentres()
     backbone = Backbone(
         settings,
         metadata,
         MIGRATIONS,
-        projections=[ReviewOutcomeProjection(), DirectoryProjection(PackagedCentres()), ShowcaseProjection()],
+        projections=[ReviewOutcomeProjection(), DirectoryProjection(centres), ShowcaseProjection()],
+        engine=engine,
+        bus=bus,
     )
-    regions = PackagedRegions()
-    assert settings.jwt_private_key_file is not None
-    key = signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
+    regions = regions or PackagedRegions()
+    key = signing_key_pem or _signing_key(settings)
     throttles = AccountThrottles(
         sign_ups_per_address=settings.sign_ups_per_address,
         sign_ups_per_phone=settings.sign_ups_per_phone,
@@ -92,12 +122,12 @@ def build(settings: RegistrationSettings) -> Registration:
     access = Access(backbone, key, ttl, published_max_age_s=settings.jwks_max_age_seconds)
     # Registration checks tokens exactly as the other services do, on the key set it publishes.
     verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
-    campaigns = Campaigns(backbone)
-    vault = KeyVault(settings.key_vault_url)
+    campaigns = Campaigns(SqlCampaignStore(backbone))
+    vault = vault or KeyVault(settings.key_vault_url)
     keys = PersonalKeys(backbone.engine, vault)
-    key_plans = KeyPlans(backbone, regions)
+    key_plans = KeyPlans(SqlKeyPlanStore(backbone), regions)
     book = CampaignBook(campaigns)
-    activities_ = Activities(backbone, regions, book, keys, key_plans)
+    activities_ = Activities(SqlActivityStore(backbone), regions, book, keys, key_plans, clock=clock)
     return Registration(
         key_plans=key_plans,
         backbone=backbone,
@@ -108,18 +138,23 @@ def build(settings: RegistrationSettings) -> Registration:
         access=access,
         campaigns=campaigns,
         verifier=verifier,
-        drafts=Drafts(backbone, activities_),
+        drafts=Drafts(SqlDraftStore(backbone), activities_),
         dashboard=Dashboard(backbone, campaigns),
         directory=_directory(backbone, settings, key),
         erasures=Erasures(backbone, keys, access),
         vault=vault,
         media=MediaLibrary(
-            _media_store(settings),
+            media_store or _media_store(settings),
             Limits(settings.media_photo_max_bytes, settings.media_video_max_bytes, settings.media_max_pixels),
         ),
         imports=ImportGate(settings.sheet_max_bytes),
-        science_routes=ScienceRoutes(backbone, book),
+        science_routes=ScienceRoutes(SqlRouteStore(backbone), book),
     )
+
+
+def _signing_key(settings: RegistrationSettings) -> bytes:
+    assert settings.jwt_private_key_file is not None
+    return signing_key.load_or_create(settings.jwt_private_key_file, create=settings.environment != "production")
 
 
 def _directory(backbone: Backbone, settings: RegistrationSettings, signing_key_pem: bytes) -> Directory:
@@ -146,10 +181,13 @@ def _media_store(settings: RegistrationSettings) -> MediaStore:
     return S3MediaStore(location)
 
 
-def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
-    """The registration API; nothing is opened until the app starts."""
-    registration = build(settings or RegistrationSettings())
-    return create_service_app(
+def create_app(container: Registration | RegistrationSettings | None = None) -> FastAPI:
+    """The registration API over ``container`` (settings, or nothing, are built with :func:`build`
+    first); nothing is opened until the app starts."""
+    if not isinstance(container, Registration):
+        container = build(container or RegistrationSettings())
+    registration = container
+    app = create_service_app(
         backbone=registration.backbone,
         container=registration,
         title="Kepuri registration",
@@ -176,3 +214,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
             media.UPLOAD_PATH: max(registration.media.limits.photo_bytes, registration.media.limits.video_bytes),
         },
     )
+    install_error_handlers(app)
+    return app

@@ -8,20 +8,20 @@ from shared.auth import KeySetVerifier
 from shared.privacy import KeyVault
 from shared.runtime import Backbone
 
-from .access import Access
-from .accounts import Accounts
-from .activities import Activities
-from .campaigns import Campaigns
-from .dashboard import Dashboard
 from .directory import Directory
-from .drafts import Drafts
-from .erasure import Erasures
-from .key_plans import KeyPlans
 from .media.library import MediaLibrary
-from .passwords import Passwords
-from .science_routes import ScienceRoutes
+from .service.access import Access
+from .service.accounts import Accounts
+from .service.activities import Activities
+from .service.campaigns import Campaigns
+from .service.drafts import Drafts
+from .service.erasure import Erasures
+from .service.key_plans import KeyPlans
+from .service.organizer_dashboard import Dashboard
+from .service.passwords import Passwords
+from .service.science_routes import ScienceRoutes
+from .service.staff import StaffAccounts
 from .sheets.gate import ImportGate
-from .staff import StaffAccounts
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from harness.events import delivery
 from services.registration.adapters.region_centres import PackagedCentres
-from services.registration.directory.projection import DirectoryProjection
+from services.registration.projections.directory import DirectoryProjection
 from shared.events import CATALOG, Envelope
 from shared.events.payloads.activities import ActivityRegistered, ActivityUpdated, ActivityWithdrawn
 from shared.events.payloads.campaigns import CampaignConfigured

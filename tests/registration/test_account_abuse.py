@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.registration.adapters.tables import accounts
-from services.registration.throttles import AccountThrottles
+from services.registration.service.throttles import AccountThrottles
 from tests.factories import PASSWORD
 
 from .conftest import Service

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from services.registration.activities import CampaignBook
 from services.registration.adapters.tables import activities, metadata, science_workers
 from services.registration.domain.campaign import Window
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
+from services.registration.service.activities import CampaignBook
 from shared.bus.message import decode_headers
 from shared.events import CATALOG
 from shared.events.topics import ACTIVITIES, CONTACTS

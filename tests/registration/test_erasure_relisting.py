@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from services.registration.adapters.personal_keys import PersonalKeys
 from services.registration.adapters.tables import personal_keys, science_workers
 from services.registration.domain.activity import WorkerList
-from services.registration.personal_keys import PersonalKeys
 from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.events.topics import CONTACTS
 from shared.privacy import open_sealed

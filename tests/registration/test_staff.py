@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
 from shared.auth import Principal
 
 from .conftest import PASSWORD, Service

@@ -9,7 +9,7 @@ import pytest
 
 from harness.factories import open_campaign
 from services.registration.domain.activity import ActivityDetails, submit
-from services.registration.domain.rules import RuleBroken
+from services.registration.domain.errors import RuleBroken
 from shared.events.payloads.activities import ActivityRegistered
 from shared.regions import PackagedRegions
 

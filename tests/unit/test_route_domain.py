@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.registration.domain.errors import RuleBroken
 from services.registration.domain.route import RouteDetails, Stop, check, progress, require_routes_on
-from services.registration.domain.rules import RuleBroken
 
 A, B = Stop(activity_id="a1"), Stop(activity_id="a2")
 VENUE = Stop(name="渭南市科技馆", latitude=34.5, longitude=109.5)

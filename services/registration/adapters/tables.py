@@ -234,7 +234,7 @@ directory_campaigns = Table(
 # no version, and an event the relay published twice must not be counted twice.
 directory_counted = counted_events_table(metadata, "directory_counted_events")
 
-# The public page's 汇聚展示 (directory/showcase.py): what the info completion and the live stream add.
+# The public page's 汇聚展示 (projections/showcase.py): what the info completion and the live stream add.
 directory_showcase = Table(
     "directory_showcase",
     metadata,
@@ -251,7 +251,7 @@ metadata.info.setdefault("unmapped_tables", set()).update(
     {DIRECTORY_SEARCH, *(f"{DIRECTORY_SEARCH}_{shadow}" for shadow in ("data", "idx", "docsize", "config", "content"))}
 )
 
-# ── Science routes (科普路线, services/registration/science_routes.py) ──
+# ── Science routes (科普路线, services/registration/service/science_routes.py) ──
 
 # Each route as last published: its campaign, who owns it (the account that made it; its unit for an
 # organizer), its version (the ``route-published`` events' sequence), name, and ``data`` (JSON: the

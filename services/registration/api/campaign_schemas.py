@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from shared.events.payloads.campaigns import (
+    CampaignConfigured,
     IndicatorWeight,
     LocalRule,
     RecommendationChain,
@@ -31,7 +32,7 @@ from shared.events.payloads.campaigns import (
 )
 from shared.web.dates import Day, require_day
 
-from ..domain.campaign import Campaign, Window
+from ..domain.campaign import Campaign
 
 SLUG = r"^[a-z0-9][a-z0-9-]{1,63}$"
 # The first National Science Popularization Day was held in 2004 (2023 was the 20th: 科协发普字〔2023〕34号).
@@ -250,27 +251,21 @@ class CampaignIn(BaseModel):
         return settings
 
     def campaign(self) -> Campaign:
-        """The domain campaign this configuration describes."""
-        return Campaign(
-            id=self.id,
-            year=self.year,
-            title=self.title,
-            theme=self.theme,
-            week=Window(self.week.starts_on, self.week.ends_on),
-            registration=Window(self.registration.opens_on, self.registration.closes_on),
-            info_completion_deadline=self.info_completion_deadline,
-            summary_deadline=self.summary_deadline,
-            recommendation_deadline=self.recommendation_deadline,
-            categories=tuple(self.categories),
-            joint_actions=tuple(self.joint_actions),
-            programmes=tuple(self.programmes),
-            themes=tuple(self.themes),
-            target_groups=tuple(self.target_groups),
-            indicators=tuple(self.indicators),
-            local_rules=tuple(LocalRule(**rule.model_dump()) for rule in self.local_rules),
-            auto_approve=self.auto_approve,
+        """The domain campaign this configuration describes, read as the event that configures it (the
+        one mapping of a campaign's fields is the domain's, :meth:`Campaign.of`)."""
+        return Campaign.of(self.configured())
+
+    def configured(self) -> CampaignConfigured:
+        """The ``campaign-configured`` event of this configuration."""
+        return CampaignConfigured(
+            campaign_id=self.id,
+            week_starts_on=self.week.starts_on,
+            week_ends_on=self.week.ends_on,
+            registration_opens_on=self.registration.opens_on,
+            registration_closes_on=self.registration.closes_on,
+            local_rules=[LocalRule(**rule.model_dump()) for rule in self.local_rules],
             settings=self.settings.document(),
-            indicator_weights=tuple(self.indicator_weights) if self.indicator_weights is not None else None,
+            **self.model_dump(exclude={"id", "week", "registration", "local_rules", "settings"}),
         )
 
 

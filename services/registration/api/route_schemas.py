@@ -10,7 +10,7 @@ from shared.web.dates import Zoned
 
 from ..directory.routes import PublicRoute
 from ..domain.route import Progress, RouteDetails, Stop
-from ..science_routes import Route
+from ..service.science_routes import Route
 
 VISITOR = r"^[A-Za-z0-9_-]{16,64}$"
 Visitor = Annotated[str, Field(pattern=VISITOR, description="the id the visitor's browser keeps (random)")]

@@ -27,7 +27,7 @@ from shared.observability.logging import correlation_id
 from shared.store import Changes, GroupCommitter
 
 from ..domain.campaign import CHINA, china_day
-from ..domain.rules import RuleBroken
+from ..domain.errors import RuleBroken
 from .admissions import Admission, AdmissionCache
 from .criteria import china_midnight
 from .pseudonyms import participant_ref

@@ -22,8 +22,9 @@ from shared.events.payloads.activities import (
 )
 
 from .campaign import Campaign, china_day, chinese_date
+from .errors import RuleBroken
 from .info import InfoCompletion
-from .rules import Regions, RuleBroken, require_region
+from .rules import Regions, require_region
 from .unit import PHONE
 
 # Mainland China, generously: coordinates outside it are a typing error, not a place.
@@ -272,7 +273,7 @@ def science_workers_listed(activity_id: str, details: ActivityDetails) -> Worker
 
 def without_person(details: ActivityDetails, phone: str) -> ActivityDetails:
     """The details with one person's personal data erased: as a listed science worker they are only
-    counted, as the contact person they are gone (PIPL art. 47; see services/registration/erasure.py)."""
+    counted, as the contact person they are gone (PIPL art. 47; see services/registration/service/erasure.py)."""
     kept = tuple(w for w in details.science_workers if w.phone != phone)
     erased = len(details.science_workers) - len(kept)
     contact = details.contact_phone == phone

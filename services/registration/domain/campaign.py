@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from shared.events.payloads.campaigns import CampaignConfigured, IndicatorWeight, LocalRule
 
-from .rules import RuleBroken
+from .errors import RuleBroken
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from shared.events.payloads.activities import InfoCompleted, MediaReference
-
-from .rules import RuleBroken
-
-if TYPE_CHECKING:
-    from .activity import Activity
-    from .campaign import Campaign
+from shared.events.payloads.activities import MediaReference
 
 # What a complete record holds, and how much each part counts towards the completeness score.
 WEIGHTS = {"photo_urls": 0.25, "video_urls": 0.1, "news_urls": 0.2, "actual_participants": 0.2, "summary": 0.25}
@@ -60,28 +53,3 @@ class InfoCompletion:
         """The parts not yet filled in."""
         kinds = {f"{m.kind}_urls" for m in self.media}
         return [part for part in WEIGHTS if not getattr(self, part) and getattr(self, part) != 0 and part not in kinds]
-
-
-def complete_info(activity: Activity, info: InfoCompletion, campaign: Campaign, now: datetime) -> InfoCompleted:
-    """Record the activity's information: only once it has started, and not after the campaign's deadline."""
-    if activity.status == "withdrawn":
-        raise RuleBroken("status", "活动已撤回 (the activity is withdrawn)")
-    if now < activity.details.starts_at:
-        raise RuleBroken(
-            "starts_at",
-            f"活动尚未开始，开始后再完善信息 (info is completed after the activity starts at "
-            f"{activity.details.starts_at.isoformat()})",
-        )
-    campaign.require_info_completion_open(now)
-    if not info.media and all(not getattr(info, part) and getattr(info, part) != 0 for part in WEIGHTS):
-        raise RuleBroken("info", "请至少填写一项信息 (fill in at least one of: photos, videos, news, turnout, summary)")
-    return InfoCompleted(
-        activity_id=activity.id,
-        photo_urls=list(info.photo_urls),
-        video_urls=list(info.video_urls),
-        news_urls=list(info.news_urls),
-        actual_participants=info.actual_participants,
-        summary=info.summary,
-        completeness=info.completeness(),
-        media=[item.reference() for item in info.media],
-    )

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from shared.events.payloads.key_activities import KeyActivitiesReopened, KeyActivitiesSignedOff
 
 from .campaign import Campaign, china_day, chinese_date
-from .rules import RuleBroken
+from .errors import Refused, RuleBroken
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def require_city_reviewer(campaign: Campaign, level: str | None, jurisdiction: s
     if county_of(county) is None:
         raise RuleBroken("region_code", f"{county} 不是县（市、区）的行政区划代码 (not a county)")
     if level != "city" or not jurisdiction or not county.startswith(jurisdiction):
-        raise RuleBroken(
+        raise Refused(
             "region_code", f"只有 {county} 所在市的科协审核人员可以签收其重点活动计划表 (only its city's reviewer)"
         )
 

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from .activity import LATITUDES, LONGITUDES
-from .rules import RuleBroken
+from .errors import RuleBroken
 
 MAX_STOPS = 30
 

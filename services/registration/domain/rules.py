@@ -1,16 +1,10 @@
-"""What registration's decisions refuse, and the data sets they consult."""
+"""The data sets registration's decisions consult (what they refuse is in :mod:`.errors`)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-
-class RuleBroken(ValueError):
-    """A command would break a rule of the domain; ``field`` names what is wrong (answered as 422)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+from .errors import RuleBroken
 
 
 class Regions(Protocol):

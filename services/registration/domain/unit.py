@@ -9,7 +9,8 @@ from typing import Literal, cast
 from shared.events.masking import mask_name, mask_phone
 from shared.events.payloads.campaigns import UnitRegistered
 
-from .rules import Regions, RuleBroken, require_region
+from .errors import RuleBroken
+from .rules import Regions, require_region
 
 UnitType = Literal["school", "company", "institute", "hospital", "museum", "society", "government", "other"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from ..domain.errors import RuleBroken
 from ..domain.info import MediaItem
-from ..domain.rules import RuleBroken
 from .inspection import Limits, Prepared, prepare
 from .store import MediaStore, StoredMedia, valid_key
 

@@ -16,29 +16,24 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from shared.auth import Principal
 from shared.runtime import Backbone
-from shared.store import Changes, IntegrityViolation, reading
+from shared.store import Changes, IntegrityViolation
 from shared.web.idempotency import IdempotentRequest
 
-from ..activities import Activities
-from ..adapters.tables import activities
-from ..domain.rules import RuleBroken
+from ..domain.errors import RuleBroken
+from ..service.activities import Activities
 from .gate import ImportGate
+from .lookups import recorded_rows, stated_activities
 from .reading import Sheet, SheetLimits, read_sheet
 from .rows import CellProblem, RowCandidate, identity, read_row
 
 MAX_ROWS = 2000
 BATCH = 50
-_LOOKUP_CHUNK = 500
 
 Status = Literal["registered", "already_registered", "refused"]
 
@@ -118,8 +113,8 @@ class SheetImport:
         candidates = [read_row(sheet, row, campaign_id) for row in sheet.rows]
         scope = f"POST /activities/import {unit_id} {campaign_id}"
         identities = {c.row: identity(c.body) for c in candidates if c.body is not None}
-        recorded = await self._recorded(scope, identities.values())
-        stated = await self._stated(unit_id, campaign_id, (c.stated_id for c in candidates))
+        recorded = await recorded_rows(self._backbone, scope, identities.values())
+        stated = await stated_activities(self._backbone, unit_id, campaign_id, (c.stated_id for c in candidates))
 
         outcomes: dict[int, RowOutcome] = {}
         first_of: dict[str, RowCandidate] = {}
@@ -164,41 +159,11 @@ class SheetImport:
             return RowOutcome(candidate.row, "refused", errors=[candidate.problem(exc.field, str(exc))])
         except IntegrityViolation:
             # another upload of the same row committed first: its identity is recorded now
-            raced = await self._recorded(scope, [key])
+            raced = await recorded_rows(self._backbone, scope, [key])
             if key not in raced:
                 raise
             return RowOutcome(candidate.row, "already_registered", raced[key])
         return RowOutcome(candidate.row, "registered", activity.id)
-
-    async def _recorded(self, scope: str, keys: Iterable[str]) -> dict[str, str]:
-        """The activity registered earlier for each of ``keys`` that an upload in ``scope`` recorded."""
-        t = self._backbone.tables.idempotency_keys
-        found = await self._chunked(
-            sorted(set(keys)), lambda chunk: select(t.c.key, t.c.body).where(t.c.scope == scope, t.c.key.in_(chunk))
-        )
-        return {key: json.loads(bytes(body))["id"] for key, body in found}
-
-    async def _stated(self, unit_id: str, campaign_id: str, ids: Iterable[str | None]) -> set[str]:
-        """Which of the 活动编号 given in the sheet are this unit's activities in this campaign."""
-        a = activities
-        found = await self._chunked(
-            sorted({i for i in ids if i}),
-            lambda chunk: select(a.c.activity_id).where(
-                a.c.unit_id == unit_id, a.c.campaign_id == campaign_id, a.c.activity_id.in_(chunk)
-            ),
-        )
-        return {activity_id for (activity_id,) in found}
-
-    async def _chunked(self, wanted: list[str], query: Callable[[list[str]], Select[Any]]) -> list[Any]:
-        """The rows ``query`` finds for ``wanted``, asked a bounded chunk at a time (IN lists stay short)."""
-
-        async def read(connection: AsyncConnection) -> list[Any]:
-            found: list[Any] = []
-            for start in range(0, len(wanted), _LOOKUP_CHUNK):
-                found.extend(await connection.execute(query(wanted[start : start + _LOOKUP_CHUNK])))
-            return found
-
-        return await reading(self._backbone.engine, read) if wanted else []
 
 
 def _recorded(activity_id: str) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registration.bootstrap import MIGRATIONS
-from services.registration.directory.showcase import LiveStream, ShowcaseProjection, read_showcase
+from services.registration.projections.showcase import LiveStream, ShowcaseProjection, read_showcase
 from shared.events import CATALOG, Envelope
 from shared.events.payloads.activities import InfoCompleted, MediaReference
 from shared.store import create_engine, transaction

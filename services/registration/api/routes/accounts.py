@@ -29,13 +29,13 @@ from shared.auth import Principal
 from shared.store import IntegrityViolation, sync_reading
 from shared.web import Problem
 from shared.web.auth import AdminDep, AnyAdminDep
+from shared.web.idempotency import Idempotent
 
-from ...access import UnknownAccount
 from ...adapters.tables import accounts
 from ...container import Registration
-from ...domain.rules import RuleBroken
 from ...domain.staff import OutsideAdministration
-from ...staff import administrator_of
+from ...service.access import UnknownAccount
+from ...service.staff import administrator_of
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/accounts", tags=["units and accounts"])
@@ -100,6 +100,7 @@ def _unknown(what: str) -> Problem:
     response_model=StaffOut,
     summary="Create a staff account: a reviewer or an admin (admin; a level admin: reviewers below it)",
     responses={409: {"description": "the login exists"}},
+    dependencies=[Idempotent],
 )
 async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: RegistrationDep) -> JSONResponse:
     jurisdiction = body.jurisdiction or None
@@ -108,11 +109,6 @@ async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: Registra
         account_id = await registration.accounts.create_staff(
             body.login, body.password, body.role, body.level, jurisdiction, phone=body.phone or None, by=admin.subject
         )
-    except RuleBroken as exc:
-        field = "jurisdiction" if exc.field == "region_code" else exc.field
-        raise Problem(
-            422, "账号信息无效 (invalid staff account)", str(exc), errors=[{"field": field, "message": str(exc)}]
-        ) from exc
     except IntegrityViolation as exc:
         message = "该登录名已被使用，请换一个 (the login exists)"
         raise Problem(

@@ -12,9 +12,7 @@ from shared.web import Problem
 from shared.web.auth import OrganizerDep, PrincipalDep
 from shared.web.idempotency import Idempotent
 
-from ...activities import NotFound
 from ...domain.activity import Activity
-from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
 from ..schemas import ActivityDetailsIn, ActivityIn, ActivityOut, InfoIn, ScienceWorkersIn, WithdrawalIn
 
@@ -32,20 +30,14 @@ IfMatch = Annotated[str, Header(alias="If-Match", description='The ETag (version
 )
 async def register_activity(body: ActivityIn, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
     """Submit an activity of the caller's unit, inside the campaign's registration window."""
-    try:
-        activity = await registration.activities.register(organizer, body.campaign_id, body.details())
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
+    activity = await registration.activities.register(organizer, body.campaign_id, body.details())
     return _answer(activity, organizer, status_code=201, location=True)
 
 
 @router.get("/{activity_id}", response_model=ActivityOut, summary="Read an activity")
 async def get_activity(activity_id: str, principal: PrincipalDep, registration: RegistrationDep) -> Response:
     """The activity, to its own unit (contacts in clear) or an admin (contacts masked)."""
-    try:
-        return _answer(await registration.activities.get(principal, activity_id), principal)
-    except NotFound:
-        raise not_found(activity_id) from None
+    return _answer(await registration.activities.get(principal, activity_id), principal)
 
 
 @router.put("/{activity_id}", response_model=ActivityOut, summary="Change an activity before it is held")
@@ -57,12 +49,7 @@ async def update_activity(
     if_match: IfMatch,
 ) -> Response:
     """Replace the activity's details; a stale If-Match is 409. A rejected activity returns to review."""
-    try:
-        activity = await registration.activities.update(organizer, activity_id, version_of(if_match), body.details())
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    activity = await registration.activities.update(organizer, activity_id, version_of(if_match), body.details())
     return _answer(activity, organizer)
 
 
@@ -74,12 +61,7 @@ async def withdraw_activity(
     registration: RegistrationDep,
     if_match: IfMatch,
 ) -> Response:
-    try:
-        activity = await registration.activities.withdraw(organizer, activity_id, version_of(if_match), body.reason)
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    activity = await registration.activities.withdraw(organizer, activity_id, version_of(if_match), body.reason)
     return _answer(activity, organizer)
 
 
@@ -92,15 +74,10 @@ async def complete_info(
     if_match: IfMatch,
 ) -> Response:
     """信息完善: photos, videos, news links, turnout and summary, after it started and before the deadline."""
-    try:
-        media = await registration.media.items(body.media)
-        activity = await registration.activities.complete_info(
-            organizer, activity_id, version_of(if_match), body.info(media)
-        )
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    media = await registration.media.items(body.media)
+    activity = await registration.activities.complete_info(
+        organizer, activity_id, version_of(if_match), body.info(media)
+    )
     return _answer(activity, organizer)
 
 
@@ -117,14 +94,9 @@ async def relist_science_workers(
     if_match: IfMatch,
 ) -> Response:
     """参与科技工作者: also after the activity, completed with its information (2022 notice); new names are thanked once."""
-    try:
-        activity = await registration.activities.relist_science_workers(
-            organizer, activity_id, version_of(if_match), body.workers()
-        )
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
-    except NotFound:
-        raise not_found(activity_id) from None
+    activity = await registration.activities.relist_science_workers(
+        organizer, activity_id, version_of(if_match), body.workers()
+    )
     return _answer(activity, organizer)
 
 
@@ -144,11 +116,3 @@ def version_of(if_match: str) -> int:
         raise Problem(
             400, "If-Match 无效 (invalid If-Match)", 'If-Match must carry the ETag the caller read, e.g. "3"'
         ) from None
-
-
-def not_found(activity_id: str) -> Problem:
-    return Problem(404, "活动不存在 (not found)", f"No activity {activity_id} of yours")
-
-
-def rule_problem(exc: RuleBroken) -> Problem:
-    return Problem(422, "活动信息无效 (invalid activity)", str(exc), errors=[{"field": exc.field, "message": str(exc)}])

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from shared.store import ConcurrencyError
 from shared.web import Problem
 from shared.web.auth import AdminDep
+from shared.web.idempotency import Idempotent
 
 from ...domain.campaign import Campaign
 from ..campaign_schemas import CampaignIn, CampaignList, CampaignOut, campaign_document
@@ -18,7 +19,9 @@ from ..deps import RegistrationDep
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 
-@router.post("", status_code=201, response_model=CampaignOut, summary="Create a campaign (admin)")
+@router.post(
+    "", status_code=201, response_model=CampaignOut, summary="Create a campaign (admin)", dependencies=[Idempotent]
+)
 async def create_campaign(body: CampaignIn, _admin: AdminDep, registration: RegistrationDep) -> Response:
     campaign = body.campaign()
     try:

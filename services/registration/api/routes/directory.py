@@ -12,7 +12,7 @@ without it), for the site's province → city → county picker of the ``region`
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -21,6 +21,7 @@ from shared.regions import PackagedRegions
 from shared.web import Problem
 from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import Day, moment_of
+from shared.web.idempotency import Idempotent
 from shared.web.responses import FastJSONResponse
 
 from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page, When, days_of
@@ -28,7 +29,6 @@ from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
 from ...directory.participation import NotListed, Throttled
 from ...directory.search import query_terms
 from ...domain.campaign import china_day
-from ...domain.rules import RuleBroken
 from ..deps import RegistrationDep
 from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn, RegionList
 
@@ -117,24 +117,36 @@ async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -
     return FastJSONResponse(DirectoryActivityOut.answer(found))
 
 
-@router.post("/activities/{activity_id}/check-ins", status_code=202, response_model=Accepted, summary="Check in (打卡)")
+@router.post(
+    "/activities/{activity_id}/check-ins",
+    status_code=202,
+    response_model=Accepted,
+    summary="Check in (打卡)",
+    dependencies=[Idempotent],
+)
 async def check_in(activity_id: ActivityId, request: Request, registration: RegistrationDep) -> JSONResponse:
     participation = registration.directory.participation
     try:
         event_id = await participation.check_in(activity_id, _client(request))
-    except (Throttled, NotListed, RuleBroken) as exc:
+    except (Throttled, NotListed) as exc:
         raise _refusal(exc, activity_id) from exc
     return JSONResponse({"event_id": event_id}, status_code=202)
 
 
-@router.post("/activities/{activity_id}/feedback", status_code=202, response_model=Accepted, summary="Rate an activity")
+@router.post(
+    "/activities/{activity_id}/feedback",
+    status_code=202,
+    response_model=Accepted,
+    summary="Rate an activity",
+    dependencies=[Idempotent],
+)
 async def give_feedback(
     activity_id: ActivityId, body: FeedbackIn, request: Request, registration: RegistrationDep
 ) -> JSONResponse:
     participation = registration.directory.participation
     try:
         event_id = await participation.give_feedback(activity_id, _client(request), body.rating, body.comment)
-    except (Throttled, NotListed, RuleBroken) as exc:
+    except (Throttled, NotListed) as exc:
         raise _refusal(exc, activity_id) from exc
     return JSONResponse({"event_id": event_id}, status_code=202)
 
@@ -211,7 +223,4 @@ def _refusal(exc: Exception, activity_id: str) -> Problem:
             headers={"Retry-After": str(exc.retry_after)},
             retry_after=exc.retry_after,
         )
-    if isinstance(exc, RuleBroken):
-        errors: list[dict[str, Any]] = [{"field": exc.field, "message": str(exc)}]
-        return Problem(422, "暂不能打卡或评价 (not open)", str(exc), errors=errors)
     return _not_listed(activity_id)

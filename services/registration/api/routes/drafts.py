@@ -10,13 +10,12 @@ from pydantic import ValidationError
 
 from shared.web import Problem
 from shared.web.auth import OrganizerDep
+from shared.web.idempotency import Idempotent
 
-from ...activities import NotFound
-from ...domain.rules import RuleBroken
-from ...drafts import Draft
+from ...service.drafts import Draft
 from ..deps import RegistrationDep
 from ..schemas import ActivityIn, ActivityOut, DraftIn
-from .activities import IfMatch, rule_problem, version_of
+from .activities import IfMatch, version_of
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
 
@@ -27,16 +26,11 @@ def _out(draft: Draft, status_code: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-def _missing(draft_id: str) -> Problem:
-    return Problem(404, "草稿不存在 (not found)", f"No draft {draft_id} of yours")
-
-
-@router.post("", status_code=201, summary="Save a new draft (any fields, each still checked)")
+@router.post(
+    "", status_code=201, summary="Save a new draft (any fields, each still checked)", dependencies=[Idempotent]
+)
 async def create_draft(body: DraftIn, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
-    try:
-        draft = await registration.drafts.create(organizer, body.model_dump(mode="json", exclude_none=True))
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
+    draft = await registration.drafts.create(organizer, body.model_dump(mode="json", exclude_none=True))
     return _out(draft, 201)
 
 
@@ -52,10 +46,7 @@ async def list_drafts(organizer: OrganizerDep, registration: RegistrationDep) ->
 
 @router.get("/{draft_id}", summary="Read a draft")
 async def get_draft(draft_id: str, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
-    try:
-        return _out(await registration.drafts.get(organizer, draft_id))
-    except NotFound:
-        raise _missing(draft_id) from None
+    return _out(await registration.drafts.get(organizer, draft_id))
 
 
 @router.put("/{draft_id}", summary="Replace a draft's fields (If-Match: its revision)")
@@ -67,22 +58,22 @@ async def replace_draft(
     if_match: IfMatch,
 ) -> Response:
     data = body.model_dump(mode="json", exclude_none=True)
-    try:
-        return _out(await registration.drafts.replace(organizer, draft_id, version_of(if_match), data))
-    except NotFound:
-        raise _missing(draft_id) from None
+    return _out(await registration.drafts.replace(organizer, draft_id, version_of(if_match), data))
 
 
 @router.delete("/{draft_id}", status_code=204, summary="Delete a draft")
 async def delete_draft(draft_id: str, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
-    try:
-        await registration.drafts.delete(organizer, draft_id)
-    except NotFound:
-        raise _missing(draft_id) from None
+    await registration.drafts.delete(organizer, draft_id)
     return Response(status_code=204)
 
 
-@router.post("/{draft_id}/submission", status_code=201, response_model=ActivityOut, summary="Submit a draft")
+@router.post(
+    "/{draft_id}/submission",
+    status_code=201,
+    response_model=ActivityOut,
+    summary="Submit a draft",
+    dependencies=[Idempotent],
+)
 async def submit_draft(
     draft_id: str,
     organizer: OrganizerDep,
@@ -96,10 +87,6 @@ async def submit_draft(
         activity = await registration.drafts.submit(
             organizer, draft_id, version_of(if_match), body.campaign_id, body.details()
         )
-    except NotFound:
-        raise _missing(draft_id) from None
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
     except ValidationError as exc:
         errors = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(sorted({e["field"] for e in errors}))

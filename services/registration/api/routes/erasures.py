@@ -5,11 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web import Problem
 from shared.web.auth import AdminDep
 
-from ...domain.rules import RuleBroken
-from ...erasure import Erasure
+from ...service.erasure import Erasure
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/erasures", tags=["erasures"])
@@ -55,10 +53,5 @@ async def erase_person(body: ErasureIn, admin: AdminDep, registration: Registrat
     and its login erased; the unit stays, with its activities and counts. Publishes
     ``personal-data-erased`` (no personal data) so that notification and review forget them too.
     """
-    try:
-        erasure = await registration.erasures.erase(body.phone, admin.subject)
-    except RuleBroken as exc:
-        raise Problem(
-            422, "电话号码无效 (invalid phone)", str(exc), errors=[{"field": exc.field, "message": str(exc)}]
-        ) from exc
+    erasure = await registration.erasures.erase(body.phone, admin.subject)
     return ErasureOut.of(erasure)

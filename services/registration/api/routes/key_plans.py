@@ -7,12 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from shared.web import Problem
 from shared.web.auth import PrincipalDep
 from shared.web.dates import Zoned
 
-from ...domain.rules import RuleBroken
-from ...key_plans import CountySheet, KeyPlans
+from ...service.key_plans import CountySheet, KeyPlans
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/key-activity-plans", tags=["key-activity-plans"])
@@ -54,19 +52,10 @@ def _plans(registration: RegistrationDep) -> KeyPlans:
     return registration.key_plans
 
 
-def _problem(exc: RuleBroken) -> Problem:
-    status = 403 if exc.field == "role" or "只有" in str(exc) else 422
-    title = "无权操作 (forbidden)" if status == 403 else "附件1 操作无效 (invalid key-activity plan request)"
-    return Problem(status, title, str(exc), errors=[{"field": exc.field, "message": str(exc)}])
-
-
 @router.get("", response_model=KeyPlanSummaryOut, summary="The counties' 附件1 sheets: submitted, signed off")
 async def summary(campaign_id: CampaignId, principal: PrincipalDep, registration: RegistrationDep) -> KeyPlanSummaryOut:
-    try:
-        campaign = await registration.activities.campaigns.get(campaign_id)
-        sheets = await _plans(registration).summary(principal, campaign)
-    except RuleBroken as exc:
-        raise _problem(exc) from exc
+    campaign = await registration.activities.campaigns.get(campaign_id)
+    sheets = await _plans(registration).summary(principal, campaign)
     deadline = campaign.settings.get("key_activity_plan_deadline")
     return KeyPlanSummaryOut(
         campaign_id=campaign.id,
@@ -80,11 +69,8 @@ async def sign_off(
     county: County, campaign_id: CampaignId, principal: PrincipalDep, registration: RegistrationDep
 ) -> CountySheetOut:
     """签收: the county's key activities are locked until the city reopens the sheet."""
-    try:
-        campaign = await registration.activities.campaigns.get(campaign_id)
-        return CountySheetOut.of(await _plans(registration).sign_off(principal, campaign, county))
-    except RuleBroken as exc:
-        raise _problem(exc) from exc
+    campaign = await registration.activities.campaigns.get(campaign_id)
+    return CountySheetOut.of(await _plans(registration).sign_off(principal, campaign, county))
 
 
 @router.post("/{county}/reopening", response_model=CountySheetOut, summary="The city reopens a signed-off sheet")
@@ -92,8 +78,5 @@ async def reopen(
     county: County, campaign_id: CampaignId, principal: PrincipalDep, registration: RegistrationDep
 ) -> CountySheetOut:
     """退回: the county's key activities may change again."""
-    try:
-        campaign = await registration.activities.campaigns.get(campaign_id)
-        return CountySheetOut.of(await _plans(registration).reopen(principal, campaign, county))
-    except RuleBroken as exc:
-        raise _problem(exc) from exc
+    campaign = await registration.activities.campaigns.get(campaign_id)
+    return CountySheetOut.of(await _plans(registration).reopen(principal, campaign, county))

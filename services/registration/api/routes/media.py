@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from shared.web import Problem
 from shared.web.auth import OrganizerDep
+from shared.web.idempotency import Idempotent
 
 from ...domain.info import MEDIA_PATH
 from ...media.inspection import MediaRefused
@@ -48,7 +49,12 @@ class MediaOut(BaseModel):
 
 
 @router.post(
-    "", status_code=201, response_model=MediaOut, summary="Upload a photo or short video", openapi_extra=_UPLOAD
+    "",
+    status_code=201,
+    response_model=MediaOut,
+    summary="Upload a photo or short video",
+    openapi_extra=_UPLOAD,
+    dependencies=[Idempotent],
 )
 async def upload_media(request: Request, organizer: OrganizerDep, registration: RegistrationDep) -> Response:
     """照片（JPEG/PNG/WebP，去除 EXIF 与 GPS，生成缩略图）或短视频（MP4/WebM）；类型按内容判断。"""

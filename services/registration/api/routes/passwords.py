@@ -2,7 +2,7 @@
 ``/api/v1/auth/password-reset``: a forgotten password is reset by a code texted to the account's phone.
 
 Asking for a code answers 202 the same whether or not an account has the phone (a stranger learns
-nothing), limited per phone and per address (429). See :mod:`services.registration.passwords`.
+nothing), limited per phone and per address (429). See :mod:`services.registration.service.passwords`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web import Problem
 from shared.web.auth import PrincipalDep
+from shared.web.idempotency import Idempotent
 
-from ...domain.rules import RuleBroken
-from ...throttles import TooManyAttempts
+from ...service.throttles import TooManyAttempts
 from ..deps import RegistrationDep
 from .units import client_address, too_many
 
@@ -58,18 +57,9 @@ CODE_ACCEPTED = ResetCodeAccepted(
 ).model_dump()
 
 
-def _invalid(exc: RuleBroken) -> Problem:
-    return Problem(
-        422, "密码未修改 (password not changed)", str(exc), errors=[{"field": exc.field, "message": str(exc)}]
-    )
-
-
 @router.post("/password", status_code=204, summary="Change the caller's own password (the old one required)")
 async def change_password(body: PasswordChangeIn, principal: PrincipalDep, registration: RegistrationDep) -> Response:
-    try:
-        await registration.passwords.change(principal.subject, body.old_password, body.new_password)
-    except RuleBroken as exc:
-        raise _invalid(exc) from exc
+    await registration.passwords.change(principal.subject, body.old_password, body.new_password)
     return Response(status_code=204)
 
 
@@ -79,6 +69,7 @@ async def change_password(body: PasswordChangeIn, principal: PrincipalDep, regis
     response_model=ResetCodeAccepted,
     summary="Text a password-reset code to an account's phone (the same answer whether or not one has it)",
     responses={429: {"description": "too many codes asked for this phone or from this address"}},
+    dependencies=[Idempotent],
 )
 async def request_reset_code(body: ResetCodeIn, request: Request, registration: RegistrationDep) -> JSONResponse:
     try:
@@ -94,8 +85,5 @@ async def request_reset_code(body: ResetCodeIn, request: Request, registration: 
     summary="Set a new password with the code texted to the account's phone (single use, expires)",
 )
 async def reset_password(body: ResetIn, registration: RegistrationDep) -> Response:
-    try:
-        await registration.passwords.reset(body.phone, body.code, body.new_password)
-    except RuleBroken as exc:
-        raise _invalid(exc) from exc
+    await registration.passwords.reset(body.phone, body.code, body.new_password)
     return Response(status_code=204)

@@ -12,11 +12,11 @@ from shared.auth import Principal
 from shared.store import ConcurrencyError
 from shared.web import Problem
 from shared.web.auth import require_role
+from shared.web.idempotency import Idempotent
 
 from ...directory.participation import NotListed, Throttled
 from ...directory.routes import PublicRoutes, UnknownStop
-from ...domain.rules import RuleBroken
-from ...science_routes import Route, RouteNotFound
+from ...service.science_routes import Route
 from ..deps import RegistrationDep
 from ..route_schemas import (
     VISITOR,
@@ -39,13 +39,16 @@ RouteId = Annotated[str, Path(max_length=64)]
 IfMatch = Annotated[str, Header(alias="If-Match", description='The ETag (version) the caller last read, e.g. "1"')]
 
 
-@router.post("/science-routes", status_code=201, response_model=RouteOut, summary="Publish a science route")
+@router.post(
+    "/science-routes",
+    status_code=201,
+    response_model=RouteOut,
+    summary="Publish a science route",
+    dependencies=[Idempotent],
+)
 async def create_route(body: RouteIn, maker: MakerDep, registration: RegistrationDep) -> Response:
     """A route of the campaign (its ``science_map`` must have ``science_routes``): 2 to 30 stops in order."""
-    try:
-        route = await registration.science_routes.publish(maker, body.campaign_id, body.details())
-    except RuleBroken as exc:
-        raise _invalid(exc) from exc
+    route = await registration.science_routes.publish(maker, body.campaign_id, body.details())
     return _answer(route, 201)
 
 
@@ -56,10 +59,7 @@ async def my_routes(maker: MakerDep, registration: RegistrationDep) -> RouteList
 
 @router.get("/science-routes/{route_id}", response_model=RouteOut, summary="Read one of the caller's routes")
 async def get_route(route_id: RouteId, maker: MakerDep, registration: RegistrationDep) -> Response:
-    try:
-        return _answer(await registration.science_routes.get(maker, route_id))
-    except RouteNotFound:
-        raise _not_found(route_id) from None
+    return _answer(await registration.science_routes.get(maker, route_id))
 
 
 @router.put("/science-routes/{route_id}", response_model=RouteOut, summary="Change a route (name, stops, order)")
@@ -70,10 +70,6 @@ async def change_route(
         route = await registration.science_routes.publish(
             maker, "", body.details(), route_id=route_id, version=version_of(if_match)
         )
-    except RouteNotFound:
-        raise _not_found(route_id) from None
-    except RuleBroken as exc:
-        raise _invalid(exc) from exc
     except ConcurrencyError as exc:
         raise Problem(
             409, "路线已被修改 (changed meanwhile)", "The route changed since it was read; read it again"
@@ -123,7 +119,7 @@ async def route_check_in(route_id: RouteId, body: RouteCheckInIn, request: Reque
         raise Problem(422, "站点无效 (invalid stop)", message, errors=[{"field": "stop", "message": message}]) from None
     except NotListed:
         raise _not_listed(route_id) from None
-    except (Throttled, RuleBroken) as exc:
+    except Throttled as exc:
         raise _refusal(exc, route_id) from exc
     return ProgressOut.of(progress)
 
@@ -131,14 +127,6 @@ async def route_check_in(route_id: RouteId, body: RouteCheckInIn, request: Reque
 def _answer(route: Route, status_code: int = 200) -> Response:
     body = RouteOut.of(route).model_dump(mode="json")
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{route.version}"'})
-
-
-def _invalid(exc: RuleBroken) -> Problem:
-    return Problem(422, "路线信息无效 (invalid route)", str(exc), errors=[{"field": exc.field, "message": str(exc)}])
-
-
-def _not_found(route_id: str) -> Problem:
-    return Problem(404, "路线不存在 (not found)", f"No route {route_id} of yours")
 
 
 def _not_listed(route_id: str) -> Problem:

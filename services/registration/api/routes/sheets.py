@@ -19,7 +19,6 @@ from starlette.background import BackgroundTask
 from shared.web import Problem
 from shared.web.auth import OrganizerDep, PrincipalDep
 
-from ...domain.rules import RuleBroken
 from ...sheets.audit import record_contacts_viewed
 from ...sheets.disclosure import NotAllowed, disclosure_for
 from ...sheets.exporter import ExportRequest, export_sheet
@@ -28,7 +27,6 @@ from ...sheets.importer import MAX_ROWS, SheetImport
 from ...sheets.reading import SheetRefused
 from ...sheets.workbooks import XLSX, report_book
 from ..deps import RegistrationDep
-from .activities import rule_problem
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -72,8 +70,6 @@ async def import_activities(
     importer = SheetImport(registration.backbone, registration.activities, registration.imports)
     try:
         report = await importer.run(organizer, campaign_id, data)
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
     except SheetRefused as exc:
         title = "表格过大 (sheet too large)" if exc.status == 413 else "表格无法导入 (sheet refused)"
         problem = Problem(exc.status, title, str(exc))
@@ -118,10 +114,7 @@ async def export_activities(
         disclosure = disclosure_for(principal, region)
     except NotAllowed as exc:
         raise Problem(403, "无权操作 (forbidden)", str(exc)) from exc
-    try:
-        campaign = await registration.activities.campaigns.get(campaign_id)
-    except RuleBroken as exc:
-        raise Problem(404, "活动年度不存在 (not found)", str(exc)) from exc
+    campaign = await registration.activities.campaigns.get(campaign_id)
     wanted = ExportRequest(
         campaign, disclosure.unit_id, disclosure.region, key_only, clear=disclosure.clear, contacts=disclosure.contacts
     )

@@ -12,7 +12,7 @@ from shared.events.payloads.activities import MediaReference
 from shared.web import Problem
 from shared.web.dates import Zoned
 
-from ...directory.showcase import read_showcase
+from ...projections.showcase import read_showcase
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/directory", tags=["directory"])

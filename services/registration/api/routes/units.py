@@ -17,12 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import PrincipalDep
+from shared.web.idempotency import Idempotent
 
-from ...accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
-from ...domain.rules import RuleBroken
 from ...domain.unit import SignUpUnit, UnitType
+from ...service.accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ..deps import RegistrationDep
-from .activities import rule_problem
 
 router = APIRouter(tags=["units and accounts"])
 
@@ -85,6 +84,7 @@ def client_address(request: Request) -> str:
     response_model=SignUpAccepted,
     summary="A unit signs up (the same answer whether or not the phone has an account)",
     responses={429: {"description": "too many sign-ups from this address or for this phone"}},
+    dependencies=[Idempotent],
 )
 async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: RegistrationDep) -> JSONResponse:
     command = SignUpUnit(
@@ -92,8 +92,6 @@ async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: Regis
     )
     try:
         await registration.accounts.sign_up(command, client_address(request))
-    except RuleBroken as exc:
-        raise rule_problem(exc) from exc
     except TooManyAttempts as exc:
         raise too_many(exc, "sign-ups") from exc
     except IntegrityViolation:

@@ -2887,7 +2887,10 @@ export interface operations {
     create_draft_api_v1_drafts_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3020,6 +3023,8 @@ export interface operations {
             query?: never;
             header: {
                 "If-Match": string;
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 draft_id: string;
@@ -3086,7 +3091,10 @@ export interface operations {
     sign_up_unit_api_v1_units_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3237,7 +3245,10 @@ export interface operations {
     create_staff_api_v1_accounts_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3415,7 +3426,10 @@ export interface operations {
     request_reset_code_api_v1_auth_password_reset_code_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3506,7 +3520,10 @@ export interface operations {
     create_campaign_api_v1_campaigns_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3730,7 +3747,10 @@ export interface operations {
     check_in_api_v1_directory_activities__activity_id__check_ins_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 activity_id: string;
             };
@@ -3761,7 +3781,10 @@ export interface operations {
     give_feedback_api_v1_directory_activities__activity_id__feedback_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 activity_id: string;
             };
@@ -3847,7 +3870,10 @@ export interface operations {
     create_route_api_v1_science_routes_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4214,7 +4240,10 @@ export interface operations {
     upload_media_api_v1_media_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and writes nothing new */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4232,6 +4261,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

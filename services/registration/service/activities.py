@@ -1,9 +1,10 @@
 """Registration's service layer for activities: load, decide, commit events, outbox and state together.
 
-Each command loads the activity's current state from the ``activities`` table, lets the domain
-decide, and submits one :class:`~shared.store.Changes` to the group-commit writer: the event appended
-at the expected version, the restricted science-worker list as an outbox message, and the state row.
-A concurrent change makes the append fail as a whole (409); nothing is half-written.
+Each command loads the activity's current state from the :class:`~.ports.ActivityStore`, lets the domain
+decide, and commits the decision through the store: the event appended at the expected version, the
+restricted science-worker list as an outbox message, and the state row, in one transaction
+(``adapters/activity_state.py`` writes them). A concurrent change makes the append fail as a whole
+(409); nothing is half-written.
 """
 
 from __future__ import annotations
@@ -11,53 +12,28 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import Connection, delete, select
+from datetime import datetime
 
 from shared.auth import Principal
-from shared.bus import Message
-from shared.events import CATALOG, to_message
-from shared.events.payloads.campaigns import UnitRegistered
-from shared.events.payloads.restricted import ScienceWorkersListed
-from shared.events.topics import CONTACTS
-from shared.observability.logging import correlation_id
-from shared.runtime import Backbone
-from shared.store import (
-    AggregateAppend,
-    Changes,
-    ConcurrencyError,
-    Insert,
-    IntegrityViolation,
-    reading,
-    sync_reading,
-)
+from shared.store import Changes, ConcurrencyError, IntegrityViolation
 
-from .adapters.activity_rows import activity_of, activity_row
-from .adapters.tables import activities, science_workers
+from ..domain import activity as decide
+from ..domain.activity import Activity, ActivityDetails, Decision, ScienceWorker
+from ..domain.campaign import Campaign
+from ..domain.errors import NotFound, RuleBroken
+from ..domain.info import InfoCompletion
+from ..domain.info_completion import complete_info
+from ..domain.key_plans import county_of, plan_deadline, require_key_activity_open
+from ..domain.rules import Regions
 from .campaigns import Campaigns
-from .domain import activity as decide
-from .domain.activity import Activity, ActivityDetails, Decision, ScienceWorker, WorkerList
-from .domain.campaign import Campaign
-from .domain.info import InfoCompletion, complete_info
-from .domain.key_plans import county_of, plan_deadline, require_key_activity_open
-from .domain.rules import Regions, RuleBroken
-from .key_plans import KeyPlans
-from .personal_keys import PersonalKeys, worker_rows
+from .ports import ActivityStore, CampaignSource, Clock, KeyPlanLocks, WorkerSealer, system_clock
 
-SOURCE = "/kepuri/registration"
 UNIT_REGIONS_KEPT = 100_000  # units' regions remembered for local campaigns (a national run has ~60,000 units)
 SEALING_ATTEMPTS = 3  # a person erased between sealing and commit: seal again with a fresh key
 
 
-class NotFound(Exception):
-    """No such activity, or not one the caller may see (the two are not told apart)."""
-
-
-class CampaignBook:
+class CampaignBook(CampaignSource):
     """Campaigns as activities consult them, cached for a few seconds (they change rarely).
 
     When an entry expires, one request reloads it and the others in flight wait for that load.
@@ -100,17 +76,20 @@ class Activities:
 
     def __init__(
         self,
-        backbone: Backbone,
+        store: ActivityStore,
         regions: Regions,
-        campaigns: CampaignBook,
-        keys: PersonalKeys,
-        key_plans: KeyPlans | None = None,
+        campaigns: CampaignSource,
+        keys: WorkerSealer,
+        key_plans: KeyPlanLocks,
+        *,
+        clock: Clock = system_clock,
     ) -> None:
-        self._backbone = backbone
-        self._key_plans = key_plans or KeyPlans(backbone)
+        self._store = store
+        self._key_plans = key_plans
         self._regions = regions
         self.campaigns = campaigns
         self._keys = keys
+        self._clock = clock
         self._unit_regions: dict[str, str] = {}
 
     async def register(
@@ -130,25 +109,17 @@ class Activities:
         campaign = await self.campaigns.get(campaign_id)
         if campaign.region_code is not None:
             campaign.require_unit_in_region(await self._unit_region(unit_id))
-        now = datetime.now(UTC)
+        now = self._clock()
         decision = decide.submit(activity_id or uuid.uuid4().hex, unit_id, campaign, details, self._regions, now)
         await self._require_key_plan_open(campaign, None, details, now)
-
-        def changes_with(sealed: ScienceWorkersListed | None) -> Changes:
-            changes = self._changes(decision, 0, now, sealed)
-            if also is not None:
-                changes.statements.extend(also.statements)
-                changes.inserts.extend(also.inserts)
-            return changes
-
-        await self._submit_sealed(decision.workers, changes_with)
+        await self._commit_sealed(decision, 0, now, also)
         return decision.activity
 
     async def update(self, principal: Principal, activity_id: str, version: int, details: ActivityDetails) -> Activity:
         """Change an activity at the version the caller read (older: :class:`ConcurrencyError`)."""
         activity = await self._own(principal, activity_id, version)
         campaign = await self.campaigns.get(activity.campaign_id)
-        now = datetime.now(UTC)
+        now = self._clock()
         decision = decide.update(activity, details, campaign, self._regions, now)
         if decision.event is not None:
             await self._require_key_plan_open(campaign, activity.details, details, now)
@@ -156,7 +127,7 @@ class Activities:
 
     async def withdraw(self, principal: Principal, activity_id: str, version: int, reason: str | None) -> Activity:
         activity = await self._own(principal, activity_id, version)
-        now = datetime.now(UTC)
+        now = self._clock()
         decision = decide.withdraw(activity, reason, now)
         await self._require_key_plan_open(await self.campaigns.get(activity.campaign_id), activity.details, None, now)
         return await self._commit(decision, activity.version)
@@ -167,7 +138,7 @@ class Activities:
         """Record the activity's completed information (after it started, before the deadline)."""
         activity = await self._own(principal, activity_id, version)
         campaign = await self.campaigns.get(activity.campaign_id)
-        event = complete_info(activity, info, campaign, datetime.now(UTC))
+        event = complete_info(activity, info, campaign, self._clock())
         completed = replace(activity, version=activity.version + 1, info=info)
         return await self._commit(Decision(completed, event), activity.version)
 
@@ -177,7 +148,7 @@ class Activities:
         """Replace the science-worker list (until the info-completion deadline, also after the activity)."""
         activity = await self._own(principal, activity_id, version)
         campaign = await self.campaigns.get(activity.campaign_id)
-        decision = decide.relist_science_workers(activity, workers, campaign, datetime.now(UTC))
+        decision = decide.relist_science_workers(activity, workers, campaign, self._clock())
         return await self._commit(decision, activity.version)
 
     async def get(self, principal: Principal, activity_id: str) -> Activity:
@@ -185,9 +156,9 @@ class Activities:
 
         Reviewers judge from the review service's view, which carries no contacts.
         """
-        activity = await self._load(activity_id)
+        activity = await self._store.get(activity_id)
         if activity is None or not _may_read(principal, activity):
-            raise NotFound(activity_id)
+            raise NotFound("activity", activity_id)
         return activity
 
     async def _require_key_plan_open(
@@ -202,92 +173,45 @@ class Activities:
         require_key_activity_open(campaign, key_before, key_after, signed, now)
 
     async def _unit_region(self, unit_id: str) -> str:
-        """The region a unit signed up in, from its ``unit-registered`` event (it never changes, so kept)."""
+        """The region a unit signed up in (it never changes, so kept)."""
         region = self._unit_regions.get(unit_id)
         if region is None:
-            recorder = self._backbone.recorder
-            events = await reading(self._backbone.engine, lambda c: recorder.load(c, unit_id))
-            registered = [CATALOG.payload(e) for e in events if e.type == "unit-registered"]
-            if not registered or not isinstance(registered[0], UnitRegistered):
+            region = await self._store.unit_region(unit_id)
+            if region is None:
                 raise RuleBroken("role", f"单位 {unit_id} 不存在 (no such unit)")
-            region = registered[0].region_code
             if len(self._unit_regions) >= UNIT_REGIONS_KEPT:
                 self._unit_regions.clear()
             self._unit_regions[unit_id] = region
         return region
 
     async def _own(self, principal: Principal, activity_id: str, version: int) -> Activity:
-        activity = await self._load(activity_id)
+        activity = await self._store.get(activity_id)
         if activity is None or activity.unit_id != principal.unit_id:
-            raise NotFound(activity_id)
+            raise NotFound("activity", activity_id)
         if activity.version != version:
             raise ConcurrencyError(activity.id, version, activity.version)
         return activity
 
-    async def _load(self, activity_id: str) -> Activity | None:
-        """One row by its key: on a SQLite file a single inline read, with no pooled connection to wait for."""
-        query = select(activities).where(activities.c.activity_id == activity_id)
-
-        def load(connection: Connection) -> Activity | None:
-            row: Any = connection.execute(query).mappings().first()
-            return activity_of(row) if row is not None else None
-
-        return await sync_reading(self._backbone.engine, load)
-
     async def _commit(self, decision: Decision, expected: int) -> Activity:
         if decision.event is not None:
-            now = datetime.now(UTC)
-            await self._submit_sealed(decision.workers, lambda sealed: self._changes(decision, expected, now, sealed))
+            await self._commit_sealed(decision, expected, self._clock())
         return decision.activity
 
-    async def _submit_sealed(
-        self, workers: WorkerList | None, changes_with: Callable[[ScienceWorkersListed | None], Changes]
+    async def _commit_sealed(
+        self, decision: Decision, expected: int, now: datetime, also: Changes | None = None
     ) -> None:
-        """Seal the list (if it changed) and submit; sealed again with fresh keys when an erasure took a
+        """Seal the list (if it changed) and commit; sealed again with fresh keys when an erasure took a
         listed person's key between the sealing and the commit (the entries' guard then refuses the
         commit), so that a listing after an erasure is never left under the destroyed key."""
+        workers = decision.workers
         for attempt in range(SEALING_ATTEMPTS):
             sealed = await self._keys.seal(workers) if workers is not None else None
             try:
-                await self._backbone.writer.submit(changes_with(sealed))
+                await self._store.commit(decision, expected, now, sealed, also)
                 return
             except IntegrityViolation:
                 if sealed is None or attempt + 1 == SEALING_ATTEMPTS or await self._keys.held(sealed):
                     raise
-
-    def _changes(
-        self, decision: Decision, expected: int, now: datetime, sealed: ScienceWorkersListed | None = None
-    ) -> Changes:
-        """The event at the next version, the restricted list (``sealed``) if it changed, and the state row."""
-        activity, payload = decision.activity, decision.event
-        assert payload is not None
-        envelope = CATALOG.envelope(
-            payload,
-            subject=activity.id,
-            sequence=expected + 1,
-            source=SOURCE,
-            correlationid=correlation_id.get(),
-            campaign=activity.campaign_id,
-        )
-        row = activity_row(activity, now)
-        changes = Changes(appends=[AggregateAppend(activity.id, expected, [envelope])])
-        if expected == 0:
-            changes.inserts.append(Insert(activities, {**row, "registered_at": now}))
-        else:
-            changes.statements.append(activities.update().where(activities.c.activity_id == activity.id).values(row))
-        if decision.workers is not None:
-            assert sealed is not None
-            changes.messages.append(self._restricted(sealed, envelope.sequence, activity.campaign_id))
-            if expected != 0:  # a new activity has no list to replace
-                changes.statements.append(delete(science_workers).where(science_workers.c.activity_id == activity.id))
-            changes.statements.append(worker_rows(decision.workers, sealed))
-        return changes
-
-    def _restricted(self, workers: ScienceWorkersListed, sequence: int, campaign: str) -> Message:
-        envelope = CATALOG.envelope(
-            workers, subject=workers.activity_id, sequence=sequence, source=SOURCE, campaign=campaign
-        )
-        return to_message(envelope, CONTACTS.name)
 
 
 def _unit_of(principal: Principal) -> str:

@@ -7,21 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from shared.events import CATALOG
-from shared.events.payloads.campaigns import UnitRegistered
 from shared.runtime import Backbone
-from shared.store import reading
 from shared.web.cursor import decode_cursor, encode_cursor
 
-from .adapters.activity_rows import activity_of
-from .adapters.tables import activities, drafts
+from ..adapters.activity_rows import activity_of
+from ..adapters.organizer_queries import unit_activities
+from ..adapters.units import unit_registered
+from ..domain.activity import Activity
+from ..domain.campaign import Campaign, china_day
+from ..domain.info import WEIGHTS
 from .campaigns import Campaigns
-from .domain.activity import Activity
-from .domain.campaign import Campaign, china_day
-from .domain.info import WEIGHTS
 
 UNIT_NAMES_KEPT = 10_000
 
@@ -48,11 +43,9 @@ class Dashboard:
         changes, so it is kept), for the workbench's header. The name is None for an unknown unit."""
         name = self._unit_names.get(unit_id)
         if name is None:
-            recorder = self._backbone.recorder
-            events = await reading(self._backbone.engine, lambda c: recorder.load(c, unit_id))
-            signed_up = [CATALOG.payload(e) for e in events if e.type == "unit-registered"]
-            if signed_up and isinstance(signed_up[0], UnitRegistered):
-                name = signed_up[0].name
+            signed_up = await unit_registered(self._backbone, unit_id)
+            if signed_up is not None:
+                name = signed_up.name
                 if len(self._unit_names) >= UNIT_NAMES_KEPT:
                     self._unit_names.clear()
                 self._unit_names[unit_id] = name
@@ -61,44 +54,13 @@ class Dashboard:
     async def page(
         self, unit_id: str, *, campaign_id: str | None = None, cursor: str | None = None, limit: int = 50
     ) -> DashboardPage:
-        async def read(connection: AsyncConnection) -> DashboardPage:
-            a = activities
-            mine = a.c.unit_id == unit_id
-            if campaign_id is not None:
-                mine = and_(mine, a.c.campaign_id == campaign_id)
-            query = select(a).where(mine)
-            if cursor is not None:
-                registered_at, activity_id = decode_cursor(cursor, 2)
-                at = datetime.fromisoformat(registered_at)
-                query = query.where(
-                    or_(a.c.registered_at < at, and_(a.c.registered_at == at, a.c.activity_id < activity_id))
-                )
-            rows = (
-                (
-                    await connection.execute(
-                        query.order_by(a.c.registered_at.desc(), a.c.activity_id.desc()).limit(limit + 1)
-                    )
-                )
-                .mappings()
-                .all()
-            )
-            by_status = select(a.c.status, func.count()).where(mine).group_by(a.c.status)
-            counts: dict[str, int] = {status: n for status, n in await connection.execute(by_status)}
-            by_review = (
-                select(a.c.review_status, func.count())
-                .where(mine, a.c.status == "registered")
-                .group_by(a.c.review_status)
-            )
-            reviewed = [(status, n) for status, n in await connection.execute(by_review)]
-            draft_count = await connection.scalar(
-                select(func.count()).select_from(drafts).where(drafts.c.unit_id == unit_id)
-            )
-            return _page(
-                rows, limit, {**counts, **{f"review_{k}": v for k, v in reviewed}}, int(draft_count or 0), books
-            )
-
+        after = None
+        if cursor is not None:
+            registered_at, activity_id = decode_cursor(cursor, 2)
+            after = (datetime.fromisoformat(registered_at), activity_id)
         books = {campaign.id: campaign for campaign, _version in await self._campaigns.all()}
-        return await reading(self._backbone.engine, read)
+        found = await unit_activities(self._backbone, unit_id, campaign_id, after, limit)
+        return _page(found.rows, limit, found.counts, found.drafts, books)
 
 
 def _page(rows: Any, limit: int, counts: dict[str, int], draft_count: int, books: dict[str, Campaign]) -> DashboardPage:

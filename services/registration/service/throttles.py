@@ -11,7 +11,7 @@ attacker rotating logins or addresses cannot grow memory without bound. In memor
 
 from __future__ import annotations
 
-from .directory.throttle import TokenBucket
+from ..directory.throttle import TokenBucket
 
 
 class TooManyAttempts(Exception):

@@ -28,10 +28,10 @@ from shared.events.topics import ACTIVITIES, CAMPAIGNS, PARTICIPATION, REVIEWS
 from shared.store.upsert import upsert
 
 from ..adapters.tables import directory_activities, directory_campaigns, directory_counted
-from . import index, order
-from .approval import CampaignHistory, Configuration
-from .listing import Listing, RegionCentres
-from .rows import APPROVED, COUNTERS, ENTRY_COLUMNS, PENDING, REJECTED, STATE_COLUMNS, Entry, stub
+from ..directory import index, order
+from ..directory.approval import CampaignHistory, Configuration
+from ..directory.listing import Listing, RegionCentres
+from ..directory.rows import APPROVED, COUNTERS, ENTRY_COLUMNS, PENDING, REJECTED, STATE_COLUMNS, Entry, stub
 
 LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, ActivityApproved, ActivityRejected)
 _ENTRY_COLUMNS = [directory_activities.c[name] for name in ("activity_id", *ENTRY_COLUMNS, "data")]

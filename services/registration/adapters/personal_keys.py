@@ -27,11 +27,12 @@ from shared.privacy import KeyVault, new_key, seal
 from shared.store import Bulk, reading, transaction
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import personal_keys, science_workers
-from .domain.activity import WorkerList
+from ..domain.activity import WorkerList
+from ..service.ports import WorkerSealer
+from .tables import personal_keys, science_workers
 
 
-class PersonalKeys:
+class PersonalKeys(WorkerSealer):
     """Keys by phone, and the sealing of a science-worker list for the restricted topic."""
 
     def __init__(self, engine: AsyncEngine, vault: KeyVault) -> None:

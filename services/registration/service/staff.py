@@ -8,19 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from shared.auth import Principal
 from shared.events.masking import mask_phone
 from shared.runtime import Backbone
-from shared.store import sync_reading
 
+from ..adapters.staff_queries import placement, staff_rows
+from ..domain.staff import Administrator
 from .access import UnknownAccount
-from .adapters.tables import accounts
-from .domain.staff import Administrator
-
-STAFF_ROLES = ("reviewer", "admin")
-LIMIT = 2000  # a province's bodies: its cities and counties, a few hundred
 
 
 def administrator_of(principal: Principal) -> Administrator:
@@ -36,15 +30,9 @@ class StaffAccounts:
 
     async def managed_by(self, administrator: Administrator) -> list[dict[str, Any]]:
         """The staff accounts ``administrator`` may manage, by level then jurisdiction then login."""
-        a = accounts
-        query = select(
-            a.c.account_id, a.c.login, a.c.role, a.c.level, a.c.jurisdiction, a.c.phone, a.c.disabled, a.c.created_at
-        ).where(a.c.role.in_(STAFF_ROLES))
-        if not administrator.national:
-            assert administrator.jurisdiction is not None
-            query = query.where(a.c.role == "reviewer", a.c.jurisdiction.startswith(administrator.jurisdiction))
-        query = query.order_by(a.c.jurisdiction, a.c.login).limit(LIMIT)
-        rows = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().all())
+        under = None if administrator.national else administrator.jurisdiction
+        assert administrator.national or under is not None
+        rows = await staff_rows(self._backbone, under)
         return [
             {**row, "phone_masked": mask_phone(row["phone"]) if row["phone"] else None}
             for row in rows
@@ -53,9 +41,7 @@ class StaffAccounts:
 
     async def get(self, account_id: str) -> Mapping[str, Any]:
         """An account's role, level and jurisdiction; :class:`UnknownAccount` when there is none."""
-        a = accounts
-        query = select(a.c.role, a.c.level, a.c.jurisdiction).where(a.c.account_id == account_id)
-        row = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().first())
+        row = await placement(self._backbone, account_id)
         if row is None:
             raise UnknownAccount(account_id)
         return dict(row)

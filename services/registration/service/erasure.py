@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, text
+from sqlalchemy import Connection, Table, delete, or_, select, text
 
 from shared.events import CATALOG
 from shared.events.payloads.privacy import PersonalDataErased
@@ -37,13 +37,14 @@ from shared.privacy import PHONE_DIGESTS, phone_digest
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
+from ..adapters.activity_rows import DETAILS
+from ..adapters.activity_state import scrubbed
+from ..adapters.personal_keys import PersonalKeys
+from ..adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
+from ..domain.activity import without_person
+from ..domain.errors import RuleBroken
+from ..domain.unit import PHONE
 from .access import Access
-from .adapters.activity_rows import DETAILS
-from .adapters.tables import accounts, activities, drafts, erasures, personal_keys, science_workers, unit_contacts
-from .domain.activity import without_person
-from .domain.rules import RuleBroken
-from .domain.unit import PHONE
-from .personal_keys import PersonalKeys
 
 SOURCE = "/kepuri/registration"
 PASSES = 3  # an organizer's change racing the erasure may write the person back once; look again
@@ -197,8 +198,11 @@ def _find(connection: Connection, phone: str, idempotency_keys: Table) -> _Found
     answers: list[tuple[str, str]] = []
     if units:  # a retried registration's stored answer shows its organizer the list in clear
         i = idempotency_keys
-        scopes = [f"POST /activities {unit}" for unit in units]
-        rows = connection.execute(select(i.c.scope, i.c.key, i.c.body).where(i.c.scope.in_(scopes)))
+        # scoped "POST <route> <caller>" by the Idempotency-Key dependency; "POST /activities <unit>" before it
+        callers = list(connection.scalars(select(accounts.c.account_id).where(accounts.c.unit_id.in_(units))))
+        legacy = [f"POST /activities {unit}" for unit in units]
+        scoped = or_(i.c.scope.in_(legacy), *(i.c.scope.like(f"POST % {caller}") for caller in callers))
+        rows = connection.execute(select(i.c.scope, i.c.key, i.c.body).where(scoped))
         answers = [(scope, key) for scope, key, body in rows if phone.encode() in bytes(body)]
     units_named = list(
         connection.scalars(select(unit_contacts.c.unit_id).where(unit_contacts.c.contact_phone == phone))
@@ -223,11 +227,7 @@ def _scrub(found: _Found, phone: str, idempotency_keys: Table) -> tuple[Changes,
         kept = without_person(details, phone)
         workers += len(details.science_workers) - len(kept.science_workers)
         contacts += details.contact_phone == phone
-        changes.statements.append(  # at the version read: a change made meanwhile is found by the next pass
-            activities.update()
-            .where(activities.c.activity_id == row["activity_id"], activities.c.version == row["version"])
-            .values(data=DETAILS.dump_json(kept).decode())
-        )
+        changes.statements.append(scrubbed(row["activity_id"], row["version"], kept))
     for row in found.drafts:
         changes.statements.append(
             drafts.update()

@@ -24,16 +24,12 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, select
 
 from shared.auth import REVOKED_MEMBER
-from shared.events import CATALOG
 from shared.events.payloads.campaigns import AccountDisabled, AccountEnabled
-from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, sync_reading
 
-from .adapters.tables import accounts
+from ..adapters import access_store
 
 SOURCE = "/kepuri/registration"
 KEY_ID = "registration-1"
@@ -68,8 +64,7 @@ class Access:
     async def revoke(self, account_id: str) -> None:
         """Refuse every token of the account issued until now (a sign-out, or an admin's revocation)."""
         await self._find(account_id)
-        statement = accounts.update().where(accounts.c.account_id == account_id).values(tokens_not_before=time.time())
-        await self._backbone.writer.submit(Changes(statements=[statement]))
+        await access_store.revoke(self._backbone, account_id, time.time())
         self._drop_published()
 
     async def disable(self, account_id: str, by: str) -> bool:
@@ -82,46 +77,30 @@ class Access:
 
     async def account_id_of(self, login: str) -> str:
         """The id of the account with ``login``, or :class:`UnknownAccount`."""
-        query = select(accounts.c.account_id).where(accounts.c.login == login)
-        found = await sync_reading(self._backbone.engine, lambda c: c.execute(query).scalar())
+        found = await access_store.account_id_of(self._backbone, login)
         if found is None:
             raise UnknownAccount(login)
-        return str(found)
+        return found
 
     async def _set_disabled(self, account_id: str, disabled: bool, by: str) -> bool:
         row = await self._find(account_id)
         if row["disabled"] == disabled:
             return False
-        events = self._backbone.tables.events
-        version_query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.aggregate_id == account_id)
-
-        def version(connection: Connection) -> int:
-            return int(connection.execute(version_query).scalar() or 0)
-
-        current = await sync_reading(self._backbone.engine, version)
+        current = await access_store.account_version(self._backbone, account_id)
         model = AccountDisabled if disabled else AccountEnabled
         payload = model(account_id=account_id, role=row["role"], unit_id=row["unit_id"], by=by)
-        envelope = CATALOG.envelope(
-            payload, subject=account_id, sequence=current + 1, source=SOURCE, correlationid=correlation_id.get()
-        )
         values: dict[str, Any] = {"disabled": disabled}
         if disabled:
             values["tokens_not_before"] = time.time()
-        statement = accounts.update().where(accounts.c.account_id == account_id).values(**values)
-        await self._backbone.writer.submit(
-            Changes(appends=[AggregateAppend(account_id, current, [envelope])], statements=[statement])
-        )
+        await access_store.set_disabled(self._backbone, account_id, current, payload, values)
         self._drop_published()
         return True
 
     async def _find(self, account_id: str) -> Mapping[str, Any]:
-        query = select(accounts.c.role, accounts.c.unit_id, accounts.c.disabled).where(
-            accounts.c.account_id == account_id
-        )
-        row = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().first())
+        row = await access_store.account_of(self._backbone, account_id)
         if row is None:
             raise UnknownAccount(account_id)
-        return dict(row)
+        return row
 
     def jwks(self) -> dict[str, Any]:
         """The public key as a JSON Web Key Set, for the other services to verify tokens with."""
@@ -160,7 +139,6 @@ class Access:
         RFC 7517 lets a JWK Set carry members a reader does not know; a plain JWKS client ignores it.
         """
         oldest = time.time() - self._ttl.total_seconds()
-        query = select(accounts.c.account_id, accounts.c.tokens_not_before).where(accounts.c.tokens_not_before > oldest)
-        rows = await sync_reading(self._backbone.engine, lambda c: c.execute(query).all())
+        rows = await access_store.revoked_since(self._backbone, oldest)
         revoked = [{"sub": account_id, "not_before": not_before} for account_id, not_before in rows]
         return {**self.jwks(), REVOKED_MEMBER: revoked}

@@ -1,17 +1,18 @@
 """Review outcomes on the organizer's dashboard: the review service's verdicts, applied to registration's
-own ``activities`` rows as they arrive on the reviews stream."""
+own ``activities`` rows as they arrive on the reviews stream (through the row's one writer,
+``adapters/activity_state.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection
 
 from shared.consumer import Delivery
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import REVIEWS
 
-from .adapters.tables import activities
+from ..adapters.activity_state import record_verdicts
 
 
 class ReviewOutcomeProjection:
@@ -26,18 +27,11 @@ class ReviewOutcomeProjection:
     topics: tuple[str, ...] = (REVIEWS.name,)
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        verdicts: dict[str, dict[str, object]] = {}
+        verdicts: dict[str, tuple[str, str | None]] = {}
         for delivery in deliveries:
             payload = delivery.payload
             if isinstance(payload, ActivityApproved):
-                verdicts[payload.activity_id] = {"verdict": "approved", "why": None}
+                verdicts[payload.activity_id] = ("approved", None)
             elif isinstance(payload, ActivityRejected):
-                verdicts[payload.activity_id] = {"verdict": "rejected", "why": payload.reason}
-        if not verdicts:
-            return
-        statement = (
-            update(activities)
-            .where(activities.c.activity_id == bindparam("activity"))
-            .values(review_status=bindparam("verdict"), review_reason=bindparam("why"))
-        )
-        connection.execute(statement, [{"activity": i, **v} for i, v in verdicts.items()])
+                verdicts[payload.activity_id] = ("rejected", payload.reason)
+        record_verdicts(connection, verdicts)

@@ -1,9 +1,8 @@
-"""Registration's service layer for campaigns: admins configure them; activities consult them."""
+"""Campaigns in registration's database: each change a ``campaign-configured`` event and a snapshot row."""
 
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,25 +16,20 @@ from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, reading
 from shared.store.upsert import upsert_statement
 
-from .adapters.tables import campaigns
-from .domain.campaign import Campaign
+from ..domain.campaign import Campaign
+from ..service.ports import CampaignStore
+from .tables import campaigns
 
 SOURCE = "/kepuri/registration"
 
 
-class Campaigns:
-    """Campaign configurations: each change is a ``campaign-configured`` event and a snapshot row."""
+class SqlCampaignStore(CampaignStore):
+    """The ``campaigns`` snapshot rows beside the campaigns' events, written through the group-commit writer."""
 
-    def __init__(self, backbone: Backbone, programmes_ttl_seconds: float = 5.0) -> None:
+    def __init__(self, backbone: Backbone) -> None:
         self._backbone = backbone
-        self._programmes_ttl = programmes_ttl_seconds
-        self._programmes: tuple[float, frozenset[str]] | None = None
 
-    async def configure(self, campaign: Campaign, expected_version: int) -> int:
-        """Create (``expected_version`` 0) or change a campaign; returns its new version.
-
-        A stale ``expected_version`` raises :class:`~shared.store.ConcurrencyError` (409).
-        """
+    async def save(self, campaign: Campaign, expected_version: int) -> int:
         payload = campaign.event()
         version = expected_version + 1
         envelope = CATALOG.envelope(
@@ -63,7 +57,6 @@ class Campaigns:
         return version
 
     async def get(self, campaign_id: str) -> tuple[Campaign, int] | None:
-        """The campaign and its version, or None."""
         row = await reading(
             self._backbone.engine,
             lambda c: _first(
@@ -73,23 +66,9 @@ class Campaigns:
         return None if row is None else _campaign(row)
 
     async def all(self) -> list[tuple[Campaign, int]]:
-        """Every campaign and its version, the newest year first (then by id).
-
-        Not paginated: a deployment holds one or a few campaigns a year.
-        """
         query = select(campaigns.c.data, campaigns.c.version).order_by(campaigns.c.year.desc(), campaigns.c.campaign_id)
         rows = await reading(self._backbone.engine, lambda c: _all(c, query))
         return [_campaign(row) for row in rows]
-
-    async def programmes(self) -> frozenset[str]:
-        """The flagship programmes any campaign lists (the directory's ``programme`` filter accepts
-        only these), read again at most every few seconds: a search must not cost a campaign read."""
-        cached = self._programmes
-        if cached is not None and cached[0] >= time.monotonic():
-            return cached[1]
-        known = frozenset(p for campaign, _ in await self.all() for p in campaign.programmes)
-        self._programmes = (time.monotonic() + self._programmes_ttl, known)
-        return known
 
 
 def _campaign(row: tuple[str, int]) -> tuple[Campaign, int]:

@@ -17,10 +17,11 @@ from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert, sync_reading
 
+from ..adapters.tables import accounts, unit_contacts
+from ..domain.errors import RuleBroken
+from ..domain.rules import Regions
+from ..domain.unit import MOBILE, Level, SignUpUnit, place_staff, sign_up
 from .access import KEY_ID, OPERATOR, SOURCE
-from .adapters.tables import accounts, unit_contacts
-from .domain.rules import Regions, RuleBroken
-from .domain.unit import MOBILE, Level, SignUpUnit, place_staff, sign_up
 from .throttles import AccountThrottles, TooManyAttempts
 
 __all__ = ["AccountDisabled", "Accounts", "InvalidCredentials", "TooManyAttempts"]

@@ -1,0 +1,1 @@
+"""Registration's projections: every consumer of the bus that writes a read model."""

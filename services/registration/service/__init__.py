@@ -1,0 +1,1 @@
+"""Registration's service layer: commands and queries, one module per capability."""

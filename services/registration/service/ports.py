@@ -1,0 +1,94 @@
+"""The ports registration's service layer needs: what a command asks of the world, as abstract classes.
+
+The adapters implement them over the database (``adapters/activity_store.py``), the key vault
+(``adapters/personal_keys.py``) and the campaign cache (``service/activities.CampaignBook``); the
+fast tests subclass them with in-memory fakes (``tests/registration/fakes.py``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from shared.events.payloads.restricted import ScienceWorkersListed
+from shared.store import Changes
+
+from ..domain.activity import Activity, Decision, WorkerList
+from ..domain.campaign import Campaign
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The time now, in UTC."""
+    return datetime.now(UTC)
+
+
+class ActivityStore(ABC):
+    """Activities as the commands load them and commit their decisions."""
+
+    @abstractmethod
+    async def get(self, activity_id: str) -> Activity | None:
+        """The activity's current state, or None."""
+
+    @abstractmethod
+    async def unit_region(self, unit_id: str) -> str | None:
+        """The region the unit signed up in, or None for no such unit."""
+
+    @abstractmethod
+    async def commit(
+        self,
+        decision: Decision,
+        expected: int,
+        now: datetime,
+        sealed: ScienceWorkersListed | None = None,
+        also: Changes | None = None,
+    ) -> None:
+        """Write the decision's event at ``expected + 1``, its state and its sealed list in one transaction
+        (``also`` too); a stale ``expected`` raises ``ConcurrencyError``, a broken guard ``IntegrityViolation``."""
+
+
+class CampaignStore(ABC):
+    """Campaign configurations as the campaign commands keep them, each with its version."""
+
+    @abstractmethod
+    async def save(self, campaign: Campaign, expected_version: int) -> int:
+        """Configure the campaign at ``expected_version`` (0: a new one); its new version. A stale one
+        raises ``ConcurrencyError``."""
+
+    @abstractmethod
+    async def get(self, campaign_id: str) -> tuple[Campaign, int] | None:
+        """The campaign and its version, or None."""
+
+    @abstractmethod
+    async def all(self) -> list[tuple[Campaign, int]]:
+        """Every campaign and its version, the newest year first (then by id)."""
+
+
+class CampaignSource(ABC):
+    """The campaigns as activities consult them."""
+
+    @abstractmethod
+    async def get(self, campaign_id: str) -> Campaign:
+        """The campaign; an unknown one is a broken rule (``campaign_id``)."""
+
+
+class KeyPlanLocks(ABC):
+    """Which counties' 附件1 key-activity plans the city has signed off (their key activities are locked)."""
+
+    @abstractmethod
+    async def signed_off(self, campaign_id: str, *counties: str | None) -> str | None:
+        """The first of ``counties`` whose plan is signed off, or None."""
+
+
+class WorkerSealer(ABC):
+    """Seals science-worker lists with each person's key (erasable by destroying the key)."""
+
+    @abstractmethod
+    async def seal(self, workers: WorkerList) -> ScienceWorkersListed:
+        """The restricted event of the list, each worker's fields sealed."""
+
+    @abstractmethod
+    async def held(self, listed: ScienceWorkersListed) -> bool:
+        """Whether every key ``listed`` is sealed with is still its person's."""
