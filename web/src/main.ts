@@ -1,6 +1,6 @@
 import { createApp } from 'vue'
 import App from './App.vue'
-import { onUnauthorized } from './auth/token'
+import { onUnauthorized } from './api/token'
 import { createSiteRouter } from './router'
 import './styles/base.css'
 

@@ -5,7 +5,7 @@
 //   const campaigns = await call(registration.GET('/api/v1/campaigns'))
 //   try { ... } catch (error) { shown.value = problemOf(error) }   // see problems.ts
 import createClient, { type Client, type Middleware } from 'openapi-fetch'
-import { accessToken, tokenRefused } from '@/auth/token'
+import { accessToken, tokenRefused } from './token'
 import type { paths as AnalyticsPaths } from './generated/analytics'
 import type { paths as NotificationPaths } from './generated/notification'
 import type { paths as RegistrationPaths } from './generated/registration'

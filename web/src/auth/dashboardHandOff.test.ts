@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { answerTokenRequest, forgetDashboards, openDashboard, TOKEN_ANSWER, TOKEN_REQUEST } from './dashboardHandOff'
-import { accessToken } from './token'
+import { accessToken } from '@/api/token'
 
 function fakeWindow() {
   return { postMessage: vi.fn() } as unknown as Window & { postMessage: ReturnType<typeof vi.fn> }

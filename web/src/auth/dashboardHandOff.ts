@@ -3,7 +3,7 @@
 // who opens it from the workbench need not paste a token: the site opens it as a window of its own
 // and, when that window asks (postMessage, this origin only), hands it the token the site holds.
 // Nothing is stored; a window the site did not open, or another origin, is never answered.
-import { accessToken } from './token'
+import { accessToken } from '@/api/token'
 
 export const TOKEN_REQUEST = 'kepuri:dashboard-token-request'
 export const TOKEN_ANSWER = 'kepuri:dashboard-token'

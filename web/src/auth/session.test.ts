@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { claims, decodeClaims, endSession, isLoggedIn, logIn, logOut, startSession } from './session'
-import { accessToken, tokenRefused } from './token'
+import { accessToken, tokenRefused } from '@/api/token'
 import { ProblemError } from '@/api/problems'
 
 function base64url(text: string): string {

@@ -4,7 +4,7 @@
 // a role lands on); every service checks the token itself.
 import { computed, shallowRef } from 'vue'
 import { call, registration } from '@/api/client'
-import { accessToken, onUnauthorized } from './token'
+import { accessToken, onUnauthorized } from '@/api/token'
 
 export type Role = 'organizer' | 'reviewer' | 'admin'
 

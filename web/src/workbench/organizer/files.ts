@@ -1,7 +1,7 @@
 // Files to and from the API with the in-memory token: downloads (fetch + blob, since a plain link
 // cannot carry the token) and the 附件1 upload (XMLHttpRequest, for its upload progress). A refusal
 // becomes a ProblemError through api/problems.ts, as every other call does.
-import { accessToken, tokenRefused } from '@/auth/token'
+import { accessToken, tokenRefused } from '@/api/token'
 import { ProblemError, showProblem } from '@/api/problems'
 import { fileNameOf } from './organizer'
 

@@ -1,6 +1,6 @@
 // An export is a GET with the in-memory token: fetch it, then save the blob under the name the
 // service gives it (no token ever goes into a link's URL).
-import { accessToken } from '@/auth/token'
+import { accessToken } from '@/api/token'
 import { ProblemError, showProblem } from '@/api/problems'
 import { fileNameOf } from './reviewer'
 

@@ -1,6 +1,6 @@
 // Summary reports (工作总结): names of statuses and kinds, and the one call openapi-fetch does not
 // make for us: a file sent as the request's body (the type is told by its content on the server).
-import { accessToken } from '@/auth/token'
+import { accessToken } from '@/api/token'
 import { ProblemError, showProblem } from '@/api/problems'
 import type { ReviewSchemas } from '@/api/client'
 

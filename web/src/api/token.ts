@@ -1,5 +1,5 @@
 // The access token, in memory only: never localStorage, sessionStorage or a cookie (a reload
-// logs the person out). The API client reads it; the session (session.ts) sets and clears it.
+// logs the person out). The API client (client.ts) reads it; the session (auth/session.ts) sets and clears it.
 import { shallowRef } from 'vue'
 
 export const accessToken = shallowRef<string | null>(null)
