@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from shared.events.payloads.activities import ActivityFormat, ActivityRegistered
+from shared.events.payloads.activities import ActivityRegistered, PublicActivity
 
 
 class RegionCentres(Protocol):
@@ -17,38 +14,14 @@ class RegionCentres(Protocol):
     def centre(self, code: str) -> tuple[float, float] | None: ...
 
 
-class Listing(BaseModel):
-    """An activity's public fields, named as in ``activity-registered``; anything else is dropped.
+class Listing(PublicActivity):
+    """An activity's public fields (:class:`PublicActivity`, as ``activity-registered`` names them);
+    anything else is dropped.
 
     Contacts (even masked) and the organizer's unit id are not fields here, so they can never reach
     the view or an answer. The science workers are here only as their count (the activity's page
     shows how many take part), which names nobody.
     """
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    campaign_id: str | None = None
-    name: str
-    organizer_name: str
-    co_organizers: list[str] = Field(default_factory=list)
-    region_code: str
-    starts_at: datetime
-    ends_at: datetime
-    format: ActivityFormat
-    category: str | None = None
-    joint_action: str | None = None
-    programme: str | None = None
-    themes: list[str] = Field(default_factory=list)
-    target_groups: list[str] = Field(default_factory=list)
-    key_activity: bool = False
-    expected_participants: int | None = None
-    online_url: str | None = None
-    address: str | None = None
-    longitude: float | None = None
-    latitude: float | None = None
-    description: str | None = None
-    science_worker_count: int = 0
-    online_works: list[dict[str, str]] = Field(default_factory=list)  # 千万IP: url and platform
 
     @classmethod
     def registered(cls, payload: ActivityRegistered) -> Listing:

@@ -34,23 +34,23 @@ class OnlineWorkRef(BaseModel):
     platform: str
 
 
-class ActivityRegistered(EventPayload):
-    """An organizer registered (submitted) an activity inside the registration window."""
+class PublicActivity(BaseModel):
+    """An activity's public fields, named once: the registration event carries them, and the directory
+    lists exactly these (no contact, masked or not, and no unit id is among them)."""
 
-    event_type = "activity-registered"
-    version = 2
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
-    activity_id: str
     campaign_id: str | None = None
     name: str
-    organizer_id: str | None = None
     organizer_name: str
+    co_organizers: list[str] = Field(default_factory=list)
     region_code: str
     starts_at: datetime
     ends_at: datetime
     format: ActivityFormat
     category: str | None = None
     joint_action: str | None = None
+    programme: str | None = None
     themes: list[str] = Field(default_factory=list)
     target_groups: list[str] = Field(default_factory=list)
     key_activity: bool = False
@@ -59,19 +59,29 @@ class ActivityRegistered(EventPayload):
     address: str | None = None
     longitude: float | None = None
     latitude: float | None = None
-    contact_phone_masked: str | None = None
-    science_worker_count: int = 0
-    co_organizers: list[str] = Field(default_factory=list)
-    programme: str | None = None
     description: str | None = None
-    live_url: str | None = Field(None, description="直播网址 of an online activity (optional; added in issue 19)")
-    live_starts_at: datetime | None = Field(None, description="直播开始 (optional; added in issue 19)")
-    live_ends_at: datetime | None = Field(None, description="直播结束 (optional; added in issue 19)")
-    contact_name_masked: str | None = None
+    science_worker_count: int = 0
     online_works: list[OnlineWorkRef] = Field(
         default_factory=list,
         description="千万IP创科普: the organizer's online works (网络科普作品), each a URL and platform",
     )
+
+
+class ActivityRegistered(EventPayload, PublicActivity):
+    """An organizer registered (submitted) an activity inside the registration window."""
+
+    # its public fields come from PublicActivity; these are the ones the directory never shows
+
+    event_type = "activity-registered"
+    version = 2
+
+    activity_id: str
+    organizer_id: str | None = None
+    contact_phone_masked: str | None = None
+    live_url: str | None = Field(None, description="直播网址 of an online activity (optional; added in issue 19)")
+    live_starts_at: datetime | None = Field(None, description="直播开始 (optional; added in issue 19)")
+    live_ends_at: datetime | None = Field(None, description="直播结束 (optional; added in issue 19)")
+    contact_name_masked: str | None = None
 
 
 class ActivityUpdated(EventPayload):
