@@ -37,6 +37,7 @@ from harness.launcher import Process, launch, stop_all, wait_healthy
 from harness.ports import free_port
 from harness.postgres import EmbeddedPostgres, create_database
 from services.registration.api.schemas import ActivityIn
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app
 from services.registration.settings import RegistrationSettings
 from shared.runtime.serve import serve
@@ -124,7 +125,7 @@ def main() -> None:
     parser.add_argument("--profile", help="write cProfile stats of the event loop's thread to this file")
     args = parser.parse_args()
     settings = RegistrationSettings()
-    app = create_app(settings)
+    app = create_app(build_registration(settings))
     app.include_router(ceiling_router())
     if not args.profile:
         serve(app, settings)

@@ -37,6 +37,7 @@ def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     from services.notification.bootstrap import build as build_notification
     from services.notification.bootstrap import create_app as notification
     from services.notification.settings import NotificationSettings
+    from services.registration.bootstrap import build as build_registration
     from services.registration.bootstrap import create_app as registration
     from services.registration.settings import RegistrationSettings
     from services.review.bootstrap import build as review_build
@@ -44,7 +45,7 @@ def documents(data_dir: Path) -> dict[str, dict[str, Any]]:
     from services.review.settings import ReviewSettings
 
     apps = {
-        "registration": registration(RegistrationSettings(data_dir=data_dir, environment="test")),
+        "registration": registration(build_registration(RegistrationSettings(data_dir=data_dir, environment="test"))),
         "review": review(review_build(ReviewSettings(data_dir=data_dir, environment="test"))),
         "notification": notification(build_notification(NotificationSettings(data_dir=data_dir, environment="test"))),
         "analytics": analytics(analytics_build(AnalyticsSettings(data_dir=data_dir, environment="test"))),

@@ -2,9 +2,9 @@
 
 from shared.runtime.serve import serve
 
-from .bootstrap import create_app
+from .bootstrap import build, create_app
 from .settings import RegistrationSettings
 
 if __name__ == "__main__":
     settings = RegistrationSettings()
-    serve(create_app(settings), settings)
+    serve(create_app(build(settings)), settings)

@@ -181,12 +181,8 @@ def _media_store(settings: RegistrationSettings) -> MediaStore:
     return S3MediaStore(location)
 
 
-def create_app(container: Registration | RegistrationSettings | None = None) -> FastAPI:
-    """The registration API over ``container`` (settings, or nothing, are built with :func:`build`
-    first); nothing is opened until the app starts."""
-    if not isinstance(container, Registration):
-        container = build(container or RegistrationSettings())
-    registration = container
+def create_app(registration: Registration) -> FastAPI:
+    """The registration API over the container :func:`build` made; nothing is opened until the app starts."""
     app = create_service_app(
         backbone=registration.backbone,
         container=registration,

@@ -79,9 +79,8 @@ def build(
     )
 
 
-def create_app(review: Review | None = None) -> FastAPI:
-    """The review API over ``review`` (default: ``build()`` from the environment); its consumers start with the app."""
-    review = review or build()
+def create_app(review: Review) -> FastAPI:
+    """The review API over the container :func:`build` made; its consumers start with the app."""
     app = create_service_app(
         backbone=review.backbone,
         container=review,

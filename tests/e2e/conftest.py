@@ -16,6 +16,7 @@ from harness.tansu import TansuBroker
 from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 
@@ -54,7 +55,7 @@ def settings_env(tmp_path: Path, bus_url: str) -> dict[str, object]:
 @pytest.fixture
 async def platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platform]:
     options = settings_env(tmp_path, bus_url)
-    registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
+    registration = registration_app(build_registration(RegistrationSettings(**options)))  # type: ignore[arg-type]
     analytics = analytics_app(analytics_build(AnalyticsSettings(**options)))  # type: ignore[arg-type]
     async with AsyncExitStack() as stack:
         for app in (registration, analytics):

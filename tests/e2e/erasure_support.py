@@ -25,6 +25,7 @@ from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.container import Registration
 from services.registration.settings import RegistrationSettings
@@ -72,7 +73,7 @@ def notification_on(options: dict[str, Any], database: Path, verifier: Any, sms:
 async def running_platform(tmp_path: Path, bus_url: str) -> AsyncIterator[Platform]:
     # every request sees the latest revocations: an erased unit contact's token is refused at once
     options = {**settings_env(tmp_path, bus_url), "token_revocation_refresh_seconds": 0.001}
-    registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
+    registration = registration_app(build_registration(RegistrationSettings(**options)))  # type: ignore[arg-type]
     analytics = analytics_app(analytics_build(AnalyticsSettings(**options)))  # type: ignore[arg-type]
     sms = Recorder()
     async with AsyncExitStack() as stack:

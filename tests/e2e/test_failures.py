@@ -22,6 +22,7 @@ from harness.factories import organizer_headers, prepare_registration
 from harness.processes import ServiceProcess
 from harness.tansu import TansuBroker
 from services.analytics.adapters.tables import overview_activities, overview_provinces
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from shared.bus import Message, Record
@@ -50,7 +51,7 @@ async def read_topic(bus_url: str, topic: str, expected: int, timeout: float = 3
 async def test_registration_accepts_while_the_broker_is_down_and_delivers_once_in_order(tmp_path: Path) -> None:
     broker = TansuBroker(log_dir=tmp_path)  # not started: the broker is down
     bus_url = f"kafka://{broker.bootstrap}"
-    app = registration_app(RegistrationSettings(**settings_env(tmp_path, bus_url)))  # type: ignore[arg-type]
+    app = registration_app(build_registration(RegistrationSettings(**settings_env(tmp_path, bus_url))))  # type: ignore[arg-type]
     try:
         async with (
             app.router.lifespan_context(app),

@@ -18,6 +18,7 @@ from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration
 from services.registration.settings import RegistrationSettings
 from services.review.bootstrap import build as review_build
@@ -29,7 +30,7 @@ from tests.e2e.test_failures import read_topic
 from tests.e2e.test_walking_skeleton import activity
 
 FACTORIES = {
-    "registration": (registration, RegistrationSettings),
+    "registration": (lambda settings: registration(build_registration(settings)), RegistrationSettings),
     "review": (lambda settings: review_app(review_build(settings)), ReviewSettings),
     "notification": (lambda settings: notification_app(build_notification(settings)), NotificationSettings),
     "analytics": (lambda settings: analytics_app(analytics_build(settings)), AnalyticsSettings),

@@ -17,6 +17,7 @@ from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.sms import HttpSms
 from services.notification.settings import NotificationSettings
 from services.notification.standin.app import create_standin
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.container import Registration
 from services.registration.settings import RegistrationSettings
@@ -32,7 +33,7 @@ async def test_a_reset_code_is_texted_through_notification_and_resets_the_passwo
     tmp_path: Path, bus_url: str
 ) -> None:
     options = settings_env(tmp_path, bus_url)
-    registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
+    registration = registration_app(build_registration(RegistrationSettings(**options)))  # type: ignore[arg-type]
     async with AsyncExitStack() as stack:
         standin = await stack.enter_async_context(serving(create_standin(SECRET, KEY_ID, None)))
         await stack.enter_async_context(registration.router.lifespan_context(registration))

@@ -16,6 +16,7 @@ from harness.tansu import TansuBroker
 from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from tests.e2e.conftest import settings_env
@@ -27,7 +28,9 @@ PHONES = iter(f"1381234{n:04d}" for n in range(10_000))
 async def _run(tmp_path: Path, bus_url: str, urls: dict[str, str], regions: list[str], total: int) -> dict[str, object]:
     """Start both services, register an activity per region, return the overview once it counts ``total``."""
     options = settings_env(tmp_path, bus_url)
-    registration = registration_app(RegistrationSettings(**options, database_url=urls["registration"]))  # type: ignore[arg-type]
+    registration = registration_app(
+        build_registration(RegistrationSettings(**options, database_url=urls["registration"]))
+    )  # type: ignore[arg-type]
     analytics = analytics_app(analytics_build(AnalyticsSettings(**options, database_url=urls["analytics"])))  # type: ignore[arg-type]
     async with (
         registration.router.lifespan_context(registration),

@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 
 from harness.factories import PASSWORD, activity_body, open_campaign
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from services.review.bootstrap import build as review_build
@@ -56,7 +57,7 @@ class Pair:
 @pytest.fixture
 async def pair(tmp_path: Path, bus_url: str) -> AsyncIterator[Pair]:
     options = settings_env(tmp_path, bus_url)
-    registration = registration_app(RegistrationSettings(**options))  # type: ignore[arg-type]
+    registration = registration_app(build_registration(RegistrationSettings(**options)))  # type: ignore[arg-type]
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(registration.router.lifespan_context(registration))
         to_registration = httpx.AsyncClient(transport=httpx.ASGITransport(app=registration), base_url="http://kepuri")

@@ -45,6 +45,7 @@ from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.channels.sms import HttpSms, SmsSettings
 from services.notification.settings import NotificationSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from services.review.bootstrap import build as review_build
@@ -123,7 +124,7 @@ def _registration(tmp_path: Path) -> tuple[FastAPI, dict[str, str], Callable[[st
     key_file = options["data_dir"] / "keys" / "registration-ed25519.pem"
     key_file.parent.mkdir()
     key_file.write_bytes(KEY)  # registration signs (and verifies) with the key the other services trust
-    app = registration_app(RegistrationSettings(**options, jwt_private_key_file=key_file))
+    app = registration_app(build_registration(RegistrationSettings(**options, jwt_private_key_file=key_file)))
     tokens = {"admin": sign_token(KEY, ADMIN, kid="registration-1")}  # registration wants its published key id
 
     def role_of(path: str) -> str:

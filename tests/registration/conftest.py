@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app
 from services.registration.container import Registration
 from services.registration.domain.campaign import Campaign
@@ -100,7 +101,7 @@ async def service(tmp_path: Path, database: str, settings_changes: dict[str, obj
         # units up from one address unless they test the limits
         **{"directory_answer_max_age_seconds": 0, "sign_ups_per_address": 10_000, **settings_changes},  # type: ignore[arg-type]
     )
-    app = create_app(settings)
+    app = create_app(build_registration(settings))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             yield Service(app, client)

@@ -17,6 +17,7 @@ import pytest
 
 from cli import main
 from cli.staff import PASSWORD_VARIABLE, Refused, read_password
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app
 from services.registration.settings import RegistrationSettings
 from tests.factories import PASSWORD
@@ -177,7 +178,7 @@ def test_the_password_is_asked_twice_unless_the_environment_gives_it() -> None:
 @contextlib.asynccontextmanager
 async def _service(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
     """Registration in this process on an operator's data directory."""
-    app = create_app(RegistrationSettings(data_dir=data_dir, environment="test"))
+    app = create_app(build_registration(RegistrationSettings(data_dir=data_dir, environment="test")))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
             yield client

@@ -25,6 +25,7 @@ from services.analytics.settings import AnalyticsSettings
 from services.notification.bootstrap import build as build_notification
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.settings import NotificationSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from services.review.bootstrap import build as review_build
@@ -40,7 +41,7 @@ def apps(tmp_path: Path) -> dict[str, FastAPI]:
     verifier = TokenVerifier(public_key_pem(generate_private_key_pem()))
     options: dict[str, Any] = {"data_dir": tmp_path, "environment": "test"}
     return {
-        "registration": registration_app(RegistrationSettings(**options)),
+        "registration": registration_app(build_registration(RegistrationSettings(**options))),
         "review": review_app(review_build(ReviewSettings(**options), verifier=verifier)),
         "notification": notification_app(build_notification(NotificationSettings(**options), verifier=verifier)),
         "analytics": analytics_app(analytics_build(AnalyticsSettings(**options), verifier=verifier)),

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from services.analytics.bootstrap import build as analytics_build
 from services.analytics.bootstrap import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app as registration_app
 from services.registration.settings import RegistrationSettings
 from shared.web.headers import API_POLICY, DOCS_POLICY, SecurityHeadersMiddleware
@@ -100,7 +101,7 @@ async def test_a_service_refuses_a_large_json_body_to_its_login_as_413(tmp_path:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'registration.db'}",
         bus_url=f"embedded:{tmp_path / 'bus.db'}",
     )
-    app = registration_app(settings)
+    app = registration_app(build_registration(settings))
     json_type = {"Content-Type": "application/json"}
     async with app.router.lifespan_context(app), client(app) as http:
         body = b'{"login": "' + b"a" * (2 << 20) + b'", "password": "x"}'
