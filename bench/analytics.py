@@ -43,6 +43,7 @@ from pathlib import Path
 
 import uvloop
 
+from harness.measure import percentile
 from harness.processes import ServiceProcess
 from shared.bus import Message, TopicPartition, TopicSpec
 from shared.bus.factory import bus_from_url
@@ -51,7 +52,7 @@ from shared.events.topics import ACTIVITIES, ALL_TOPICS
 
 from .analytics_api import api_part
 from .analytics_data import Activities
-from .common import Result, cli, cpu_seconds, percentile, report
+from .common import Result, cli, cpu_seconds, report
 
 TARGET_P99_MS = 100.0
 WARM = 500  # events published and awaited before each window

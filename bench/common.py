@@ -1,4 +1,4 @@
-"""Timing helpers shared by the benchmarks: repetitions, medians, percentiles, the machine, a table.
+"""Timing helpers shared by the benchmarks: repetitions, medians, the machine, a table (percentiles: harness.measure).
 
 Every figure a benchmark reports is the median of several repetitions next to a baseline measured in
 the same process and run. Subject and baseline are interleaved (A B, then B A, …) so that the noise of
@@ -72,17 +72,6 @@ def settle_heap() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """The ``p``-th percentile (0–100) with linear interpolation between ranks, as numpy's default."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def rate(count: int, seconds: float) -> float:

@@ -11,13 +11,14 @@ import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
+from harness.measure import percentile
 from services.registration.directory.criteria import Criteria
 from services.registration.directory.geo import PRESETS_KM, Circle
 from services.registration.directory.queries import DirectoryQueries
 from services.registration.directory.search import query_terms
 from shared.store import create_engine
 
-from .common import Result, percentile
+from .common import Result
 from .directory_data import LABELS
 
 

@@ -42,11 +42,12 @@ import httpx
 import uvloop
 
 from harness.factories import prepare_registration
+from harness.measure import percentile
 from harness.processes import ServiceProcess
 from harness.tansu import TansuBroker
 from services.registration.settings import RegistrationSettings
 
-from .common import Result, cli, cpu_seconds, percentile, report
+from .common import Result, cli, cpu_seconds, report
 from .workload import activity_bodies
 
 if importlib.util.find_spec("sniffio") is None:

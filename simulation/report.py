@@ -7,22 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.measure import percentile
+
 from .driver import EndpointStats
 from .invariants import Verdict
 from .lag import Sample
 
 WINDOW = 10  # seconds: the sustained rate is the best mean over this many consecutive seconds
 P99_BOUND_MS = 200.0  # issue 7's figure: the highest rate sustained while p99 stays under this
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def endpoint_summary(name: str, stats: EndpointStats) -> dict[str, Any]:
