@@ -14,7 +14,8 @@ or not at all - a retry can never write twice. :class:`IdempotencyMiddleware` th
 primary key and is answered like a retry. A claim whose answer was never stored (the process died
 between the commit and the answer) is a 409 that says the request was carried out.
 
-A key is scoped to the route and the caller (the token's subject; ``anonymous`` without a token).
+A key is scoped to the path as asked (``POST /api/v1/drafts/7/submission``) and the caller (the token's
+subject; ``anonymous`` without a token).
 """
 
 from __future__ import annotations
@@ -192,9 +193,8 @@ async def _idempotent(
     if idempotency_key is None:
         yield
         return
-    route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path)
-    scope = f"{request.method} {path} {await _caller(request, credentials)}"
+    # the path as asked (ids included): the same key and body sent to another draft is another request
+    scope = f"{request.method} {request.url.path} {await _caller(request, credentials)}"
     asked = IdempotentRequest.of(idempotency_key, scope[:128], await request.body())
     assert asked is not None
     keys = _keys(request)

@@ -195,15 +195,17 @@ def _find(connection: Connection, phone: str, idempotency_keys: Table) -> _Found
         ).mappings()
     ]
     units = {row["unit_id"] for row in [*found_activities, *found_drafts]}
-    answers: list[tuple[str, str]] = []
-    if units:  # a retried registration's stored answer shows its organizer the list in clear
-        i = idempotency_keys
-        # scoped "POST <route> <caller>" by the Idempotency-Key dependency; "POST /activities <unit>" before it
+    # Stored Idempotency-Key answers that may show the person, scoped "POST <route> <caller>": a retried
+    # registration's or draft's answer shows its organizer the lists in clear ("POST /activities <unit>"
+    # before the one dependency), a staff account's or a unit's sign-up answer its login.
+    i = idempotency_keys
+    scoped = [i.c.scope.like("POST /api/v1/accounts %"), i.c.scope.like("POST /api/v1/units %")]
+    if units:
         callers = list(connection.scalars(select(accounts.c.account_id).where(accounts.c.unit_id.in_(units))))
-        legacy = [f"POST /activities {unit}" for unit in units]
-        scoped = or_(i.c.scope.in_(legacy), *(i.c.scope.like(f"POST % {caller}") for caller in callers))
-        rows = connection.execute(select(i.c.scope, i.c.key, i.c.body).where(scoped))
-        answers = [(scope, key) for scope, key, body in rows if phone.encode() in bytes(body)]
+        scoped.append(i.c.scope.in_([f"POST /activities {unit}" for unit in units]))
+        scoped.extend(i.c.scope.like(f"POST % {caller}") for caller in callers)
+    rows = connection.execute(select(i.c.scope, i.c.key, i.c.body).where(or_(*scoped)))
+    answers = [(scope, key) for scope, key, body in rows if phone.encode() in bytes(body)]
     units_named = list(
         connection.scalars(select(unit_contacts.c.unit_id).where(unit_contacts.c.contact_phone == phone))
     )
