@@ -18,8 +18,8 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from services.registration.domain.erasure import normalised_phone
 from services.registration.domain.errors import RuleBroken
-from services.registration.service.erasure import normalised_phone
 from services.registration.settings import RegistrationSettings
 
 from .registration import registration_settings, started, wait_for_bus

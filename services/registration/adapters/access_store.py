@@ -25,6 +25,13 @@ async def account_of(backbone: Backbone, account_id: str) -> Mapping[str, Any] |
     return dict(row) if row is not None else None
 
 
+async def account_by_login(backbone: Backbone, login: str) -> Mapping[str, Any] | None:
+    """The whole account row of ``login`` (its password hash included), or None."""
+    query = select(accounts).where(accounts.c.login == login)
+    row = await sync_reading(backbone.engine, lambda c: c.execute(query).mappings().first())
+    return dict(row) if row is not None else None
+
+
 async def account_id_of(backbone: Backbone, login: str) -> str | None:
     query = select(accounts.c.account_id).where(accounts.c.login == login)
     found = await sync_reading(backbone.engine, lambda c: c.execute(query).scalar())

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 
 from shared.auth import Principal, Role, sign_token
 from shared.events import CATALOG
 from shared.events.payloads.campaigns import AccountCreated
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
-from shared.store import AggregateAppend, Changes, Insert, sync_reading
+from shared.store import AggregateAppend, Changes, Insert
 
+from ..adapters.access_store import account_by_login
 from ..adapters.tables import accounts, unit_contacts
 from ..domain.errors import RuleBroken
 from ..domain.rules import Regions
@@ -151,8 +153,7 @@ class Accounts:
         what a known one does and the answer's timing does not tell which logins exist.
         """
         self._throttles.login_attempt(login, client)
-        query = select(accounts).where(accounts.c.login == login)
-        row = await sync_reading(self._backbone.engine, lambda c: c.execute(query).mappings().first())
+        row = await self.find(login)
         stored = row["password_hash"] if row is not None else await self._stand_in_hash()
         if not await asyncio.to_thread(self._verify, stored, password) or row is None:
             raise InvalidCredentials()
@@ -161,6 +162,10 @@ class Accounts:
             raise AccountDisabled()
         principal = Principal(row["account_id"], row["role"], row["unit_id"], row["level"], row["jurisdiction"])
         return sign_token(self._private_pem, principal, ttl=self._ttl, kid=KEY_ID)
+
+    async def find(self, login: str) -> Mapping[str, Any] | None:
+        """The account of ``login`` (its row), or None."""
+        return await account_by_login(self._backbone, login)
 
     async def _stand_in_hash(self) -> str:
         """A hash of a random password with this hasher's parameters, made once (for unknown logins)."""

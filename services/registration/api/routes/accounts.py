@@ -23,15 +23,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from shared.auth import Principal
-from shared.store import IntegrityViolation, sync_reading
+from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import AdminDep, AnyAdminDep
 from shared.web.idempotency import Idempotent
 
-from ...adapters.tables import accounts
 from ...container import Registration
 from ...domain.staff import OutsideAdministration
 from ...service.access import UnknownAccount
@@ -156,12 +154,10 @@ async def managed_accounts(admin: AnyAdminDep, registration: RegistrationDep) ->
 async def find_account(
     login: Annotated[str, Query(min_length=1, max_length=32)], _admin: AdminDep, registration: RegistrationDep
 ) -> AccountOut:
-    t = accounts
-    query = select(t.c.account_id, t.c.role, t.c.unit_id, t.c.disabled).where(t.c.login == login)
-    row = await sync_reading(registration.backbone.engine, lambda c: c.execute(query).mappings().first())
+    row = await registration.accounts.find(login)
     if row is None:
         raise _unknown("with that login")
-    return AccountOut(**row)
+    return AccountOut(account_id=row["account_id"], role=row["role"], unit_id=row["unit_id"], disabled=row["disabled"])
 
 
 @router.post(

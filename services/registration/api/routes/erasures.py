@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.web.auth import AdminDep
 
-from ...service.erasure import Erasure
+from ...domain.erasure import Erasure
 from ..deps import RegistrationDep
 
 router = APIRouter(prefix="/erasures", tags=["erasures"])
