@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -169,18 +168,20 @@ def _keys(request: Request) -> IdempotencyKeys:
     return keys
 
 
-async def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
-    if credentials is None:
+async def _caller(request: Request) -> str:
+    """The token's subject; read from the header itself, so that the dependency adds no security
+    scheme to a public route's OpenAPI document."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
         return "anonymous"
     try:
-        return (await verified(request, credentials.credentials)).subject
+        return (await verified(request, token.strip())).subject
     except Problem:
         return "anonymous"  # the route's own authentication answers for a bad token
 
 
 async def _idempotent(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))],
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -194,7 +195,7 @@ async def _idempotent(
         yield
         return
     # the path as asked (ids included): the same key and body sent to another draft is another request
-    scope = f"{request.method} {request.url.path} {await _caller(request, credentials)}"
+    scope = f"{request.method} {request.url.path} {await _caller(request)}"
     asked = IdempotentRequest.of(idempotency_key, scope[:128], await request.body())
     assert asked is not None
     keys = _keys(request)
