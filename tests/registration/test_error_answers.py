@@ -73,6 +73,9 @@ async def test_account_refusals(service: Service) -> None:
         assert answered(unknown, 404) == problem(404, "账号不存在 (no such account)", "No account abc123"), path
 
     province = await service.staff("admin", "province", "61")
+    sheet = await service.client.get("/api/v1/activities/export.xlsx?campaign_id=2026", headers=province)
+    detail = "地方管理员只管理下级审核账号，不导出活动表格 (a level admin manages accounts only)"
+    assert answered(sheet, 403) == problem(403, "无权操作 (forbidden)", detail)
     elsewhere = staff | {"login": "reviewer-y", "jurisdiction": "620102"}
     outside = await service.client.post("/api/v1/accounts", json=elsewhere, headers=province)
     detail = "管辖 620102 不在本管理员（省级 61）的管辖范围内 (jurisdiction)"
@@ -174,6 +177,8 @@ async def test_campaign_and_route_conflicts_and_route_refusals(service: Service)
 
 async def test_directory_media_and_sheet_refusals(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
     url = "/api/v1/directory/activities"
+    unlisted = await service.client.get(f"{url}/nope")
+    assert answered(unlisted, 404) == problem(404, "活动不存在或未公开 (not found)", "No public activity nope")
     missing = await service.client.post(f"{url}/nope/check-ins")
     assert answered(missing, 404) == problem(404, "活动不存在或未公开 (not found)", "No public activity nope")
     over = await service.client.post(f"{url}/nope/feedback", json={"rating": 3})
