@@ -4,7 +4,9 @@ for byte (status, problem+json, title, detail, extra members, Retry-After): movi
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from services.registration.api import routes
+from services.registration.api.errors import ANSWERS, INVALID
 from services.registration.sheets.gate import ImportInProgress
 from tests.factories import PASSWORD
 
@@ -217,3 +221,15 @@ async def test_directory_media_and_sheet_refusals(service: Service, monkeypatch:
     detail = "本单位的上一次导入尚未完成，请等它结束后再上传 (one import at a time per unit)"
     expected = problem(409, "已有导入正在进行 (import in progress)", detail, limit="one_import_per_unit")
     assert answered(busy, 409, "5") == expected
+
+
+def test_every_answer_is_keyed_by_a_router_module_or_route_that_exists() -> None:
+    keys: set[str] = set()
+    for found in pkgutil.iter_modules(routes.__path__):
+        module = importlib.import_module(f"{routes.__name__}.{found.name}")
+        router = getattr(module, "router", None)
+        for route in getattr(router, "routes", ()):
+            if (endpoint := getattr(route, "endpoint", None)) is not None:
+                keys |= {found.name, f"{found.name}.{endpoint.__name__}"}
+    named = {key for answers in ANSWERS.values() for key in answers} | set(INVALID)
+    assert named - keys == set()
