@@ -25,16 +25,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth import Principal
-from shared.store import IntegrityViolation
 from shared.web import Problem
 from shared.web.auth import AdminDep, AnyAdminDep
 from shared.web.idempotency import Idempotent
 
 from ...container import Registration
-from ...domain.staff import OutsideAdministration
-from ...service.access import UnknownAccount
 from ...service.staff import administrator_of
 from ..deps import RegistrationDep
+from ..errors import no_account
 
 router = APIRouter(prefix="/accounts", tags=["units and accounts"])
 audit = logging.getLogger("kepuri.audit")
@@ -88,10 +86,6 @@ class StaffOut(BaseModel):
     jurisdiction: str | None
 
 
-def _unknown(what: str) -> Problem:
-    return Problem(404, "账号不存在 (no such account)", f"No account {what}")
-
-
 @router.post(
     "",
     status_code=201,
@@ -103,15 +97,9 @@ def _unknown(what: str) -> Problem:
 async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: RegistrationDep) -> JSONResponse:
     jurisdiction = body.jurisdiction or None
     _require_manages(admin, body.role, body.level, jurisdiction)
-    try:
-        account_id = await registration.accounts.create_staff(
-            body.login, body.password, body.role, body.level, jurisdiction, phone=body.phone or None, by=admin.subject
-        )
-    except IntegrityViolation as exc:
-        message = "该登录名已被使用，请换一个 (the login exists)"
-        raise Problem(
-            409, "登录名已存在 (login exists)", message, errors=[{"field": "login", "message": message}]
-        ) from exc
+    account_id = await registration.accounts.create_staff(  # the login exists: IntegrityViolation, 409
+        body.login, body.password, body.role, body.level, jurisdiction, phone=body.phone or None, by=admin.subject
+    )
     national = body.role == "admin" and body.level in (None, "national") and jurisdiction is None
     level = "national" if national else body.level
     held = jurisdiction
@@ -126,17 +114,11 @@ async def create_staff(body: StaffIn, admin: AnyAdminDep, registration: Registra
 
 
 def _require_manages(admin: Principal, role: str, level: str | None, jurisdiction: str | None) -> None:
-    try:
-        administrator_of(admin).require_may_manage(role, level, jurisdiction)
-    except OutsideAdministration as exc:
-        raise Problem(403, "超出管理权限 (outside your administration)", str(exc)) from exc
+    administrator_of(admin).require_may_manage(role, level, jurisdiction)  # OutsideAdministration: 403
 
 
 async def _require_manages_account(admin: Principal, account_id: str, registration: Registration) -> None:
-    try:
-        target = await registration.staff.get(account_id)
-    except UnknownAccount as exc:
-        raise _unknown(account_id) from exc
+    target = await registration.staff.get(account_id)  # UnknownAccount: 404
     _require_manages(admin, target["role"], target["level"], target["jurisdiction"])
 
 
@@ -156,7 +138,7 @@ async def find_account(
 ) -> AccountOut:
     row = await registration.accounts.find(login)
     if row is None:
-        raise _unknown("with that login")
+        raise no_account("with that login")
     return AccountOut(account_id=row["account_id"], role=row["role"], unit_id=row["unit_id"], disabled=row["disabled"])
 
 
@@ -169,10 +151,7 @@ async def disable_account(account_id: AccountId, admin: AnyAdminDep, registratio
     await _require_manages_account(admin, account_id, registration)
     if account_id == admin.subject:
         raise Problem(422, "不能停用自己的账号 (cannot disable yourself)", "An admin cannot disable their own account")
-    try:
-        await registration.access.disable(account_id, by=admin.subject)
-    except UnknownAccount as exc:
-        raise _unknown(account_id) from exc
+    await registration.access.disable(account_id, by=admin.subject)
     return Response(status_code=204)
 
 
@@ -183,17 +162,11 @@ async def disable_account(account_id: AccountId, admin: AnyAdminDep, registratio
 )
 async def enable_account(account_id: AccountId, admin: AnyAdminDep, registration: RegistrationDep) -> Response:
     await _require_manages_account(admin, account_id, registration)
-    try:
-        await registration.access.enable(account_id, by=admin.subject)
-    except UnknownAccount as exc:
-        raise _unknown(account_id) from exc
+    await registration.access.enable(account_id, by=admin.subject)
     return Response(status_code=204)
 
 
 @router.post("/{account_id}/revocation", status_code=204, summary="Revoke every token the account holds (admin)")
 async def revoke_tokens(account_id: AccountId, _admin: AdminDep, registration: RegistrationDep) -> Response:
-    try:
-        await registration.access.revoke(account_id)
-    except UnknownAccount as exc:
-        raise _unknown(account_id) from exc
+    await registration.access.revoke(account_id)  # UnknownAccount: 404
     return Response(status_code=204)

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 
-from shared.store import ConcurrencyError
 from shared.web import Problem
 from shared.web.auth import AdminDep
 from shared.web.idempotency import Idempotent
@@ -24,14 +23,7 @@ router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 )
 async def create_campaign(body: CampaignIn, _admin: AdminDep, registration: RegistrationDep) -> Response:
     campaign = body.campaign()
-    try:
-        version = await registration.campaigns.configure(campaign, 0)
-    except ConcurrencyError as exc:
-        raise Problem(
-            409,
-            "活动年度已存在 (campaign exists)",
-            f"A campaign {campaign.id} exists; change it with PUT /api/v1/campaigns/{campaign.id} and If-Match",
-        ) from exc
+    version = await registration.campaigns.configure(campaign, 0)  # it exists: ConcurrencyError, 409
     return _answer(campaign, version, status_code=201, location=f"/api/v1/campaigns/{campaign.id}")
 
 

@@ -26,7 +26,7 @@ from shared.web.responses import FastJSONResponse
 
 from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page, When, days_of
 from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
-from ...directory.participation import NotListed, Throttled
+from ...directory.participation import NotListed
 from ...directory.search import query_terms
 from ...domain.campaign import china_day
 from ..deps import RegistrationDep
@@ -113,7 +113,7 @@ async def list_regions(
 async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -> JSONResponse:
     found = await registration.directory.queries.get(activity_id)
     if found is None:
-        raise _not_listed(activity_id)
+        raise NotListed(activity_id)
     return FastJSONResponse(DirectoryActivityOut.answer(found))
 
 
@@ -126,10 +126,7 @@ async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -
 )
 async def check_in(activity_id: ActivityId, request: Request, registration: RegistrationDep) -> JSONResponse:
     participation = registration.directory.participation
-    try:
-        event_id = await participation.check_in(activity_id, _client(request))
-    except (Throttled, NotListed) as exc:
-        raise _refusal(exc, activity_id) from exc
+    event_id = await participation.check_in(activity_id, _client(request))  # Throttled: 429, NotListed: 404
     return JSONResponse({"event_id": event_id}, status_code=202)
 
 
@@ -144,10 +141,7 @@ async def give_feedback(
     activity_id: ActivityId, body: FeedbackIn, request: Request, registration: RegistrationDep
 ) -> JSONResponse:
     participation = registration.directory.participation
-    try:
-        event_id = await participation.give_feedback(activity_id, _client(request), body.rating, body.comment)
-    except (Throttled, NotListed) as exc:
-        raise _refusal(exc, activity_id) from exc
+    event_id = await participation.give_feedback(activity_id, _client(request), body.rating, body.comment)
     return JSONResponse({"event_id": event_id}, status_code=202)
 
 
@@ -208,19 +202,3 @@ def _days(
 
 def _invalid(field: str, message: str) -> Problem:
     return Problem(422, "查询参数无效 (invalid query)", message, errors=[{"field": field, "message": message}])
-
-
-def _not_listed(activity_id: str) -> Problem:
-    return Problem(404, "活动不存在或未公开 (not found)", f"No public activity {activity_id}")
-
-
-def _refusal(exc: Exception, activity_id: str) -> Problem:
-    if isinstance(exc, Throttled):
-        return Problem(
-            429,
-            "请求过于频繁 (too many requests)",
-            f"Too many check-ins or ratings from this address; try again in {exc.retry_after} s",
-            headers={"Retry-After": str(exc.retry_after)},
-            retry_after=exc.retry_after,
-        )
-    return _not_listed(activity_id)

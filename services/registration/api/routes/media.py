@@ -60,12 +60,8 @@ async def upload_media(request: Request, organizer: OrganizerDep, registration: 
     """照片（JPEG/PNG/WebP，去除 EXIF 与 GPS，生成缩略图）或短视频（MP4/WebM）；类型按内容判断。"""
     del organizer  # any organizer may upload; only its own activity's info may name the key
     if request.headers.get("content-type", "").startswith("multipart/"):
-        raise _refused(415, "请直接上传文件本身 (file: send the file as the body, not a multipart form)")
-    data = await request.body()
-    try:
-        prepared = await registration.media.upload(data)
-    except MediaRefused as exc:
-        raise _refused(exc.status, str(exc)) from exc
+        raise MediaRefused(415, "请直接上传文件本身 (file: send the file as the body, not a multipart form)")
+    prepared = await registration.media.upload(await request.body())  # MediaRefused: 413/415/422
     out = MediaOut(
         key=prepared.key,
         kind=prepared.kind,
@@ -127,9 +123,3 @@ def _span(header: str, size: int) -> tuple[int, int] | None:
     except ValueError:
         return None
     return (first, last) if 0 <= first <= last else None
-
-
-def _refused(status: int, message: str) -> Problem:
-    titles = {413: "文件过大 (file too large)", 415: "文件类型不支持 (unsupported file)"}
-    title = titles.get(status, "文件无法使用 (file refused)")
-    return Problem(status, title, message, errors=[{"field": "file", "message": message}])

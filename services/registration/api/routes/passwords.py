@@ -16,9 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.web.auth import PrincipalDep
 from shared.web.idempotency import Idempotent
 
-from ...service.throttles import TooManyAttempts
 from ..deps import RegistrationDep
-from .units import client_address, too_many
+from .units import client_address
 
 router = APIRouter(prefix="/auth", tags=["units and accounts"])
 
@@ -72,10 +71,7 @@ async def change_password(body: PasswordChangeIn, principal: PrincipalDep, regis
     dependencies=[Idempotent],
 )
 async def request_reset_code(body: ResetCodeIn, request: Request, registration: RegistrationDep) -> JSONResponse:
-    try:
-        await registration.passwords.request_reset(body.phone, client_address(request))
-    except TooManyAttempts as exc:
-        raise too_many(exc, "password-reset codes") from exc
+    await registration.passwords.request_reset(body.phone, client_address(request))  # TooManyAttempts: 429
     return JSONResponse(CODE_ACCEPTED, status_code=202)
 
 

@@ -9,13 +9,10 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.auth import Principal
-from shared.store import ConcurrencyError
-from shared.web import Problem
 from shared.web.auth import require_role
 from shared.web.idempotency import Idempotent
 
-from ...directory.participation import NotListed, Throttled
-from ...directory.routes import PublicRoutes, UnknownStop
+from ...directory.routes import PublicRoutes
 from ...service.science_routes import Route
 from ..deps import RegistrationDep
 from ..route_schemas import (
@@ -30,7 +27,7 @@ from ..route_schemas import (
     RouteOut,
 )
 from .activities import version_of
-from .directory import _client, _refusal
+from .directory import _client
 
 router = APIRouter(tags=["science routes"])
 
@@ -66,14 +63,9 @@ async def get_route(route_id: RouteId, maker: MakerDep, registration: Registrati
 async def change_route(
     route_id: RouteId, body: RouteDetailsIn, maker: MakerDep, registration: RegistrationDep, if_match: IfMatch
 ) -> Response:
-    try:
-        route = await registration.science_routes.publish(
-            maker, "", body.details(), route_id=route_id, version=version_of(if_match)
-        )
-    except ConcurrencyError as exc:
-        raise Problem(
-            409, "路线已被修改 (changed meanwhile)", "The route changed since it was read; read it again"
-        ) from exc
+    route = await registration.science_routes.publish(  # stale: ConcurrencyError, 409
+        maker, "", body.details(), route_id=route_id, version=version_of(if_match)
+    )
     return _answer(route)
 
 
@@ -93,41 +85,24 @@ async def public_routes(campaign: Annotated[str, Query(max_length=64)], routes: 
 
 @router.get("/directory/routes/{route_id}", response_model=PublicRouteOut, summary="A science route (public)")
 async def public_route(route_id: RouteId, routes: PublicDep) -> PublicRouteOut:
-    try:
-        return PublicRouteOut.of(await routes.view(route_id))
-    except NotListed:
-        raise _not_listed(route_id) from None
+    return PublicRouteOut.of(await routes.view(route_id))  # NotListed: 404
 
 
 @router.get("/directory/routes/{route_id}/progress", response_model=ProgressOut, summary="A visitor's check-ins")
 async def route_progress(
     route_id: RouteId, visitor: Annotated[str, Query(pattern=VISITOR)], routes: PublicDep
 ) -> ProgressOut:
-    try:
-        return ProgressOut.of(await routes.progress(route_id, visitor))
-    except NotListed:
-        raise _not_listed(route_id) from None
+    return ProgressOut.of(await routes.progress(route_id, visitor))
 
 
 @router.post("/directory/routes/{route_id}/check-ins", response_model=ProgressOut, summary="Check in at a stop")
 async def route_check_in(route_id: RouteId, body: RouteCheckInIn, request: Request, routes: PublicDep) -> ProgressOut:
     """联动打卡: at an activity stop the activity's check-in rules hold (and it counts there too)."""
-    try:
-        progress = await routes.check_in(route_id, body.stop, body.visitor, _client(request))
-    except UnknownStop:
-        message = f"路线没有站点 {body.stop} (the route has no such stop)"
-        raise Problem(422, "站点无效 (invalid stop)", message, errors=[{"field": "stop", "message": message}]) from None
-    except NotListed:
-        raise _not_listed(route_id) from None
-    except Throttled as exc:
-        raise _refusal(exc, route_id) from exc
+    # UnknownStop: 422, NotListed: 404, Throttled: 429
+    progress = await routes.check_in(route_id, body.stop, body.visitor, _client(request))
     return ProgressOut.of(progress)
 
 
 def _answer(route: Route, status_code: int = 200) -> Response:
     body = RouteOut.of(route).model_dump(mode="json")
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{route.version}"'})
-
-
-def _not_listed(route_id: str) -> Problem:
-    return Problem(404, "路线不存在或未公开 (not found)", f"No public route {route_id}")

@@ -20,11 +20,9 @@ from shared.web import Problem
 from shared.web.auth import OrganizerDep, PrincipalDep
 
 from ...sheets.audit import record_contacts_viewed
-from ...sheets.disclosure import NotAllowed, disclosure_for
+from ...sheets.disclosure import disclosure_for
 from ...sheets.exporter import ExportRequest, export_sheet
-from ...sheets.gate import ImportInProgress
 from ...sheets.importer import MAX_ROWS, SheetImport
-from ...sheets.reading import SheetRefused
 from ...sheets.workbooks import XLSX, report_book
 from ..deps import RegistrationDep
 
@@ -68,22 +66,7 @@ async def import_activities(
         )
     data = await _upload(request, registration.imports.max_bytes)
     importer = SheetImport(registration.backbone, registration.activities, registration.imports)
-    try:
-        report = await importer.run(organizer, campaign_id, data)
-    except SheetRefused as exc:
-        title = "表格过大 (sheet too large)" if exc.status == 413 else "表格无法导入 (sheet refused)"
-        problem = Problem(exc.status, title, str(exc))
-        if exc.limit is not None:
-            problem.extra.update(limit=exc.limit, limit_value=exc.value)
-        raise problem from exc
-    except ImportInProgress as exc:
-        raise Problem(
-            409,
-            "已有导入正在进行 (import in progress)",
-            "本单位的上一次导入尚未完成，请等它结束后再上传 (one import at a time per unit)",
-            headers={"Retry-After": "5"},
-            limit="one_import_per_unit",
-        ) from exc
+    report = await importer.run(organizer, campaign_id, data)  # SheetRefused: 413/422, ImportInProgress: 409
     if format == "xlsx" or (format is None and XLSX in request.headers.get("accept", "")):
         buffer = io.BytesIO()
         await asyncio.to_thread(report_book, report, buffer)
@@ -110,10 +93,7 @@ async def export_activities(
     clear and the science workers masked; each such sheet is recorded as a ``contacts-viewed`` event
     (who, which sheet, how many activities, when) before it is handed over. A region outside the
     reviewer's jurisdiction, a national society (it judges by field) or another role: 403."""
-    try:
-        disclosure = disclosure_for(principal, region)
-    except NotAllowed as exc:
-        raise Problem(403, "无权操作 (forbidden)", str(exc)) from exc
+    disclosure = disclosure_for(principal, region)  # NotAllowed: 403
     campaign = await registration.activities.campaigns.get(campaign_id)
     wanted = ExportRequest(
         campaign, disclosure.unit_id, disclosure.region, key_only, clear=disclosure.clear, contacts=disclosure.contacts

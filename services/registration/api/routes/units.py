@@ -15,12 +15,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.store import IntegrityViolation
-from shared.web import Problem
 from shared.web.auth import PrincipalDep
 from shared.web.idempotency import Idempotent
 
 from ...domain.unit import SignUpUnit, UnitType
-from ...service.accounts import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ..deps import RegistrationDep
 
 router = APIRouter(tags=["units and accounts"])
@@ -62,16 +60,6 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
-def too_many(exc: TooManyAttempts, what: str) -> Problem:
-    return Problem(
-        429,
-        "尝试次数过多，请稍后再试 (too many attempts)",
-        f"Too many {what} from here or for this login; try again in {exc.retry_after} s",
-        headers={"Retry-After": str(exc.retry_after)},
-        retry_after=exc.retry_after,
-    )
-
-
 def client_address(request: Request) -> str:
     # The server takes the address from X-Forwarded-For only when the peer is a trusted proxy
     # (KEPURI_TRUSTED_PROXIES, uvicorn's forwarded_allow_ips); otherwise it is the peer's own.
@@ -90,10 +78,8 @@ async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: Regis
     command = SignUpUnit(
         body.name, body.unit_type, body.region_code, body.contact_name, body.contact_phone, body.password
     )
-    try:
+    try:  # TooManyAttempts: 429
         await registration.accounts.sign_up(command, client_address(request))
-    except TooManyAttempts as exc:
-        raise too_many(exc, "sign-ups") from exc
     except IntegrityViolation:
         pass  # the phone has an account: answered as a new sign-up, nothing written
     return JSONResponse(SIGN_UP_ACCEPTED, status_code=202)
@@ -106,16 +92,8 @@ async def sign_up_unit(body: UnitSignUpIn, request: Request, registration: Regis
     responses={429: {"description": "too many failed logins from this address or for this login"}},
 )
 async def log_in(body: LoginIn, request: Request, registration: RegistrationDep) -> TokenOut:
-    try:
-        token = await registration.accounts.login(body.login, body.password, client_address(request))
-    except TooManyAttempts as exc:
-        raise too_many(exc, "failed logins") from exc
-    except InvalidCredentials as exc:
-        raise Problem(401, "账号或密码错误 (invalid credentials)", "The login or the password is wrong") from exc
-    except AccountDisabled as exc:
-        raise Problem(
-            403, "账号已停用 (account disabled)", "This account is disabled; ask the platform's admins"
-        ) from exc
+    # TooManyAttempts: 429, InvalidCredentials: 401, AccountDisabled: 403
+    token = await registration.accounts.login(body.login, body.password, client_address(request))
     return TokenOut(access_token=token, expires_in=int(registration.accounts.ttl.total_seconds()))
 
 
