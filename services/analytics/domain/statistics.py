@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Dimension = Literal[
     "province",
@@ -24,20 +24,7 @@ Dimension = Literal[
     "level",
     "review",
 ]
-DIMENSIONS: tuple[Dimension, ...] = (
-    "province",
-    "city",
-    "county",
-    "category",
-    "joint_action",
-    "programme",
-    "theme",
-    "target_group",
-    "format",
-    "day",
-    "level",
-    "review",
-)
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
 REGIONAL = ("province", "city", "county")
 LEVELS = ("county", "city", "province", "national")
 DAY_OF_MINUTES = 1440
