@@ -24,6 +24,7 @@ from .api.routes import commended, content, exports, lists, recommendations, sco
 from .container import Review
 from .projections.erased_contacts import ErasedContacts
 from .projections.review_view import ReviewView
+from .service.commended import Commended
 from .service.content_review import ContentReview
 from .service.indicator_scores import Scores
 from .service.ports import AttachmentStore, Clock, Regions
@@ -57,10 +58,11 @@ def build(
     backbone = Backbone(
         settings, metadata, MIGRATIONS, projections=[ReviewView(), ErasedContacts(keys)], engine=engine, bus=bus
     )
+    regions = regions or PackagedRegions()
     reports = Summaries(
         SqlStore(backbone.engine, backbone.writer, SqlSummaryReads),
         attachments or LocalFiles(settings.data_dir / "summaries"),
-        regions or PackagedRegions(),
+        regions,
         settings.summary_max_file_bytes,
         clock,
     )
@@ -76,6 +78,7 @@ def build(
         scores=Scores(backbone.engine),
         summaries=reports,
         summary_overview=SummaryOverview(reports),
+        commended=Commended(backbone.engine, regions),
     )
 
 

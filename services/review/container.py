@@ -8,6 +8,7 @@ from shared.privacy import KeyVault
 from shared.runtime import Backbone
 from shared.web.auth import Verifier
 
+from .service.commended import Commended
 from .service.content_review import ContentReview
 from .service.indicator_scores import Scores
 from .service.ports import Clock
@@ -31,3 +32,4 @@ class Review:
     scores: Scores
     summaries: Summaries
     summary_overview: SummaryOverview
+    commended: Commended

@@ -30,7 +30,7 @@ async def test_weinan_city_commends_what_reached_it_and_it_is_listed_publicly(se
     assert (listed["kind"], listed["subject_id"], listed["name"]) == ("activity", activity_id, "走进科技馆")
     [commendation] = listed["commendations"]
     assert (commendation["level"], commendation["citation"]) == ("city", "市科协予以表扬")
-    assert "6105" in commendation["body_name"]
+    assert commendation["body_name"] == "渭南市"
     assert "13812345678" not in public.text and "王建国" not in public.text
     assert (await service.client.get("/api/v1/commended", params={"campaign": "2026"})).json() == []
 

@@ -7,19 +7,46 @@ another service's database. Public: names, region and the citation only, never a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..adapters.commended_rows import commended_rows
 from ..domain.bodies import Body
+from .ports import Regions
 
 LIMIT = 5000  # a national campaign commends a few hundred units and activities
 
 
-async def commended_in(engine: AsyncEngine, campaign_id: str) -> list[dict[str, Any]]:
-    """The campaign's commended units and activities (units first, then by name), each with its
-    commendations: the level, the commending body's name, the citation and the day."""
+class Commended:
+    """The public 表扬名单 of review's own recommendations; bodies named as people know them."""
+
+    def __init__(self, engine: AsyncEngine, regions: Regions) -> None:
+        self._engine = engine
+        self._regions = regions
+
+    async def listed(self, campaign_id: str) -> list[dict[str, Any]]:
+        """The campaign's commended units and activities (units first, then by name), each with its
+        commendations: the level, the commending body's name, the citation and the day."""
+        return await commended_in(self._engine, campaign_id, self._body_name)
+
+    def _body_name(self, body_id: str) -> str:
+        """渭南市 for the city of 6105, 全国科普日活动组委会 for the national organisers, a society or
+        ministry by its name; the body's own description where its division is unknown."""
+        try:
+            body = Body.of_id(body_id)
+        except ValueError:
+            return body_id
+        if body.level == "national" and not body.jurisdiction:
+            return "全国科普日活动组委会"
+        if body.field is None and body.jurisdiction and (name := self._regions.name(body.jurisdiction)):
+            return name
+        return body.describe()
+
+
+async def commended_in(engine: AsyncEngine, campaign_id: str, body_name: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The campaign's commended units and activities, each commendation's body named by ``body_name``."""
     rows = await commended_rows(engine, campaign_id, LIMIT)
     listed = []
     for row in rows:
@@ -27,7 +54,7 @@ async def commended_in(engine: AsyncEngine, campaign_id: str) -> list[dict[str, 
         commendations = [
             {
                 "level": s["level"],
-                "body_name": _body_name(s["body"]),
+                "body_name": body_name(s["body"]),
                 "citation": s.get("text"),
                 "on": s["on"],
             }
@@ -44,11 +71,3 @@ async def commended_in(engine: AsyncEngine, campaign_id: str) -> list[dict[str, 
             }
         )
     return listed
-
-
-def _body_name(body_id: str) -> str:
-    try:
-        body = Body.of_id(body_id)
-    except ValueError:
-        return body_id
-    return "全国科普日活动组委会" if body.level == "national" and not body.jurisdiction else body.describe()

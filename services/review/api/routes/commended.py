@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from ...service.commended import commended_in
 from ..deps import ReviewDep
 
 router = APIRouter(tags=["commendations"])
@@ -40,4 +39,4 @@ async def commended(
     response: Response,
 ) -> list[CommendedOut]:
     response.headers["Cache-Control"] = "public, max-age=60"
-    return [CommendedOut(**row) for row in await commended_in(review.backbone.engine, campaign)]
+    return [CommendedOut(**row) for row in await review.commended.listed(campaign)]
