@@ -7,7 +7,6 @@ another service's database. Public: names, region and the citation only, never a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,7 +28,30 @@ class Commended:
     async def listed(self, campaign_id: str) -> list[dict[str, Any]]:
         """The campaign's commended units and activities (units first, then by name), each with its
         commendations: the level, the commending body's name, the citation and the day."""
-        return await commended_in(self._engine, campaign_id, self._body_name)
+        rows = await commended_rows(self._engine, campaign_id, LIMIT)
+        listed = []
+        for row in rows:
+            steps = [s for s in json.loads(row["history"]) if s["action"] == "commended"]
+            commendations = [
+                {
+                    "level": s["level"],
+                    "body_name": self._body_name(s["body"]),
+                    "citation": s.get("text"),
+                    "on": s["on"],
+                }
+                for s in steps
+            ]
+            listed.append(
+                {
+                    "kind": row["kind"],
+                    "subject_id": row["subject_id"],
+                    "name": row["subject_name"],
+                    "unit_name": row["unit_name"],
+                    "region_code": row["region_code"],
+                    "commendations": commendations,
+                }
+            )
+        return listed
 
     def _body_name(self, body_id: str) -> str:
         """渭南市 for the city of 6105, 全国科普日活动组委会 for the national organisers, a society or
@@ -43,31 +65,3 @@ class Commended:
         if body.field is None and body.jurisdiction and (name := self._regions.name(body.jurisdiction)):
             return name
         return body.describe()
-
-
-async def commended_in(engine: AsyncEngine, campaign_id: str, body_name: Callable[[str], str]) -> list[dict[str, Any]]:
-    """The campaign's commended units and activities, each commendation's body named by ``body_name``."""
-    rows = await commended_rows(engine, campaign_id, LIMIT)
-    listed = []
-    for row in rows:
-        steps = [s for s in json.loads(row["history"]) if s["action"] == "commended"]
-        commendations = [
-            {
-                "level": s["level"],
-                "body_name": body_name(s["body"]),
-                "citation": s.get("text"),
-                "on": s["on"],
-            }
-            for s in steps
-        ]
-        listed.append(
-            {
-                "kind": row["kind"],
-                "subject_id": row["subject_id"],
-                "name": row["subject_name"],
-                "unit_name": row["unit_name"],
-                "region_code": row["region_code"],
-                "commendations": commendations,
-            }
-        )
-    return listed
