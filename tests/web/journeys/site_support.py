@@ -88,7 +88,7 @@ class Journey:
         for old in self.folder.glob("*.png"):
             old.unlink()
         self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}\n{error.stack or ''}"))
         # the page reports each violation of its policy (securitypolicyviolation) to this test
         self.page.expose_function("__kepuriPolicyViolation", lambda report: self.policy_violations.append(str(report)))
         self.page.add_init_script(
