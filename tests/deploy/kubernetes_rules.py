@@ -108,6 +108,7 @@ def _problems(objects: list[Object]) -> Iterator[str]:
     for svc, (port, background_port) in SERVICES.items():
         yield from _roles(objects, svc, port, background_port)
     yield from _settings_known(deployments)
+    yield from _operations_table(objects)
     yield from _availability(objects, deployments)
     yield from _network(objects, deployments)
     yield from _kafka(objects, deployments)
@@ -200,11 +201,28 @@ def _roles(objects: list[Object], svc: str, port: int, background_port: int) -> 
         yield f"{svc}: no Service {svc}-api on {port}"
     elif service["spec"]["selector"].get("app.kubernetes.io/component") != "api":
         yield f"{svc}-api: the Service must select the api role only"
+    background = _find(objects, "Service", f"{svc}-background")
+    if background is None or background["spec"]["ports"][0]["port"] != background_port:
+        yield f"{svc}: no Service {svc}-background on {background_port} (analytics' operations table reads it)"
+    elif background["spec"]["selector"].get("app.kubernetes.io/component") != "background":
+        yield f"{svc}-background: the Service must select the background role only"
     hpa = _find(objects, "HorizontalPodAutoscaler", f"{svc}-api")
     if hpa is None or hpa["apiVersion"] != "autoscaling/v2" or hpa["spec"]["scaleTargetRef"]["name"] != f"{svc}-api":
         yield f"{svc}: no autoscaling/v2 HorizontalPodAutoscaler on {svc}-api"
     elif not 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]:
         yield f"{svc}-api: the HPA must keep at least two replicas"
+
+
+def _operations_table(objects: list[Object]) -> Iterator[str]:
+    """analytics' operations table reads the consumers' figures: the background roles' /metrics."""
+    wanted = [f"http://{svc}-background:{background}/metrics" for svc, (_, background) in SERVICES.items()]
+    for role in ("api", "background"):
+        deployment = _find(objects, "Deployment", f"analytics-{role}")
+        if deployment is not None:
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            peers = _env(container).get("KEPURI_ANALYTICS_PEERS_METRICS", {}).get("value", "")
+            if peers.split(",") != wanted:
+                yield f"analytics-{role}: KEPURI_ANALYTICS_PEERS_METRICS must be the background roles' /metrics"
 
 
 def _settings_known(deployments: list[Object]) -> Iterator[str]:
@@ -250,14 +268,18 @@ def _network(objects: list[Object], deployments: list[Object]) -> Iterator[str]:
                     opened = {p["port"] for p in rule.get("ports", [])}
                     if not opened or opened - own_ports:
                         yield f"{name}: {policy['metadata']['name']} opens ports {sorted(opened) or 'all'}"
+    # a background role answers Prometheus (another namespace) and analytics' operations table only
+    dashboard = {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "analytics", "app.kubernetes.io/component": "api"}}
+    }
     for svc in SERVICES:
         labels = {"app.kubernetes.io/name": svc, "app.kubernetes.io/component": "background"}
         for policy in policies:
             if _selects(policy["spec"]["podSelector"], labels):
                 for rule in policy["spec"].get("ingress", []):
                     for peer in rule.get("from", []):
-                        if "namespaceSelector" not in peer:
-                            yield f"{svc}-background: {policy['metadata']['name']} lets pods of this namespace in"
+                        if "namespaceSelector" not in peer and peer != dashboard:
+                            yield f"{svc}-background: {policy['metadata']['name']} lets other pods of this namespace in"
 
 
 def _kafka(objects: list[Object], deployments: list[Object]) -> Iterator[str]:

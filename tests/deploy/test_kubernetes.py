@@ -192,7 +192,13 @@ BREAKS: dict[str, tuple[Callable[[list[Object]], object], str]] = {
         lambda o: find(o, "NetworkPolicy", "notification-background")["spec"]["ingress"].append(
             {"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": 8103}]}
         ),
-        "notification-background: notification-background lets pods of this namespace in",
+        "notification-background: notification-background lets other pods of this namespace in",
+    ),
+    "the operations table reading the api roles": (
+        lambda o: next(
+            e for e in _container(o, "analytics-api")["env"] if e["name"] == "KEPURI_ANALYTICS_PEERS_METRICS"
+        ).update(value="http://registration-api:8001/metrics"),
+        "analytics-api: KEPURI_ANALYTICS_PEERS_METRICS must be the background roles' /metrics",
     ),
     "Caddy routing to a role that is not the api": (
         lambda o: next(e for e in _container(o, "caddy")["env"] if e["name"] == "KEPURI_REVIEW_UPSTREAM").update(
