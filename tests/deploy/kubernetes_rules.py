@@ -211,6 +211,9 @@ def _roles(objects: list[Object], svc: str, port: int, background_port: int) -> 
         yield f"{svc}: no autoscaling/v2 HorizontalPodAutoscaler on {svc}-api"
     elif not 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]:
         yield f"{svc}-api: the HPA must keep at least two replicas"
+    api = _find(objects, "Deployment", f"{svc}-api")
+    if api is not None and "replicas" in api["spec"]:
+        yield f"{svc}-api: sets replicas, which each apply would reset under its HPA"
 
 
 def _operations_table(objects: list[Object]) -> Iterator[str]:

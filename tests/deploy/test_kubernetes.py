@@ -178,6 +178,10 @@ BREAKS: dict[str, tuple[Callable[[list[Object]], object], str]] = {
         lambda o: o.remove(find(o, "HorizontalPodAutoscaler", "registration-api")),
         "no autoscaling/v2 HorizontalPodAutoscaler on registration-api",
     ),
+    "replicas under an HPA": (
+        lambda o: find(o, "Deployment", "review-api")["spec"].update(replicas=3),
+        "review-api: sets replicas",
+    ),
     "no PodDisruptionBudget": (
         lambda o: o.remove(find(o, "PodDisruptionBudget", "analytics-background")),
         "analytics-background: 0 PodDisruptionBudgets",
