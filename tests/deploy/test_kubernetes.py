@@ -289,3 +289,11 @@ def test_checkov_passes_every_overlay_and_fails_a_broken_one(checkov: Path, tmp_
     assert set(failed) == {"broken.yaml"}, failed
     assert {"CKV_K8S_16", "CKV_K8S_8"} <= failed["broken.yaml"]  # privileged, no liveness probe
     assert report["summary"]["passed"] > 100
+
+
+def test_every_checkov_skip_says_why() -> None:
+    lines = (KUBE / ".checkov.yaml").read_text(encoding="utf-8").splitlines()
+    skips = [i for i, line in enumerate(lines) if line.strip().startswith("- CKV")]
+    assert skips
+    for i in skips:
+        assert lines[i - 1].strip().startswith("#"), f"{lines[i].strip()} has no reason above it"
