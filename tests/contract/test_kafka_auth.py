@@ -110,8 +110,14 @@ async def test_without_a_login_the_bus_works_as_before(kafka_bootstrap: str, sto
 
 
 async def _clients(login: KafkaLogin) -> list[AIOKafkaProducer | AIOKafkaAdminClient | AIOKafkaConsumer]:
+    """The three kinds of aiokafka client a bus makes, built (not started) and closed again."""
     bus = KafkaBus("127.0.0.1:9", login=login)
-    return [bus._new_producer(), bus._new_admin(), KafkaSubscription(bus, "group", ("topic",))._new_consumer()]
+    producer, admin = bus._new_producer(), bus._new_admin()
+    consumer = KafkaSubscription(bus, "group", ("topic",))._new_consumer()
+    await producer.stop()
+    await admin.close()
+    await consumer.stop()
+    return [producer, admin, consumer]
 
 
 def _connection_settings(client: AIOKafkaProducer | AIOKafkaAdminClient | AIOKafkaConsumer) -> tuple[object, ...]:
