@@ -61,12 +61,18 @@ class TansuBroker:
     ``start`` and ``stop`` may be called again and again; the port stays the same, so clients that
     knew the broker reconnect to the restarted one. Memory storage means a restart loses every topic,
     record and committed offset: use it to test outages, not durability.
+
+    ``authentication=True`` starts it with ``--authentication``: every client must log in with SASL
+    (tansu offers SCRAM-SHA-256 and SCRAM-SHA-512). tansu 0.6's memory and S3 storage keep no SCRAM
+    credentials (creating a user is accepted and dropped, looking one up finds none), so such a broker
+    refuses every login: use it to test refused logins, not successful ones.
     """
 
-    def __init__(self, port: int | None = None, log_dir: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, log_dir: Path | None = None, *, authentication: bool = False) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.binary = tansu_binary()
+        self.authentication = authentication
         self._log_dir = log_dir or Path(tempfile.mkdtemp(prefix="tansu-"))
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path = self._log_dir / f"tansu-{self.port}.log"
@@ -89,6 +95,7 @@ class TansuBroker:
             url,
             "--storage-engine",
             "memory://tansu/",
+            *(["--authentication"] if self.authentication else []),
         ]
 
     def output(self) -> str:

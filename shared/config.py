@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .events.envelope import DEFAULT_SCHEMA_BASE, checked_schema_base
@@ -35,6 +35,36 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 4
     kafka_idempotence: bool = False
     kafka_fetch_max_wait_ms: int = 100
+    # Logging in to Kafka (a Strimzi KafkaUser with SCRAM): user name and password both or neither;
+    # the protocol defaults to SASL_PLAINTEXT with them and PLAINTEXT without. SASL_SSL trusts the
+    # system's certificate authorities. The password is a SecretStr: it never shows in a repr or log.
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] | None = None
+
+    @model_validator(mode="after")
+    def _kafka_login(self) -> ServiceSettings:
+        # an empty variable (an optional Secret key that is absent) counts as unset
+        self.kafka_sasl_username = self.kafka_sasl_username or None
+        if self.kafka_sasl_password is not None and not self.kafka_sasl_password.get_secret_value():
+            self.kafka_sasl_password = None
+        if (self.kafka_sasl_username is None) != (self.kafka_sasl_password is None):
+            raise ValueError("KEPURI_KAFKA_SASL_USERNAME and KEPURI_KAFKA_SASL_PASSWORD are set together or not at all")
+        with_login = self.kafka_sasl_username is not None
+        if self.kafka_security_protocol is None:
+            self.kafka_security_protocol = "SASL_PLAINTEXT" if with_login else "PLAINTEXT"
+        if with_login != self.kafka_security_protocol.startswith("SASL_"):
+            raise ValueError(
+                f"KEPURI_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} "
+                + (
+                    "ignores the SASL user name and password"
+                    if with_login
+                    else "needs KEPURI_KAFKA_SASL_USERNAME and _PASSWORD"
+                )
+            )
+        return self
+
     # Seconds an idle keep-alive connection stays open. Longer than the idle timeout of whatever pools
     # connections in front (60 s on nginx upstreams and most load balancers), so the server never
     # closes a connection just as a client reuses it; uvicorn's own default is 5 s.

@@ -2,12 +2,14 @@
 
 from .base import Bus, BusError, BusUnavailable, Subscription, TopicSpec
 from .factory import bus_from_url
+from .kafka_login import KafkaLogin
 from .message import Message, Record, TopicPartition
 
 __all__ = [
     "Bus",
     "BusError",
     "BusUnavailable",
+    "KafkaLogin",
     "Message",
     "Record",
     "Subscription",

@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 
 from .base import Bus
+from .kafka_login import KafkaLogin
 
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
 
 
 def bus_from_url(
-    url: str, *, default_partitions: int = 4, kafka_idempotence: bool = False, fetch_max_wait_ms: int = 100
+    url: str,
+    *,
+    default_partitions: int = 4,
+    kafka_idempotence: bool = False,
+    fetch_max_wait_ms: int = 100,
+    kafka_login: KafkaLogin | None = None,
 ) -> Bus:
     """The bus a URL names, not yet started.
 
@@ -18,7 +24,8 @@ def bus_from_url(
     is the embedded log in that SQLite file; ``kafka://host:port[,host2:port2...]`` is a Kafka cluster
     reached through those bootstrap servers. Anything else raises :class:`ValueError` saying what is
     expected. The keyword arguments are the settings of the topics the bus creates on first use and of
-    the Kafka clients; the embedded log ignores the Kafka ones.
+    the Kafka clients (``kafka_login``: how every Kafka client logs in, by default not at all); the
+    embedded log ignores the Kafka ones.
     """
     if url.startswith("embedded:"):
         from .embedded import EmbeddedLog
@@ -45,5 +52,6 @@ def bus_from_url(
             default_partitions=default_partitions,
             enable_idempotence=kafka_idempotence,
             fetch_max_wait_ms=fetch_max_wait_ms,
+            login=kafka_login,
         )
     raise ValueError(f"unknown bus URL {url!r}: use embedded:///path/to/bus.db or kafka://host:port[,host:port]")

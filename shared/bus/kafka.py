@@ -12,7 +12,10 @@ rest not; the outbox relay then publishes the rest again, and consumers, which a
 what they have already applied (see DESIGN.md §5).
 
 Every aiokafka error is raised again as :class:`BusUnavailable` (the broker cannot be reached or did
-not answer in time: retry later) or :class:`BusError` (anything else), with aiokafka's as the cause.
+not answer in time: retry later) or :class:`BusError` (anything else, a refused login included), with
+aiokafka's as the cause. Every client logs in as the bus's :class:`~shared.bus.kafka_login.KafkaLogin`
+says (SASL/SCRAM for a Strimzi KafkaUser); with SASL, :meth:`KafkaBus.start` first logs in once on its
+own, because aiokafka's clients only log a refused login and then report that no broker answered.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka import TopicPartition as KafkaTopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import create_conn
 from aiokafka.errors import (
     CommitFailedError,
     IllegalStateError,
@@ -36,6 +40,7 @@ from aiokafka.errors import (
 from aiokafka.structs import OffsetAndMetadata
 
 from .base import Bus, BusError, BusUnavailable, Subscription, TopicSpec
+from .kafka_login import KafkaLogin, raised_in_sasl_handshake
 from .message import Message, Record, TopicPartition
 
 log = logging.getLogger(__name__)
@@ -53,6 +58,10 @@ def _translated(action: str) -> Iterator[None]:
     except KafkaError as exc:
         kind = BusUnavailable if exc.retriable or isinstance(exc, KafkaTimeoutError) else BusError
         raise kind(f"kafka: {action}: {type(exc).__name__} {exc}") from exc
+    except (KeyError, ValueError) as exc:
+        if not raised_in_sasl_handshake(exc):
+            raise
+        raise BusError(f"kafka: {action}: the broker refused the SASL login") from exc
 
 
 async def _close_quietly(*clients: AIOKafkaAdminClient | AIOKafkaProducer | AIOKafkaConsumer | None) -> None:
@@ -73,7 +82,8 @@ class KafkaBus(Bus):
     it bounds the latency of an idle consumer (the tansu test broker always waits that long, so tests
     set about 10 ms). Every call that talks to the broker is bounded: ``connect_timeout_ms`` for
     :meth:`start`, ``ping_timeout_ms`` for :meth:`ping`, ``request_timeout_ms`` for a publish and
-    ``join_timeout_ms`` for a subscription joining its group.
+    ``join_timeout_ms`` for a subscription joining its group. ``login`` is how every client logs in
+    (default: PLAINTEXT, no login).
     """
 
     def __init__(
@@ -92,6 +102,7 @@ class KafkaBus(Bus):
         heartbeat_interval_ms: int = 3_000,
         join_timeout_ms: int = 60_000,
         client_id: str = "kepuri",
+        login: KafkaLogin | None = None,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.default_partitions = default_partitions
@@ -106,6 +117,7 @@ class KafkaBus(Bus):
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.join_timeout_ms = join_timeout_ms
         self.client_id = client_id
+        self.login = login or KafkaLogin()
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
         self._known_topics: set[str] = set()
@@ -115,19 +127,9 @@ class KafkaBus(Bus):
         answer within ``connect_timeout_ms``. Starting a started bus does nothing."""
         if self._producer is not None:
             return
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap_servers,
-            client_id=self.client_id,
-            acks="all",
-            enable_idempotence=self.enable_idempotence,
-            linger_ms=self.linger_ms,
-            request_timeout_ms=self.request_timeout_ms,
-        )
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers,
-            client_id=self.client_id,
-            request_timeout_ms=self.request_timeout_ms,
-        )
+        if self.login.uses_sasl:
+            await self._check_login()
+        producer, admin = self._new_producer(), self._new_admin()
         try:
             with _translated(f"connect to {self.bootstrap_servers}"):
                 async with asyncio.timeout(self.connect_timeout_ms / 1000):
@@ -137,6 +139,50 @@ class KafkaBus(Bus):
             await _close_quietly(producer, admin)
             raise
         self._producer, self._admin = producer, admin
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            acks="all",
+            enable_idempotence=self.enable_idempotence,
+            linger_ms=self.linger_ms,
+            request_timeout_ms=self.request_timeout_ms,
+            **self.login.client_options(),
+        )
+
+    def _new_admin(self) -> AIOKafkaAdminClient:
+        return AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            request_timeout_ms=self.request_timeout_ms,
+            **self.login.client_options(),
+        )
+
+    async def _check_login(self) -> None:
+        """Log in to the first bootstrap server that answers, then hang up: :class:`BusError` naming the
+        user and mechanism (never the password) if the broker refuses the login. Servers that cannot be
+        reached are left for the clients' own start to report."""
+        action = f"log in to {self.bootstrap_servers} as {self.login.describe()}"
+        with _translated(action):
+            async with asyncio.timeout(self.connect_timeout_ms / 1000):
+                for server in self.bootstrap_servers.split(","):
+                    host, _, port = server.rpartition(":")
+                    try:
+                        conn = await create_conn(
+                            host.strip("[]"),
+                            int(port),
+                            client_id=self.client_id,
+                            request_timeout_ms=self.request_timeout_ms,
+                            **self.login.client_options(),
+                        )
+                    except (OSError, KafkaError) as exc:
+                        if isinstance(exc, KafkaError) and not exc.retriable:
+                            raise
+                        log.info("kafka: %s: %s did not answer: %s", action, server, exc)
+                        continue
+                    conn.close()
+                    return
 
     async def stop(self) -> None:
         """Flush what the producer still holds and close both clients."""
@@ -228,7 +274,19 @@ class KafkaSubscription(Subscription):
         ``join_timeout_ms``."""
         bus = self._bus
         await bus._ensure_known(self.topics)
-        consumer = AIOKafkaConsumer(
+        consumer = self._new_consumer()
+        try:
+            with _translated(f"join group {self.group}"):
+                async with asyncio.timeout(bus.join_timeout_ms / 1000):
+                    await consumer.start()
+        except BaseException:
+            await _close_quietly(consumer)
+            raise
+        self._consumer = consumer
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        bus = self._bus
+        return AIOKafkaConsumer(
             *self.topics,
             bootstrap_servers=bus.bootstrap_servers,
             client_id=bus.client_id,
@@ -239,15 +297,8 @@ class KafkaSubscription(Subscription):
             request_timeout_ms=bus.request_timeout_ms,
             session_timeout_ms=bus.session_timeout_ms,
             heartbeat_interval_ms=bus.heartbeat_interval_ms,
+            **bus.login.client_options(),
         )
-        try:
-            with _translated(f"join group {self.group}"):
-                async with asyncio.timeout(bus.join_timeout_ms / 1000):
-                    await consumer.start()
-        except BaseException:
-            await _close_quietly(consumer)
-            raise
-        self._consumer = consumer
 
     async def stop(self) -> None:
         """Leave the group; its partitions go to the other members from their committed offsets."""

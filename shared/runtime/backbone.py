@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..bus import Bus, BusError, TopicSpec
+from ..bus import Bus, BusError, KafkaLogin, TopicSpec
 from ..bus.factory import bus_from_url
 from ..config import ServiceSettings
 from ..consumer import ApplyErrorPolicy, ConsumerRuntime, Projection, dead_letter
@@ -57,6 +57,12 @@ class Backbone:
             default_partitions=settings.topic_partitions,
             kafka_idempotence=settings.kafka_idempotence,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            kafka_login=KafkaLogin(
+                settings.kafka_security_protocol or "PLAINTEXT",  # the settings fill it in
+                settings.kafka_sasl_mechanism,
+                settings.kafka_sasl_username,
+                settings.kafka_sasl_password,
+            ),
         )
         self.tables = BackboneTables(metadata)
         self.recorder = Recorder(self.tables)
