@@ -34,12 +34,8 @@ SERVICES = {
     "analytics": (8004, 8104),
 }
 # Names the manifests set before the code reads them: the background role's port (issue 21's process
-# roles, built beside this) and the bus's SCRAM credentials (shared/bus does not speak SASL yet; see
-# deploy/README.md, "Kafka ACLs"). Remove each from here once a setting reads it.
-PENDING_SETTINGS = {f"KEPURI_{svc.upper()}_BACKGROUND_PORT" for svc in SERVICES} | {
-    "KEPURI_KAFKA_SASL_USERNAME",
-    "KEPURI_KAFKA_SASL_PASSWORD",
-}
+# roles, built beside this). Remove each from here once a setting reads it.
+PENDING_SETTINGS = {f"KEPURI_{svc.upper()}_BACKGROUND_PORT" for svc in SERVICES}
 SECRET_NAMES = re.compile(r"PASSWORD|SECRET|ACCESS_KEY|DATABASE_URL|VAULT_URL")
 
 
