@@ -33,7 +33,7 @@ async def get_overview(
     analytics: AnalyticsDep,
     campaign: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """Read afresh every time (a small table; a replay's swap shows at once), tagged by its bytes."""
+    # read afresh every time (a small table; a replay's swap shows at once), tagged by its bytes
     result = await overview(analytics.backbone.engine, campaign)
     answer = OverviewOut(
         total=result.total, provinces=[ProvinceCountOut(code=p.code, activities=p.activities) for p in result.provinces]

@@ -205,8 +205,8 @@ async def scoreboard(
     by: Annotated[Literal["unit", "province", "city", "county"], Query()] = "unit",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
-    """A reviewer below national level sees the units and regions inside its jurisdiction only: the answer
-    depends on the caller, so it is private."""
+    """A reviewer below national level sees the units and regions inside its jurisdiction only."""
+    # so the answer depends on the caller: private
     where = replace(where, region=within_jurisdiction(staff, where.region))
     board = await analytics.answer_json(
         ("scoreboard", where, by, limit), lambda c: stats.scoreboard(SqlStatistics(c), where, by, limit), SCOREBOARD
