@@ -28,9 +28,10 @@ _TAG = re.compile(r'(?:W/)?"[^"]*"')  # an entity tag; its opaque part may hold 
 
 @dataclass(frozen=True)
 class Freshness:
-    """How long a cache may answer without asking again (``max_age``, seconds), and how much longer it may
-    answer a stale copy while it asks in the background (``stale_while_revalidate``); ``shared=False``: a
-    private answer, kept by the caller's browser only and revalidated every time."""
+    """How long a cache may answer without asking again (``max_age``, seconds; 0: any cache may keep it
+    but asks again every time), and how much longer it may answer a stale copy while it asks in the
+    background (``stale_while_revalidate``); ``shared=False``: a private answer, kept by the caller's
+    browser only and revalidated every time."""
 
     max_age: int
     stale_while_revalidate: int = 0
@@ -40,6 +41,8 @@ class Freshness:
     def cache_control(self) -> str:
         if not self.shared:
             return "private, no-cache"
+        if not self.max_age:
+            return "public, no-cache"
         directives = f"public, max-age={self.max_age}"
         if self.stale_while_revalidate:
             directives += f", stale-while-revalidate={self.stale_while_revalidate}"

@@ -12,6 +12,7 @@ import pytest
 from .conftest import Service
 from .directory_support import approved, checked_in, configured, feed, registered
 from .test_directory_search import listed
+from .test_science_routes import VISITOR, route_body, two_activities
 
 BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 SEARCH = "/api/v1/directory/activities"
@@ -92,3 +93,23 @@ async def test_the_divisions_are_kept_a_day(service: Service) -> None:
     etag = fresh(await ask(service, "/api/v1/directory/regions", parent="61"), day)
     not_modified(await ask(service, "/api/v1/directory/regions", etag, parent="61"), etag, day)
     assert fresh(await ask(service, "/api/v1/directory/regions"), day) != etag
+
+
+@BOTH
+async def test_a_route_is_revalidated_every_time_and_a_visitors_progress_is_private(service: Service) -> None:
+    headers, ids = await two_activities(service)
+    route = (await service.client.post("/api/v1/science-routes", json=route_body(ids), headers=headers)).json()
+    url = f"/api/v1/directory/routes/{route['id']}"
+    before = fresh(await ask(service, url), "public, no-cache")  # the page asks again when its visitor completes it
+    not_modified(await ask(service, url, before), before, "public, no-cache")
+    listed = fresh(await ask(service, "/api/v1/directory/routes", campaign="2026"), "public, no-cache")
+    not_modified(await ask(service, "/api/v1/directory/routes", listed, campaign="2026"), listed, "public, no-cache")
+
+    progress = await ask(service, f"{url}/progress", visitor=VISITOR)
+    mine = fresh(progress, "private, no-cache")
+    for stop in route["stops"]:
+        checked = await service.client.post(f"{url}/check-ins", json={"stop": stop["key"], "visitor": VISITOR})
+        assert checked.status_code == 200, checked.text
+    assert fresh(await ask(service, f"{url}/progress", mine, visitor=VISITOR), "private, no-cache") != mine
+    after = await ask(service, url, before)
+    assert fresh(after, "public, no-cache") != before  # the completion the visitor's check-ins added

@@ -51,6 +51,7 @@ def test_a_comma_inside_a_tag_is_part_of_it() -> None:
 def test_cache_control_of_public_and_private_answers() -> None:
     assert Freshness(5, 10).cache_control == "public, max-age=5, stale-while-revalidate=10"
     assert Freshness(1).cache_control == "public, max-age=1"
+    assert Freshness(0).cache_control == "public, no-cache"  # kept, but asked again every time
     assert PRIVATE.cache_control == "private, no-cache"
     assert "public" not in Freshness(60, 60, shared=False).cache_control
 

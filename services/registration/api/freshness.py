@@ -18,7 +18,9 @@ SEARCH = Freshness(max_age=5, stale_while_revalidate=10)
 ACTIVITY = Freshness(max_age=2, stale_while_revalidate=5)
 # The divisions (GB/T 2260) are packaged data: they change only with a release.
 REGIONS = Freshness(max_age=86_400, stale_while_revalidate=86_400)
-# Science routes change when their maker publishes again: as searches.
-ROUTES = SEARCH
+# A science route's page asks for the route again the moment its visitor completes it, to show the
+# completions its own check-in just added: any cache may keep it, but asks again every time (a 304 when
+# nothing changed).
+ROUTES = Freshness(max_age=0)
 # A visitor's own progress on a route changes with each of its check-ins: its browser only, revalidated.
 PROGRESS = PRIVATE
