@@ -20,6 +20,9 @@ What it measures, on one instance of the real registration app over SQLite:
    - ``GET /healthz``: the baseline, the ceiling of the HTTP stack on this machine;
    - text search: ``q=`` from a rotating list of 2–4 character Chinese queries (topics common to
      tens of thousands of activities, county names matching a few hundred);
+   - text search revalidated: the same searches, each with ``If-None-Match`` naming the ``ETag`` its
+     answer had just before the run (read once per search), so every answer is a ``304`` without a
+     body, as a browser's or a CDN's repeated search is; its rate against the text search's 200s;
    - region lists: ``region=`` province, city and county codes in rotation;
    - near-me: ``near=<lat>,<lon>&preset=30min`` around rotating city centres;
    - check-in: ``POST /api/v1/directory/activities/{id}/check-ins`` to rotating public activities
@@ -57,6 +60,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from sqlalchemy import func, select
 
 from harness.launcher import launch, stop_all, wait_healthy
@@ -77,9 +81,10 @@ RECORDED = "participation-recorded"
 RECORDED_HEADER = f'%["ce_type","{RECORDED}"]%'  # how encode_headers stores the event type
 TABLES = BackboneTables(metadata)
 
-# wrk script: walk a list of paths (one per line) from a per-thread offset with one method, each
-# request from a pseudo-client address (X-Forwarded-For); any status but the expected one is a
-# failure. done() prints "kepuri-bench {json}" with counts and latency percentiles in µs.
+# wrk script: walk a list of paths (one per line, optionally a tab and an If-None-Match value) from a
+# per-thread offset with one method, each request from a pseudo-client address (X-Forwarded-For); any
+# status but the expected one is a failure. done() prints "kepuri-bench {json}" with counts and
+# latency percentiles in µs.
 LUA = r"""
 local threads = {}
 function setup(thread)
@@ -87,8 +92,11 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  paths = {}
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  paths, tags = {}, {}
+  for line in io.lines(args[1]) do
+    local path, tag = line:match("^([^\t]*)\t?(.*)$")
+    paths[#paths + 1], tags[#tags + 1] = path, tag
+  end
   method, expected, clients = args[2], tonumber(args[3]), tonumber(args[4])
   authorization = args[5]  -- optional: an Authorization header sent with every request
   sent, ok, failed, statuses = 0, 0, 0, {}
@@ -99,7 +107,9 @@ function request()
   local c = (i * 7 + offset) % clients
   local headers = { ["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(c / 65536), math.floor(c / 256) % 256, c % 256) }
   if authorization and authorization ~= "" then headers["Authorization"] = authorization end
-  return wrk.format(method, paths[i % #paths + 1], headers)
+  local k = i % #paths + 1
+  if tags[k] ~= "" then headers["If-None-Match"] = tags[k] end
+  return wrk.format(method, paths[k], headers)
 end
 function response(status, headers, body)
   if status == expected then ok = ok + 1 else
@@ -173,7 +183,9 @@ class Bench:
             self.files[case].write_text("\n".join(lines) + "\n")
 
     async def wrk_run(self, case: str, seconds: float) -> Run:
-        method, expected = ("POST", 202) if case == "check_in" else ("GET", 200)
+        method, expected = ("POST", 202) if case == "check_in" else ("GET", 304 if case == "search_304" else 200)
+        if case == "search_304":
+            await self.tag_searches()
         command = [self.wrk, "-t1", f"-c{self.args.connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
         command += ["-s", str(self.lua), self.url, "--", str(self.files[case]), method, str(expected)]
         command += [str(PSEUDO_CLIENTS)]
@@ -183,6 +195,13 @@ class Bench:
         if process.returncode or line is None:
             raise RuntimeError(f"wrk failed ({process.returncode}):\n{output.decode()}")
         return Run(case, json.loads(line.removeprefix("kepuri-bench ")))
+
+    async def tag_searches(self) -> None:
+        """Each search of ``search_304`` with the ETag of its answer now (check-ins change the counts)."""
+        paths = [line.split("\t")[0] for line in self.files["search_304"].read_text().splitlines()]
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as client:
+            tags = [(await client.get(path)).headers["etag"] for path in paths]
+        self.files["search_304"].write_text("".join(f"{p}\t{t}\n" for p, t in zip(paths, tags, strict=True)))
 
     async def counts(self) -> tuple[int, int]:
         """participation-recorded rows in the outbox, and outbox rows not yet published."""
@@ -269,6 +288,9 @@ def summarize(runs: dict[str, list[Run]]) -> list[Result]:
                 met=statistics.median(p99) <= TARGET_P99_MS if read else None,
             )
         )
+    revalidated, searched = [r.rate for r in runs["search_304"]], [r.rate for r in runs["search"]]
+    rows.append(Result("directory", "text search: 304/s against 200/s", "requests/s", revalidated, "text search",
+                       searched))  # fmt: skip
     return rows
 
 

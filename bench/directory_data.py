@@ -50,9 +50,10 @@ THEMES = ("乡村振兴", "卫生健康", "食品安全")
 GROUPS = ("公众", "青少年", "老年人")
 FORMATS = ("offline", "offline", "offline", "both", "online")
 
-CASES = ("healthz", "search", "region", "near", "check_in")
+CASES = ("healthz", "search", "search_304", "region", "near", "check_in")
 LABELS = {
     "search": "text search (q=, 2–4 Chinese characters)",
+    "search_304": "text search revalidated (If-None-Match: 304)",
     "region": "region list (province / city / county)",
     "near": "near-me (preset=30min, city centres)",
     "check_in": "check-in (POST …/check-ins)",
@@ -204,6 +205,7 @@ class Loader:
         cases = {
             "healthz": ["/healthz"],
             "search": text,
+            "search_304": list(text),  # the same searches; bench.directory adds each one's ETag
             "region": [f"{base}?region={code}" for code in regions],
             "near": near,
             "check_in": check_ins,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from fastapi import Response
 from pydantic import TypeAdapter
 from sqlalchemy import Connection
 
@@ -15,6 +14,7 @@ from shared.runtime import Backbone
 from shared.store import reading
 from shared.web.answer_cache import Answers
 from shared.web.auth import Verifier
+from shared.web.conditional import Rendered
 
 from .operations_dashboard.hub import DashboardHub
 from .operations_dashboard.limits import StreamSlots
@@ -43,13 +43,13 @@ class Analytics:
 
         return await self.answers.get(key, compute)
 
-    async def answer_json(self, key: Any, query: Callable[[Connection], Any], shape: TypeAdapter[Any]) -> Response:
+    async def answer_json(self, key: Any, query: Callable[[Connection], Any], shape: TypeAdapter[Any]) -> Rendered:
         """As :meth:`answer`, for a route: ``query``'s answer is rendered to JSON as ``shape`` once and the
-        bytes are shared too, not serialised again for every caller."""
+        bytes and their tag are shared too (not serialised again for every caller; a revalidation is a
+        comparison of tags: :func:`shared.web.conditional.conditional`)."""
 
-        async def compute() -> bytes:
+        async def compute() -> Rendered:
             value = await reading(self.backbone.engine, lambda connection: connection.run_sync(query))
-            return shape.dump_json(shape.validate_python(value))
+            return Rendered.of(shape.dump_json(shape.validate_python(value)))
 
-        body = await self.answers.get(("json", key), compute)
-        return Response(body, media_type="application/json")
+        return await self.answers.get(("json", key), compute)

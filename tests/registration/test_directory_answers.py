@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.registration.directory.criteria import Criteria, Page
 
 from .conftest import Service
+from .directory_support import registered
+from .test_directory_caching import SEARCH, ask
 from .test_directory_search import found, listed, named
 
 
@@ -45,4 +49,32 @@ async def test_near_me_searches_are_not_shared(service: Service, asked: list[Cri
     await listed(service, named("天文观测科普讲座", latitude=34.5, longitude=109.5))
     for _ in range(2):
         assert len(await found(service, near="34.5,109.5", radius_km=10)) == 1
+    assert len(asked) == 2
+
+
+async def test_a_shared_answer_is_revalidated_without_a_query(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With answers shared (as served), a repeated search and a repeated activity page are a comparison of
+    tags: the database is asked once, however many 304s follow."""
+    queries = service.container.directory.queries
+    search, get, asked = queries.search, queries.get, []
+
+    async def counted_search(criteria: Criteria) -> Page:
+        asked.append(criteria)
+        return await search(criteria)
+
+    async def counted_get(activity_id: str) -> Any:
+        asked.append(activity_id)
+        return await get(activity_id)
+
+    monkeypatch.setattr(queries, "search", counted_search)
+    monkeypatch.setattr(queries, "get", counted_get)
+    activity = registered(name="天文观测科普讲座")
+    await listed(service, activity)
+    for url in (SEARCH, f"{SEARCH}/{activity.subject}"):
+        etag = (await ask(service, url, q="天文") if url == SEARCH else await ask(service, url)).headers["etag"]
+        for _ in range(3):
+            answer = await ask(service, url, etag, q="天文") if url == SEARCH else await ask(service, url, etag)
+            assert answer.status_code == 304
     assert len(asked) == 2

@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth import Principal, Role
 from shared.web.auth import require_role, verified
+from shared.web.conditional import PRIVATE, Freshness
 
 from ..adapters.campaign_access import campaign_access
 from ..container import Analytics
@@ -28,9 +29,22 @@ from ..domain import access
 from ..domain.access import CampaignAccess, require_staff, within_jurisdiction
 from .deps import AnalyticsDep
 
-__all__ = ["CallerDep", "PublicStatisticsDep", "StaffDep", "access_of", "require_staff", "within_jurisdiction"]
+__all__ = [
+    "STATISTICS",
+    "CallerDep",
+    "PublicStatisticsDep",
+    "StaffDep",
+    "StatisticsFreshnessDep",
+    "access_of",
+    "require_staff",
+    "within_jurisdiction",
+]
 
 STAFF = cast(tuple[Role, ...], access.STAFF)
+# Public statistics are recomputed at most once a second for everyone (the container's shared answers):
+# a cache may keep them as long, and answer a copy two seconds older while it asks again. The live
+# dashboard's figures come by its stream, not from here.
+STATISTICS = Freshness(max_age=1, stale_while_revalidate=2)
 StaffDep = Annotated[Principal, require_role(*STAFF)]
 _bearer = HTTPBearer(auto_error=False, description="An access token from registration's POST /api/v1/auth/token")
 
@@ -57,11 +71,21 @@ async def access_of(analytics: Analytics, campaign: str | None) -> CampaignAcces
 async def public_or_staff(request: Request, analytics: AnalyticsDep, caller: CallerDep) -> Principal | None:
     """Anyone for a public campaign's statistics, else staff (the campaign read from the query as sent,
     so that a caller without a token is answered 401 before its parameters are judged)."""
+    await statistics_freshness(request, analytics, caller)
+    return caller
+
+
+async def statistics_freshness(request: Request, analytics: AnalyticsDep, caller: CallerDep) -> Freshness:
+    """As :func:`public_or_staff`, and how long a cache may keep the answer: :data:`STATISTICS` for anyone
+    when the campaign is public (the answer is the same whoever asks), else :data:`PRIVATE` (staff only:
+    no shared cache may keep it and hand it to someone without a token)."""
     campaign = request.query_params.get("campaign") or None
     if (await access_of(analytics, campaign)).public:
-        return caller
+        return STATISTICS
     scope = f"the statistics of campaign {campaign!r}" if campaign else "the statistics of all campaigns"
-    return require_staff(caller, f"{scope} are not public (a campaign's public_statistics setting is false)")
+    require_staff(caller, f"{scope} are not public (a campaign's public_statistics setting is false)")
+    return PRIVATE
 
 
 PublicStatisticsDep = Annotated[Principal | None, Depends(public_or_staff)]
+StatisticsFreshnessDep = Annotated[Freshness, Depends(statistics_freshness)]

@@ -2,28 +2,32 @@
 local rules and the indicator scoreboard, with filters (campaign, region prefix, start days). The
 scoreboard (per unit) is for staff; the rest is public unless the campaign says otherwise (..access).
 
-Each answer is shared for a second by every caller asking the same question (:mod:`..cache`), so the
-figures are at most a second old and fifty viewers cost the database what one does."""
+Each answer is shared for a second by every caller asking the same question (the container's answers),
+so the figures are at most a second old and fifty viewers cost the database what one does. Each carries
+a strong ``ETag`` and a ``Cache-Control`` (public for a public campaign, private for staff: ..access), and
+a matching ``If-None-Match`` is answered 304 from the shared answer without a query."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
+from shared.web.conditional import PRIVATE, conditional
 from shared.web.dates import Day
 from shared.web.problems import Problem
 
 from ...adapters.statistics import SqlStatistics
 from ...service import statistics as stats
-from ..access import StaffDep, public_or_staff, within_jurisdiction
+from ..access import StaffDep, StatisticsFreshnessDep, within_jurisdiction
 from ..deps import AnalyticsDep
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
-# Anyone for a campaign whose statistics are public, else a reviewer's or an admin's token (..access).
-PUBLIC = [Depends(public_or_staff)]
+# Anyone for a campaign whose statistics are public, else a reviewer's or an admin's token (..access):
+# the routes take ``FreshnessDep``, which checks that and says how long a cache may keep the answer.
+FreshnessDep = StatisticsFreshnessDep
 
 REGION = r"^\d{2}(\d{2}(\d{2})?)?$"
 MINUTE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
@@ -67,10 +71,10 @@ class Breakdown(BaseModel):
     groups: list[Group]
 
 
-@router.get(
-    "/activities", response_model=Breakdown, summary="Activities and their figures by a dimension", dependencies=PUBLIC
-)
+@router.get("/activities", response_model=Breakdown, summary="Activities and their figures by a dimension")
 async def activities(
+    request: Request,
+    freshness: FreshnessDep,
     analytics: AnalyticsDep,
     where: FiltersDep,
     by: Annotated[stats.Dimension, Query(description="the dimension to group by")] = "province",
@@ -81,7 +85,7 @@ async def activities(
         groups = [Group(**g) for g in stats.breakdown(reader, where, by)]
         return Breakdown(by=by, totals=Figures(**totals), groups=groups)
 
-    return await analytics.answer_json(("activities", where, by), read, BREAKDOWN)
+    return conditional(request, await analytics.answer_json(("activities", where, by), read, BREAKDOWN), freshness)
 
 
 BREAKDOWN = TypeAdapter(Breakdown)
@@ -95,19 +99,20 @@ class Minute(BaseModel):
 MINUTES = TypeAdapter(list[Minute])
 
 
-@router.get(
-    "/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute", dependencies=PUBLIC
-)
+@router.get("/registrations-per-minute", response_model=list[Minute], summary="Registrations per minute")
 async def registrations_per_minute(
+    request: Request,
+    freshness: FreshnessDep,
     analytics: AnalyticsDep,
     campaign: Annotated[str, Query(min_length=1, max_length=64)],
     since: Annotated[str | None, Query(pattern=MINUTE)] = None,
     until: Annotated[str | None, Query(pattern=MINUTE)] = None,
 ) -> Response:
     key = ("minutes", campaign, since, until)
-    return await analytics.answer_json(
+    answer = await analytics.answer_json(
         key, lambda c: stats.per_minute(SqlStatistics(c), campaign, since, until), MINUTES
     )
+    return conditional(request, answer, freshness)
 
 
 class Recommendations(BaseModel):
@@ -115,13 +120,17 @@ class Recommendations(BaseModel):
     units: dict[str, int] = Field(description="unit recommendations in force per level")
 
 
-@router.get(
-    "/recommendations", response_model=Recommendations, summary="Recommendations per level", dependencies=PUBLIC
-)
-async def recommendations(analytics: AnalyticsDep, where: FiltersDep) -> Recommendations:
-    return Recommendations(
-        **await analytics.answer(("recommendations", where), lambda c: stats.recommendations(SqlStatistics(c), where))
+RECOMMENDATIONS = TypeAdapter(Recommendations)
+
+
+@router.get("/recommendations", response_model=Recommendations, summary="Recommendations per level")
+async def recommendations(
+    request: Request, freshness: FreshnessDep, analytics: AnalyticsDep, where: FiltersDep
+) -> Response:
+    answer = await analytics.answer_json(
+        ("recommendations", where), lambda c: stats.recommendations(SqlStatistics(c), where), RECOMMENDATIONS
     )
+    return conditional(request, answer, freshness)
 
 
 class NotificationCount(BaseModel):
@@ -131,19 +140,20 @@ class NotificationCount(BaseModel):
     failed: int
 
 
-@router.get(
-    "/notifications",
-    response_model=list[NotificationCount],
-    summary="Notifications sent and failed",
-    dependencies=PUBLIC,
-)
+NOTIFICATIONS = TypeAdapter(list[NotificationCount])
+
+
+@router.get("/notifications", response_model=list[NotificationCount], summary="Notifications sent and failed")
 async def notifications(
-    analytics: AnalyticsDep, campaign: Annotated[str | None, Query(max_length=64)] = None
-) -> list[NotificationCount]:
-    rows = await analytics.answer(
-        ("notifications", campaign), lambda c: stats.notifications(SqlStatistics(c), campaign)
+    request: Request,
+    freshness: FreshnessDep,
+    analytics: AnalyticsDep,
+    campaign: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    answer = await analytics.answer_json(
+        ("notifications", campaign), lambda c: stats.notifications(SqlStatistics(c), campaign), NOTIFICATIONS
     )
-    return [NotificationCount(**r) for r in rows]
+    return conditional(request, answer, freshness)
 
 
 class RuleRegion(BaseModel):
@@ -161,15 +171,17 @@ class LocalRule(BaseModel):
     regions: list[RuleRegion]
 
 
-@router.get(
-    "/local-rules",
-    response_model=list[LocalRule],
-    summary="The campaign's local assessment rules, counted",
-    dependencies=PUBLIC,
-)
-async def local_rules(analytics: AnalyticsDep, where: FiltersDep) -> list[LocalRule]:
-    rows = await analytics.answer(("local-rules", where), lambda c: stats.local_rules(SqlStatistics(c), where))
-    return [LocalRule(**r) for r in rows]
+LOCAL_RULES = TypeAdapter(list[LocalRule])
+
+
+@router.get("/local-rules", response_model=list[LocalRule], summary="The campaign's local assessment rules, counted")
+async def local_rules(
+    request: Request, freshness: FreshnessDep, analytics: AnalyticsDep, where: FiltersDep
+) -> Response:
+    answer = await analytics.answer_json(
+        ("local-rules", where), lambda c: stats.local_rules(SqlStatistics(c), where), LOCAL_RULES
+    )
+    return conditional(request, answer, freshness)
 
 
 class ScoreRow(Group):
@@ -186,15 +198,20 @@ class Scoreboard(BaseModel):
     "/scoreboard", response_model=Scoreboard, summary="Indicator scoreboard per unit or region (reviewer or admin)"
 )
 async def scoreboard(
+    request: Request,
     staff: StaffDep,
     analytics: AnalyticsDep,
     where: FiltersDep,
     by: Annotated[Literal["unit", "province", "city", "county"], Query()] = "unit",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> Scoreboard:
+) -> Response:
     """A reviewer below national level sees the units and regions inside its jurisdiction only."""
+    # so the answer depends on the caller: private
     where = replace(where, region=within_jurisdiction(staff, where.region))
-    board = await analytics.answer(
-        ("scoreboard", where, by, limit), lambda c: stats.scoreboard(SqlStatistics(c), where, by, limit)
+    board = await analytics.answer_json(
+        ("scoreboard", where, by, limit), lambda c: stats.scoreboard(SqlStatistics(c), where, by, limit), SCOREBOARD
     )
-    return Scoreboard(indicators=board["indicators"], rows=[ScoreRow(**r) for r in board["rows"]])
+    return conditional(request, board, PRIVATE)
+
+
+SCOREBOARD = TypeAdapter(Scoreboard)

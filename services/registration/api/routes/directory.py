@@ -15,14 +15,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from shared.regions import PackagedRegions
 from shared.web import Problem
+from shared.web.conditional import Rendered, conditional
 from shared.web.cursor import decode_cursor, encode_cursor
 from shared.web.dates import Day, moment_of
 from shared.web.idempotency import Idempotent
-from shared.web.responses import FastJSONResponse
 
 from ...directory.criteria import ByDistance, ByStart, Criteria, Format, Page, When, days_of
 from ...directory.geo import MAX_RADIUS_KM, PRESETS_KM, Circle
@@ -31,6 +31,7 @@ from ...directory.search import query_terms
 from ...domain.campaign import china_day
 from ..deps import RegistrationDep
 from ..directory_schemas import Accepted, DirectoryActivityOut, DirectoryPage, FeedbackIn, RegionList
+from ..freshness import ACTIVITY, REGIONS, SEARCH
 
 router = APIRouter(prefix="/directory", tags=["public directory"])
 
@@ -41,6 +42,7 @@ _regions = PackagedRegions()  # the packaged GB/T 2260 data set, read once on fi
 
 @router.get("/activities", response_model=DirectoryPage, summary="Search public activities")
 async def search_activities(
+    request: Request,
     registration: RegistrationDep,
     q: Annotated[str | None, Query(max_length=100, description="搜索: name, organizer, address, description")] = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2}(\d{2}(\d{2})?)?$", description="GB/T 2260 prefix")] = None,
@@ -66,7 +68,7 @@ async def search_activities(
     preset: Annotated[Literal["30min"] | None, Query(description="30min: the 30-minute circle, 15 km")] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> JSONResponse:
+) -> Response:
     if date_from and date_to and date_to < date_from:
         raise _invalid("date_to", "date_to 不能早于 date_from (date_to is before date_from)")
     date_from, date_to = _days(date_from, date_to, on, when)
@@ -92,29 +94,37 @@ async def search_activities(
         limit=limit,
         after=_position(cursor, near=circle is not None) if cursor else None,
     )
-    page = await registration.directory.search(criteria)
-    items = [DirectoryActivityOut.answer(f) for f in page.items]
-    return FastJSONResponse({"items": items, "next_cursor": _cursor(page)})
+
+    async def render() -> Rendered:
+        page = await registration.directory.queries.search(criteria)
+        items = [DirectoryActivityOut.answer(f) for f in page.items]
+        return Rendered.json({"items": items, "next_cursor": _cursor(page)})
+
+    return conditional(request, await registration.directory.shared(criteria, render), SEARCH)
 
 
 @router.get("/regions", response_model=RegionList, summary="List divisions under a region")
 async def list_regions(
+    request: Request,
     parent: Annotated[
         str | None, Query(pattern=r"^\d{2}(\d{2})?$", description="a province or city code; none: the provinces")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     if parent is not None and not _regions.exists(parent):
         raise Problem(404, "没有这个行政区划 (no such region)", f"No region {parent}")
     items = [{"code": code, "name": name} for code, name in _regions.children(parent or "")]
-    return FastJSONResponse({"items": items}, headers={"Cache-Control": "public, max-age=86400"})
+    return conditional(request, Rendered.json({"items": items}), REGIONS)
 
 
 @router.get("/activities/{activity_id}", response_model=DirectoryActivityOut, summary="Read a public activity")
-async def get_activity(activity_id: ActivityId, registration: RegistrationDep) -> JSONResponse:
-    found = await registration.directory.queries.get(activity_id)
-    if found is None:
-        raise NotListed(activity_id)
-    return FastJSONResponse(DirectoryActivityOut.answer(found))
+async def get_activity(activity_id: ActivityId, request: Request, registration: RegistrationDep) -> Response:
+    async def render() -> Rendered:
+        found = await registration.directory.queries.get(activity_id)
+        if found is None:
+            raise NotListed(activity_id)
+        return Rendered.json(DirectoryActivityOut.answer(found))
+
+    return conditional(request, await registration.directory.shared(("activity", activity_id), render), ACTIVITY)
 
 
 @router.post(

@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 
 from shared.auth import Principal
 from shared.web.auth import require_role
+from shared.web.conditional import Rendered, conditional
 from shared.web.idempotency import Idempotent
 
 from ...directory.routes import PublicRoutes
 from ...service.science_routes import Route
 from ..deps import RegistrationDep
+from ..freshness import PROGRESS, ROUTES
 from ..route_schemas import (
     VISITOR,
     ProgressOut,
@@ -79,20 +81,27 @@ PublicDep = Annotated[PublicRoutes, Depends(_public)]
 
 
 @router.get("/directory/routes", response_model=PublicRouteList, summary="A campaign's science routes (public)")
-async def public_routes(campaign: Annotated[str, Query(max_length=64)], routes: PublicDep) -> PublicRouteList:
-    return PublicRouteList(items=[PublicRouteOut.of(r) for r in await routes.listed(campaign)])
+async def public_routes(
+    campaign: Annotated[str, Query(max_length=64)], request: Request, routes: PublicDep
+) -> Response:
+    listed = PublicRouteList(items=[PublicRouteOut.of(r) for r in await routes.listed(campaign)])
+    return conditional(request, _rendered(listed), ROUTES)
 
 
 @router.get("/directory/routes/{route_id}", response_model=PublicRouteOut, summary="A science route (public)")
-async def public_route(route_id: RouteId, routes: PublicDep) -> PublicRouteOut:
-    return PublicRouteOut.of(await routes.view(route_id))  # NotListed: 404
+async def public_route(route_id: RouteId, request: Request, routes: PublicDep) -> Response:
+    return conditional(request, _rendered(PublicRouteOut.of(await routes.view(route_id))), ROUTES)  # NotListed: 404
 
 
 @router.get("/directory/routes/{route_id}/progress", response_model=ProgressOut, summary="A visitor's check-ins")
 async def route_progress(
-    route_id: RouteId, visitor: Annotated[str, Query(pattern=VISITOR)], routes: PublicDep
-) -> ProgressOut:
-    return ProgressOut.of(await routes.progress(route_id, visitor))
+    route_id: RouteId, visitor: Annotated[str, Query(pattern=VISITOR)], request: Request, routes: PublicDep
+) -> Response:
+    return conditional(request, _rendered(ProgressOut.of(await routes.progress(route_id, visitor))), PROGRESS)
+
+
+def _rendered(answer: PublicRouteList | PublicRouteOut | ProgressOut) -> Rendered:
+    return Rendered.of(answer.model_dump_json().encode())
 
 
 @router.post("/directory/routes/{route_id}/check-ins", response_model=ProgressOut, summary="Check in at a stop")

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from shared.events.payloads.activities import MediaReference
 from shared.web import Problem
+from shared.web.conditional import Rendered, conditional
 from shared.web.dates import Zoned
 
 from ...projections.showcase import read_showcase
 from ..deps import RegistrationDep
+from ..freshness import ACTIVITY
 
 router = APIRouter(prefix="/directory", tags=["directory"])
 
@@ -43,7 +45,14 @@ class ShowcaseOut(BaseModel):
 @router.get(
     "/activities/{activity_id}/showcase", response_model=ShowcaseOut, summary="A public activity's showcase (汇聚展示)"
 )
-async def read_activity_showcase(activity_id: str, registration: RegistrationDep) -> ShowcaseOut:
+async def read_activity_showcase(activity_id: str, request: Request, registration: RegistrationDep) -> Response:
+    async def render() -> Rendered:
+        return Rendered.of((await _showcase(registration, activity_id)).model_dump_json().encode())
+
+    return conditional(request, await registration.directory.shared(("showcase", activity_id), render), ACTIVITY)
+
+
+async def _showcase(registration: RegistrationDep, activity_id: str) -> ShowcaseOut:
     showcase = await read_showcase(registration.backbone.engine, activity_id)
     if showcase is None:
         raise Problem(404, "活动不存在或未公开 (not found)", f"No public activity {activity_id}")
