@@ -87,3 +87,14 @@ async def test_a_login_replaces_an_old_hash_and_the_app_closes_its_pool(
         workers = {p.pid for p in multiprocessing.active_children()} - before
         assert len(workers) == (2 if pool == "process" else 0)
     assert workers_alive(workers) == set() and argon2_threads() == []
+
+
+async def test_by_default_hashes_take_owasps_minimum_on_one_thread_per_core(tmp_path: Path) -> None:
+    settings = RegistrationSettings(data_dir=tmp_path, environment="test")
+    hashing = build(settings).password_hashing
+    try:
+        stored = await hashing.hash(PASSWORD)
+    finally:
+        await hashing.stop()
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP Password Storage Cheat Sheet
+    assert (hashing.pool, hashing.workers) == ("thread", os.cpu_count())
