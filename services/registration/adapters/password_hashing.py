@@ -1,12 +1,15 @@
 """argon2id on a pool beside the event loop, as wide as the machine's cores unless a setting says.
 
 The pool is threads by default: argon2-cffi releases the GIL for the whole hash, so N threads keep N
-cores busy while the event loop answers requests, with nothing to copy between processes and no
-processes to start (``bench/logins.py`` measures both; docs/security.md has the figures). A process
-pool is the other choice (``KEPURI_REGISTRATION_PASSWORD_HASH_POOL=process``), its workers spawned
-(fresh interpreters: no thread of this process is forked, and nothing outlives the pool). Either is opened when the app starts
-(or at the first hash of a process that never starts an app, such as an operator command) and
-closed when it stops, waiting for the hashes under way.
+cores busy while the event loop answers requests, with nothing to copy between processes, no process
+to start and no memory beyond the hashes' own; with ``--workers N`` every API process has its own
+pool. A process pool is the other choice (``KEPURI_REGISTRATION_PASSWORD_HASH_POOL=process``), its
+workers spawned (no thread of this process is forked, and nothing outlives the pool); but each
+spawned worker imports the program's main module again (for ``python -m services.registration``, the
+whole app: seconds and 50-80 MB each), and N API processes would own N x cores of them.
+``bench/logins.py --pools thread,process`` measures both. The pool is opened when the app starts (or
+at the first hash of a process that never starts an app, such as an operator command) and closed
+when it stops, waiting for the hashes under way.
 """
 
 from __future__ import annotations
