@@ -156,7 +156,12 @@ def _password_hashing(settings: RegistrationSettings) -> Argon2Hashing:
     parameters = Argon2Parameters(
         settings.password_hash_time_cost, settings.password_hash_memory_kib, settings.password_hash_parallelism
     )
-    return Argon2Hashing(parameters, workers=settings.password_hash_workers, pool=settings.password_hash_pool)
+    return Argon2Hashing(
+        parameters,
+        workers=settings.password_hash_workers,
+        pool=settings.password_hash_pool,
+        niceness=settings.password_hash_niceness,
+    )
 
 
 def _signing_key(settings: RegistrationSettings) -> bytes:

@@ -171,6 +171,13 @@ class RegistrationSettings(ServiceSettings):
         validation_alias=AliasChoices("password_hash_workers", "KEPURI_REGISTRATION_PASSWORD_HASH_WORKERS"),
         description="hashes at once beside the event loop (0: one per core)",
     )
+    password_hash_niceness: int = Field(
+        10,
+        ge=0,
+        le=19,
+        validation_alias=AliasChoices("password_hash_niceness", "KEPURI_REGISTRATION_PASSWORD_HASH_NICENESS"),
+        description="how far below the event loop hashes run (Linux nice, per thread; 0: alongside it)",
+    )
     password_hash_pool: Literal["thread", "process"] = Field(
         "thread",
         validation_alias=AliasChoices("password_hash_pool", "KEPURI_REGISTRATION_PASSWORD_HASH_POOL"),

@@ -3,9 +3,11 @@ closes with the app leaving no worker behind, and a login replaces a hash of old
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import threading
+import time
 from pathlib import Path
 
 import argon2
@@ -97,4 +99,32 @@ async def test_by_default_hashes_take_owasps_minimum_on_one_thread_per_core(tmp_
     finally:
         await hashing.stop()
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP Password Storage Cheat Sheet
-    assert (hashing.pool, hashing.workers) == ("thread", os.cpu_count())
+    assert (hashing.pool, hashing.workers, hashing.niceness) == ("thread", os.cpu_count(), 10)
+
+
+async def niceness_of_all(ids: set[int], expected: int) -> set[int]:
+    """The niceness of every thread or process in ``ids``, polled until all show ``expected`` (a worker
+    sets its own as it starts) or 60 s have passed."""
+    deadline = time.monotonic() + 60
+    while True:
+        seen = {os.getpriority(os.PRIO_PROCESS, i) for i in ids}
+        if seen == {expected} or time.monotonic() > deadline:
+            return seen
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("niceness", [0, 5])
+@pytest.mark.parametrize("pool", POOLS)
+async def test_hashes_run_below_the_event_loop_by_the_niceness_set(pool: Pool, niceness: int) -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    before = {p.pid for p in multiprocessing.active_children()}
+    hashing = Argon2Hashing(CHEAP, workers=2, pool=pool, niceness=niceness)
+    try:
+        assert await hashing.verify(await hashing.hash(PASSWORD), PASSWORD)
+        if pool == "thread":
+            workers = {t.native_id for t in argon2_threads() if t.native_id is not None}
+        else:
+            workers = {p.pid for p in multiprocessing.active_children()} - before
+        assert workers and await niceness_of_all(workers, mine + niceness) == {mine + niceness}
+    finally:
+        await hashing.stop()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,13 +53,25 @@ def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
         return False
 
 
-class Argon2Hashing(PasswordHashing):
-    """:class:`PasswordHashing` with argon2-cffi on a pool of ``workers`` (0: one per core)."""
+def _lower_priority(niceness: int) -> None:
+    """Run the calling pool thread or worker process ``niceness`` below its parent (Linux: per thread)."""
+    if niceness and hasattr(os, "setpriority"):
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + niceness))
 
-    def __init__(self, parameters: Argon2Parameters, *, workers: int = 0, pool: Pool = "thread") -> None:
+
+class Argon2Hashing(PasswordHashing):
+    """:class:`PasswordHashing` with argon2-cffi on a pool of ``workers`` (0: one per core), each running
+    ``niceness`` below the event loop, so that when the cores are short the loop (registrations) comes
+    first and a burst of logins takes what is left rather than half of every core."""
+
+    def __init__(
+        self, parameters: Argon2Parameters, *, workers: int = 0, pool: Pool = "thread", niceness: int = 0
+    ) -> None:
         self._hasher = parameters.hasher()
         self.workers = workers or os.cpu_count() or 1
         self.pool = pool
+        self.niceness = niceness
         self._executor: Executor | None = None
 
     async def start(self) -> None:
@@ -83,11 +96,15 @@ class Argon2Hashing(PasswordHashing):
         if self._executor is None:
             if self.pool == "process":
                 context = multiprocessing.get_context("spawn")
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_lower_priority, initargs=(self.niceness,)
+                )
                 for _ in range(self.workers):  # each submit finding no idle worker starts one: all start now,
                     self._executor.submit(int)  # not at the first logins
             else:
-                self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="argon2")
+                self._executor = ThreadPoolExecutor(
+                    self.workers, "argon2", initializer=_lower_priority, initargs=(self.niceness,)
+                )
         return self._executor
 
     async def _run(self, work: Callable[..., T], *args: object) -> T:
