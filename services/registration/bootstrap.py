@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,10 +15,12 @@ from shared.runtime import Backbone, create_service_app
 from shared.web.answer_cache import Answers
 
 from .adapters import signing_key
+from .adapters.access_store import SqlAccountRecords
 from .adapters.activity_store import SqlActivityStore
 from .adapters.campaign_store import SqlCampaignStore
 from .adapters.draft_store import SqlDraftStore
 from .adapters.key_plan_store import SqlKeyPlanStore
+from .adapters.password_hashing import Argon2Hashing, Argon2Parameters
 from .adapters.personal_keys import PersonalKeys
 from .adapters.region_centres import PackagedCentres
 from .adapters.route_store import SqlRouteStore
@@ -111,14 +112,12 @@ def build(
         reset_window_seconds=settings.password_reset_window_seconds,
         max_tracked=settings.throttle_max_tracked,
     )
-    hasher = PasswordHasher(
-        time_cost=settings.password_hash_time_cost,
-        memory_cost=settings.password_hash_memory_kib,
-        parallelism=settings.password_hash_parallelism,
-    )
+    hashing = _password_hashing(settings)
     ttl = timedelta(minutes=settings.token_ttl_minutes)
-    accounts = Accounts(backbone, regions, key, ttl, throttles, hasher)
-    passwords = Passwords(backbone, throttles, hasher, code_ttl=timedelta(minutes=settings.password_reset_code_minutes))
+    accounts = Accounts(backbone, regions, key, ttl, throttles, hashing, SqlAccountRecords(backbone))
+    passwords = Passwords(
+        backbone, throttles, hashing, code_ttl=timedelta(minutes=settings.password_reset_code_minutes)
+    )
     access = Access(backbone, key, ttl, published_max_age_s=settings.jwks_max_age_seconds)
     # Registration checks tokens exactly as the other services do, on the key set it publishes.
     verifier = KeySetVerifier(access.key_set, refresh_seconds=settings.token_revocation_refresh_seconds)
@@ -134,6 +133,7 @@ def build(
         activities=activities_,
         accounts=accounts,
         passwords=passwords,
+        password_hashing=hashing,
         staff=StaffAccounts(backbone),
         access=access,
         campaigns=campaigns,
@@ -149,6 +149,18 @@ def build(
         ),
         imports=ImportGate(settings.sheet_max_bytes),
         science_routes=ScienceRoutes(SqlRouteStore(backbone), book),
+    )
+
+
+def _password_hashing(settings: RegistrationSettings) -> Argon2Hashing:
+    parameters = Argon2Parameters(
+        settings.password_hash_time_cost, settings.password_hash_memory_kib, settings.password_hash_parallelism
+    )
+    return Argon2Hashing(
+        parameters,
+        workers=settings.password_hash_workers,
+        pool=settings.password_hash_pool,
+        niceness=settings.password_hash_niceness,
     )
 
 
@@ -204,7 +216,7 @@ def create_app(registration: Registration) -> FastAPI:
             key_plan_routes.router,
             media.router,
         ],
-        workers=[registration.vault],
+        workers=[registration.vault, registration.password_hashing],
         body_limits={
             sheet_routes.IMPORT_PATH: registration.imports.max_bytes,
             media.UPLOAD_PATH: max(registration.media.limits.photo_bytes, registration.media.limits.video_bytes),

@@ -8,6 +8,7 @@ from shared.auth import KeySetVerifier
 from shared.privacy import KeyVault
 from shared.runtime import Backbone
 
+from .adapters.password_hashing import Argon2Hashing
 from .directory import Directory
 from .media.library import MediaLibrary
 from .service.access import Access
@@ -30,6 +31,7 @@ class Registration:
     activities: Activities
     accounts: Accounts
     passwords: Passwords
+    password_hashing: Argon2Hashing
     staff: StaffAccounts
     access: Access
     campaigns: Campaigns

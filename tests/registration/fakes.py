@@ -7,14 +7,23 @@ exactly what a command wrote (its decisions, the sealed lists, the ``also`` it w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from services.registration.domain.activity import Activity, Decision, WorkerList
 from services.registration.domain.campaign import Campaign, Window
 from services.registration.domain.errors import RuleBroken
 from services.registration.domain.rules import Regions
-from services.registration.service.ports import ActivityStore, CampaignSource, KeyPlanLocks, WorkerSealer
+from services.registration.service.ports import (
+    AccountRecords,
+    ActivityStore,
+    CampaignSource,
+    KeyPlanLocks,
+    PasswordHashing,
+    WorkerSealer,
+)
 from shared.events.payloads.restricted import ListedScienceWorker, ScienceWorkersListed
 from shared.store import Changes, ConcurrencyError
 
@@ -104,6 +113,46 @@ class FakeRegions(Regions):
 
     def exists(self, code: str) -> bool:
         return code in self.codes
+
+
+class FakePasswordHashing(PasswordHashing):
+    """Hashes that show their password and the ``cost`` they were made with (``fake$<cost>$<password>``);
+    a hash of another cost needs a rehash, and anything else is not a hash. Every call is counted."""
+
+    def __init__(self, cost: int = 2) -> None:
+        self.cost = cost
+        self.hashed: list[str] = []
+        self.verified: list[str] = []
+
+    async def hash(self, password: str) -> str:
+        self.hashed.append(password)
+        return f"fake${self.cost}${password}"
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        kind, _cost, hashed = [*password_hash.split("$", 2), "", ""][:3]
+        return kind == "fake" and hashed == password
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return password_hash.split("$")[1] != str(self.cost)
+
+
+class FakeAccountRecords(AccountRecords):
+    """Account rows by login; a hash is replaced only where it is still the old one, as in SQL."""
+
+    def __init__(self, *rows: Mapping[str, Any]) -> None:
+        self.rows = {row["login"]: dict(row) for row in rows}
+        self.replaced: list[tuple[str, str, str]] = []
+
+    async def find(self, login: str) -> Mapping[str, Any] | None:
+        row = self.rows.get(login)
+        return dict(row) if row is not None else None
+
+    async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
+        self.replaced.append((account_id, old_hash, new_hash))
+        for row in self.rows.values():
+            if row["account_id"] == account_id and row["password_hash"] == old_hash:
+                row["password_hash"] = new_hash
 
 
 class FixedClock:

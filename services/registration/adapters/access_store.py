@@ -13,6 +13,7 @@ from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, sync_reading
 
+from ..service.ports import AccountRecords
 from .tables import accounts
 
 SOURCE = "/kepuri/registration"
@@ -79,3 +80,20 @@ async def revoked_since(backbone: Backbone, oldest: float) -> Sequence[Any]:
     """(account id, not before) of every revocation after ``oldest``."""
     query = select(accounts.c.account_id, accounts.c.tokens_not_before).where(accounts.c.tokens_not_before > oldest)
     return await sync_reading(backbone.engine, lambda c: c.execute(query).all())
+
+
+class SqlAccountRecords(AccountRecords):
+    """:class:`AccountRecords` over the accounts table; a new hash goes through the group-commit writer."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        self._backbone = backbone
+
+    async def find(self, login: str) -> Mapping[str, Any] | None:
+        return await account_by_login(self._backbone, login)
+
+    async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
+        a = accounts
+        statement = (
+            a.update().where(a.c.account_id == account_id, a.c.password_hash == old_hash).values(password_hash=new_hash)
+        )
+        await self._backbone.writer.submit(Changes(statements=[statement]))

@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from shared.auth import Principal, Role, sign_token
+from shared.auth import Role
 from shared.events import CATALOG
 from shared.events.payloads.campaigns import AccountCreated
 from shared.observability.logging import correlation_id
 from shared.runtime import Backbone
 from shared.store import AggregateAppend, Changes, Insert
 
-from ..adapters.access_store import account_by_login
 from ..adapters.tables import accounts, unit_contacts
 from ..domain.errors import RuleBroken
 from ..domain.rules import Regions
 from ..domain.unit import MOBILE, Level, SignUpUnit, place_staff, sign_up
-from .access import KEY_ID, OPERATOR, SOURCE
+from .access import OPERATOR, SOURCE
+from .login import AccountDisabled, InvalidCredentials, Login
+from .ports import AccountRecords, PasswordHashing
 from .throttles import AccountThrottles, TooManyAttempts
 
 __all__ = ["AccountDisabled", "Accounts", "InvalidCredentials", "TooManyAttempts"]
-
-
-class InvalidCredentials(Exception):
-    """The login or the password is wrong (which one is not said)."""
-
-
-class AccountDisabled(Exception):
-    """The password is right but the account is disabled (only someone who knows it hears this)."""
 
 
 class Accounts:
@@ -47,15 +36,16 @@ class Accounts:
         private_pem: bytes,
         ttl: timedelta,
         throttles: AccountThrottles,
-        hasher: PasswordHasher | None = None,
+        hashing: PasswordHashing,
+        records: AccountRecords,
     ) -> None:
         self._backbone = backbone
         self._regions = regions
-        self._private_pem = private_pem
         self._ttl = ttl
         self._throttles = throttles
-        self._hasher = hasher or PasswordHasher()
-        self._dummy_hash: str | None = None
+        self._hashing = hashing
+        self._records = records
+        self._login = Login(records, hashing, throttles, private_pem, ttl)
 
     async def sign_up(self, command: SignUpUnit, client: str | None = None) -> tuple[str, str]:
         """Register a unit and its organizer account; returns (unit id, account id).
@@ -68,7 +58,7 @@ class Accounts:
         unit_id, account_id = uuid.uuid4().hex, uuid.uuid4().hex
         payload = sign_up(unit_id, command, self._regions)
         self._throttles.sign_up(command.contact_phone, client)
-        password_hash = await asyncio.to_thread(self._hasher.hash, command.password)
+        password_hash = await self._hashing.hash(command.password)
         envelope = CATALOG.envelope(
             payload, subject=unit_id, sequence=1, source=SOURCE, correlationid=correlation_id.get()
         )
@@ -125,7 +115,7 @@ class Accounts:
         if phone is not None and not MOBILE.match(phone):
             raise RuleBroken("phone", "手机号须为 11 位大陆手机号 (phone: a mainland mobile number)")
         account_id = uuid.uuid4().hex
-        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        password_hash = await self._hashing.hash(password)
         row = {
             "account_id": account_id,
             "login": login,
@@ -147,37 +137,12 @@ class Accounts:
 
     async def login(self, login: str, password: str, client: str) -> str:
         """An access token for the account, or :class:`InvalidCredentials` / :class:`TooManyAttempts` /
-        :class:`AccountDisabled`.
-
-        An unknown login is checked against a stand-in hash of the same argon2 parameters, so it costs
-        what a known one does and the answer's timing does not tell which logins exist.
-        """
-        self._throttles.login_attempt(login, client)
-        row = await self.find(login)
-        stored = row["password_hash"] if row is not None else await self._stand_in_hash()
-        if not await asyncio.to_thread(self._verify, stored, password) or row is None:
-            raise InvalidCredentials()
-        self._throttles.login_succeeded(login, client)
-        if row["disabled"]:
-            raise AccountDisabled()
-        principal = Principal(row["account_id"], row["role"], row["unit_id"], row["level"], row["jurisdiction"])
-        return sign_token(self._private_pem, principal, ttl=self._ttl, kid=KEY_ID)
+        :class:`AccountDisabled` (the decision is :class:`~.login.Login`'s)."""
+        return await self._login.token(login, password, client)
 
     async def find(self, login: str) -> Mapping[str, Any] | None:
         """The account of ``login`` (its row), or None."""
-        return await account_by_login(self._backbone, login)
-
-    async def _stand_in_hash(self) -> str:
-        """A hash of a random password with this hasher's parameters, made once (for unknown logins)."""
-        if self._dummy_hash is None:
-            self._dummy_hash = await asyncio.to_thread(self._hasher.hash, uuid.uuid4().hex)
-        return self._dummy_hash
-
-    def _verify(self, password_hash: str, password: str) -> bool:
-        try:
-            return self._hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+        return await self._records.find(login)
 
     @property
     def ttl(self) -> timedelta:

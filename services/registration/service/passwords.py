@@ -11,15 +11,11 @@ earlier tokens; both a change and a reset are ``password-changed`` audit events 
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from shared.events import CATALOG, to_message
 from shared.events.payloads.campaigns import PasswordChanged
@@ -30,6 +26,7 @@ from shared.runtime import Backbone
 from ..adapters import password_store
 from ..domain.errors import RuleBroken
 from .access import SOURCE
+from .ports import PasswordHashing
 from .throttles import AccountThrottles
 
 MIN_LENGTH = 10
@@ -42,14 +39,14 @@ class Passwords:
         self,
         backbone: Backbone,
         throttles: AccountThrottles,
-        hasher: PasswordHasher,
+        hashing: PasswordHashing,
         *,
         code_ttl: timedelta = timedelta(minutes=10),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._backbone = backbone
         self._throttles = throttles
-        self._hasher = hasher
+        self._hashing = hashing
         self._code_ttl = code_ttl
         self.clock = clock
 
@@ -57,7 +54,7 @@ class Passwords:
         """Change the caller's password; :class:`RuleBroken` naming ``old_password`` when it is wrong."""
         _require_new(new_password)
         stored = await password_store.password_hash_of(self._backbone, account_id)
-        if stored is None or not await asyncio.to_thread(self._verify, stored, old_password):
+        if stored is None or not await self._hashing.verify(stored, old_password):
             raise RuleBroken("old_password", "原密码不正确 (the current password is wrong)")
         await self._store(account_id, new_password, "changed", revoke=False)
 
@@ -69,7 +66,7 @@ class Passwords:
         if account_id is None:
             return False
         code = f"{secrets.randbelow(1_000_000):06d}"
-        code_hash = await asyncio.to_thread(self._hasher.hash, code)
+        code_hash = await self._hashing.hash(code)
         expires_at = self.clock() + self._code_ttl.total_seconds()
         payload = PasswordResetRequested(
             account_id=account_id, phone=phone, code=code, expires_at=datetime.fromtimestamp(expires_at, UTC)
@@ -90,7 +87,7 @@ class Passwords:
             held = await password_store.reset_held(self._backbone, account_id)
         if account_id is None or held is None or held["expires_at"] <= self.clock():
             raise RuleBroken("code", "验证码无效或已过期，请重新获取 (the code is unknown, used or expired)")
-        if not await asyncio.to_thread(self._verify, held["code_hash"], code):
+        if not await self._hashing.verify(held["code_hash"], code):
             await password_store.count_failure(self._backbone, account_id, held["failures"] + 1)
             raise RuleBroken("code", "验证码不正确 (the code is wrong)")
         await self._store(account_id, new_password, "reset", revoke=True)
@@ -98,19 +95,13 @@ class Passwords:
     async def _store(
         self, account_id: str, new_password: str, how: Literal["changed", "reset"], *, revoke: bool
     ) -> None:
-        password_hash = await asyncio.to_thread(self._hasher.hash, new_password)
+        password_hash = await self._hashing.hash(new_password)
         values: dict[str, Any] = {"password_hash": password_hash}
         if revoke:
             values["tokens_not_before"] = self.clock()
         await password_store.store_password(
             self._backbone, account_id, values, PasswordChanged(account_id=account_id, how=how)
         )
-
-    def _verify(self, stored: str, given: str) -> bool:
-        try:
-            return self._hasher.verify(stored, given)
-        except (VerificationError, InvalidHashError):
-            return False
 
 
 def _require_new(password: str) -> None:

@@ -1,15 +1,17 @@
 """The ports registration's service layer needs: what a command asks of the world, as abstract classes.
 
-The adapters implement them over the database (``adapters/activity_store.py``), the key vault
-(``adapters/personal_keys.py``) and the campaign cache (``service/activities.CampaignBook``); the
-fast tests subclass them with in-memory fakes (``tests/registration/fakes.py``).
+The adapters implement them over the database (``adapters/activity_store.py``, ``adapters/access_store.py``),
+the key vault (``adapters/personal_keys.py``), argon2 (``adapters/password_hashing.py``) and the campaign
+cache (``service/activities.CampaignBook``); the fast tests subclass them with in-memory fakes
+(``tests/registration/fakes.py``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.events.payloads.restricted import ScienceWorkersListed
 from shared.store import Changes
@@ -92,3 +94,36 @@ class WorkerSealer(ABC):
     @abstractmethod
     async def held(self, listed: ScienceWorkersListed) -> bool:
         """Whether every key ``listed`` is sealed with is still its person's."""
+
+
+class PasswordHashing(ABC):
+    """Passwords made into argon2id hashes and checked against them, off the event loop's thread.
+
+    The adapter (``adapters/password_hashing.py``) runs the hashing on a pool as wide as the machine's
+    cores; every hash keeps the parameters it was made with, so :meth:`needs_rehash` says whether a
+    login should store a new one after the parameters changed.
+    """
+
+    @abstractmethod
+    async def hash(self, password: str) -> str:
+        """A new salted hash of ``password`` with the configured parameters."""
+
+    @abstractmethod
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` is the one hashed; False too when ``password_hash`` is not a hash."""
+
+    @abstractmethod
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether a valid ``password_hash`` was made with other parameters than the configured ones."""
+
+
+class AccountRecords(ABC):
+    """Accounts as a login finds them, and where it stores a password's new hash."""
+
+    @abstractmethod
+    async def find(self, login: str) -> Mapping[str, Any] | None:
+        """The whole account row of ``login`` (its password hash included), or None."""
+
+    @abstractmethod
+    async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
+        """Store ``new_hash`` if the account's hash is still ``old_hash`` (a password changed meanwhile wins)."""
