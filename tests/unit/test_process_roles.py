@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from harness.platform import BACKGROUND, process_environments
+from harness.platform import BACKGROUND, Platform, process_environments
 from services.analytics.settings import AnalyticsSettings
 from services.notification.settings import NotificationSettings
 from services.registration.adapters.tables import metadata
@@ -148,3 +148,14 @@ def test_up_with_several_workers_runs_each_service_as_an_api_and_a_background_pr
     single = process_environments(env, ports, "127.0.0.1")
     assert not any(name.endswith(BACKGROUND) for name in single)
     assert {single[name]["KEPURI_ROLE"] for name, _port in ports} == {"all"}
+
+
+def test_the_simulations_platform_keeps_one_process_per_service_unless_given_workers(tmp_path: Path) -> None:
+    assert not any(name.endswith(BACKGROUND) for name in Platform(tmp_path).environments)
+    platform = Platform(tmp_path, workers=2)
+    for name in ("registration", "review", "notification", "analytics"):
+        background = platform.environments[f"{name}{BACKGROUND}"]
+        assert background["KEPURI_ROLE"] == "background"
+        assert background[f"KEPURI_{name.upper()}_BACKGROUND_PORT"] == str(platform.ports[f"{name}{BACKGROUND}"])
+        assert platform.environments[name]["KEPURI_WORKERS"] == "2"
+    assert len(set(platform.ports.values())) == len(platform.ports)  # every process on a port of its own
