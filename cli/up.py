@@ -67,11 +67,12 @@ def addresses(ports: list[tuple[str, int]], host: str, *, docs: bool) -> list[st
     """A line per process with its address, and the link to its API docs when they are served (the
     SMS stand-in and the background processes have none: theirs are health and metrics)."""
     lines = []
+    width = max([13, *(len(name) for name, _port in ports)])
     for name, port in ports:
         link = f"   (API docs: http://{host}:{port}/docs)" if docs and name != STANDIN else ""
         if name.endswith(BACKGROUND):
             link = f"   (health: http://{host}:{port}/readyz, metrics: /metrics)"
-        lines.append(f"  {name:<13} http://{host}:{port}{link}")
+        lines.append(f"  {name:<{width}} http://{host}:{port}{link}")
     return lines
 
 

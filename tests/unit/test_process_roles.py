@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from cli.up import addresses
 from harness.platform import BACKGROUND, Platform, process_environments
 from services.analytics.settings import AnalyticsSettings
 from services.notification.settings import NotificationSettings
@@ -159,3 +160,10 @@ def test_the_simulations_platform_keeps_one_process_per_service_unless_given_wor
         assert background[f"KEPURI_{name.upper()}_BACKGROUND_PORT"] == str(platform.ports[f"{name}{BACKGROUND}"])
         assert platform.environments[name]["KEPURI_WORKERS"] == "2"
     assert len(set(platform.ports.values())) == len(platform.ports)  # every process on a port of its own
+
+
+def test_up_prints_each_roles_address() -> None:
+    lines = addresses([("registration", 8001), ("registration-background", 8101)], "127.0.0.1", docs=True)
+    assert lines[0].split()[:2] == ["registration", "http://127.0.0.1:8001"] and "/docs" in lines[0]
+    assert lines[1].split()[:2] == ["registration-background", "http://127.0.0.1:8101"]
+    assert "/docs" not in lines[1] and "http://127.0.0.1:8101/readyz" in lines[1]  # health and metrics only
