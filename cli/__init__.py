@@ -19,6 +19,13 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="where the databases and the log live (default: $KEPURI_DATA_DIR or ./data)"
     )
     up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    up.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="API worker processes per service, beside one background process each (default: one per core; "
+        "1: each service one process, API and background work together)",
+    )
 
     test = commands.add_parser(
         "test", help="run the linters, the type checker and the whole test suite (extra arguments go to pytest)"
@@ -90,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "up":
         from .up import run_platform
 
-        return run_platform(args.data_dir, args.host)
+        return run_platform(args.data_dir, args.host, args.workers)
     if args.command == "test":
         from .checks import run_checks, run_fast_checks
 

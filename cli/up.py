@@ -12,6 +12,11 @@ the default ports (:mod:`harness.platform` derives them; :mod:`harness.launcher`
 and stops the processes, as it does for the tests and the simulation). Unless a real SMS provider is configured (``KEPURI_NOTIFICATION_SMS_BASE_URL``), the
 stand-in provider runs beside them (``KEPURI_SMS_STANDIN_PORT``, 8013) and notification sends to it.
 Ctrl-C or SIGTERM stops them gracefully; running it again keeps every record.
+
+``--workers N`` (default: one per core) runs each service as two processes (docs/architecture.md,
+"Process roles"): its API as N worker processes on the service's port (where Caddy sends the public
+API) and its background work (relay, consumers, workers) on ``KEPURI_<SERVICE>_BACKGROUND_PORT``
+(8101-8104); ``--workers 1`` runs each service as one process doing both, as before.
 """
 
 from __future__ import annotations
@@ -27,7 +32,15 @@ from types import FrameType
 from pydantic_settings import BaseSettings
 
 from harness.launcher import stop_all, wait_healthy
-from harness.platform import STANDIN, health_urls, process_environments, service_ports, start_processes
+from harness.platform import (
+    BACKGROUND,
+    STANDIN,
+    background_ports,
+    health_urls,
+    process_environments,
+    service_ports,
+    start_processes,
+)
 from harness.proxy import PROXY, SITE_ROOT, proxy_environment, site_port, start_proxy, wait_for_proxy
 from shared.config import ServiceSettings
 from shared.config import docs_served as docs_setting
@@ -52,16 +65,25 @@ def docs_served() -> bool:
 
 def addresses(ports: list[tuple[str, int]], host: str, *, docs: bool) -> list[str]:
     """A line per process with its address, and the link to its API docs when they are served (the
-    SMS stand-in has none)."""
+    SMS stand-in and the background processes have none: theirs are health and metrics)."""
     lines = []
+    width = max([13, *(len(name) for name, _port in ports)])
     for name, port in ports:
         link = f"   (API docs: http://{host}:{port}/docs)" if docs and name != STANDIN else ""
-        lines.append(f"  {name:<13} http://{host}:{port}{link}")
+        if name.endswith(BACKGROUND):
+            link = f"   (health: http://{host}:{port}/readyz, metrics: /metrics)"
+        lines.append(f"  {name:<{width}} http://{host}:{port}{link}")
     return lines
 
 
-def run_platform(data_dir: Path | None, host: str | None) -> int:
+def default_workers() -> int:
+    """``--workers`` unset: one API worker per core (the background process shares them)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def run_platform(data_dir: Path | None, host: str | None, workers: int | None = None) -> int:
     """Start the services, print their URLs, and supervise them until a signal or a crash."""
+    workers = workers or default_workers()
     directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KEPURI_DATA_DIR": str(directory)}
@@ -80,14 +102,17 @@ def run_platform(data_dir: Path | None, host: str | None) -> int:
         build_site(PROJECT_ROOT)
     except SiteError as exc:  # the API still runs; the terminal says why there is no site
         print(f"kepuri: the site could not be built: {exc}", file=sys.stderr, flush=True)
-    print(f"kepuri: starting the platform with data in {directory}", flush=True)
+    roles = "one process per service" if workers == 1 else f"{workers} API workers and a background process"
+    print(f"kepuri: starting the platform with data in {directory} ({roles} per service)", flush=True)
     ports = service_ports(env)
-    environments = process_environments(env, ports, shown_host)
+    environments = process_environments(env, ports, shown_host, workers=workers)
+    if workers > 1:
+        ports += background_ports(env)
     if STANDIN in environments:
         ports.append((STANDIN, int(environments[STANDIN]["KEPURI_SMS_STANDIN_PORT"])))
     processes = start_processes(environments, new_session=True)
     try:
-        late = wait_healthy(health_urls(ports, shown_host), processes, timeout=60.0, interval=0.2)
+        late = wait_healthy(health_urls(ports, shown_host), processes, timeout=120.0, interval=0.2)
         if late:
             print(f"kepuri: {', '.join(late)} did not start; stopping", file=sys.stderr, flush=True)
             return 1
@@ -131,7 +156,7 @@ def _start_site(
     env: dict[str, str], ports: list[tuple[str, int]], host: str, directory: Path
 ) -> subprocess.Popen[bytes]:
     """Caddy on the site port, listening where the services do, in front of the four services."""
-    services = {name: f"{host}:{port}" for name, port in ports if name != STANDIN}
+    services = {name: f"{host}:{port}" for name, port in ports if name != STANDIN and not name.endswith(BACKGROUND)}
     listen = env.get("KEPURI_HOST", "127.0.0.1")
     environment = proxy_environment(
         env,

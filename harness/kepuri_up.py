@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.platform import DEFAULT_PORTS
+from harness.platform import DEFAULT_PORTS, background_ports
 from harness.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,19 +52,30 @@ def up_environment(data_dir: Path) -> dict[str, str]:
 
 @contextlib.contextmanager
 def kepuri_up(
-    data_dir: Path, timeout_s: float = 120.0, settings: Mapping[str, str] | None = None, log_dir: Path | None = None
+    data_dir: Path,
+    timeout_s: float = 120.0,
+    settings: Mapping[str, str] | None = None,
+    log_dir: Path | None = None,
+    *,
+    workers: int = 1,
 ) -> Iterator[RunningUp]:
-    """Start ``python -m cli up`` (what ``./kepuri up`` runs) and stop it with SIGTERM after.
+    """Start ``python -m cli up --workers N`` (what ``./kepuri up`` runs) and stop it with SIGTERM after.
 
     ``settings`` are more ``KEPURI_*`` variables for every process; ``up``'s output goes to
-    ``up.log`` in ``log_dir`` (default: the data directory)."""
+    ``up.log`` in ``log_dir`` (default: the data directory). ``workers`` is 1 unless a test says
+    otherwise (each service one process, light on a shared machine); with more, every service's
+    background process gets a free port too (``RunningUp.ports["<service>-background"]``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {**up_environment(data_dir), **(settings or {})}
+    if workers > 1:
+        env |= {f"KEPURI_{name.upper()}_BACKGROUND_PORT": str(free_port()) for name, _ in DEFAULT_PORTS}
     ports = {name: int(env[f"KEPURI_{name.upper()}_PORT"]) for name, _ in DEFAULT_PORTS}
+    if workers > 1:
+        ports |= dict(background_ports(env))
     log_path = (log_dir or data_dir) / "up.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir), "--workers", str(workers)],
             cwd=ROOT,
             env=env,
             stdout=log,

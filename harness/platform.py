@@ -1,5 +1,10 @@
 """The platform's processes: the four services and the SMS stand-in, their ports and environments.
 
+With one worker a service is one process in the ``all`` role (API and background work, as it always
+was); with ``workers`` > 1 it is two, named ``<service>`` (the ``api`` role, ``workers`` processes on the
+service's port) and ``<service>-background`` (the ``background`` role: relay, consumers and workers,
+health and metrics on ``KEPURI_<SERVICE>_BACKGROUND_PORT``). See docs/architecture.md, "Process roles".
+
 :func:`process_environments` is what ``kepuri up`` (cli/up.py) gives each process; :class:`Platform`
 is ``kepuri simulate --start``'s platform, the same shape as ``kepuri up``: each service ``python -m services.<name>``
 with its own environment, the SMS stand-in beside notification, each on a free port so that a
@@ -18,8 +23,10 @@ from harness.launcher import Process, launch, stop_all, wait_healthy
 from harness.ports import free_port
 
 DEFAULT_PORTS = (("registration", 8001), ("review", 8002), ("notification", 8003), ("analytics", 8004))
+DEFAULT_BACKGROUND_PORTS = (("registration", 8101), ("review", 8102), ("notification", 8103), ("analytics", 8104))
 STANDIN = "sms-standin"
 STANDIN_PORT = 8013
+BACKGROUND = "-background"  # the suffix of a service's background process's name
 
 
 def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
@@ -27,17 +34,32 @@ def service_ports(env: dict[str, str]) -> list[tuple[str, int]]:
     return [(name, int(env.get(f"KEPURI_{name.upper()}_PORT", port))) for name, port in DEFAULT_PORTS]
 
 
-def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host: str) -> dict[str, dict[str, str]]:
+def background_ports(env: dict[str, str]) -> list[tuple[str, int]]:
+    """Each service's background process (``<service>-background``) and its port:
+    ``KEPURI_<SERVICE>_BACKGROUND_PORT`` if set, else the default (8101-8104)."""
+    return [
+        (f"{name}{BACKGROUND}", int(env.get(f"KEPURI_{name.upper()}_BACKGROUND_PORT", port)))
+        for name, port in DEFAULT_BACKGROUND_PORTS
+    ]
+
+
+def process_environments(
+    env: dict[str, str], ports: list[tuple[str, int]], host: str, *, workers: int = 1
+) -> dict[str, dict[str, str]]:
     """The environment of each process ``up`` starts, with every internal URL derived from ``ports``.
 
     The services reach each other at ``host`` (where they listen) on the ports this ``up`` gives
     them: review, notification and analytics verify tokens against registration's key set, notification
     sends SMS to the stand-in (unless a provider is configured) and the stand-in calls notification
     back, analytics reads the other services' metrics. A URL set explicitly in ``env`` is kept.
+
+    ``workers`` > 1 splits each service into its api process (``workers`` workers) and its background
+    process (on its port in :func:`background_ports`), whose metrics the dashboard reads.
     """
     port = dict(ports)
     base = {name: f"http://{host}:{port[name]}" for name in port}
-    environments = {name: dict(env) for name in port}
+    role = {"KEPURI_ROLE": "all", "KEPURI_WORKERS": "1"} if workers == 1 else {}
+    environments = {name: {**env, **role} for name in port}
     for name in ("review", "notification", "analytics"):
         environments[name].setdefault(
             f"KEPURI_{name.upper()}_JWKS_URL", f"{base['registration']}/api/v1/auth/jwks.json"
@@ -53,13 +75,24 @@ def process_environments(env: dict[str, str], ports: list[tuple[str, int]], host
             "KEPURI_SMS_STANDIN_RECEIPTS_URL": f"{callbacks}/receipts",
             "KEPURI_SMS_STANDIN_INBOUND_URL": f"{callbacks}/inbound",
         }
-    # the dashboard's operations table covers every service
+    # the dashboard's operations table covers every service's consumers
     peers = ",".join(f"{base[name]}/metrics" for name in port if name != "analytics")
+    if workers > 1:
+        peers = ",".join(f"http://{host}:{number}/metrics" for _name, number in background_ports(env))
     environments["analytics"].setdefault("KEPURI_ANALYTICS_PEERS_METRICS", peers)
+    if workers > 1:
+        for name in port:
+            background = {**environments[name], "KEPURI_ROLE": "background", "KEPURI_WORKERS": "1"}
+            environments[f"{name}{BACKGROUND}"] = background
+            environments[name] |= {"KEPURI_ROLE": "api", "KEPURI_WORKERS": str(workers)}
     return environments
 
 
-MODULES = {name: f"services.{name}" for name, _port in DEFAULT_PORTS} | {STANDIN: "services.notification.standin"}
+MODULES = (
+    {name: f"services.{name}" for name, _port in DEFAULT_PORTS}
+    | {f"{name}{BACKGROUND}": f"services.{name}" for name, _port in DEFAULT_PORTS}
+    | {STANDIN: "services.notification.standin"}
+)
 # what process_environments derives from the ports: an outer platform's values must not leak in
 DERIVED = (
     "KEPURI_REVIEW_JWKS_URL",
@@ -95,20 +128,26 @@ class Platform:
     """The platform on free ports in ``data_dir``, each process's output in ``<name>.log`` there: it
     starts on ``__enter__`` (waiting until every process is healthy) and stops gracefully on exit.
 
-    Every process gets ``os.environ`` (less the URLs derived from the ports) and ``extra_env``."""
+    Every process gets ``os.environ`` (less the URLs derived from the ports) and ``extra_env``.
+    ``workers`` is ``kepuri up --workers``: 1 (the default, what the tests use) runs each service as
+    one process in the ``all`` role; more runs its api role with that many workers and its background
+    role beside it (``<service>-background`` in :attr:`ports`, :attr:`urls` and :attr:`processes`)."""
 
-    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None, *, workers: int = 1) -> None:
         self.data_dir = data_dir
         self.ports = {name: free_port() for name, _port in DEFAULT_PORTS} | {STANDIN: free_port()}
-        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
-        self.processes: dict[str, Process] = {}
+        services = [(name, port) for name, port in self.ports.items() if name != STANDIN]
         env = {k: v for k, v in os.environ.items() if k not in DERIVED}
         env |= {"KEPURI_DATA_DIR": str(data_dir), "KEPURI_SMS_STANDIN_PORT": str(self.ports[STANDIN])}
-        env |= {f"KEPURI_{name.upper()}_PORT": str(port) for name, port in self.ports.items() if name != STANDIN}
-        ports = [(name, port) for name, port in self.ports.items() if name != STANDIN]
+        env |= {f"KEPURI_{name.upper()}_PORT": str(port) for name, port in services}
+        if workers > 1:
+            env |= {f"KEPURI_{name.upper()}_BACKGROUND_PORT": str(free_port()) for name, _port in services}
+            self.ports |= dict(background_ports(env))
+        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
+        self.processes: dict[str, Process] = {}
         self.environments = {
             name: {**environment, **(extra_env or {})}
-            for name, environment in process_environments(env, ports, "127.0.0.1").items()
+            for name, environment in process_environments(env, services, "127.0.0.1", workers=workers).items()
         }
 
     @property

@@ -23,12 +23,20 @@ class ServiceSettings(BaseSettings):
 
     service: ClassVar[str]
     default_port: ClassVar[int]
+    default_background_port: ClassVar[int]
     uses_key_vault: ClassVar[bool] = False  # registration, notification, review: see shared/privacy/vault.py
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
     port: int = 0
+    # The process role (docs/architecture.md, "Process roles"): ``all`` runs the API and the background
+    # work in one process; ``api`` serves the HTTP API only, as ``workers`` processes on ``port``;
+    # ``background`` runs the relay, consumers, dispatcher and schedulers and serves only /healthz,
+    # /readyz and /metrics on ``background_port`` (KEPURI_<SERVICE>_BACKGROUND_PORT).
+    role: Literal["all", "api", "background"] = "all"
+    workers: int = Field(1, ge=1, le=256)
+    background_port: int = 0
     database_url: str = ""
     bus_url: str = ""
     key_vault_url: str = ""  # the per-person keys (crypto-shredding); default: keys.db in the data directory
@@ -109,6 +117,11 @@ class ServiceSettings(BaseSettings):
         self.api_docs = docs_served(self.environment, self.api_docs)
         if not self.port:
             self.port = self.default_port
+        if not self.background_port:
+            self.background_port = self.default_background_port
+        if self.workers > 1 and self.role != "api":
+            # several relays or consumers of one SQLite outbox would publish twice: only the API multiplies
+            raise ValueError(f"KEPURI_WORKERS={self.workers} needs KEPURI_ROLE=api (it is {self.role})")
         if not self.database_url:
             if self.environment == "production":
                 raise ValueError(f"KEPURI_{self.service.upper()}_DATABASE_URL must be set in production")
@@ -122,6 +135,11 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("KEPURI_KEY_VAULT_URL must be set in production")
             self.key_vault_url = f"sqlite+aiosqlite:///{(self.data_dir / 'keys.db').resolve()}"
         return self
+
+    @property
+    def listen_port(self) -> int:
+        """The port this process serves on: ``background_port`` for the background role, else ``port``."""
+        return self.background_port if self.role == "background" else self.port
 
 
 def docs_served(environment: str, api_docs: bool | None) -> bool:

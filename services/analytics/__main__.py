@@ -1,10 +1,10 @@
-"""``python -m services.analytics``: serve the analytics API and run its projections."""
+"""``python -m services.analytics [--role all|api|background] [--workers N]``: serve the analytics service
+in the role given (shared/runtime/serve.py)."""
 
-from shared.runtime.serve import serve
+from shared.runtime.serve import main
 
-from .bootstrap import build, create_app
+from .bootstrap import app_from_environment
 from .settings import AnalyticsSettings
 
 if __name__ == "__main__":
-    settings = AnalyticsSettings()
-    serve(create_app(build(settings)), settings)
+    main(AnalyticsSettings, app_from_environment)

@@ -17,6 +17,7 @@ from shared.bus import Bus
 from shared.consumer.projection import Projection
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
+from shared.runtime.serve import process_app
 from shared.web.auth import Verifier
 
 from .adapters.export_rows import SqlExportRows
@@ -91,5 +92,12 @@ def create_app(container: Analytics) -> FastAPI:
         routers=[overview.router, views.router, exports.router, operations_dashboard.router, summaries.router],
     )
     install_errors(app)
-    install_page(app)  # /dashboard and its static files, outside /api/v1
+    if container.backbone.serves_api:
+        install_page(app)  # /dashboard and its static files, outside /api/v1
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``python -m services.analytics`` serves, from the environment's settings: uvicorn's app
+    factory, called in each worker process, so every worker builds its own container."""
+    return process_app(create_app(build(AnalyticsSettings())))

@@ -11,8 +11,12 @@ from shared.config import ServiceSettings
 class AnalyticsSettings(ServiceSettings):
     service = "analytics"
     default_port = 8004
+    default_background_port = 8104
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_ANALYTICS_PORT"))
+    background_port: int = Field(
+        0, validation_alias=AliasChoices("background_port", "KEPURI_ANALYTICS_BACKGROUND_PORT")
+    )
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_ANALYTICS_DATABASE_URL"))
     jwks_url: str = Field(
         "http://127.0.0.1:8001/api/v1/auth/jwks.json",

@@ -1,10 +1,10 @@
-"""``python -m services.notification``: serve the notification API."""
+"""``python -m services.notification [--role all|api|background] [--workers N]``: serve the notification service
+in the role given (shared/runtime/serve.py)."""
 
-from shared.runtime.serve import serve
+from shared.runtime.serve import main
 
-from .bootstrap import build, create_app
+from .bootstrap import app_from_environment
 from .settings import NotificationSettings
 
 if __name__ == "__main__":
-    settings = NotificationSettings()
-    serve(create_app(build(settings)), settings)
+    main(NotificationSettings, app_from_environment)

@@ -17,6 +17,7 @@ from shared.consumer import Projection
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
+from shared.runtime.serve import process_app
 from shared.web.auth import Verifier
 
 from .adapters.dispatch import LedgerDueMessages
@@ -96,13 +97,14 @@ def build(
         reminders=reminders,
         callbacks=ProviderCallbacks(sms, ledger),
         sms=sms,
-        workers=(vault, ClosingChannels(channels), dispatcher, reminders, sweeper),
+        workers=(vault, ClosingChannels(channels)),
+        background=(dispatcher, reminders, sweeper),
     )
 
 
 def create_app(notification: Notification) -> FastAPI:
-    """The notification API; its planners (consumers) and workers (the dispatcher, the reminders, the
-    receipt sweeper) start with the app."""
+    """The notification API; its planners (consumers) and background workers (the dispatcher, the
+    reminders, the receipt sweeper) start with the app where its role runs background work."""
     app = create_service_app(
         backbone=notification.backbone,
         container=notification,
@@ -110,6 +112,13 @@ def create_app(notification: Notification) -> FastAPI:
         description="Thank-you SMS, reminders and review outcomes, with a delivery ledger.",
         routers=[messages.router, callbacks.router, templates_routes.router],
         workers=notification.workers,
+        background=notification.background,
     )
     install_errors(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``python -m services.notification`` serves, from the environment's settings: uvicorn's app
+    factory, called in each worker process, so every worker builds its own container."""
+    return process_app(create_app(build(NotificationSettings())))

@@ -27,4 +27,5 @@ class Notification:
     reminders: Reminders
     callbacks: ProviderCallbacks
     sms: HttpSms | None = None  # the provider adapter, when SMS goes through one (its callbacks need it)
-    workers: Sequence[Worker] = field(default_factory=tuple)  # started after the backbone, in order
+    workers: Sequence[Worker] = field(default_factory=tuple)  # started after the backbone, in order, in every role
+    background: Sequence[Worker] = field(default_factory=tuple)  # then these, where the role runs background work

@@ -8,9 +8,13 @@ from shared.config import ServiceSettings
 class NotificationSettings(ServiceSettings):
     service = "notification"
     default_port = 8003
+    default_background_port = 8103
     uses_key_vault = True
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_NOTIFICATION_PORT"))
+    background_port: int = Field(
+        0, validation_alias=AliasChoices("background_port", "KEPURI_NOTIFICATION_BACKGROUND_PORT")
+    )
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_NOTIFICATION_DATABASE_URL"))
     quiet_hours: str = Field(
         "21:00-08:00",

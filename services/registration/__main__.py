@@ -1,10 +1,10 @@
-"""``python -m services.registration``: serve the registration API."""
+"""``python -m services.registration [--role all|api|background] [--workers N]``: serve the registration service
+in the role given (shared/runtime/serve.py)."""
 
-from shared.runtime.serve import serve
+from shared.runtime.serve import main
 
-from .bootstrap import build, create_app
+from .bootstrap import app_from_environment
 from .settings import RegistrationSettings
 
 if __name__ == "__main__":
-    settings = RegistrationSettings()
-    serve(create_app(build(settings)), settings)
+    main(RegistrationSettings, app_from_environment)

@@ -12,6 +12,7 @@ from shared.bus import Bus
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
+from shared.runtime.serve import process_app
 from shared.web.answer_cache import Answers
 
 from .adapters import signing_key
@@ -224,3 +225,9 @@ def create_app(registration: Registration) -> FastAPI:
     )
     install_error_handlers(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``python -m services.registration`` serves, from the environment's settings: uvicorn's app
+    factory, called in each worker process, so every worker builds its own container."""
+    return process_app(create_app(build(RegistrationSettings())))

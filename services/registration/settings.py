@@ -13,9 +13,13 @@ OWASP_MEMORY_KIB = 19456  # OWASP Password Storage Cheat Sheet: argon2id, m=19 M
 class RegistrationSettings(ServiceSettings):
     service = "registration"
     default_port = 8001
+    default_background_port = 8101
     uses_key_vault = True
 
     port: int = Field(0, validation_alias=AliasChoices("port", "KEPURI_REGISTRATION_PORT"))
+    background_port: int = Field(
+        0, validation_alias=AliasChoices("background_port", "KEPURI_REGISTRATION_BACKGROUND_PORT")
+    )
     database_url: str = Field("", validation_alias=AliasChoices("database_url", "KEPURI_REGISTRATION_DATABASE_URL"))
     jwt_private_key_file: Path | None = Field(
         None,

@@ -1,10 +1,10 @@
-"""``python -m services.review``: serve the review API."""
+"""``python -m services.review [--role all|api|background] [--workers N]``: serve the review service
+in the role given (shared/runtime/serve.py)."""
 
-from shared.runtime.serve import serve
+from shared.runtime.serve import main
 
-from .bootstrap import build, create_app
+from .bootstrap import app_from_environment
 from .settings import ReviewSettings
 
 if __name__ == "__main__":
-    settings = ReviewSettings()
-    serve(create_app(build(settings)), settings)
+    main(ReviewSettings, app_from_environment)

@@ -10,6 +10,7 @@ from shared.bus import Bus
 from shared.privacy import KeyVault
 from shared.regions import PackagedRegions
 from shared.runtime import Backbone, create_service_app
+from shared.runtime.serve import process_app
 from shared.web.auth import Verifier
 
 from .adapters.clock import SystemClock
@@ -103,3 +104,9 @@ def create_app(review: Review) -> FastAPI:
     )
     install_errors(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``python -m services.review`` serves, from the environment's settings: uvicorn's app
+    factory, called in each worker process, so every worker builds its own container."""
+    return process_app(create_app(build(ReviewSettings())))

@@ -29,6 +29,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from ..store import create_engine
 from ..store.engine import store_errors
 from ..store.errors import StoreUnavailable
+from ..store.migrations import schema_transaction
 from ..store.upsert import upsert_statement
 from .sealing import new_key
 
@@ -78,7 +79,8 @@ class KeyVault:
         """One attempt (a caller that retries itself, such as a consumer's ``prepare``, sees it fail)."""
         if not self._ready:
             with store_errors():
-                async with self._engine.begin() as connection:
+                # one process at a time: the services and their workers share the vault's database
+                async with schema_transaction(self._engine, "key-vault") as connection:
                     await connection.run_sync(_metadata.create_all)
             self._ready = True
 

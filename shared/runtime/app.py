@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI, Request
@@ -19,6 +19,8 @@ from ..web.limits import BodyLimitMiddleware
 from ..web.middleware import RequestContextMiddleware
 from ..web.problems import install_problem_handlers
 from .backbone import Backbone
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 class Worker(Protocol):
@@ -38,12 +40,16 @@ def create_service_app(
     routers: Sequence[APIRouter],
     version: str = "1.0.0",
     workers: Sequence[Worker] = (),
+    background: Sequence[Worker] = (),
     body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """A service's FastAPI app: routers under ``/api/v1``, operations routes, errors as problems.
 
-    Starting the app starts the backbone (migrations, writer, relay, consumers), then ``workers``, and puts
-    ``container`` on ``app.state.container`` for the routes; stopping it stops them in order. Bearer tokens
+    Starting the app starts the backbone (migrations, writer, relay, consumers), then ``workers`` (what
+    every role needs, e.g. the key vault), then ``background`` (the dispatcher, schedulers: started only
+    where the role runs background work), and puts ``container`` on ``app.state.container`` for the
+    routes; stopping it stops them in reverse order. In the ``background`` role the app is only
+    :func:`background_app`: no routers, no docs. Bearer tokens
     are verified by ``container.verifier`` (read on every request, see :func:`~shared.web.auth.provide_verifier`),
     so the web layer never reaches up into this one. Every answer
     carries the security headers; request bodies over ``max_body_bytes`` are refused unread (413), except
@@ -58,10 +64,12 @@ def create_service_app(
         repeat_interval_s=settings.log_repeat_interval_s,
     )
 
+    started = [*workers, *(background if backbone.runs_background else ())]
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await backbone.start()
-        for worker in workers:
+        for worker in started:
             await worker.start()
         app.state.container = container
         if getattr(app.state, "owns_process", False):
@@ -72,10 +80,12 @@ def create_service_app(
         try:
             yield
         finally:
-            for worker in reversed(workers):
+            for worker in reversed(started):
                 await worker.stop()
             await backbone.stop()
 
+    if not backbone.serves_api:
+        return background_app(backbone, title, lifespan)
     docs = bool(settings.api_docs)
     app = _ServiceApp(
         DOCS_PATHS if docs else (),
@@ -97,6 +107,18 @@ def create_service_app(
     app.include_router(health_router(backbone.checks))
     for router in routers:
         app.include_router(router, prefix="/api/v1")
+    return app
+
+
+def background_app(backbone: Backbone, title: str, lifespan: Lifespan) -> FastAPI:
+    """The app of the ``background`` role: ``/healthz``, ``/readyz`` (the database and the bus) and
+    ``/metrics`` (its relay's and consumers' figures), on ``background_port``; nothing else."""
+    app = _ServiceApp(
+        (), title=f"{title} (background)", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=backbone.settings.service)
+    app.include_router(health_router(backbone.checks))
     return app
 
 

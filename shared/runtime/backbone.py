@@ -4,6 +4,12 @@ It owns the database engine, the bus connection, the group-commit writer, the ou
 service's consumers. The bus may be down when the service starts: the API and the writer work at
 once, and the relay and consumers join as soon as the bus answers (DESIGN §5: the broker being
 down never fails a registration).
+
+The process role (``settings.role``, docs/architecture.md "Process roles") says which half runs here:
+``api`` migrates and runs the writer only (its committed outbox rows are picked up by the relay of the
+``background`` process, which polls the outbox every ``idle_interval`` when idle); ``background``
+migrates, runs the writer (consumers and workers commit through it), the relay and the consumers;
+``all`` runs both, as one process.
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ class Backbone:
     ) -> None:
         self.settings = settings
         self.migrations = migrations
+        self.serves_api = settings.role in ("all", "api")
+        self.runs_background = settings.role in ("all", "background")
         use_schema_base(settings.events_schema_base)  # the dataschema of every event this process writes
         self.engine = engine or create_engine(settings.database_url)
         self.bus = bus or bus_from_url(
@@ -87,10 +95,12 @@ class Backbone:
         self._consumer_tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Migrate the database, start the writer, and connect to the bus in the background."""
+        """Migrate the database, start the writer, and (unless the role is ``api``) connect to the bus
+        in the background, then start the relay and the consumers."""
         await migrate(self.engine, self.migrations)
         await self.writer.start()
-        self._tasks.append(asyncio.create_task(self._connect(), name=f"{self.settings.service}-bus"))
+        if self.runs_background:
+            self._tasks.append(asyncio.create_task(self._connect(), name=f"{self.settings.service}-bus"))
 
     async def _connect(self) -> None:
         delay = 0.1
@@ -138,12 +148,14 @@ class Backbone:
                 await asyncio.wait_for(self.relay.flush(), timeout=5)
             except Exception as exc:  # what is left waits in the outbox for the next start
                 log.warning("outbox not flushed at stop: %s", exc)
-        with contextlib.suppress(BusError):
-            await self.bus.stop()
+        if self.runs_background:
+            with contextlib.suppress(BusError):
+                await self.bus.stop()
         await self.engine.dispose()
 
     def checks(self) -> Mapping[str, Check]:
-        """Readiness probes: the database answers and the bus answers."""
+        """Readiness probes: the database answers and, where the relay and consumers run (not in the
+        ``api`` role, which never touches the bus), the bus answers."""
 
         async def database() -> None:
             async with self.engine.connect() as connection:
@@ -154,4 +166,4 @@ class Backbone:
                 raise BusError("not connected yet")
             await self.bus.ping()
 
-        return {"database": database, "bus": bus}
+        return {"database": database, "bus": bus} if self.runs_background else {"database": database}

@@ -7,6 +7,10 @@ by every service's initial revision.
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import (
@@ -23,8 +27,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from .engine import is_sqlite
 from .tables import Serial
 
 
@@ -37,15 +42,35 @@ def alembic_config(script_location: str, url: str | None = None) -> Config:
     return config
 
 
+@asynccontextmanager
+async def schema_transaction(engine: AsyncEngine, name: str) -> AsyncIterator[AsyncConnection]:
+    """A transaction that changes a schema, one at a time per database and ``name``.
+
+    Several processes start at once (an API's workers, its background process, replicas) and each
+    migrates: without a lock two of them would both see the old revision and both create its tables.
+    On PostgreSQL the transaction first takes a transaction-level advisory lock keyed by ``name``
+    (released at its commit or rollback); on SQLite it begins ``IMMEDIATE``, taking the file's write
+    lock (waited for up to the busy timeout). Whoever comes second then sees the work done.
+    """
+    async with engine.connect() as connection:
+        if is_sqlite(engine):
+            await connection.execution_options(sqlite_begin="IMMEDIATE")
+        async with connection.begin():
+            if connection.dialect.name == "postgresql":
+                key = zlib.crc32(f"kepuri-schema-{name}".encode())
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            yield connection
+
+
 async def migrate(engine: AsyncEngine, script_location: str) -> None:
-    """Upgrade the service's database to the newest revision."""
+    """Upgrade the service's database to the newest revision; safe when several processes do it at once."""
 
     def upgrade(connection: Connection) -> None:
         config = alembic_config(script_location)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with engine.begin() as connection:
+    async with schema_transaction(engine, script_location) as connection:
         await connection.run_sync(upgrade)
 
 

@@ -182,6 +182,7 @@ async def test_kepuri_up_stops_cleanly_and_keeps_every_record(tmp_path: Path) ->
     from harness.ports import free_port
 
     ports = {f"KEPURI_{name.upper()}_PORT": str(free_port()) for name, _ in DEFAULT_PORTS}
+    ports |= {f"KEPURI_{name.upper()}_BACKGROUND_PORT": str(free_port()) for name, _ in DEFAULT_PORTS}  # --workers > 1
     ports["KEPURI_SMS_STANDIN_PORT"] = str(free_port())
     ports["KEPURI_SITE_PORT"] = str(free_port())
     registration = f"http://127.0.0.1:{ports['KEPURI_REGISTRATION_PORT']}"

@@ -44,6 +44,8 @@ CADDYFILE = DEPLOY / "caddy" / "Caddyfile"
 BUILT_SITE = "./web/dist"
 
 SERVICES = {"registration": 8001, "review": 8002, "notification": 8003, "analytics": 8004}
+BACKGROUND_PORTS = {"registration": 8101, "review": 8102, "notification": 8103, "analytics": 8104}
+ROLES = ("api", "background")  # each service runs as two containers of one image (docs/architecture.md)
 EXPECTED_ALERTS = {
     "KepuriConsumerLagHigh",
     "KepuriDeadLetters",
@@ -230,11 +232,11 @@ def test_the_schema_check_rejects_a_broken_compose_file(
     compose: dict[str, Any], compose_validator: jsonschema.protocols.Validator
 ) -> None:
     broken = copy.deepcopy(compose)
-    broken["services"]["registration"]["depends_on"]["kafka"]["condition"] = "healthy"
-    broken["services"]["review"]["restrat"] = "always"
+    broken["services"]["registration-api"]["depends_on"]["kafka"]["condition"] = "healthy"
+    broken["services"]["review-background"]["restrat"] = "always"
     errors = _schema_errors(compose_validator, broken)
-    assert any(e.startswith("services/registration/depends_on") for e in errors), errors
-    assert any(e.startswith("services/review") and "restrat" in e for e in errors), errors
+    assert any(e.startswith("services/registration-api/depends_on") for e in errors), errors
+    assert any(e.startswith("services/review-background") and "restrat" in e for e in errors), errors
 
 
 def test_no_obsolete_version_key(raw_compose: dict[str, Any]) -> None:
@@ -270,11 +272,12 @@ def test_images_are_pinned(compose: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------- compose: the services' shape
 
 
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "port"), SERVICES.items())
 def test_service_is_built_from_its_target_and_configured_for_production(
-    compose: dict[str, Any], name: str, port: int
+    compose: dict[str, Any], name: str, port: int, role: str
 ) -> None:
-    service = compose["services"][name]
+    service = compose["services"][f"{name}-{role}"]
     build = service["build"]
     assert build["target"] == name
     assert (ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")).resolve() == DOCKERFILE
@@ -301,16 +304,40 @@ def test_service_is_built_from_its_target_and_configured_for_production(
         str(p) if not isinstance(p, dict) else f"{p.get('host_ip', '')}:{p.get('published')}:{p['target']}"
         for p in service.get("ports", [])
     ]
-    # the public reach a service through caddy only; on the host itself operators may call it directly
-    assert published == [f"127.0.0.1:{port}:{port}"]
+    # the public reach a service through caddy only; on the host itself operators may call its API directly
+    assert published == ([f"127.0.0.1:{port}:{port}"] if role == "api" else [])
+
+
+@pytest.mark.parametrize(("name", "port"), SERVICES.items())
+def test_each_service_runs_as_an_api_and_a_background_container_of_one_image(
+    compose: dict[str, Any], name: str, port: int
+) -> None:
+    api, background = (compose["services"][f"{name}-{role}"] for role in ROLES)
+    assert api["image"] == background["image"] and api["build"] == background["build"]
+    assert api["environment"] == background["environment"]
+    assert api["command"][:5] == ["python", "-m", f"services.{name}", "--role", "api"]
+    assert api["command"][5] == "--workers" and int(api["command"][6]) >= 1
+    assert background["command"] == ["python", "-m", f"services.{name}", "--role", "background"]
+    env = _environment(background)
+    assert env[f"KEPURI_{name.upper()}_BACKGROUND_PORT"] == str(BACKGROUND_PORTS[name])
+    # the image's HEALTHCHECK asks the API's port; the background role answers on its own
+    assert f"KEPURI_{name.upper()}_BACKGROUND_PORT" in " ".join(background["healthcheck"]["test"])
+    if name != "registration":  # tokens are checked against registration's key set, where its API answers
+        assert env[f"KEPURI_{name.upper()}_JWKS_URL"] == "http://registration-api:8001/api/v1/auth/jwks.json"
+
+
+def test_the_dashboard_reads_consumer_figures_where_the_consumers_run(compose: dict[str, Any]) -> None:
+    peers = _environment(compose["services"]["analytics-api"])["KEPURI_ANALYTICS_PEERS_METRICS"].split(",")
+    assert sorted(peers) == sorted(f"http://{n}-background:{p}/metrics" for n, p in BACKGROUND_PORTS.items())
 
 
 def test_the_bus_url_is_the_advertised_kafka_listener(compose: dict[str, Any]) -> None:
     kafka = _environment(compose["services"]["kafka"])
     advertised = {item.split("://", 1)[1] for item in kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")}
     for name in SERVICES:
-        bus = _environment(compose["services"][name])["KEPURI_BUS_URL"].removeprefix("kafka://")
-        assert set(bus.split(",")) <= advertised, (name, bus, advertised)
+        for role in ROLES:
+            bus = _environment(compose["services"][f"{name}-{role}"])["KEPURI_BUS_URL"].removeprefix("kafka://")
+            assert set(bus.split(",")) <= advertised, (name, bus, advertised)
 
 
 def test_kafka_runs_in_kraft_mode_as_one_combined_node(compose: dict[str, Any]) -> None:
@@ -346,7 +373,7 @@ def test_postgres_init_script_creates_one_database_and_role_per_service(compose:
         variable = getenv.group(1)
         assert variable in env, f"postgres must be given {variable}"
         # The service connects with the password the role was created with.
-        url = _environment(compose["services"][name])[f"KEPURI_{name.upper()}_DATABASE_URL"]
+        url = _environment(compose["services"][f"{name}-api"])[f"KEPURI_{name.upper()}_DATABASE_URL"]
         assert f":{env[variable]}@" in url, f"{name}: its database URL and {variable} disagree"
 
 
@@ -361,7 +388,7 @@ def test_caddy_runs_the_caddyfile_of_kepuri_up_in_front_of_every_service(compose
     env = _environment(caddy)
     assert mounted[env["KEPURI_SITE_ROOT"]] == BUILT_SITE
     for name, port in SERVICES.items():
-        assert env[f"KEPURI_{name.upper()}_UPSTREAM"] == f"{name}:{port}"
+        assert env[f"KEPURI_{name.upper()}_UPSTREAM"] == f"{name}-api:{port}"  # the API role only
     # TLS-ready: HTTP, HTTPS and HTTP/3 published; certificates kept on a volume
     assert {str(p).rsplit(":", 1)[1] for p in caddy["ports"]} == {"80", "443", "443/udp"}
     assert any(str(v).startswith("caddy-data:/data") for v in caddy["volumes"])
@@ -372,7 +399,8 @@ def test_the_services_trust_only_caddy_to_name_the_client(compose: dict[str, Any
     subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
     assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
     for name in SERVICES:
-        assert _environment(compose["services"][name])["KEPURI_TRUSTED_PROXIES"] == address
+        for role in ROLES:
+            assert _environment(compose["services"][f"{name}-{role}"])["KEPURI_TRUSTED_PROXIES"] == address
 
 
 # ------------------------------------------------------------------ compose: files and build targets
@@ -397,7 +425,8 @@ def test_every_mounted_file_exists(compose: dict[str, Any]) -> None:
 def test_every_build_target_is_a_dockerfile_stage(compose: dict[str, Any]) -> None:
     stages = _dockerfile_stages()
     targets = {name: s["build"]["target"] for name, s in compose["services"].items() if "build" in s}
-    assert set(targets) == set(SERVICES)
+    assert set(targets) == {f"{name}-{role}" for name in SERVICES for role in ROLES}
+    assert set(targets.values()) == set(SERVICES)
     assert {t for t in targets.values() if t not in stages} == set()
 
 
@@ -457,7 +486,8 @@ def test_prometheus_scrapes_every_service() -> None:
             targets[target] = job.get("metrics_path", "/metrics")
         assert job.get("scrape_interval", "5s") == "5s"
     for name, port in SERVICES.items():
-        assert targets.get(f"{name}:{port}") == "/metrics", f"{name}:{port} is not scraped"
+        for target in (f"{name}-api:{port}", f"{name}-background:{BACKGROUND_PORTS[name]}"):
+            assert targets.get(target) == "/metrics", f"{target} is not scraped"
 
 
 def test_prometheus_loads_the_alert_rules_where_compose_mounts_them(compose: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 An import reads a workbook in a thread and then registers up to 2,000 rows; a unit that sends the
 same sheet five times at once gains nothing and costs five times the memory. The gate is per
-process (one API process per service, see ``shared/runtime/serve.py``); two racing uploads that
-still meet in the store are made idempotent there (:mod:`.importer`).
+process (each API worker has its own, see ``shared/runtime/serve.py``); two racing uploads that
+still meet in the store, from two workers or replicas, are made idempotent there (:mod:`.importer`).
 """
 
 from __future__ import annotations
