@@ -33,9 +33,6 @@ SERVICES = {
     "notification": (8003, 8103),
     "analytics": (8004, 8104),
 }
-# Names the manifests set before the code reads them: the background role's port (issue 21's process
-# roles, built beside this). Remove each from here once a setting reads it.
-PENDING_SETTINGS = {f"KEPURI_{svc.upper()}_BACKGROUND_PORT" for svc in SERVICES}
 SECRET_NAMES = re.compile(r"PASSWORD|SECRET|ACCESS_KEY|DATABASE_URL|VAULT_URL")
 
 
@@ -225,7 +222,7 @@ def _operations_table(objects: list[Object]) -> Iterator[str]:
 
 
 def _settings_known(deployments: list[Object]) -> Iterator[str]:
-    known = kepuri_settings() | PENDING_SETTINGS
+    known = kepuri_settings()
     for deployment in deployments:
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             if container["name"] == "caddy":
