@@ -214,7 +214,9 @@ def main() -> None:
         __doc__ or "",
         reps=5,
         quick_reps=3,
-        extra=[("--activities", {"type": int, "default": 0, "help": "activities and approvals (100,000; quick 20,000)"})],
+        extra=[
+            ("--activities", {"type": int, "default": 0, "help": "activities and approvals (100,000; quick 20,000)"})
+        ],
     )
     count = args.activities or (20_000 if args.quick else 100_000)
     report("Registration's review-outcome consumers", asyncio.run(main_async(count, args.reps)), args)
