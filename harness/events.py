@@ -17,6 +17,7 @@ from shared.bus import Message, Record
 from shared.consumer import Delivery
 from shared.events import CATALOG, Envelope, EventPayload, to_message
 from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
+from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 
 SOURCE = "/tests"
 _offsets = itertools.count()
@@ -85,3 +86,15 @@ def activity_registered(
 def activity_withdrawn(activity_id: str, sequence: int = 2) -> Envelope:
     """An ``activity-withdrawn`` envelope."""
     return envelope(ActivityWithdrawn(activity_id=activity_id, reason="天气原因"), activity_id, sequence)
+
+
+def activity_approved(activity_id: str, sequence: int = 1, *, reviewer_body: str = "county:610502") -> Envelope:
+    """An ``activity-approved`` verdict of the review service (its ``sequence`` numbers the reviews)."""
+    payload = ActivityApproved(activity_id=activity_id, reviewer_body=reviewer_body)
+    return envelope(payload, activity_id, sequence, source="/kepuri/review")
+
+
+def activity_rejected(activity_id: str, sequence: int = 1, *, reason: str = "活动地点不详") -> Envelope:
+    """An ``activity-rejected`` verdict of the review service, with its reason."""
+    payload = ActivityRejected(activity_id=activity_id, reviewer_body="county:610502", reason=reason)
+    return envelope(payload, activity_id, sequence, source="/kepuri/review")

@@ -134,6 +134,10 @@ class _ServiceApp(FastAPI):
         return SecurityHeadersMiddleware(super().build_middleware_stack(), docs_paths=self._docs_paths)
 
 
-def container_of(request: Request) -> Any:
-    """The service's container, for dependencies in ``api/deps.py``."""
+async def container_of(request: Request) -> Any:
+    """The service's container, for dependencies in ``api/deps.py``.
+
+    A coroutine on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop
+    (and a wait for the GIL) on every request of every route that asks for the container.
+    """
     return request.app.state.container

@@ -206,3 +206,38 @@ async def test_an_activity_without_coordinates_is_placed_at_its_division_centre(
         pytest.approx(34.5204, abs=1e-3),  # 渭南市's centre
         None,  # online only: nowhere to go to
     ]
+
+
+@BOTH
+async def test_a_burst_of_verdicts_agrees_with_the_whole_way(view: AsyncEngine) -> None:
+    """A batch of nothing but verdicts on known rows writes their review columns alone; it must leave
+    each row as the whole fold would: public only when listed, not withdrawn and approved (or
+    auto-approved and never reviewed), the highest sequence winning, stale duplicates ignored."""
+    now = datetime.now(UTC)
+    pending, gone, auto, revised = (registered(at=now) for _ in range(4))
+    await feed(view, configured(auto_approve=False, at=now - timedelta(days=2)))
+    await feed(view, pending, gone, revised, withdrawn(gone.subject, 2))
+    await feed(view, configured(sequence=2, auto_approve=True, at=now - timedelta(days=1)), auto)
+    stub_only = "never-registered"
+    await feed(view, approved(revised.subject, 1))
+    before = await entry(view, revised.subject)
+    await feed(
+        view,
+        approved(pending.subject, 1),
+        approved(gone.subject, 1),
+        rejected(auto.subject, 1),
+        rejected(revised.subject, 2),
+        approved(revised.subject, 1),  # older than the rejection in the same batch
+        approved(stub_only, 1),  # no row yet: built the whole way
+    )
+    assert await public(view, pending.subject)
+    assert not await public(view, gone.subject)  # withdrawn stays hidden
+    assert not await public(view, auto.subject)  # a rejection overrides auto-approval
+    state = await entry(view, revised.subject)
+    assert (state["review"], state["review_version"], state["public"]) == ("rejected", 2, False)
+    assert {k: v for k, v in state.items() if k not in ("review", "review_version", "public")} == {
+        k: v for k, v in before.items() if k not in ("review", "review_version", "public")
+    }
+    assert (await entry(view, stub_only))["review"] == "approved" and not await public(view, stub_only)
+    await feed(view, approved(revised.subject, 1), approved(pending.subject, 1))  # republished
+    assert not await public(view, revised.subject) and await public(view, pending.subject)

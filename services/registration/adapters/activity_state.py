@@ -1,7 +1,7 @@
 """The one writer of the ``activities`` state row: what each decision, and each review verdict, changes.
 
 Commands write the whole row with the event that changed it (:func:`decision_changes`); the review
-outcomes projection writes the verdict columns (:func:`record_verdicts`); an erasure rewrites the
+outcomes projection writes the verdict columns (:func:`record_verdicts`, guarded by the verdict's sequence); an erasure rewrites the
 details without the person (:func:`scrubbed`). Both live here so that the
 row has one owner: a command's row carries the review status the domain decided (a changed rejected
 activity goes back to ``pending``), a later verdict from the review service overwrites those two
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Update, bindparam, delete, update
 
@@ -59,16 +60,32 @@ def decision_changes(
     return changes
 
 
-def record_verdicts(connection: Connection, verdicts: Mapping[str, tuple[str, str | None]]) -> None:
-    """Set each activity's ``review_status`` and ``review_reason`` (activity id -> verdict, reason)."""
+class Verdict(NamedTuple):
+    """The review service's last word on an activity: ``approved`` or ``rejected``, why, at which sequence."""
+
+    status: str
+    reason: str | None
+    sequence: int
+
+
+def record_verdicts(connection: Connection, verdicts: Mapping[str, Verdict]) -> None:
+    """Set each activity's ``review_status`` and ``review_reason`` (activity id -> verdict), in one
+    statement for the whole batch; a verdict at or below the row's ``review_version`` (applied
+    already, or overtaken by a later one) changes nothing."""
     if not verdicts:
         return
+    a = activities
     statement = (
-        update(activities)
-        .where(activities.c.activity_id == bindparam("activity"))
-        .values(review_status=bindparam("verdict"), review_reason=bindparam("why"))
+        update(a)
+        .where(a.c.activity_id == bindparam("activity"), a.c.review_version < bindparam("sequence"))
+        .values(
+            review_status=bindparam("verdict"), review_reason=bindparam("why"), review_version=bindparam("sequence")
+        )
     )
-    connection.execute(statement, [{"activity": i, "verdict": v, "why": w} for i, (v, w) in verdicts.items()])
+    connection.execute(
+        statement,
+        [{"activity": i, "verdict": v.status, "why": v.reason, "sequence": v.sequence} for i, v in verdicts.items()],
+    )
 
 
 def scrubbed(activity_id: str, version: int, details: ActivityDetails) -> Update:

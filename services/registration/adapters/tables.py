@@ -103,6 +103,9 @@ activities = Table(
     Column("completeness", Float, nullable=False),
     Column("review_status", String(16), nullable=False),
     Column("review_reason", Text),
+    # The sequence of the review service's last verdict applied (projections/review_outcomes.py): an
+    # older or repeated verdict changes nothing. Commands never write it.
+    Column("review_version", Integer, nullable=False, server_default="0"),
     Column("data", Text, nullable=False),
     Column("info", Text),
     Column("registered_at", DateTime(timezone=True), nullable=False),

@@ -70,6 +70,12 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def is_public(listed: bool, withdrawn: bool, review: str, auto_approved: bool) -> bool:
+    """Whether the directory shows an activity: registered (its listing known), not withdrawn, and
+    approved (or auto-approved and never reviewed)."""
+    return listed and not withdrawn and (review == APPROVED or (review == PENDING and auto_approved))
+
+
 @dataclass
 class Entry:
     """One activity as the projection folds events into it."""
@@ -92,8 +98,7 @@ class Entry:
     @property
     def public(self) -> bool:
         """Registered, not withdrawn, and approved (or auto-approved and never reviewed)."""
-        reviewed_ok = self.review == APPROVED or (self.review == PENDING and self.auto_approved)
-        return self.listing is not None and not self.withdrawn and reviewed_ok
+        return is_public(self.listing is not None, self.withdrawn, self.review, self.auto_approved)
 
     @classmethod
     def of_row(cls, row: dict[str, Any]) -> Entry:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC
 
-from sqlalchemy import Connection, and_, false, select, update
+from sqlalchemy import Connection, and_, bindparam, false, select, update
 
 from shared.consumer import Delivery
 from shared.consumer.once import once_each
@@ -31,7 +31,17 @@ from ..adapters.tables import directory_activities, directory_campaigns, directo
 from ..directory import index, order
 from ..directory.approval import CampaignHistory, Configuration
 from ..directory.listing import Listing, RegionCentres
-from ..directory.rows import APPROVED, COUNTERS, ENTRY_COLUMNS, PENDING, REJECTED, STATE_COLUMNS, Entry, stub
+from ..directory.rows import (
+    APPROVED,
+    COUNTERS,
+    ENTRY_COLUMNS,
+    PENDING,
+    REJECTED,
+    STATE_COLUMNS,
+    Entry,
+    is_public,
+    stub,
+)
 
 LIFECYCLE = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, ActivityApproved, ActivityRejected)
 _ENTRY_COLUMNS = [directory_activities.c[name] for name in ("activity_id", *ENTRY_COLUMNS, "data")]
@@ -94,6 +104,10 @@ class DirectoryProjection:
         return history, new
 
     def _apply_lifecycle(self, connection: Connection, lifecycle: list[Delivery], history: CampaignHistory) -> None:
+        judged = _judge(connection, lifecycle)
+        lifecycle = [d for d in lifecycle if _activity_id(d) not in judged]
+        if not lifecycle:
+            return
         t = directory_activities
         ids = {_activity_id(d) for d in lifecycle}
         rows = connection.execute(select(*_ENTRY_COLUMNS).where(t.c.activity_id.in_(ids)))
@@ -142,6 +156,54 @@ class DirectoryProjection:
             keys=("activity_id",),
             update={name: _adding(name) for name in COUNTERS},
         )
+
+
+def _judge(connection: Connection, lifecycle: list[Delivery]) -> set[str]:
+    """Apply the verdicts of the activities that have a row and nothing but verdicts in the batch —
+    the busy case of a review burst — by their review columns alone: one narrow SELECT, one UPDATE of
+    ``review``, ``review_version`` and ``public`` for the batch. A verdict changes neither the listing
+    nor its place in the search index, so nothing else is read or written. Returns the activities
+    handled; the rest go the whole way (a row is built for a verdict read before the registration).
+    """
+    others = {_activity_id(d) for d in lifecycle if not isinstance(d.payload, ActivityApproved | ActivityRejected)}
+    ids = {_activity_id(d) for d in lifecycle} - others
+    if not ids:
+        return set()
+    t = directory_activities
+    columns = (t.c.activity_id, t.c.review_version, t.c.review, t.c.auto_approved, t.c.withdrawn)
+    listed = t.c.data.is_not(None).label("listed")
+    rows = {r.activity_id: r for r in connection.execute(select(*columns, listed).where(t.c.activity_id.in_(ids)))}
+    verdicts: dict[str, tuple[str, int]] = {}
+    for delivery in lifecycle:
+        activity_id = _activity_id(delivery)
+        row = rows.get(activity_id)
+        if row is None:
+            continue
+        known = verdicts.get(activity_id, (row.review, row.review_version))
+        if delivery.envelope.sequence > known[1]:
+            review = APPROVED if isinstance(delivery.payload, ActivityApproved) else REJECTED
+            verdicts[activity_id] = (review, delivery.envelope.sequence)
+    if verdicts:
+        statement = (
+            update(t)
+            .where(t.c.activity_id == bindparam("activity"))
+            .values(review=bindparam("verdict"), review_version=bindparam("sequence"), public=bindparam("shown"))
+        )
+        connection.execute(
+            statement,
+            [
+                {
+                    "activity": i,
+                    "verdict": review,
+                    "sequence": sequence,
+                    "shown": is_public(
+                        bool(rows[i].listed), bool(rows[i].withdrawn), review, bool(rows[i].auto_approved)
+                    ),
+                }
+                for i, (review, sequence) in sorted(verdicts.items())
+            ],
+        )
+    return set(rows)
 
 
 def _adding(column: str) -> object:

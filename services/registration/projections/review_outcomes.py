@@ -12,26 +12,33 @@ from shared.consumer import Delivery
 from shared.events.payloads.reviews import ActivityApproved, ActivityRejected
 from shared.events.topics import REVIEWS
 
-from ..adapters.activity_state import record_verdicts
+from ..adapters.activity_state import Verdict, record_verdicts
 
 
 class ReviewOutcomeProjection:
     """Sets each activity's ``review_status`` (approved / rejected, with the reason) from the reviews topic.
 
-    The last verdict per activity in a batch wins (the topic keeps one activity's events in order).
-    A verdict older than the activity's last change is still applied: the review service judges the
-    revision it has seen and will judge the new one again.
+    A batch is one statement: the verdict of the highest sequence per activity (the review stream
+    numbers an activity's verdicts), written where the row's ``review_version`` is lower. So a
+    redelivered, republished or out-of-order verdict changes nothing. A verdict older than the
+    activity's last change is still applied: the review service judges the revision it has seen and
+    will judge the new one again.
     """
 
     name = "registration.review-outcomes"
     topics: tuple[str, ...] = (REVIEWS.name,)
 
     def apply(self, connection: Connection, deliveries: Sequence[Delivery]) -> None:
-        verdicts: dict[str, tuple[str, str | None]] = {}
+        verdicts: dict[str, Verdict] = {}
         for delivery in deliveries:
-            payload = delivery.payload
+            payload, sequence = delivery.payload, delivery.envelope.sequence
             if isinstance(payload, ActivityApproved):
-                verdicts[payload.activity_id] = ("approved", None)
+                verdict = Verdict("approved", None, sequence)
             elif isinstance(payload, ActivityRejected):
-                verdicts[payload.activity_id] = ("rejected", payload.reason)
+                verdict = Verdict("rejected", payload.reason, sequence)
+            else:
+                continue
+            known = verdicts.get(payload.activity_id)
+            if known is None or sequence > known.sequence:
+                verdicts[payload.activity_id] = verdict
         record_verdicts(connection, verdicts)

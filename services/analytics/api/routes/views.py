@@ -33,7 +33,7 @@ REGION = r"^\d{2}(\d{2}(\d{2})?)?$"
 MINUTE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
 
 
-def filters(
+async def filters(
     campaign: Annotated[str, Query(min_length=1, max_length=64, description="campaign id, e.g. 2026")],
     region: Annotated[
         str | None, Query(pattern=REGION, description="GB/T 2260 prefix: province, city or county")

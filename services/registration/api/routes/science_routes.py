@@ -71,7 +71,7 @@ async def change_route(
     return _answer(route)
 
 
-def _public(registration: RegistrationDep) -> PublicRoutes:
+async def _public(registration: RegistrationDep) -> PublicRoutes:
     routes = registration.directory.routes
     assert routes is not None  # wired by bootstrap
     return routes
