@@ -15,7 +15,9 @@ from sqlalchemy import Connection, bindparam, delete, select
 from shared.store import insert_plain
 from shared.store.upsert import upsert
 
+from ..projections.tallies import MEASURES, Key
 from .tables import (
+    activity_counts,
     activity_facts,
     activity_recommendations,
     activity_targets,
@@ -25,6 +27,8 @@ from .tables import (
 )
 
 CHUNK = 1000
+KEY = ("campaign", "dimension", "day", "region_code", "value")
+ADD = {m: (lambda excluded, table, m=m: table.c[m] + excluded[m]) for m in MEASURES}
 
 
 class FactsRows:
@@ -55,6 +59,47 @@ class FactsRows:
             select(activity_targets.c.target_group).where(activity_targets.c.activity_id == activity_id)
         )
         return sorted(themes), sorted(targets)
+
+    def lists_of(self, activity_ids: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+        """The stored themes and target groups of these activities (sorted; none: empty), one query per
+        thousand per table."""
+        found: dict[str, tuple[list[str], list[str]]] = {i: ([], []) for i in activity_ids}
+        for table, column, index in ((activity_themes, "theme", 0), (activity_targets, "target_group", 1)):
+            for start in range(0, len(activity_ids), CHUNK):
+                chunk = activity_ids[start : start + CHUNK]
+                query = select(table.c.activity_id, table.c[column]).where(table.c.activity_id.in_(chunk))
+                for activity_id, value in self.connection.execute(query):
+                    found[activity_id][index].append(value)
+        for themes, targets in found.values():
+            themes.sort()
+            targets.sort()
+        return found
+
+    def levels_of(self, activity_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The levels of these activities' recommendations in force (endorsements included)."""
+        r = activity_recommendations
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(activity_ids), CHUNK):
+            chunk = activity_ids[start : start + CHUNK]
+            query = select(r.c.activity_id, r.c.level).where(r.c.activity_id.in_(chunk), r.c.withdrawn.is_(False))
+            for activity_id, level in self.connection.execute(query):
+                found.setdefault(activity_id, []).append(level)
+        return found
+
+    def activities_of(self, recommendation_ids: Sequence[str]) -> set[str]:
+        """The activities these (activity) recommendations are of."""
+        r = activity_recommendations
+        query = select(r.c.activity_id).where(r.c.recommendation_id.in_(list(recommendation_ids)))
+        return set(self.connection.scalars(query))
+
+    def add_counts(self, differences: Mapping[Key, Sequence[int]]) -> None:
+        """Add these differences to the statistics' counters, one upsert for the batch."""
+        rows = [
+            dict(zip(KEY, key, strict=True)) | dict(zip(MEASURES, vector, strict=True))
+            for key, vector in differences.items()
+            if any(vector)
+        ]
+        upsert(self.connection, activity_counts, rows, keys=KEY, update=ADD)
 
     def recommended_activity(self, recommendation_id: str) -> str | None:
         """The activity a stored recommendation is of."""
