@@ -248,13 +248,12 @@ class Model:
 
 
 def stored_counts(connection: Connection) -> dict[Any, list[int]]:
-    """The statistics' counters as stored, zero rows left out."""
-    out = {}
-    for row in connection.execute(select(activity_counts)).mappings():
-        vector = [row[m] for m in MEASURES]
-        if any(vector):
-            out[tuple(row[c] for c in ("campaign", "dimension", "day", "region_code", "value"))] = vector
-    return out
+    """The statistics' counters as stored (zero rows included: there must be none)."""
+    keys = ("campaign", "dimension", "day", "region_code", "value")
+    return {
+        tuple(row[c] for c in keys): [row[m] for m in MEASURES]
+        for row in connection.execute(select(activity_counts)).mappings()
+    }
 
 
 def apply_in_batches(connection: Connection, history: list[Envelope], cuts: list[int]) -> None:

@@ -93,13 +93,23 @@ class FactsRows:
         return set(self.connection.scalars(query))
 
     def add_counts(self, differences: Mapping[Key, Sequence[int]]) -> None:
-        """Add these differences to the statistics' counters, one upsert for the batch."""
+        """Add these differences to the statistics' counters, one upsert for the batch; a counter whose
+        activities fall to 0 is deleted, so the table holds exactly what the facts add up to (and a
+        replay builds the same rows as the live consumers)."""
         rows = [
             dict(zip(KEY, key, strict=True)) | dict(zip(MEASURES, vector, strict=True))
             for key, vector in differences.items()
             if any(vector)
         ]
         upsert(self.connection, activity_counts, rows, keys=KEY, update=ADD)
+        emptied = [dict(zip(KEY, key, strict=True)) for key, vector in differences.items() if vector[0] < 0]
+        if emptied:
+            k = activity_counts.c
+            same = [k[name] == bindparam(f"k_{name}") for name in KEY]
+            self.connection.execute(
+                delete(activity_counts).where(*same, k.activities == 0),
+                [{f"k_{name}": row[name] for name in KEY} for row in emptied],
+            )
 
     def recommended_activity(self, recommendation_id: str) -> str | None:
         """The activity a stored recommendation is of."""
