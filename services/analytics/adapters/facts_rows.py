@@ -29,6 +29,11 @@ from .tables import (
 CHUNK = 1000
 KEY = ("campaign", "dimension", "day", "region_code", "value")
 ADD = {m: (lambda excluded, table, m=m: table.c[m] + excluded[m]) for m in MEASURES}
+SQLITE_ADD = (
+    f"INSERT INTO activity_counts ({', '.join(KEY + MEASURES)}) VALUES ({', '.join('?' * len(KEY + MEASURES))}) "
+    f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {', '.join(f'{m} = {m} + excluded.{m}' for m in MEASURES)}"
+)
+SQLITE_EMPTIED = f"DELETE FROM activity_counts WHERE {' AND '.join(f'{k} = ?' for k in KEY)} AND activities = 0"
 
 
 class FactsRows:
@@ -96,19 +101,23 @@ class FactsRows:
         """Add these differences to the statistics' counters, one upsert for the batch; a counter whose
         activities fall to 0 is deleted, so the table holds exactly what the facts add up to (and a
         replay builds the same rows as the live consumers)."""
-        rows = [
-            dict(zip(KEY, key, strict=True)) | dict(zip(MEASURES, vector, strict=True))
-            for key, vector in differences.items()
-            if any(vector)
-        ]
+        changed = [(key, vector) for key, vector in differences.items() if any(vector)]
+        emptied = [key for key, vector in changed if vector[0] < 0]
+        if not changed:
+            return
+        if self.connection.dialect.name == "sqlite":  # the driver's executemany: no per-row processing
+            self.connection.exec_driver_sql(SQLITE_ADD, [(*key, *vector) for key, vector in changed])
+            if emptied:
+                self.connection.exec_driver_sql(SQLITE_EMPTIED, emptied)
+            return
+        rows = [dict(zip(KEY, key, strict=True)) | dict(zip(MEASURES, vector, strict=True)) for key, vector in changed]
         upsert(self.connection, activity_counts, rows, keys=KEY, update=ADD)
-        emptied = [dict(zip(KEY, key, strict=True)) for key, vector in differences.items() if vector[0] < 0]
         if emptied:
             k = activity_counts.c
             same = [k[name] == bindparam(f"k_{name}") for name in KEY]
             self.connection.execute(
                 delete(activity_counts).where(*same, k.activities == 0),
-                [{f"k_{name}": row[name] for name in KEY} for row in emptied],
+                [{f"k_{name}": value for name, value in zip(KEY, key, strict=True)} for key in emptied],
             )
 
     def recommended_activity(self, recommendation_id: str) -> str | None:

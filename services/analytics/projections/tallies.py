@@ -82,11 +82,13 @@ def contributions(
 
 
 def add(into: dict[Key, list[int]], contribution: Mapping[Key, Vector], sign: int) -> None:
-    """Add ``sign`` × ``contribution`` to the batch's differences ``into``."""
-    for key, vector in contribution.items():
-        have = into.get(key)
-        if have is None:
-            into[key] = [sign * n for n in vector]
-        else:
-            for i, n in enumerate(vector):
-                have[i] += sign * n
+    """Add ``sign`` (1 or -1) × ``contribution`` to the batch's differences ``into``."""
+    get = into.get
+    if sign > 0:
+        for key, vector in contribution.items():
+            have = get(key)
+            into[key] = list(vector) if have is None else [a + b for a, b in zip(have, vector, strict=True)]
+    else:
+        for key, vector in contribution.items():
+            have = get(key)
+            into[key] = [-b for b in vector] if have is None else [a - b for a, b in zip(have, vector, strict=True)]
