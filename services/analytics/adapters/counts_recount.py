@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, select
 
-from ..projections.tallies import Key, add, contributions
+from ..projections.tallies import Differences, Key, contributions
 from .facts_rows import CHUNK, FactsRows
 from .tables import activity_counts, activity_facts
 
@@ -18,14 +18,14 @@ def recount(connection: Connection) -> dict[Key, list[int]]:
     zero rows left out."""
     f, rows = activity_facts, FactsRows(connection)
     query = select(f).where(f.c.version > 0, f.c.withdrawn.is_(False)).order_by(f.c.activity_id)
-    counts: dict[Key, list[int]] = {}
+    counts = Differences()
     chunk: list[dict[str, object]] = []
 
     def flush() -> None:
         ids = [str(r["activity_id"]) for r in chunk]
         lists, levels = rows.lists_of(ids), rows.levels_of(ids)
         for row, activity_id in zip(chunk, ids, strict=True):
-            add(counts, contributions(row, *lists[activity_id], levels.get(activity_id, ())), 1)
+            counts.add(contributions(row, *lists[activity_id], levels.get(activity_id, ())))
         chunk.clear()
 
     for mapping in connection.execute(query).mappings().all():
@@ -34,7 +34,7 @@ def recount(connection: Connection) -> dict[Key, list[int]]:
             flush()
     if chunk:
         flush()
-    return {key: vector for key, vector in counts.items() if any(vector)}
+    return {key: vector for key, vector in counts.totals().items() if any(vector)}
 
 
 def fill(connection: Connection) -> int:

@@ -38,7 +38,7 @@ from shared.events.topics import ACTIVITIES, PARTICIPATION, REVIEWS
 from ..adapters.facts_rows import FactsRows
 from ..adapters.tables import counted_events
 from .dimensions import china_minute, placeholder, registered_row, updated_values
-from .tallies import Key, add, contributions
+from .tallies import Differences, contributions
 
 LEVEL_RANK = {"county": 1, "city": 2, "province": 3, "national": 4}
 VERSIONED = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
@@ -242,17 +242,17 @@ class _Batch:
     ) -> None:
         """Add to the counters what each changed activity adds now less what it added before."""
         none: tuple[list[str], list[str]] = ([], [])
-        differences: dict[Key, list[int]] = {}
+        differences = Differences()
         for activity_id in self.changed:
             old_lists = lists_before.get(activity_id, none)
             old = contributions(self.before.get(activity_id), *old_lists, levels_before.get(activity_id, ()))
             new_lists = self.lists.get(activity_id) or old_lists
             new = contributions(self.rows[activity_id], *new_lists, levels_after.get(activity_id, ()))
             if old != new:
-                add(differences, old, -1)
-                add(differences, new, 1)
-        if differences:
-            self.stored.add_counts(differences)
+                differences.add(old, -1)
+                differences.add(new, 1)
+        if differences.members:
+            self.stored.add_counts(differences.totals())
 
     def _write_rows(self) -> None:
         self.stored.insert([self.rows[i] for i in sorted(self.new & self.changed)])

@@ -10,7 +10,7 @@ event, which changes no row, changes no counter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 # the measures, in the order of a contribution's vector
 MEASURES = (
@@ -49,12 +49,24 @@ def counted(row: Mapping[str, Any] | None) -> bool:
     return row is not None and row["version"] > 0 and not row["withdrawn"]
 
 
+class Contribution(NamedTuple):
+    """What one activity adds: ``vector`` to each counter of ``keys``, one recommendation to each of
+    ``recommended`` (a key once per recommendation in force at its level)."""
+
+    vector: Vector
+    keys: tuple[Key, ...]
+    recommended: tuple[Key, ...]
+
+
+NOTHING = Contribution((), (), ())
+
+
 def contributions(
     row: Mapping[str, Any] | None, themes: Iterable[str], targets: Iterable[str], levels: Iterable[str]
-) -> dict[Key, Vector]:
-    """What this activity adds to each counter (nothing unless :func:`counted`)."""
+) -> Contribution:
+    """What this activity adds to the counters (nothing unless :func:`counted`)."""
     if not counted(row):
-        return {}
+        return NOTHING
     assert row is not None
     vector = (
         1,
@@ -67,28 +79,44 @@ def contributions(
         int(row["level"] is not None),
         int(bool(row["commended"])),
     )
-    campaign, region = row["campaign"], row["region_code"]
+    campaign, region, day = row["campaign"], row["region_code"], row["day"]
     pairs = [(ALL, ""), *((c, encode(row[c])) for c in COLUMNS)]
     pairs += [("theme", encode(t)) for t in themes] + [("target_group", encode(t)) for t in targets]
-    out: dict[Key, Vector] = {}
-    for day in (ALL, row["day"]) if row["day"] else (ALL,):
-        for dimension, value in pairs:
-            out[(campaign, dimension, day, region, value)] = vector
-        for level in levels:
-            key = (campaign, RECOMMENDED, day, region, encode(level))
-            got = out.get(key)
-            out[key] = ONE_RECOMMENDATION if got is None else (got[0] + 1, *got[1:])
-    return out
+    days = (ALL, day) if day else (ALL,)
+    keys = tuple((campaign, dimension, d, region, value) for d in days for dimension, value in pairs)
+    recommended = tuple((campaign, RECOMMENDED, d, region, encode(level)) for d in days for level in levels)
+    return Contribution(vector, keys, recommended)
 
 
-def add(into: dict[Key, list[int]], contribution: Mapping[Key, Vector], sign: int) -> None:
-    """Add ``sign`` (1 or -1) × ``contribution`` to the batch's differences ``into``."""
-    get = into.get
-    if sign > 0:
-        for key, vector in contribution.items():
-            have = get(key)
-            into[key] = list(vector) if have is None else [a + b for a, b in zip(have, vector, strict=True)]
-    else:
-        for key, vector in contribution.items():
-            have = get(key)
-            into[key] = [-b for b in vector] if have is None else [a - b for a, b in zip(have, vector, strict=True)]
+class Differences:
+    """The counters' differences of a batch (or a recount), summed in memory: each counter's vectors
+    are collected and added up once at the end, column by column."""
+
+    def __init__(self) -> None:
+        self.members: dict[Key, list[Vector]] = {}
+
+    def add(self, contribution: Contribution, sign: int = 1) -> None:
+        if not contribution.keys:
+            return
+        members = self.members
+        vector = contribution.vector if sign > 0 else tuple(-n for n in contribution.vector)
+        one = ONE_RECOMMENDATION if sign > 0 else tuple(-n for n in ONE_RECOMMENDATION)
+        for key in contribution.keys:
+            got = members.get(key)
+            if got is None:
+                members[key] = [vector]
+            else:
+                got.append(vector)
+        for key in contribution.recommended:
+            got = members.get(key)
+            if got is None:
+                members[key] = [one]
+            else:
+                got.append(one)
+
+    def totals(self) -> dict[Key, list[int]]:
+        """Each counter's difference (all-zero ones included)."""
+        return {
+            key: list(vectors[0]) if len(vectors) == 1 else list(map(sum, zip(*vectors, strict=True)))
+            for key, vectors in self.members.items()
+        }
