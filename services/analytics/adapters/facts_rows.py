@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, DateTime, bindparam, delete, select
 
 from shared.store import insert_plain
 from shared.store.upsert import upsert
@@ -27,6 +29,17 @@ from .tables import (
 )
 
 CHUNK = 1000
+
+
+def sqlite_datetime(moment: datetime) -> str:
+    """A datetime as SQLAlchemy's SQLite DATETIME stores it (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    if moment.year < 1000:  # strftime's %Y does not pad
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.isoformat(" ", "microseconds")
+
+
 KEY = ("campaign", "dimension", "day", "region_code", "value")
 ADD = {m: (lambda excluded, table, m=m: table.c[m] + excluded[m]) for m in MEASURES}
 SQLITE_ADD = (
@@ -151,7 +164,23 @@ class FactsRows:
         return touched
 
     def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        insert_plain(self.connection, activity_facts, list(rows))
+        if not rows or self.connection.dialect.name != "sqlite":
+            insert_plain(self.connection, activity_facts, list(rows))
+            return
+        # the driver's executemany with each row's values taken in C; only the datetimes converted
+        columns = list(rows[0])
+        take = itemgetter(*columns)
+        moments = [i for i, name in enumerate(columns) if isinstance(activity_facts.c[name].type, DateTime)]
+        values = []
+        for row in rows:
+            value = list(take(row))
+            for i in moments:
+                if value[i] is not None:
+                    value[i] = sqlite_datetime(value[i])
+            values.append(tuple(value))
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join("?" * len(columns))
+        self.connection.exec_driver_sql(f"INSERT INTO activity_facts ({names}) VALUES ({marks})", values)
 
     def update(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write these stored rows back, every column, in one ``executemany``."""
