@@ -56,7 +56,7 @@ from shared.events.topics import ACTIVITIES, ALL_TOPICS
 
 from .analytics_api import api_part
 from .analytics_data import Activities
-from .analytics_tree import service_from, start, tree_name, tree_option
+from .analytics_tree import portable, service_from, start, tree_name, tree_option
 from .common import Result, cli, cpu_seconds, report
 
 TARGET_P99_MS = 100.0
@@ -198,7 +198,9 @@ class LagBench:
         self.runs = 0
         activities = Activities(seed=7)
         total = WARM + int(args.rate * args.seconds)
-        self.messages = [to_message(e, ACTIVITIES.name) for e in (activities.registered(i) for i in range(total))]
+        self.messages = [
+            to_message(portable(e), ACTIVITIES.name) for e in (activities.registered(i) for i in range(total))
+        ]
         self.warm, self.load = self.messages[:WARM], self.messages[WARM:]
         self.context = multiprocessing.get_context("spawn")
 

@@ -33,7 +33,7 @@ from shared.bus.embedded import EmbeddedLog
 from shared.events.topics import ALL_TOPICS
 
 from .analytics_data import CAMPAIGN, histories, load
-from .analytics_tree import service_from, start, tree_name
+from .analytics_tree import portable, service_from, start, tree_name
 from .common import Result, cpu_seconds
 from .directory import LUA
 from .registration import ensure_wrk
@@ -158,7 +158,7 @@ async def publish_histories(data: Path, count: int) -> None:
         await log.ensure_topics([TopicSpec(t.name, 3) for t in ALL_TOPICS])
         events = histories(count)
         for start_at in range(0, len(events), 10_000):
-            await log.publish([message(e) for e in events[start_at : start_at + 10_000]])
+            await log.publish([message(portable(e)) for e in events[start_at : start_at + 10_000]])
 
 
 def compared(mine: list[Result], theirs: list[Result], name: str) -> list[Result]:

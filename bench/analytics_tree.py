@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from harness.processes import ServiceProcess
+from shared.events import Envelope
 
 # a replay in the other tree: its own replay_analytics on the settings from KEPURI_*, one JSON line out
 REPLAY = """
@@ -27,6 +28,13 @@ from services.analytics.settings import AnalyticsSettings
 outcome = asyncio.run(replay_analytics(AnalyticsSettings(), quiet=True, batch_size={batch}))
 print("kepuri-replay " + json.dumps({{"events": outcome.events, "rate": outcome.rate}}))
 """
+
+
+def portable(envelope: Envelope) -> Envelope:
+    """``envelope`` with its ``dataschema`` in the relative form (``/events/<type>.v<N>.json``) that
+    trees from before the absolute schema URIs expect and every later tree still decodes, so that the
+    same stream is read by both trees (an absolute one is dead-lettered by f0b11fe's consumers)."""
+    return envelope.model_copy(update={"dataschema": "/events/" + envelope.dataschema.rsplit("/", 1)[-1]})
 
 
 def tree_option() -> tuple[str, dict[str, object]]:

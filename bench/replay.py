@@ -3,7 +3,8 @@
 The stream: ``--events`` records on ``kepuri.activities.v1`` (1,000,000; 100,000 with ``--quick``), 95 %
 ``activity-registered`` with the fields a real registration carries (all 31 provinces, themes, audiences,
 format, days, masked contact, science workers, coordinates) and 5 % ``activity-withdrawn`` of earlier ones,
-published once before anything is timed. Each repetition replays it into a fresh analytics database with
+published once before anything is timed (with the relative ``dataschema`` that trees before the absolute
+schema URIs read too, :func:`bench.analytics_tree.portable`). Each repetition replays it into a fresh analytics database with
 every projection ``services.analytics.bootstrap.build`` registers (the live service not running): shadow
 rebuild from offset 0 through ``ConsumerRuntime.process``, then the swap. Its rate is the records read
 over the time from joining the throwaway group to the swap's commit (migrations excluded).
@@ -39,7 +40,7 @@ from shared.events import CATALOG, Envelope, from_record
 from shared.events.payloads.activities import ActivityRegistered, ActivityWithdrawn
 from shared.events.topics import ACTIVITIES
 
-from .analytics_tree import replay_in, tree_name, tree_option
+from .analytics_tree import portable, replay_in, tree_name, tree_option
 from .common import Result, cli, interleaved, rate, report, settle_heap
 from .workload import GROUPS, REGIONS, THEMES, TITLES
 
@@ -98,7 +99,7 @@ async def publish_stream(bus: Path, count: int) -> None:
                     envelope = registered(i)
                     recent = [*recent[-9:], envelope.subject]
                     envelopes.append(envelope)
-            await log.publish([message(e) for e in envelopes])
+            await log.publish([message(portable(e)) for e in envelopes])
 
 
 class ReplayCase:
