@@ -119,6 +119,7 @@ activity_counts = Table(
     Column("online_works", Integer, nullable=False),
     Column("recommended", Integer, nullable=False),
     Column("commended", Integer, nullable=False),
+    sqlite_with_rowid=False,  # on SQLite the key is the table: an upsert writes one B-tree, not two
 )
 
 # --- counters of streams that are facts, not aggregates ------------------------------------------

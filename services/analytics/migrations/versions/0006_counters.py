@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(12), primary_key=True),
         sa.Column("value", sa.String(130), primary_key=True),
         *(sa.Column(name, sa.Integer, nullable=False) for name in MEASURES),
+        sqlite_with_rowid=False,
     )
     if not op.get_context().as_sql:  # offline (--sql): the table only; a replay fills it
         fill(op.get_bind())
