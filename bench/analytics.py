@@ -21,8 +21,13 @@ same schedule.
 
 **Dashboard API** (``--part api``, :mod:`bench.analytics_api`): see that module.
 
+With ``--tree PATH`` (a worktree of an earlier commit, e.g. main f0b11fe) the service of that tree
+runs too, interleaved with this tree's, on the same schedule (lag) and the same activities (api:
+published on its log and built into its views by its own consumers), each as its own OS process
+(:mod:`bench.analytics_tree`); the tables then show this tree's p99 beside that tree's.
+
     python -m bench.analytics [--quick] [--part lag,api] [--rate 2000] [--seconds 20] [--poll-ms 5]
-                              [--activities 100000] [--api-seconds 5] [--connections 50]
+                              [--activities 100000] [--api-seconds 5] [--connections 50] [--tree PATH]
 """
 
 from __future__ import annotations
@@ -44,7 +49,6 @@ from pathlib import Path
 import uvloop
 
 from harness.measure import percentile
-from harness.processes import ServiceProcess
 from shared.bus import Message, TopicPartition, TopicSpec
 from shared.bus.factory import bus_from_url
 from shared.events import to_message
@@ -52,6 +56,7 @@ from shared.events.topics import ACTIVITIES, ALL_TOPICS
 
 from .analytics_api import api_part
 from .analytics_data import Activities
+from .analytics_tree import portable, service_from, start, tree_name, tree_option
 from .common import Result, cli, cpu_seconds, report
 
 TARGET_P99_MS = 100.0
@@ -193,7 +198,9 @@ class LagBench:
         self.runs = 0
         activities = Activities(seed=7)
         total = WARM + int(args.rate * args.seconds)
-        self.messages = [to_message(e, ACTIVITIES.name) for e in (activities.registered(i) for i in range(total))]
+        self.messages = [
+            to_message(portable(e), ACTIVITIES.name) for e in (activities.registered(i) for i in range(total))
+        ]
         self.warm, self.load = self.messages[:WARM], self.messages[WARM:]
         self.context = multiprocessing.get_context("spawn")
 
@@ -237,11 +244,17 @@ class LagBench:
         return window
 
     async def service(self) -> Window:
-        data, bus_url = self._fresh("service")
+        return await self._service("service", None)
+
+    async def tree_service(self) -> Window:
+        return await self._service("tree", self.args.tree)
+
+    async def _service(self, case: str, tree: Path | None) -> Window:
+        data, bus_url = self._fresh(case)
         await prepare_bus(bus_url)
-        service = ServiceProcess("analytics", data, bus_url, log_level="WARNING", topic_partitions="1")
+        service = service_from(tree, "analytics", data, bus_url, log_level="WARNING", topic_partitions="1")
         database = data / "analytics.db"
-        service.start()
+        start(service, tree)
         try:
             async with bus_from_url(bus_url, default_partitions=1) as bus:
                 await bus.publish(self.warm)
@@ -249,7 +262,7 @@ class LagBench:
             before = read_count(database)
             assert service.process is not None
             args = (str(database), before, len(self.load), self.args.poll_ms / 1000)
-            window = await self._window("service", bus_url, observe, args, {"analytics": service.process.pid})
+            window = await self._window(case, bus_url, observe, args, {"analytics": service.process.pid})
             window.final = read_count(database, REGISTERED)
         finally:
             service.stop()
@@ -263,15 +276,27 @@ class LagBench:
         return window
 
     async def run(self) -> tuple[list[Result], list[str]]:
-        service: list[Window] = []
-        bare: list[Window] = []
+        runs: dict[str, list[Window]] = {"service": [], "bare": [], "tree": []}
+        cases = [self.service, self.bare] + ([self.tree_service] if self.args.tree else [])
         for rep in range(self.args.reps):
-            order = (self.service, self.bare) if rep % 2 == 0 else (self.bare, self.service)
-            for case in order:
+            for case in cases if rep % 2 == 0 else cases[::-1]:
                 window = await case()
-                (service if window.case == "service" else bare).append(window)
+                runs[window.case].append(window)
                 print(_line(window), file=sys.stderr, flush=True)
-        return self.results(service, bare), self.notes(service, bare)
+        results = self.results(runs["service"], runs["bare"])
+        if runs["tree"]:
+            name = tree_name(self.args.tree)
+            results.append(
+                Result(
+                    "analytics",
+                    f"publish → counted in activity_facts p99 at {self.args.rate:,.0f}/s: this tree",
+                    "ms",
+                    [percentile(w.visible_ms, 99) for w in runs["service"]],
+                    f"{name} tree's service p99",
+                    [percentile(w.visible_ms, 99) for w in runs["tree"]],
+                )
+            )
+        return results, self.notes(runs["service"], runs["bare"])
 
     def results(self, service: list[Window], bare: list[Window]) -> list[Result]:
         rate = f"{self.args.rate:,.0f}/s"
@@ -371,9 +396,11 @@ def main() -> None:
             ),
             ("--api-seconds", {"type": float, "default": 0.0, "help": "length of a wrk run (8 s; quick 3 s)"}),
             ("--connections", {"type": int, "default": 50, "help": "wrk's connections: viewers (default 50)"}),
+            tree_option(),
         ],
     )
     args.part = set(args.part.split(","))
+    args.tree = args.tree.resolve() if args.tree else None
     args.seconds = args.seconds or (10.0 if args.quick else 20.0)
     args.activities = args.activities or (20_000 if args.quick else 100_000)
     args.api_seconds = args.api_seconds or (3.0 if args.quick else 8.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import statistics
 import sys
 import time
@@ -26,15 +27,20 @@ from pathlib import Path
 
 import httpx
 
-from harness.processes import ServiceProcess
+from harness.events import message
+from shared.bus import TopicSpec
+from shared.bus.embedded import EmbeddedLog
+from shared.events.topics import ALL_TOPICS
 
-from .analytics_data import CAMPAIGN, load
+from .analytics_data import CAMPAIGN, histories, load
+from .analytics_tree import portable, service_from, start, tree_name
 from .common import Result, cpu_seconds
 from .directory import LUA
 from .registration import ensure_wrk
 from .staff import StaffKeys, staff_keys
 
 TARGET_P99_MS = 50.0
+REGISTERED = "SELECT count(*) FROM activity_facts WHERE version > 0"
 C = f"campaign={CAMPAIGN}"
 QUERIES = {
     "healthz": ["/healthz"],
@@ -113,16 +119,76 @@ async def api_part(data: Path, args: argparse.Namespace) -> tuple[list[Result], 
     size = (data / "analytics.db").stat().st_size
     print(f"loaded {args.activities:,} activities ({applied:,} events) in {loading:.0f} s", file=sys.stderr)
     with staff_keys() as keys:
-        return await _measure(data, wrk, keys, applied, loading, size, args)
+        results, said = await _measure(data, wrk, keys, applied, loading, size, args)
+        if args.tree is None:
+            return results, said
+        other = data.parent / "api-tree"
+        await asyncio.to_thread(other.mkdir)
+        await publish_histories(other, args.activities)
+        tree_results, _ = await _measure(other, wrk, keys, applied, loading, size, args, tree=args.tree)
+    return results + compared(results, tree_results, tree_name(args.tree)), said
+
+
+def registered_count(database: Path) -> int:
+    """Registered activities in the facts view now (0 before the service made it)."""
+    try:
+        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return 0
+    try:
+        return int(db.execute(REGISTERED).fetchone()[0])
+    except sqlite3.Error:
+        return 0
+    finally:
+        db.close()
+
+
+async def loaded(database: Path, count: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while await asyncio.to_thread(registered_count, database) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{database}: the service did not build its views within {timeout_s:g} s")
+        await asyncio.sleep(0.5)
+
+
+async def publish_histories(data: Path, count: int) -> None:
+    """The same events :func:`load` applies, published on a fresh embedded log for another tree's
+    service to consume (its own projections and migrations build its views)."""
+    async with EmbeddedLog(data / "bus.db", default_partitions=3, synchronous="OFF") as log:
+        await log.ensure_topics([TopicSpec(t.name, 3) for t in ALL_TOPICS])
+        events = histories(count)
+        for start_at in range(0, len(events), 10_000):
+            await log.publish([message(portable(e)) for e in events[start_at : start_at + 10_000]])
+
+
+def compared(mine: list[Result], theirs: list[Result], name: str) -> list[Result]:
+    """This tree's p99 of each case beside the other tree's, same run."""
+    other = {r.case: r for r in theirs}
+    return [
+        Result("analytics API", f"{r.case}: this tree", r.unit, r.samples, f"{name} tree", other[r.case].samples)
+        for r in mine
+        if r.case.endswith(": p99") and r.case in other
+    ]
 
 
 async def _measure(
-    data: Path, wrk: str, keys: StaffKeys, applied: int, loading: float, size: int, args: argparse.Namespace
+    data: Path,
+    wrk: str,
+    keys: StaffKeys,
+    applied: int,
+    loading: float,
+    size: int,
+    args: argparse.Namespace,
+    tree: Path | None = None,
 ) -> tuple[list[Result], list[str]]:
     bus = f"embedded:{data / 'bus.db'}"
-    service = ServiceProcess("analytics", data, bus, log_level="WARNING", analytics_jwks_url=keys.jwks_url)
-    service.start()
+    service = service_from(tree, "analytics", data, bus, log_level="WARNING", analytics_jwks_url=keys.jwks_url)
+    start(service, tree)
     assert service.process is not None
+    if tree is not None:  # its consumers build its views from the log
+        database = data / "analytics.db"
+        await loaded(database, args.activities, 1800)
+        await settle(service.process.pid)
     try:
         sizes, alone, skipped = await asyncio.to_thread(probe, service.url, keys)
         cases = [c for c in QUERIES if c in sizes]

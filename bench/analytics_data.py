@@ -142,6 +142,17 @@ def deliveries(envelopes: list[Envelope], offsets: Iterator[int]) -> list[Delive
     return [delivery(e, next(offsets), encoded=False) for e in envelopes]
 
 
+def histories(count: int) -> list[Envelope]:
+    """The events :func:`load` applies, in the same order: the campaign, then each activity's history."""
+    activities = Activities()
+    opened = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)
+    spread = timedelta(days=14).total_seconds()
+    out = [configured()]
+    for i in range(count):
+        out += activities.history(i, opened + timedelta(seconds=spread * i / count))
+    return out
+
+
 async def load(path: Path, count: int, batch: int = 5_000) -> tuple[int, float]:
     """Migrate a fresh analytics database at ``path`` and apply ``count`` activities' histories
     (registrations spread over the 14 days before the week); (events applied, seconds)."""

@@ -20,13 +20,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection, create_engine, select
 
+from services.analytics.adapters.counts_recount import recount
 from services.analytics.adapters.statistics import SqlStatistics
-from services.analytics.adapters.tables import metadata
+from services.analytics.adapters.tables import activity_counts, metadata
 from services.analytics.projections.counters import CountersProjection
 from services.analytics.projections.dimensions import china_minute
 from services.analytics.projections.facts import LEVEL_RANK, FactsProjection
+from services.analytics.projections.tallies import MEASURES
 from services.analytics.service import statistics as stats
 from shared.bus import Record
 from shared.consumer import Delivery
@@ -245,6 +247,15 @@ class Model:
         return out
 
 
+def stored_counts(connection: Connection) -> dict[Any, list[int]]:
+    """The statistics' counters as stored (zero rows included: there must be none)."""
+    keys = ("campaign", "dimension", "day", "region_code", "value")
+    return {
+        tuple(row[c] for c in keys): [row[m] for m in MEASURES]
+        for row in connection.execute(select(activity_counts)).mappings()
+    }
+
+
 def apply_in_batches(connection: Connection, history: list[Envelope], cuts: list[int]) -> None:
     deliveries = [delivery(e) for e in history]
     bounds = sorted({0, len(deliveries), *(c % (len(deliveries) + 1) for c in cuts)})
@@ -276,6 +287,7 @@ def test_every_view_matches_a_recount(engine: Any, history: list[Envelope], cuts
     model = Model.of(history)
     with engine.begin() as connection:
         apply_in_batches(connection, [envelope(CAMPAIGN, "2026", 1, START), *history], cuts)
+        assert stored_counts(connection) == recount(connection)  # the counters are what the facts add up to
     where = stats.Filters("2026")
     with engine.connect() as connection:
         for by in stats.DIMENSIONS:

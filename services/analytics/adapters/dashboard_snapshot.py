@@ -1,9 +1,9 @@
-"""The dashboard's snapshot of a campaign (or of all campaigns): SQL aggregates over the views.
+"""The dashboard's snapshot of a campaign (or of all campaigns): sums over the counters.
 
-Every figure counts the activities that are registered (a facts row with ``version`` > 0: a row that
-only other streams have mentioned so far is not counted) and not withdrawn; their tallies (science
-workers, check-ins, feedback and ratings) and their recommendation levels are summed over the same
-set, in one grouped scan of ``activity_facts``. Notifications and registrations per minute come from
+Every figure counts the activities that are registered and not withdrawn; their tallies (science
+workers, check-ins, feedback and ratings) per province, per category and per highest level are sums
+over the statistics' counters (``activity_counts``, the roll-up of every day), a few rows per region
+and value, never a scan of ``activity_facts``. Notifications and registrations per minute come from
 their own counters.
 """
 
@@ -13,26 +13,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, desc, func, select
+from sqlalchemy import Select, desc, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.regions import PackagedRegions
 
 from ..operations_dashboard.models import CategoryCount, Counters, MinuteCount, ProvinceCount, Snapshot
-from .tables import activity_facts, notification_counts, registrations_per_minute
+from ..projections.tallies import ALL, MEASURES, decode
+from .tables import activity_counts, notification_counts, registrations_per_minute
 
 LEVELS = ("county", "city", "province", "national")
 TOP = 10
 MINUTES = 60
 
 _regions = PackagedRegions()
-f = activity_facts
-
-
-def _counted(query: Select[Any], campaign: str | None) -> Select[Any]:
-    """``query`` limited to the activities the dashboard counts (of ``campaign``, when given)."""
-    query = query.where(f.c.version > 0, f.c.withdrawn.is_(False))
-    return query if campaign is None else query.where(f.c.campaign == campaign)
+k = activity_counts
 
 
 def _sum(expression: Any) -> Any:
@@ -41,7 +36,7 @@ def _sum(expression: Any) -> Any:
 
 @dataclass
 class _Tally:
-    """The activities' figures, rolled up from the grouped scan."""
+    """The activities' figures, from the counters."""
 
     # activities, info completed, science workers, check-ins, feedback, rating sum
     counts: list[int] = field(default_factory=lambda: [0] * 6)
@@ -50,28 +45,27 @@ class _Tally:
     categories: Counter[str] = field(default_factory=Counter)
 
 
+def _rolled_up(query: Select[Any], dimension: str, campaign: str | None) -> Select[Any]:
+    """``query`` over the counters of ``dimension``, every day's roll-up (of ``campaign``, when given)."""
+    query = query.where(k.c.dimension == dimension, k.c.day == ALL)
+    return query if campaign is None else query.where(k.c.campaign == campaign)
+
+
 async def _activities(connection: AsyncConnection, campaign: str | None) -> _Tally:
-    """One scan of the counted activities, grouped by province, category and level (a few thousand
-    groups at most), rolled up into the counters and the three breakdowns."""
-    groups = (f.c.province, f.c.category, f.c.level)
-    query = select(
-        *groups,
-        func.count(),
-        _sum(case((f.c.info_completed.is_(True), 1), else_=0)),
-        _sum(f.c.science_workers),
-        _sum(f.c.checkins),
-        _sum(f.c.feedback),
-        _sum(f.c.rating_sum),
-    ).group_by(*groups)
+    """The counters per province (all activities), per category and per highest level, rolled up."""
+    province = func.substr(k.c.region_code, 1, 2)
+    figures = [_sum(k.c[m]) for m in MEASURES[:6]]
+    query = _rolled_up(select(province, *figures), ALL, campaign).group_by(province)
     tally = _Tally()
-    for province, category, level, *figures in await connection.execute(_counted(query, campaign)):
-        n = int(figures[0])
-        tally.counts = [a + int(b) for a, b in zip(tally.counts, figures, strict=True)]
-        tally.provinces[str(province)] += n
-        if category is not None:
-            tally.categories[str(category)] += n
-        if level is not None:
-            tally.levels[str(level)] += n
+    for code, *sums in await connection.execute(query):
+        tally.counts = [a + int(b) for a, b in zip(tally.counts, sums, strict=True)]
+        if int(sums[0]):
+            tally.provinces[str(code)] += int(sums[0])
+    for dimension, into in (("category", tally.categories), ("level", tally.levels)):
+        query = _rolled_up(select(k.c.value, _sum(k.c.activities)), dimension, campaign).group_by(k.c.value)
+        for value, n in await connection.execute(query):
+            if value and int(n):
+                into[str(decode(value))] += int(n)
     return tally
 
 

@@ -1,4 +1,10 @@
-"""The statistics' SQL: aggregates over ``activity_facts`` and the counters, on one connection."""
+"""The statistics' SQL, on one connection: sums over the counters (``activity_counts``, a few rows per
+region, day and value, kept by the facts projection), never an aggregate over the activities.
+
+Two answers still read ``activity_facts``, within one campaign and its filters: the scoreboard per
+unit (one group per organizer: as many groups as activities, nothing to gain from a counter) and the
+local rules (a rule such as "names containing 食品安全" is any text a campaign configures).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
-from ..domain.statistics import Board, Dimension, Filters, Measures, UnitMeasures
+from ..domain.statistics import REGIONAL, Board, Dimension, Filters, Measures, UnitMeasures
+from ..projections.tallies import ALL, MEASURES, RECOMMENDED, decode
 from ..service.ports import StatisticsReader
 from .tables import (
+    activity_counts,
     activity_facts,
-    activity_recommendations,
-    activity_targets,
-    activity_themes,
     campaign_rules,
     notification_counts,
     registrations_per_minute,
@@ -22,6 +27,38 @@ from .tables import (
 )
 
 f = activity_facts
+k = activity_counts
+DIGITS = {"province": 2, "city": 4, "county": 6}
+
+
+def within(filters: Filters, dimension: str, *, daily: bool = False) -> list[ColumnElement[bool]]:
+    """The counters of ``dimension`` that ``filters`` cover: the campaign, the region prefix, and either
+    the roll-up of every day or (with a span of days, or ``daily``) the days of the span."""
+    where = [k.c.campaign == filters.campaign, k.c.dimension == dimension]
+    if filters.region:
+        where.append(k.c.region_code.startswith(filters.region, autoescape=True))
+    if daily or filters.date_from or filters.date_to:
+        where.append(k.c.day != ALL)
+        if filters.date_from:
+            where.append(k.c.day >= filters.date_from.isoformat())
+        if filters.date_to:
+            where.append(k.c.day <= filters.date_to.isoformat())
+    else:
+        where.append(k.c.day == ALL)
+    return where
+
+
+def _counter_sums() -> list[Any]:
+    return [func.sum(k.c[m]).label(m) for m in MEASURES]
+
+
+def _group_key(by: str) -> Any:
+    """The column a breakdown of the counters groups by."""
+    if by in REGIONAL:
+        return func.substr(k.c.region_code, 1, DIGITS[by])
+    if by == "day":
+        return k.c.day
+    return k.c.value
 
 
 def counted(filters: Filters) -> list[ColumnElement[bool]]:
@@ -69,20 +106,20 @@ class SqlStatistics(StatisticsReader):
         self.connection = connection
 
     def totals(self, filters: Filters) -> Measures:
-        row = self.connection.execute(select(*_sums()).where(*counted(filters))).one()
+        row = self.connection.execute(select(*_counter_sums()).where(*within(filters, ALL))).one()
         return Measures(**_measures(row))
 
     def grouped(self, filters: Filters, by: Dimension) -> list[Measures]:
-        if by == "theme":
-            key: Any = activity_themes.c.theme
-            source: Any = f.join(activity_themes, activity_themes.c.activity_id == f.c.activity_id)
-        elif by == "target_group":
-            key = activity_targets.c.target_group
-            source = f.join(activity_targets, activity_targets.c.activity_id == f.c.activity_id)
-        else:
-            key, source = f.c[by], f
-        query = select(key.label("key"), *_sums()).select_from(source).where(*counted(filters)).group_by(key)
-        return [Measures(**_measures(r, r.key)) for r in self.connection.execute(query)]
+        dimension = ALL if by in REGIONAL or by == "day" else by
+        key = _group_key(by)
+        query = (
+            select(key.label("key"), *_counter_sums())
+            .where(*within(filters, dimension, daily=by == "day"))
+            .group_by(key)
+            .having(func.sum(k.c.activities) > 0)
+        )
+        decoded = dimension != ALL
+        return [Measures(**_measures(r, decode(r.key) if decoded else r.key)) for r in self.connection.execute(query)]
 
     def minutes(self, campaign: str, since: str | None, until: str | None, latest: int) -> list[tuple[str, int]]:
         t = registrations_per_minute
@@ -98,10 +135,8 @@ class SqlStatistics(StatisticsReader):
         return [(m, int(n)) for m, n in rows]
 
     def recommended(self, filters: Filters) -> tuple[dict[str, int], dict[str, int]]:
-        r = activity_recommendations
-        joined = r.join(f, f.c.activity_id == r.c.activity_id)
-        query = select(r.c.level, func.count()).select_from(joined).where(r.c.withdrawn.is_(False), *counted(filters))
-        activities = {lvl: int(n) for lvl, n in self.connection.execute(query.group_by(r.c.level))}
+        query = select(k.c.value, func.sum(k.c.activities)).where(*within(filters, RECOMMENDED)).group_by(k.c.value)
+        activities = {str(decode(value)): int(n) for value, n in self.connection.execute(query) if n}
         u = unit_recommendations
         units_query = select(u.c.level, func.count()).where(u.c.withdrawn.is_(False), u.c.campaign == filters.campaign)
         units = {lvl: int(n) for lvl, n in self.connection.execute(units_query.group_by(u.c.level))}
@@ -134,7 +169,25 @@ class SqlStatistics(StatisticsReader):
         return [(code, int(n)) for code, n in self.connection.execute(query)]
 
     def units(self, filters: Filters, by: Board, limit: int) -> list[UnitMeasures]:
-        key: Any = f.c.organizer_id if by == "unit" else f.c[by]
+        if by == "unit":
+            return self._units(filters, limit)
+        key = _group_key(by)
+        query = (
+            select(key.label("key"), *_counter_sums())
+            .where(*within(filters, ALL))
+            .group_by(key)
+            .having(func.sum(k.c.activities) > 0)
+            .order_by(func.sum(k.c.activities).desc(), key)
+            .limit(limit)
+        )
+        return [
+            UnitMeasures(**_measures(r, r.key), recommended=int(r.recommended or 0), commended=int(r.commended or 0))
+            for r in self.connection.execute(query)
+        ]
+
+    def _units(self, filters: Filters, limit: int) -> list[UnitMeasures]:
+        """The scoreboard per unit: grouped from the campaign's facts (a group per organizer)."""
+        key: Any = f.c.organizer_id
         extra = [
             func.sum(case((f.c.level.is_not(None), 1), else_=0)).label("recommended"),
             func.sum(case((f.c.commended, 1), else_=0)).label("commended"),

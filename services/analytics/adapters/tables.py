@@ -93,6 +93,35 @@ activity_targets = Table(
     Column("target_group", String(50), primary_key=True),
 )
 
+# --- the statistics' counters: what every statistic sums, per dimension, kept by the facts projection ---
+# One row per (campaign, dimension, day, region code, value): the counted activities (registered, not
+# withdrawn) with that value of the dimension, and their tallies. ``dimension`` is "" for all activities
+# (grouped by region or day at read time), a column of activity_facts (category, joint_action,
+# programme, format, level, review), "theme" or "target_group" (an activity counted under each of its
+# values), or "recommended" (``activities``: the recommendations in force at level ``value``). ``day``
+# is the China-time day the activities start, or "" for every day (the roll-up the answers without a
+# span of days read). ``value`` is "" for none (null) and "=" + the value otherwise. Rows whose
+# activities fall to 0 stay and are never answered. See projections/tallies.py and docs/analytics.md.
+activity_counts = Table(
+    "activity_counts",
+    metadata,
+    Column("campaign", String(64), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("region_code", String(12), primary_key=True),
+    Column("value", String(130), primary_key=True),
+    Column("activities", Integer, nullable=False),
+    Column("info_completed", Integer, nullable=False),
+    Column("science_workers", Integer, nullable=False),
+    Column("checkins", Integer, nullable=False),
+    Column("feedback", Integer, nullable=False),
+    Column("rating_sum", Integer, nullable=False),
+    Column("online_works", Integer, nullable=False),
+    Column("recommended", Integer, nullable=False),
+    Column("commended", Integer, nullable=False),
+    sqlite_with_rowid=False,  # on SQLite the key is the table: an upsert writes one B-tree, not two
+)
+
 # --- counters of streams that are facts, not aggregates ------------------------------------------
 registrations_per_minute = Table(
     "registrations_per_minute",

@@ -6,6 +6,10 @@ their withdrawal, commendations) and the participation stream (check-ins, feedba
 participation events are facts without versions: each is counted once by its event id
 (:mod:`.counted`), so an event the relay published twice is not counted twice. A batch reads the
 rows it touches once, changes them in memory and writes them back in one ``executemany`` per table.
+
+The statistics' counters (``activity_counts``, :mod:`.tallies`) change in the same transaction: for
+each activity the batch changed, what its row added to them before the batch is taken away and what
+it adds after is added, summed over the batch in memory and written in one upsert.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from shared.events.topics import ACTIVITIES, PARTICIPATION, REVIEWS
 from ..adapters.facts_rows import FactsRows
 from ..adapters.tables import counted_events
 from .dimensions import china_minute, placeholder, registered_row, updated_values
+from .tallies import Differences, contributions
 
 LEVEL_RANK = {"county": 1, "city": 2, "province": 3, "national": 4}
 VERSIONED = (ActivityRegistered, ActivityUpdated, ActivityWithdrawn, InfoCompleted)
@@ -84,6 +89,7 @@ class _Batch:
     def __init__(self, stored: FactsRows) -> None:
         self.stored = stored
         self.rows: dict[str, dict[str, Any]] = {}
+        self.before: dict[str, dict[str, Any]] = {}  # the stored rows as the batch found them
         self.new: set[str] = set()
         self.changed: set[str] = set()
         self.lists: dict[str, tuple[list[str], list[str]]] = {}  # activity → (themes, target groups)
@@ -96,7 +102,9 @@ class _Batch:
     def prefetch(self, activity_ids: set[str | None]) -> None:
         """Read the rows of these activities in one query per thousand (placeholders for unknown ones)."""
         ids = sorted(i for i in activity_ids if i is not None)
-        self.rows.update(self.stored.rows(ids))
+        found = self.stored.rows(ids)
+        self.rows.update(found)
+        self.before.update((i, dict(row)) for i, row in found.items())
         for activity_id in ids:
             if activity_id not in self.rows:
                 self.rows[activity_id] = placeholder(activity_id)
@@ -110,6 +118,8 @@ class _Batch:
             if row is None:
                 row = placeholder(activity_id)
                 self.new.add(activity_id)
+            else:
+                self.before[activity_id] = dict(row)
             self.rows[activity_id] = row
         return row
 
@@ -197,23 +207,52 @@ class _Batch:
     # --- writing ---------------------------------------------------------------------------------
 
     def write(self) -> None:
+        affected = set(self.levels_touched)  # activities whose recommendations in force change
+        withdrawn = self.withdrawn_recommendations + [f"{i}:endorsed" for i in self.withdrawn_recommendations]
+        if withdrawn:
+            affected |= self.stored.activities_of(withdrawn)
+        for activity_id in affected:
+            self.row(activity_id)
+        stored = sorted((self.changed | affected) - self.new)
+        lists_before = self.stored.lists_of(stored)
+        levels_before = self.stored.levels_of(stored)
         if self.recommendations:
             self.stored.put_recommendations(self.recommendations)
         if self.units:
             self.stored.put_unit_recommendations(self.units)
-        if self.withdrawn_recommendations:
-            ids = self.withdrawn_recommendations + [f"{i}:endorsed" for i in self.withdrawn_recommendations]
-            self.levels_touched |= self.stored.withdraw(ids, self.withdrawn_recommendations)
-        for activity_id in self.levels_touched:
-            self.row(activity_id)["level"] = self._level(activity_id)
+        if withdrawn:
+            self.stored.withdraw(withdrawn, self.withdrawn_recommendations)
+        levels_after = dict(levels_before)
+        fresh = self.stored.levels_of(sorted(affected)) if affected else {}
+        for activity_id in affected:
+            levels = levels_after[activity_id] = fresh.get(activity_id, [])
+            self.row(activity_id)["level"] = max(levels, key=LEVEL_RANK.__getitem__, default=None)
             self.changed.add(activity_id)
         self._write_rows()
         self._write_lists()
         if self.minutes:
             self.stored.add_registrations(self.minutes)
+        self._count(lists_before, levels_before, levels_after)
 
-    def _level(self, activity_id: str) -> str | None:
-        return max(self.stored.levels(activity_id), key=LEVEL_RANK.__getitem__, default=None)
+    def _count(
+        self,
+        lists_before: dict[str, tuple[list[str], list[str]]],
+        levels_before: dict[str, list[str]],
+        levels_after: dict[str, list[str]],
+    ) -> None:
+        """Add to the counters what each changed activity adds now less what it added before."""
+        none: tuple[list[str], list[str]] = ([], [])
+        differences = Differences()
+        for activity_id in self.changed:
+            old_lists = lists_before.get(activity_id, none)
+            old = contributions(self.before.get(activity_id), *old_lists, levels_before.get(activity_id, ()))
+            new_lists = self.lists.get(activity_id) or old_lists
+            new = contributions(self.rows[activity_id], *new_lists, levels_after.get(activity_id, ()))
+            if old != new:
+                differences.add(old, -1)
+                differences.add(new, 1)
+        if differences.members:
+            self.stored.add_counts(differences.totals())
 
     def _write_rows(self) -> None:
         self.stored.insert([self.rows[i] for i in sorted(self.new & self.changed)])
@@ -225,9 +264,9 @@ class _Batch:
 
 
 def _activity_of(payload: Any) -> str | None:
-    """The activity an event changes the row of (None for recommendations, units, endorsements)."""
+    """The activity an event changes the row of (None for units and endorsements)."""
     if isinstance(payload, Commended):
         return payload.subject_id if payload.subject == "activity" else None
-    if isinstance(payload, ON_A_ROW):
+    if isinstance(payload, (*ON_A_ROW, Recommended)):
         return str(payload.activity_id)
     return None

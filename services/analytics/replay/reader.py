@@ -2,11 +2,12 @@
 
 One throwaway consumer group reads the union of the projections' topics from the beginning (it has no
 committed offsets, so the bus starts it at the earliest record) and never commits: it leaves nothing
-behind for the live group. Each batch goes to one :class:`~shared.consumer.ConsumerRuntime` per
-projection on the *shadow* database, through ``process`` — the decode, the tracking in the view's
-transaction and the dead-letter isolation of live consumption — so the rebuilt views cannot diverge
-from the live ones. The shadow's tracking rows carry the live group names (a runtime's group is its
-projection's name), which is what lets the swap compare them with the live rows.
+behind for the live group. Each batch is decoded once and applied to every projection in one
+transaction on the *shadow* database (:class:`~.applier.BatchApplier`: per projection, the tracking
+in the view's transaction, the redelivery skip and the isolation of a failing event of live
+consumption, and the projection's own ``apply``), so the rebuilt views cannot diverge from the live
+ones. The shadow's tracking rows carry the live group names (a consumer's group is its projection's
+name), which is what lets the swap compare them with the live rows.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus import Bus, Record, Subscription
-from shared.consumer import ConsumerRuntime, Projection
+from shared.consumer import Projection
 from shared.store import BackboneTables, Recorder
+
+from .applier import BatchApplier
 
 Partition = tuple[str, int]
 # (consumer group, topic, partition) -> the highest offset that group's view has applied
@@ -47,7 +50,7 @@ class ShadowReader:
         stall_timeout_s: float = 30.0,
     ) -> None:
         recorder = Recorder(BackboneTables(metadata))
-        self.runtimes = [ConsumerRuntime(shadow, recorder, bus, p, batch_size=batch_size) for p in projections]
+        self.applier = BatchApplier(shadow, recorder, projections)
         self.topics = tuple(sorted({t for p in projections for t in p.topics}))
         self.group = f"analytics.replay.{uuid.uuid4().hex[:12]}"
         self.reached: dict[Partition, int] = {}  # the highest offset applied to the shadow, per partition
@@ -117,11 +120,7 @@ class ShadowReader:
                 raise ReplayError(f"the bus delivered nothing for {self._stall_timeout_s:.0f} s, {why()}")
 
     async def _apply(self, records: Sequence[Record]) -> None:
-        for runtime in self.runtimes:
-            topics = runtime.projection.topics
-            mine = [r for r in records if r.topic in topics]
-            if mine:
-                await runtime.process(mine)
+        await self.applier.process(records)
         self.read += len(records)
         reached = self.reached
         for record in records:

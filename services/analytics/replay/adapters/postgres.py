@@ -3,7 +3,7 @@
 *The shadow.* The schema is dropped (a killed replay's) and created empty; the caller migrates it with
 the service's own migrations through an engine whose connections have ``search_path`` set to it alone
 (asyncpg's ``server_settings``: a startup parameter, so no transaction or pool reset can undo it). So
-its tables, indexes and Alembic version table are exactly the live ones, and the replay's runtimes,
+its tables, indexes and Alembic version table are exactly the live ones, and the replay's applier,
 whose statements name tables unqualified, write there and nowhere else.
 
 *The lock.* The swap's transaction (on a connection with the live database's usual ``search_path``)

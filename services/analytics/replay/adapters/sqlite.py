@@ -2,7 +2,7 @@
 
 ATTACH is refused inside a transaction, so it comes first. A deferred ``BEGIN`` followed by a write to
 ``main`` that changes nothing takes the live file's write lock — and only that file's: the shadow stays
-writable, so the last records can still be applied to it by the replay's own runtimes while the lock is
+writable, so the last records can still be applied to it by the replay's own applier while the lock is
 held, and it is first read afterwards, so this transaction's snapshot of it includes them. While the
 lock is held no live consumer can commit a batch (its transaction starts with ``BEGIN IMMEDIATE``), so
 the tracking rows read under it are exactly what the live views contain until the commit.
