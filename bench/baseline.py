@@ -67,14 +67,17 @@ class Tree:
         """``env`` for a process of this tree: its root on ``PYTHONPATH`` (for anything it starts itself)."""
         return {**env, "PYTHONPATH": str(self.root)}
 
-    def run(self, code: str, env: Mapping[str, str] | None = None, timeout: float = 600.0) -> str:
-        """Run ``code`` on this tree and return what it printed; its error output if it fails."""
+    def run(
+        self, code: str, env: Mapping[str, str] | None = None, *args: str, quiet: bool = True, timeout: float = 3600.0
+    ) -> str:
+        """Run ``code`` (with ``args``) on this tree and return what it printed; raise with its error
+        output if it fails. ``quiet=False`` lets its error output through (progress of a long run)."""
         done = subprocess.run(
-            self.python(code), env=self.env(env if env is not None else os.environ), capture_output=True,
-            text=True, timeout=timeout, check=False,
+            self.python(code, *args), env=self.env(env if env is not None else os.environ), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE if quiet else None, text=True, timeout=timeout, check=False,
         )  # fmt: skip
         if done.returncode:
-            raise RuntimeError(f"{self.label}: {code!r} failed ({done.returncode}):\n{done.stderr[-4000:]}")
+            raise RuntimeError(f"{self.label}: {code!r} failed ({done.returncode}):\n{(done.stderr or '')[-4000:]}")
         return done.stdout
 
     def revision(self) -> str:
