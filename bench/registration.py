@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import json
 import os
 import resource
@@ -248,22 +249,38 @@ async def phase(side: Side, root: Path, args: argparse.Namespace, extra_pids: di
 async def measure(name: str, root: Path, args: argparse.Namespace, baseline: Tree | None) -> list[Side]:
     """The runs of the subject (and of the baseline, when given) on one backend; with a baseline the
     two servers take turns (A B, then B A …), each started afresh for its turn and alone on the machine."""
-    trees = [(SUBJECT, args.workers), *([(baseline, 1)] if baseline else [])]
-    async with database(name, root / name, [tree.label for tree, _ in trees]) as (urls, extra_pids):
+    subject = "subject" if len(args.servers) == 1 else "subject ({})"
+    trees = [(subject.format(asgi), SUBJECT, args.workers, asgi) for asgi in args.servers]
+    trees += [(baseline.label, baseline, 1, "uvicorn")] if baseline else []
+    async with database(name, root / name, [label for label, *_ in trees]) as (urls, extra_pids):
         (root / "bodies.jsonl").write_bytes(b"\n".join(activity_bodies(args.bodies)) + b"\n")
         sides = []
-        for tree, workers in trees:
-            profile = args.profile / f"registration-{name}-{tree.label}.prof" if args.profile else None
-            server = Server(root / name / tree.label, urls[tree.label], profile, tree=tree, workers=workers)
-            sides.append(Side(tree.label, server, urls[tree.label], server.prepare()))
+        for label, tree, workers, asgi in trees:
+            profile = args.profile / f"registration-{name}-{label}.prof" if args.profile else None
+            server = Server(root / name / label, urls[label], profile, tree=tree, workers=workers, asgi=asgi)
+            sides.append(Side(label, server, urls[label], server.prepare()))
         for rep in range(args.reps):
             for side in reversed(sides) if rep % 2 else sides:
                 await phase(side, root, args, extra_pids, rep)
     return sides
 
 
-def results(name: str, sides: list[Side], workers: int) -> list[Result]:
+def results(name: str, sides: list[Side], workers: int, baseline: str) -> list[Result]:
     label, subject = LABELS[name], sides[0]
+    others = [side for side in sides[1:] if side.label != baseline]  # the subject on other ASGI servers
+    sides = [subject, *(side for side in sides if side.label == baseline)]
+    alternatives = [
+        result
+        for other in others
+        for result in (
+            Result("registration", f"{label}: accepted/s on {other.server.asgi} ({workers} workers)", "requests/s",
+                   [r.rate for r in other.writes], f"{subject.server.asgi}", [r.rate for r in subject.writes]),
+            Result("registration", f"{label}: p99 on {other.server.asgi}", "ms", [r.ms("p99_us") for r in other.writes],
+                   f"{subject.server.asgi} p99", [r.ms("p99_us") for r in subject.writes]),
+            Result("registration", f"{label}: ceiling on {other.server.asgi}", "requests/s",
+                   [r.rate for r in other.ceilings], f"{subject.server.asgi}", [r.rate for r in subject.ceilings]),
+        )
+    ]  # fmt: skip
     rate, ceiling = [r.rate for r in subject.writes], [r.rate for r in subject.ceilings]
     p99 = [r.ms("p99_us") for r in subject.writes]
     share = statistics.median(rate) / statistics.median(ceiling)
@@ -301,6 +318,7 @@ def results(name: str, sides: list[Side], workers: int) -> list[Result]:
                 target=f"≤ {TARGET_P99_MS:g} ms",
                 met=statistics.median(p99) <= TARGET_P99_MS,
             ),
+            *alternatives,
         ]
     base = sides[1]
     base_rate = [r.rate for r in base.writes]
@@ -342,6 +360,7 @@ def results(name: str, sides: list[Side], workers: int) -> list[Result]:
             f"{base.label} ceiling",
             [r.rate for r in base.ceilings],
         ),
+        *alternatives,
     ]
 
 
@@ -386,7 +405,7 @@ async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]
         baseline = stack.enter_context(checkout(args.baseline)) if args.baseline else None
         for name in args.backends:
             sides = await measure(name, scratch, args, baseline)
-            all_results += results(name, sides, args.workers)
+            all_results += results(name, sides, args.workers, args.baseline)
             notes += [note(name, side, args) for side in sides]
     layout = (
         f"the api role with {args.workers} worker processes and a background process (relay, consumers), as "
@@ -425,9 +444,17 @@ def main() -> None:
                 {"type": int, "default": 0, "help": "API worker processes (default: every core, as kepuri up)"},
             ),
             ("--baseline", {"default": "", "help": f"also measure this commit's server, e.g. {BASELINE_COMMIT}"}),
+            ("--servers", {"default": "uvicorn", "help": "the subject's ASGI servers, compared: uvicorn,granian"}),
         ],
     )
     args.workers = default_workers(args.workers)
+    args.servers = [s for s in args.servers.split(",") if s]
+    if unknown := set(args.servers) - {"uvicorn", "granian"}:
+        raise SystemExit(f"unknown servers: {', '.join(sorted(unknown))}")
+    if "granian" in args.servers and importlib.util.find_spec("granian") is None:
+        raise SystemExit(
+            f"granian is not installed for {sys.executable}: run the benchmark from a virtualenv that has it"
+        )
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
     args.backends = [b for b in args.backends.split(",") if b]
     if unknown := set(args.backends) - {"sqlite", "postgres"}:

@@ -51,6 +51,7 @@ from .baseline import SUBJECT, Tree
 from .common import tree_cpu_seconds
 
 CEILING_PATH = "/bench/ceiling"
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's: where the workers' metrics meet
 
 
 def ceiling_router() -> APIRouter:
@@ -112,6 +113,7 @@ class Server:
         tree: Tree = SUBJECT,
         workers: int = 1,
         env: Mapping[str, str] | None = None,
+        asgi: str = "uvicorn",
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = RegistrationSettings(
@@ -123,6 +125,7 @@ class Server:
         self.tree = tree
         self.workers = workers
         self.extra_env = dict(env or {})
+        self.asgi = asgi
         self.processes: dict[str, Process] = {}
 
     @property
@@ -166,9 +169,15 @@ class Server:
                 self.log_path.with_name("registration-background.log"),
             )  # fmt: skip
             health["background"] = f"http://127.0.0.1:{background}/readyz"
-        self.processes["registration"] = launch(
-            self.tree.command("bench.registration_server", *command), env, self.log_path
-        )
+        if self.asgi == "granian":
+            api = self.tree.command("granian", *granian_options(self.settings, self.workers))
+            if self.workers > 1:  # what shared.runtime.serve.main sets up for uvicorn's workers
+                metrics = self.settings.data_dir / f"metrics-{len(list(self.settings.data_dir.glob('metrics-*')))}"
+                metrics.mkdir()
+                env |= {"KEPURI_ROLE": "api", "KEPURI_WORKERS": str(self.workers), MULTIPROCESS_DIR: str(metrics)}
+        else:
+            api = self.tree.command("bench.registration_server", *command)
+        self.processes["registration"] = launch(api, env, self.log_path)
         try:
             if failed := wait_healthy(health, self.processes, timeout=120.0, interval=0.2):
                 logs = "\n".join(p.read_text(errors="replace")[-4000:] for p in self.log_path.parent.glob("*.log"))
@@ -179,6 +188,16 @@ class Server:
         finally:
             stop_all(self.processes, grace=60.0)
             self.processes = {}
+
+
+def granian_options(settings: RegistrationSettings, workers: int) -> list[str]:
+    """``granian`` serving :func:`app_factory` as ``uvicorn_options`` has uvicorn serve it: the address,
+    ASGI, HTTP/1.1 (what wrk and the proxy speak), uvloop, keep-alive; no access log, no websockets."""
+    return [
+        "--interface", "asgi", "--factory", "--host", settings.host, "--port", str(settings.port),
+        "--workers", str(workers), "--http", "1", "--no-ws", "--loop", "uvloop", "--log-level", "warning",
+        "bench.registration_server:app_factory",
+    ]  # fmt: skip
 
 
 def roles_supported() -> bool:
