@@ -1,6 +1,8 @@
 """Public directory: search and near-me latency, and check-ins per second, on a loaded directory.
 
-What it measures, on one instance of the real registration app over SQLite:
+What it measures, on one instance of the real registration app over SQLite (issue 21's targets:
+search and near-me p99 ≤ 50 ms at 32 connections and ≥ 2× f0b11fe, check-in ≥ 3,000/s per 2-core
+instance):
 
 1. **Load.** ``--activities`` (default 500,000) ``activity-registered`` events go into a fresh
    registration database straight through ``DirectoryProjection.apply`` (the view's consumer code),
@@ -11,13 +13,20 @@ What it measures, on one instance of the real registration app over SQLite:
    ``adcodes.csv``: ~2,900 counties) at a few kilometres around the county's centre; one in 25 runs
    today (China time), the rest over the next 30 days. The rate of ``apply`` (events/s, transaction
    commit included, building the envelopes excluded) is reported: it bounds a replay of the view.
-2. **Serve.** ``python -m bench.registration_server`` (``create_app`` on that database; uvicorn,
-   one worker, as ``kepuri up`` serves it) in its own process, with the embedded bus.
+   The load runs in a process of the tree it is for and is kept as a template per code and day
+   (``bench.directory_seed``; ``--cache``, ``--no-cache``); each server serves a copy.
+2. **Serve.** ``bench.registration_server`` (``create_app`` on that database, with the embedded bus)
+   as ``kepuri up`` serves it: with ``--workers N`` (default: one per core where the checkout has
+   process roles) the api role as N uvicorn workers beside a background process; with one, one
+   process. With ``--baseline f0b11fe`` that commit is checked out into a temporary worktree
+   (``bench.baseline``) and its own server (one process) serves the directory *its own* loader
+   filled (the same activities, checked); the servers take turns (A B, then B A …), each started
+   afresh for its turn, and the subject's cases are compared with the baseline's same cases.
 3. **Measure** with ``wrk`` (one thread, ``--connections`` keep-alive connections, closed loop,
    ``--seconds`` per run, ``--reps`` repetitions in alternating order, medians of p50, p99 and
    answered requests/s; every answer but the expected status counts as a failure):
 
-   - ``GET /healthz``: the baseline, the ceiling of the HTTP stack on this machine;
+   - ``GET /healthz``: the baseline without ``--baseline``, the ceiling of the HTTP stack here;
    - text search: ``q=`` from a rotating list of 2–4 character Chinese queries (topics common to
      tens of thousands of activities, county names matching a few hundred);
    - region lists: ``region=`` province, city and county codes in rotation;
@@ -33,11 +42,12 @@ What it measures, on one instance of the real registration app over SQLite:
    when wrk stopped), and report the view's ``check_ins`` total at the end.
 
 With ``--database PATH`` the SQLite file is kept: loaded there when it does not exist, reused when
-it does (migrated to the current schema first; the load is then not measured). ``--per-query`` serves nothing: it times each read query
-alone, ``DirectoryQueries.search`` called directly on one connection at a time (the same query sets
+it does (migrated to the current schema first; the load is then not measured). ``--per-query`` serves
+nothing: it times each read query alone, ``DirectoryQueries.search`` called directly on one connection at a time (the same query sets
 as the wrk cases; answers parsed, no HTTP), and reports the median and p99 per case.
 
     python -m bench.directory [--activities 500000] [--seconds 10] [--connections 32] [--reps 3]
+                              [--workers N] [--baseline f0b11fe]
     python -m bench.directory --database /tmp/dirbench/registration.db --per-query
 """
 
