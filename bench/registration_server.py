@@ -54,7 +54,10 @@ CEILING_PATH = "/bench/ceiling"
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # How long a start may take: spawning N workers and the background role, each importing the app and
 # migrating in turn, took 20-95 s on the shared 2-core machine at a load average of 18
-READY_S = 300.0  # prometheus_client's: where the workers' metrics meet
+READY_S = 300.0
+Launch = tuple[
+    list[str], dict[str, str], Path
+]  # a process to start: command, environment, log file  # prometheus_client's: where the workers' metrics meet
 
 
 def ceiling_router() -> APIRouter:
@@ -158,17 +161,17 @@ class Server:
         )
         return self.tree.run(code, self.env()).split()[-1]
 
-    @contextlib.contextmanager
-    def running(self) -> Iterator[Server]:
-        """Start the server, wait until ``/readyz`` of each process answers, and stop it (SIGTERM, graceful) after."""
-        env, command = self.env(), ["--profile", str(self.profile)] if self.profile else []
-        health = {"registration": f"{self.url}/readyz"}
+    def plan(self) -> tuple[dict[str, Launch], dict[str, str]]:
+        """What :meth:`running` starts, in order (name: command, environment, log), and each one's
+        readiness URL: the tree's server alone, or its background role and its api role's workers."""
+        env, args = self.env(), ["--profile", str(self.profile)] if self.profile else []
+        launches, health = {}, {"registration": f"{self.url}/readyz"}
         if self.workers > 1:
             background = free_port()
             env["KEPURI_REGISTRATION_BACKGROUND_PORT"] = str(background)
-            command += ["--role", "api", "--workers", str(self.workers)]
-            self.processes["background"] = launch(
-                self.tree.command("services.registration", "--role", "background"), env,
+            args += ["--role", "api", "--workers", str(self.workers)]
+            launches["background"] = (
+                self.tree.command("services.registration", "--role", "background"), dict(env),
                 self.log_path.with_name("registration-background.log"),
             )  # fmt: skip
             health["background"] = f"http://127.0.0.1:{background}/readyz"
@@ -176,12 +179,21 @@ class Server:
             api = self.tree.command("granian", *granian_options(self.settings, self.workers))
             if self.workers > 1:  # what shared.runtime.serve.main sets up for uvicorn's workers
                 metrics = self.settings.data_dir / f"metrics-{len(list(self.settings.data_dir.glob('metrics-*')))}"
-                metrics.mkdir()
                 env |= {"KEPURI_ROLE": "api", "KEPURI_WORKERS": str(self.workers), MULTIPROCESS_DIR: str(metrics)}
         else:
-            api = self.tree.command("bench.registration_server", *command)
-        self.processes["registration"] = launch(api, env, self.log_path)
+            api = self.tree.command("bench.registration_server", *args)
+        launches["registration"] = (api, env, self.log_path)
+        return launches, health
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Server]:
+        """Start the server, wait until ``/readyz`` of each process answers, and stop it (SIGTERM, graceful) after."""
+        launches, health = self.plan()
         try:
+            for name, (command, env, log) in launches.items():
+                if MULTIPROCESS_DIR in env:
+                    Path(env[MULTIPROCESS_DIR]).mkdir()
+                self.processes[name] = launch(command, env, log)
             if failed := wait_healthy(health, self.processes, timeout=READY_S, interval=0.2):
                 logs = "\n".join(p.read_text(errors="replace")[-4000:] for p in self.log_path.parent.glob("*.log"))
                 raise RuntimeError(
