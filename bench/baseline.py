@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +99,7 @@ def checkout(commit: str = BASELINE_COMMIT, repo: Path = ROOT) -> Iterator[Tree]
     """``commit`` checked out in a temporary detached worktree of ``repo``; removed (and the
     repository's worktree list pruned) when the block ends, however it ends."""
     revision = git(repo, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
-    with tempfile.TemporaryDirectory(prefix=f"kepuri-baseline-{commit[:12]}-") as scratch:
+    with terminated_as_exit(), tempfile.TemporaryDirectory(prefix=f"kepuri-baseline-{commit[:12]}-") as scratch:
         path = Path(scratch) / "tree"
         git(repo, "worktree", "add", "--detach", "--quiet", str(path), revision)
         try:
@@ -106,3 +108,20 @@ def checkout(commit: str = BASELINE_COMMIT, repo: Path = ROOT) -> Iterator[Tree]
             with contextlib.suppress(subprocess.CalledProcessError):
                 git(repo, "worktree", "remove", "--force", str(path))
             git(repo, "worktree", "prune")
+
+
+@contextlib.contextmanager
+def terminated_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM (``timeout``, ``kill``) exits through ``SystemExit``, so that the
+    cleanups on the way out (the worktree, the servers) run; Python's default would skip them."""
+    if (
+        signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,18 @@ def test_the_worktree_is_removed_when_the_block_fails() -> None:
         raise RuntimeError(str(tree.root))
     assert not tree.root.exists()
     assert str(tree.root) not in worktrees()
+
+
+def test_a_benchmark_stopped_by_sigterm_removes_its_worktree() -> None:
+    code = (
+        "import sys, threading\nfrom bench.baseline import checkout\n"
+        "with checkout() as tree:\n    print(tree.root, flush=True)\n    threading.Event().wait()\n"
+    )
+    child = subprocess.Popen(SUBJECT.python(code), env=SUBJECT.env(os.environ), stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    root = Path(child.stdout.readline().strip())
+    assert root.exists()
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not root.exists()
+    assert str(root) not in worktrees()
