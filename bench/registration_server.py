@@ -19,7 +19,9 @@ With ``--profile PATH`` the event loop's thread runs under ``cProfile`` and the 
 PATH when the server stops (the SQLite driver's threads are not profiled; their time shows as waiting).
 
 :class:`Server` starts that process (or the api and background roles) from the benchmark, from this
-checkout or from a baseline's (``bench.baseline``); :func:`database` gives it a fresh database.
+checkout or from a baseline's (``bench.baseline``), and can serve the api role with granian instead of
+uvicorn (the same :func:`app_factory`; granian is not a dependency, see bench/README.md);
+:func:`database` gives it a fresh database.
 """
 
 from __future__ import annotations
