@@ -217,17 +217,10 @@ def granian_options(settings: RegistrationSettings, workers: int) -> list[str]:
     ]  # fmt: skip
 
 
-def roles_supported() -> bool:
-    """Whether this checkout has process roles (issue 21: ``--role``, ``--workers``)."""
-    return "workers" in RegistrationSettings.model_fields
-
-
 def default_workers(asked: int) -> int:
     """The API worker processes a benchmark's subject runs: as asked, else one per core as ``kepuri up``
-    does (one where the checkout has no process roles yet); more than one needs process roles."""
-    if asked > 1 and not roles_supported():
-        raise SystemExit(f"--workers {asked} needs process roles (KEPURI_WORKERS), which this checkout lacks")
-    return asked or ((os.cpu_count() or 1) if roles_supported() else 1)
+    does."""
+    return asked or os.cpu_count() or 1
 
 
 def app_factory() -> FastAPI:
@@ -245,15 +238,12 @@ def main() -> None:
     parser.add_argument("--role", choices=("all", "api", "background"), help="the process role (as the service's)")
     parser.add_argument("--workers", type=int, help="API worker processes on one port (role api)")
     args = parser.parse_args()
-    roles = getattr(serving, "main", None)  # process roles (issue 21): shared.runtime.serve.main
     if args.role or args.workers:
-        if roles is None:
-            raise SystemExit("--role and --workers need process roles (shared.runtime.serve.main)")
         if args.profile:
             raise SystemExit("--profile serves one process (role all)")
         # by its module's name, not __main__'s: uvicorn imports it again in each worker
         factory = importlib.import_module("bench.registration_server").app_factory
-        roles(RegistrationSettings, factory, [*(["--role", args.role] if args.role else []),
+        serving.main(RegistrationSettings, factory, [*(["--role", args.role] if args.role else []),
                                                   *(["--workers", str(args.workers)] if args.workers else [])])  # fmt: skip
         return
     settings = RegistrationSettings()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 import bench.registration_server as registration_server
 from bench.baseline import BOOTSTRAP, SUBJECT, Tree
 from bench.registration_server import Server, default_workers
@@ -59,11 +57,6 @@ def test_granian_serves_the_same_app_factory_as_the_api_role(tmp_path: Path) -> 
     assert registration_server.MULTIPROCESS_DIR in env
 
 
-def test_workers_default_to_every_core_where_the_checkout_has_process_roles(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registration_server, "roles_supported", lambda: True)
+def test_workers_default_to_every_core() -> None:
     assert default_workers(0) == os.cpu_count()
     assert default_workers(3) == 3
-    monkeypatch.setattr(registration_server, "roles_supported", lambda: False)
-    assert default_workers(0) == 1
-    with pytest.raises(SystemExit, match="process roles"):
-        default_workers(2)
