@@ -25,6 +25,7 @@ from harness.tansu import TansuBroker
 from shared.bus import Bus, BusUnavailable, Message, Record, Subscription, TopicPartition, TopicSpec
 from shared.bus.embedded import IDLE_READ_S, EmbeddedLog, EmbeddedSubscription, _Files
 from shared.bus.kafka import KafkaBus
+from tests.contract import processes
 
 PARTITIONS = 4
 DEADLINE_S = 30.0
@@ -314,6 +315,30 @@ class TestEmbeddedLog(BusContract):
         for key in {r.key for r in got}:
             numbers = [int(r.value) for r in got if r.key == key]
             assert numbers == sorted(numbers), f"order of {key!r}"
+
+    async def test_several_processes_publish_to_and_read_one_log_at_once(self, path: Path) -> None:
+        """Four processes each publish while reading the log as a group of their own: every process reads
+        every record once, each partition's offsets run 0, 1, 2… with no gap or repeat, and each key's
+        records keep their order (SQLite's write lock serialises the writers; offsets are taken inside it)."""
+        topic = unique("processes")
+        names = [f"p{n}" for n in range(4)]
+        count, batch = 200, 10
+        reads = await asyncio.to_thread(
+            processes.run_processes,
+            [(processes.publish_child, (str(path), topic, name, count, batch, len(names) * count)) for name in names],
+        )
+
+        everything = sorted(f"{name}:{n}".encode() for name in names for n in range(count))
+        for read in reads:
+            assert sorted(value for *_, value in read) == everything
+            offsets: defaultdict[int, list[int]] = defaultdict(list)
+            for partition, offset, _key, _value in read:
+                offsets[partition].append(offset)
+            assert all(found == list(range(len(found))) for found in offsets.values())
+            for key in {key for _, _, key, _ in read}:
+                numbers = [int(value.split(b":")[1]) for _, _, k, value in read if k == key]
+                assert numbers == sorted(numbers), f"order of {key!r}"
+        assert all(sorted(read) == sorted(reads[0]) for read in reads)  # one log: the same record at each offset
 
     async def test_an_idle_member_reads_the_log_only_when_its_files_change(
         self, bus: Bus, members: Members, monkeypatch: pytest.MonkeyPatch
