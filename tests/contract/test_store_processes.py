@@ -13,19 +13,29 @@ two members of one consumer group, and migrations run by every process at once.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.store import Recorder
+from shared.bus.embedded import EmbeddedLog
+from shared.events import from_record
+from shared.store import GroupCommitter, OutboxRelay, Recorder
+from shared.store.relay import FileLock
 from tests.contract import processes
 from tests.contract.store_support import (
+    BOUND,
     OnPostgres,
     OnSQLite,
     StoreFixtures,
+    appending,
     count_rows,
     load,
     new_id,
+    read_log,
 )
 
 PROCESSES = 4
@@ -81,9 +91,67 @@ class ProcessesContract(StoreFixtures):
         assert [len(await load(engine, recorder, name)) for name in names] == [int(name == winner) for name in names]
         assert await count_rows(engine, recorder.tables.idempotency_keys) == 1
 
+    async def test_relays_in_two_processes_publish_every_row_exactly_once(
+        self, database_url: str, engine: AsyncEngine, recorder: Recorder, tmp_path: Path
+    ) -> None:
+        bus_path = tmp_path / "bus.db"
+        names = ["relay-a", "relay-b"]
+        count = 300
+        published = await in_processes(
+            *((processes.relay_child, (database_url, str(bus_path), name, count, 20)) for name in names)
+        )
+
+        assert sum(published) == len(names) * count
+        assert await count_rows(engine, recorder.tables.outbox, recorder.tables.outbox.c.published_at.is_(None)) == 0
+        log = EmbeddedLog(bus_path, default_partitions=1)
+        await log.start()
+        try:
+            records = await read_log(log, len(names) * count)
+        finally:
+            await log.stop()
+        ids = Counter(from_record(r).subject for r in records)
+        assert sorted(ids) == sorted(f"{name}-{n}" for name in names for n in range(count))
+        assert set(ids.values()) == {1}, f"published twice: {[i for i, c in ids.items() if c > 1][:5]}"
+
 
 class TestProcessesOnSQLite(OnSQLite, ProcessesContract):
-    pass
+    async def test_a_relay_waiting_for_the_files_relay_lock_relays_once_its_holder_stops(
+        self, database_url: str, engine: AsyncEngine, recorder: Recorder, writer: GroupCommitter, log: EmbeddedLog
+    ) -> None:
+        probe = FileLock(Path(database_url.removeprefix("sqlite+aiosqlite:///") + "-relay.lock"))
+        first, second = (OutboxRelay(engine, recorder.tables, log, service="contract", takeover_s=0.2) for _ in "ab")
+        holder = asyncio.create_task(first.run())
+        await until(lambda: not probe.try_acquire() or probe.release())  # the first relay holds the lock
+        waiting = asyncio.create_task(second.run())
+        try:
+            await writer.submit(appending(new_id(), 0))
+            await until_published(first)
+            holder.cancel()
+            await asyncio.gather(holder, return_exceptions=True)
+            await writer.submit(appending(new_id(), 0))
+            await until_published(second)  # the second relay took the lock over
+            assert not waiting.done()
+        finally:
+            for task in (holder, waiting):
+                task.cancel()
+            await asyncio.gather(holder, waiting, return_exceptions=True)
+        assert len(await read_log(log, 2)) == 2
+        assert probe.try_acquire()  # a stopped relay gives its lock back
+        probe.release()
+
+
+async def until(done: Callable[[], object]) -> None:
+    deadline = time.monotonic() + BOUND
+    while not done():
+        assert time.monotonic() < deadline, "not within the bound"
+        await asyncio.sleep(0.01)
+
+
+async def until_published(relay: OutboxRelay) -> None:
+    deadline = time.monotonic() + BOUND
+    while await relay.backlog():
+        assert time.monotonic() < deadline, "the outbox was not relayed within the bound"
+        await asyncio.sleep(0.02)
 
 
 class TestProcessesOnPostgres(OnPostgres, ProcessesContract):
