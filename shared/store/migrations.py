@@ -7,6 +7,8 @@ by every service's initial revision.
 
 from __future__ import annotations
 
+import zlib
+
 from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import (
@@ -38,15 +40,30 @@ def alembic_config(script_location: str, url: str | None = None) -> Config:
 
 
 async def migrate(engine: AsyncEngine, script_location: str) -> None:
-    """Upgrade the service's database to the newest revision."""
+    """Upgrade the service's database to the newest revision.
+
+    Every process of a service migrates at start, and several may start at once (API workers beside
+    the background process, replicas): one migrates while the others wait for it, then find the
+    database at the newest revision. On SQLite the upgrade is one ``BEGIN IMMEDIATE`` transaction
+    (the file's write lock, waited for up to the busy timeout); on PostgreSQL it first takes a
+    transaction-scoped advisory lock, since two transactions creating one table would both try.
+    """
 
     def upgrade(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _migration_lock(script_location)})
         config = alembic_config(script_location)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(upgrade)
+    async with engine.connect() as connection:
+        await connection.execution_options(sqlite_begin="IMMEDIATE")
+        async with connection.begin():
+            await connection.run_sync(upgrade)
+
+
+def _migration_lock(script_location: str) -> int:
+    return zlib.crc32(f"kepuri-migrate-{script_location}".encode())
 
 
 def run_env(target_metadata: MetaData) -> None:

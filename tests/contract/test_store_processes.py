@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus.embedded import EmbeddedLog
@@ -112,6 +113,23 @@ class ProcessesContract(StoreFixtures):
         ids = Counter(from_record(r).subject for r in records)
         assert sorted(ids) == sorted(f"{name}-{n}" for name in names for n in range(count))
         assert set(ids.values()) == {1}, f"published twice: {[i for i, c in ids.items() if c > 1][:5]}"
+
+    async def test_every_process_migrating_at_start_at_once_leaves_one_migrated_database(
+        self, database_url: str
+    ) -> None:
+        await in_processes(*((processes.migrate_child, (database_url,)) for _ in range(PROCESSES)))
+
+        from shared.store import create_engine
+
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+                outbox = await connection.scalar(select(func.count()).select_from(text("outbox")))
+        finally:
+            await engine.dispose()
+        assert len(versions) == 1
+        assert outbox == 0
 
 
 class TestProcessesOnSQLite(OnSQLite, ProcessesContract):
