@@ -23,17 +23,19 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus.embedded import EmbeddedLog
-from shared.events import from_record
+from shared.events import from_record, to_message
 from shared.store import GroupCommitter, OutboxRelay, Recorder
 from shared.store.relay import FileLock
 from tests.contract import processes
 from tests.contract.store_support import (
     BOUND,
+    TOPIC,
     OnPostgres,
     OnSQLite,
     StoreFixtures,
     appending,
     count_rows,
+    event,
     load,
     new_id,
     read_log,
@@ -113,6 +115,31 @@ class ProcessesContract(StoreFixtures):
         ids = Counter(from_record(r).subject for r in records)
         assert sorted(ids) == sorted(f"{name}-{n}" for name in names for n in range(count))
         assert set(ids.values()) == {1}, f"published twice: {[i for i, c in ids.items() if c > 1][:5]}"
+
+    async def test_two_processes_in_one_consumer_group_apply_each_event_once(
+        self, database_url: str, engine: AsyncEngine, tmp_path: Path
+    ) -> None:
+        async with engine.begin() as connection:
+            await connection.run_sync(processes.APPLIED.metadata.create_all)
+        bus_path = tmp_path / "bus.db"
+        count = 400
+        log = EmbeddedLog(bus_path, default_partitions=4)
+        await log.start()
+        try:
+            await log.publish([to_message(event(new_id(), 1), TOPIC) for _ in range(count)])
+        finally:
+            await log.stop()
+
+        applied = await in_processes(
+            *((processes.consume_child, (database_url, str(bus_path), TOPIC, name, count)) for name in ("c-a", "c-b"))
+        )
+
+        async with engine.connect() as connection:
+            rows = (await connection.execute(select(processes.APPLIED.c.event_id))).scalars().all()
+        twice = [event_id for event_id, times in Counter(rows).items() if times > 1]
+        assert not twice, f"{len(twice)} events applied twice"
+        assert len(rows) == count
+        assert sum(applied) == count
 
     async def test_every_process_migrating_at_start_at_once_leaves_one_migrated_database(
         self, database_url: str
