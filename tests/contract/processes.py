@@ -16,15 +16,18 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from multiprocessing.synchronize import Barrier
 from queue import Empty
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, func, select
 
-from shared.consumer import ConsumerRuntime, Delivery
+if TYPE_CHECKING:
+    from shared.consumer import Delivery
 
 SPAWN = multiprocessing.get_context("spawn")
-BARRIER_S = 60.0  # a bound on waiting for the other processes to arrive (they import the platform first)
-WORK_S = 60.0  # a bound on any child's work, so a broken lock fails the test instead of hanging it
+# Bounds, not expectations: a child spends most of its time importing the platform (seconds each on
+# a loaded 2-core box), and a broken lock must fail the test instead of hanging it.
+BARRIER_S = 120.0  # waiting for the other processes to arrive
+WORK_S = 150.0  # a child's whole run, its imports included
 
 # A view whose every application is a row of its own: applying an event twice shows as two rows.
 APPLIED = Table(
@@ -211,6 +214,7 @@ async def consume_child(barrier: Barrier, url: str, bus_path: str, topic: str, n
     ``expected`` distinct events; return how many this member applied."""
     from services.registration.adapters.tables import metadata
     from shared.bus.embedded import EmbeddedLog
+    from shared.consumer import ConsumerRuntime
     from shared.store import BackboneTables, Recorder, create_engine, reading
 
     engine = create_engine(url)

@@ -41,9 +41,11 @@ from tests.contract.store_support import (
     read_log,
 )
 
-PROCESSES = 4
+PROCESSES = 4  # writers
+CLAIMANTS = 2
+MIGRATORS = 3
 OWN = 60  # one-event aggregates each process commits at once
-IN_TURN = 8  # events each process appends to the one aggregate they all write
+IN_TURN = 5  # events each process appends to the one aggregate they all write
 
 
 async def in_processes(*children: tuple[processes.Child, tuple[Any, ...]]) -> list[Any]:
@@ -83,7 +85,7 @@ class ProcessesContract(StoreFixtures):
     async def test_one_idempotency_key_claimed_in_several_processes_has_one_winner(
         self, database_url: str, engine: AsyncEngine, recorder: Recorder
     ) -> None:
-        names = [new_id() for _ in range(PROCESSES)]
+        names = [new_id() for _ in range(CLAIMANTS)]
         won = await in_processes(
             *((processes.claim_child, (database_url, name, "POST /things", "key-1")) for name in names)
         )
@@ -144,7 +146,7 @@ class ProcessesContract(StoreFixtures):
     async def test_every_process_migrating_at_start_at_once_leaves_one_migrated_database(
         self, database_url: str
     ) -> None:
-        await in_processes(*((processes.migrate_child, (database_url,)) for _ in range(PROCESSES)))
+        await in_processes(*((processes.migrate_child, (database_url,)) for _ in range(MIGRATORS)))
 
         from shared.store import create_engine
 
