@@ -251,26 +251,39 @@ async def migrate_child(barrier: Barrier, url: str) -> None:
         await engine.dispose()
 
 
-async def publish_child(
-    barrier: Barrier, bus_path: str, topic: str, name: str, count: int, batch: int, total: int
-) -> list[tuple[int, int, bytes | None, bytes]]:
-    """Publish ``count`` messages (keyed ``name``-0…3, in batches of ``batch``) to one embedded log while
-    reading it as a group of this process's own, until ``total`` records (everyone's) are read; return
-    what was read: (partition, offset, key, value) in the order it came."""
-    from shared.bus import Message
-    from shared.bus.embedded import EmbeddedLog
+def open_bus(spec: tuple[str, str]) -> Any:
+    """The bus a child reaches: ``("embedded", path)`` or ``("kafka", bootstrap)`` (tansu's short timeouts)."""
+    kind, where = spec
+    if kind == "embedded":
+        from shared.bus.embedded import EmbeddedLog
 
-    log = EmbeddedLog(bus_path, default_partitions=2)
-    await log.start()
+        return EmbeddedLog(where, default_partitions=2)
+    from shared.bus.kafka import KafkaBus
+
+    return KafkaBus(
+        where, default_partitions=2, fetch_max_wait_ms=10, session_timeout_ms=2_000, heartbeat_interval_ms=400
+    )
+
+
+async def publish_child(
+    barrier: Barrier, bus_spec: tuple[str, str], topic: str, name: str, count: int, batch: int, total: int
+) -> list[tuple[int, int, bytes | None, bytes]]:
+    """Publish ``count`` messages (keyed ``name``-0…3, in batches of ``batch``) to one bus while reading
+    it as a group of this process's own, until ``total`` records (everyone's) are read; return what
+    was read: (partition, offset, key, value) in the order it came."""
+    from shared.bus import Message
+
+    bus = open_bus(bus_spec)
+    await bus.start()
     read: list[tuple[int, int, bytes | None, bytes]] = []
     try:
-        subscription = log.subscribe(f"reader-{name}", [topic])
+        subscription = bus.subscribe(f"reader-{name}", [topic])
         await subscription.start()
         _arrive(barrier)
 
         async def publish() -> None:
             for start in range(0, count, batch):
-                await log.publish(
+                await bus.publish(
                     [
                         Message(topic, f"{name}-{n % 4}".encode(), f"{name}:{n}".encode())
                         for n in range(start, start + batch)
@@ -286,4 +299,4 @@ async def publish_child(
         await subscription.stop()
         return read
     finally:
-        await log.stop()
+        await bus.stop()
