@@ -98,6 +98,19 @@ def _arrive(barrier: Barrier) -> None:
     barrier.wait(BARRIER_S)
 
 
+def hold_relay_lock_child(path: str, holding: Any) -> None:
+    """Take the relay lock at ``path``, say so, and hold it until this process is killed."""
+    import threading
+    from pathlib import Path
+
+    from shared.store.relay import FileLock
+
+    if not FileLock(Path(path)).try_acquire():
+        raise RuntimeError(f"{path} is held already")
+    holding.set()
+    threading.Event().wait()  # until killed
+
+
 async def _writer(url: str) -> Any:
     from services.registration.adapters.tables import metadata
     from shared.store import BackboneTables, GroupCommitter, Recorder, create_engine

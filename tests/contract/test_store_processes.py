@@ -186,6 +186,24 @@ class TestProcessesOnSQLite(OnSQLite, ProcessesContract):
         assert probe.try_acquire()  # a stopped relay gives its lock back
         probe.release()
 
+    async def test_the_relay_lock_of_a_process_killed_holding_it_is_free_at_once(self, tmp_path: Path) -> None:
+        path = tmp_path / "store.db-relay.lock"
+        holding = processes.SPAWN.Event()
+        holder = processes.SPAWN.Process(target=processes.hold_relay_lock_child, args=(str(path), holding), daemon=True)
+        holder.start()
+        probe = FileLock(path)
+        try:
+            assert await asyncio.to_thread(holding.wait, processes.BARRIER_S), "the child never took the lock"
+            assert not probe.try_acquire()
+            holder.kill()  # SIGKILL: no release, no clean-up; the OS drops its locks with the process
+            await asyncio.to_thread(holder.join, BOUND)
+            assert probe.try_acquire()
+        finally:
+            probe.release()
+            if holder.is_alive():
+                holder.kill()
+                holder.join()
+
 
 async def until(done: Callable[[], object]) -> None:
     deadline = time.monotonic() + BOUND
