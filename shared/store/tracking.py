@@ -33,13 +33,16 @@ class TrackingRecorder(OutboxRecorder):
         reads its tracked offsets to skip what the other applied, so the second must read them only
         once the first has committed. On SQLite every write transaction (``BEGIN IMMEDIATE``) already
         excludes the others; on PostgreSQL (READ COMMITTED) a transaction-scoped advisory lock per
-        position does, taken in one order so that two transactions never wait for each other.
+        position does, taken in one order so that two transactions never wait for each other. The
+        lock names the schema of the tracking rows (``current_schema()``): analytics' replay applies
+        the live groups' records to a shadow schema of the same database, and must not wait for the
+        live consumers (nor they for it, while its swap holds the live tracking table).
         """
         if connection.dialect.name != "postgresql":
             return
-        lock = text("SELECT pg_advisory_xact_lock(:group, :position)")
-        for group, position in sorted({(_int4(consumer), _int4(f"{t}\x00{p}")) for t, p in positions}):
-            connection.execute(lock, {"group": group, "position": position})
+        lock = text("SELECT pg_advisory_xact_lock(:group, hashtext(coalesce(current_schema(), '') || :position))")
+        for topic, partition in sorted(set(positions)):
+            connection.execute(lock, {"group": _int4(consumer), "position": f"/{topic}/{partition}"})
 
     def tracked(self, connection: Connection, consumer: str, topics: Iterable[str]) -> dict[Position, int]:
         """The offset ``consumer`` last applied in each partition of ``topics`` it has applied records from."""
