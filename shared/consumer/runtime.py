@@ -4,7 +4,9 @@ The commit order, per batch (tested in tests/unit/test_consumer.py):
 
 1. Poll a batch of records and decode each; a record that is not a valid event of the catalog is a
    poison record.
-2. In ONE database transaction: read the tracking rows of the batch's partitions, drop records at
+2. In ONE database transaction: hold the batch's partitions for this group (another member may be
+   reading them too, in another process: :meth:`~shared.store.tracking.TrackingRecorder.hold`),
+   read the tracking rows of the batch's partitions, drop records at
    or below the tracked offset (a redelivery), apply the rest to the view, queue poison records on
    the dead-letter topic through the outbox, and move the tracking rows forward. Commit.
    A view that is :class:`~.projection.Committing` then does its after-commit work (outside it).
@@ -157,6 +159,7 @@ class ConsumerRuntime:
     ) -> tuple[int, int]:
         """Apply the fresh part of a batch; return how many events were applied and dead-lettered."""
         highest = _highest_offsets(records)
+        self._recorder.hold(connection, self.group, highest)  # another member may apply these partitions too
         tracked = self._tracked(connection, {topic for topic, _ in highest})
         fresh = [d for d in deliveries if d.record.offset > tracked.get((d.record.topic, d.record.partition), -1)]
         poison = [(r, why) for r, why in poison if r.offset > tracked.get((r.topic, r.partition), -1)]

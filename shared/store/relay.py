@@ -24,17 +24,28 @@ made safe in three steps:
    waiting replica takes the lock at its first try), so "held it last" is known only from this
    relay's own history: set when it takes the lock, forgotten as soon as it finds the lock held by
    another session. A fresh relay therefore waits once at start.
+
+On a SQLite file, several processes (a service's API workers beside its background process, or a
+second background process during a restart) share one outbox too. There the relay lock is an
+exclusive ``flock`` on a file beside the database (``<database>-relay.lock``), taken without waiting
+and tried again every second: the operating system drops it only when its holder releases it or dies,
+so unlike a database session it cannot be lost while its relay is busy, and needs no lease. A relay
+that had to wait for it waits ``takeover_s`` after taking it, as above; one that takes it at its first
+try does not (the embedded log drops the batch of a process that died mid-publish with the process).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
+import os
 import time
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import Counter, Gauge
@@ -84,6 +95,48 @@ async def _close_session(connection: AsyncConnection) -> None:
         await connection.invalidate()
 
 
+class FileLock:
+    """The relay lock of a SQLite file: an exclusive ``flock`` on ``path``, held until released or its process ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if no other holder has it (True), without waiting; taking it twice is a no-op."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # closing the only descriptor of the open file frees its flock
+
+
+def _file_lock(engine: AsyncEngine) -> FileLock | None:
+    """The relay lock of a SQLite file's outbox (None: an in-memory database, one process only)."""
+    database = engine.url.database
+    if database in (None, "", ":memory:") or str(database).startswith("file:"):
+        return None
+    path = Path(str(database))
+    return FileLock(path.with_name(f"{path.name}-relay.lock"))
+
+
 class OutboxRelay:
     """Moves a service's outbox to the bus; run it as a task with :meth:`run`."""
 
@@ -112,6 +165,7 @@ class OutboxRelay:
         self._lock_key = _lock_key(service)
         self._wake = asyncio.Event()
         self._holding: AsyncConnection | None = None  # the session holding the relay lock (PostgreSQL)
+        self._file_lock = _file_lock(engine) if is_sqlite(engine) else None  # the relay lock (SQLite file)
         self._held_last = False  # no other session has held the relay lock since this relay held it
 
     def wake(self, _count: int = 0) -> None:
@@ -173,7 +227,15 @@ class OutboxRelay:
         leaves waits in the outbox for the holder.
         """
         if is_sqlite(self._engine):
-            return await self.relay_once()
+            lock = self._file_lock
+            if lock is None or lock.held:  # no other process, or this relay holds the lock already
+                return await self.relay_once()
+            if not lock.try_acquire():
+                return 0  # another process relays: the rows are its to publish
+            try:
+                return await self.relay_once()
+            finally:
+                lock.release()
         async with self._engine.connect() as connection:
             try:
                 if not await self._try_lock(connection) or not self._held_last:
@@ -188,7 +250,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled, holding the relay lock on PostgreSQL (taken again when it is lost)."""
         if is_sqlite(self._engine):
-            await self._loop()
+            await self._run_on_file()
             return
         backoff = 0.05
         while True:
@@ -216,6 +278,26 @@ class OutboxRelay:
                 log.warning("outbox relay: cannot take the relay lock (%s); retrying in %.2fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
+
+    async def _run_on_file(self) -> None:
+        """Relay a SQLite file's outbox while this process holds its relay lock (see the module's doc)."""
+        lock = self._file_lock
+        if lock is None:
+            await self._loop()
+            return
+        waited = False
+        try:
+            while not lock.try_acquire():
+                if not waited:
+                    log.info("outbox relay: another process relays %s; waiting for its lock", lock.path)
+                waited = True
+                await asyncio.sleep(1.0)
+            if waited:  # its holder may have had a batch in flight: let it land first
+                log.info("outbox relay: took the relay lock; publishing in %g s", self._takeover_s)
+                await asyncio.sleep(self._takeover_s)
+            await self._loop()
+        finally:
+            lock.release()
 
     async def _acquire_lock(self, connection: AsyncConnection) -> None:
         """Take the relay lock on ``connection``, waiting as long as another session holds it."""

@@ -25,6 +25,7 @@ from harness.tansu import TansuBroker
 from shared.bus import Bus, BusUnavailable, Message, Record, Subscription, TopicPartition, TopicSpec
 from shared.bus.embedded import IDLE_READ_S, EmbeddedLog, EmbeddedSubscription, _Files
 from shared.bus.kafka import KafkaBus
+from tests.contract import processes
 
 PARTITIONS = 4
 DEADLINE_S = 30.0
@@ -125,9 +126,17 @@ class BusContract:
 
     #: whether lag() is exact before a member has fetched (tansu's ListOffsets is not: see TestKafka)
     exact_lag: ClassVar[bool] = True
+    #: whether each partition's offsets run 0, 1, 2… without a gap (the embedded log's promise; Kafka's
+    #: offsets only grow)
+    contiguous_offsets: ClassVar[bool] = True
 
     @pytest.fixture
     def new_bus(self) -> BusFactory:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def bus_spec(self) -> tuple[str, str]:
+        """How a child process reaches the same bus (tests/contract/processes.py: ``open_bus``)."""
         raise NotImplementedError
 
     @pytest.fixture
@@ -267,6 +276,34 @@ class BusContract:
         assert sorted(values(got)) == sorted(m.value for m in sent)
         assert {r.partition for r in got} <= set(range(PARTITIONS))
 
+    async def test_several_processes_publish_and_read_at_once(self, bus: Bus, bus_spec: tuple[str, str]) -> None:
+        """Three processes each publish while reading the topic as a group of their own: every process
+        reads every record once, each partition's offsets only grow (on the embedded log: 0, 1, 2…
+        with no gap, SQLite's write lock serialising the writers), each key's records keep their order,
+        and every process reads the same record at each position."""
+        topic = await self.topic(bus)
+        names = [f"p{n}" for n in range(3)]
+        count, batch = 150, 10
+        reads = await asyncio.to_thread(
+            processes.run_processes,
+            [(processes.publish_child, (bus_spec, topic, name, count, batch, len(names) * count)) for name in names],
+        )
+
+        everything = sorted(f"{name}:{n}".encode() for name in names for n in range(count))
+        for read in reads:
+            assert sorted(value for *_, value in read) == everything
+            offsets: defaultdict[int, list[int]] = defaultdict(list)
+            for partition, offset, _key, _value in read:
+                offsets[partition].append(offset)
+            for found in offsets.values():
+                assert found == sorted(set(found))
+                if self.contiguous_offsets:
+                    assert found == list(range(len(found)))
+            for key in {key for _, _, key, _ in read}:
+                numbers = [int(value.split(b":")[1]) for _, _, k, value in read if k == key]
+                assert numbers == sorted(numbers), f"order of {key!r}"
+        assert all(sorted(read) == sorted(reads[0]) for read in reads)  # one log: the same record at each offset
+
     async def test_ping_answers_when_up(self, bus: Bus) -> None:
         await bus.ping()
 
@@ -279,6 +316,10 @@ class TestEmbeddedLog(BusContract):
     @pytest.fixture
     def new_bus(self, path: Path) -> BusFactory:
         return lambda: EmbeddedLog(path, default_partitions=PARTITIONS)
+
+    @pytest.fixture
+    def bus_spec(self, path: Path) -> tuple[str, str]:
+        return ("embedded", str(path))
 
     async def test_another_process_publishes_while_this_one_consumes(
         self, bus: Bus, members: Members, path: Path
@@ -361,6 +402,11 @@ class TestKafka(BusContract):
     # tansu answers ListOffsets(latest) with the base offset of the partition's last batch plus one,
     # so before the first fetch lag() sees at least one outstanding record, not all of them
     exact_lag = False
+    contiguous_offsets = False
+
+    @pytest.fixture
+    def bus_spec(self, kafka_bootstrap: str) -> tuple[str, str]:
+        return ("kafka", kafka_bootstrap)
 
     @pytest.fixture
     def new_bus(self, kafka_bootstrap: str) -> BusFactory:

@@ -1,0 +1,223 @@
+"""The store contract across OS processes: several processes on one database (see store_support.py).
+
+A service may run as several processes on one database: N API workers, each with its own group-commit
+writer, beside one background process with the relay and the consumers (and on PostgreSQL, replicas
+of each). On SQLite they share one file. These tests start real processes (``spawn``, see
+processes.py), release them together at a barrier and check what they left in the database and on
+the embedded log: every event stored once with gapless versions, a conflict raised where two
+processes append the same version, no "database is locked" reaching a caller, one winner per
+Idempotency-Key, every outbox row published exactly once by racing relays, no event applied twice by
+two members of one consumer group, and migrations run by every process at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.bus.embedded import EmbeddedLog
+from shared.events import from_record, to_message
+from shared.store import GroupCommitter, OutboxRelay, Recorder
+from shared.store.relay import FileLock
+from tests.contract import processes
+from tests.contract.store_support import (
+    BOUND,
+    TOPIC,
+    OnPostgres,
+    OnSQLite,
+    StoreFixtures,
+    appending,
+    count_rows,
+    event,
+    load,
+    new_id,
+    read_log,
+)
+
+PROCESSES = 4  # writers
+CLAIMANTS = 2
+MIGRATORS = 3
+OWN = 60  # one-event aggregates each process commits at once
+IN_TURN = 5  # events each process appends to the one aggregate they all write
+
+
+async def in_processes(*children: tuple[processes.Child, tuple[Any, ...]]) -> list[Any]:
+    return await asyncio.to_thread(processes.run_processes, children)
+
+
+class ProcessesContract(StoreFixtures):
+    """What every backend must do for several processes writing one database at once."""
+
+    async def test_writers_in_several_processes_store_every_event_once_and_raise_conflicts(
+        self, database_url: str, engine: AsyncEngine, recorder: Recorder
+    ) -> None:
+        shared_id = new_id()
+        names = [f"p{n}" for n in range(PROCESSES)]
+        outcomes = await in_processes(
+            *((processes.commit_child, (database_url, name, OWN, shared_id, IN_TURN)) for name in names)
+        )
+
+        # the first append at version 0: one process won, every other one heard a ConcurrencyError
+        assert sum(outcome["won_first"] for outcome in outcomes) == 1
+        stored = await load(engine, recorder, shared_id)
+        first = stored[0].data["changes"]["by"]
+        assert first in {f"{name}-first" for name in names}
+        # then every process's every append, versions 1, 2, 3… without a gap (none lost, none twice)
+        rest = [e for e in stored if e.sequence > 1]
+        assert [e.sequence for e in rest] == list(range(2, PROCESSES * IN_TURN + 2))
+        assert sorted(e.data["changes"]["by"] for e in rest) == sorted(
+            f"{name}-{n}" for name in names for n in range(IN_TURN)
+        )
+        for name in names:
+            for n in range(OWN):
+                assert [e.sequence for e in await load(engine, recorder, f"{name}-{n}")] == [1]
+        events = PROCESSES * OWN + 1 + PROCESSES * IN_TURN
+        assert await count_rows(engine, recorder.tables.events) == events
+        assert await count_rows(engine, recorder.tables.outbox) == events  # one outbox row per event
+
+    async def test_one_idempotency_key_claimed_in_several_processes_has_one_winner(
+        self, database_url: str, engine: AsyncEngine, recorder: Recorder
+    ) -> None:
+        names = [new_id() for _ in range(CLAIMANTS)]
+        won = await in_processes(
+            *((processes.claim_child, (database_url, name, "POST /things", "key-1")) for name in names)
+        )
+
+        assert won.count(True) == 1
+        winner = names[won.index(True)]
+        # the loser's command wrote nothing: its events and the claim exist together or not at all
+        assert [len(await load(engine, recorder, name)) for name in names] == [int(name == winner) for name in names]
+        assert await count_rows(engine, recorder.tables.idempotency_keys) == 1
+
+    async def test_relays_in_two_processes_publish_every_row_exactly_once(
+        self, database_url: str, engine: AsyncEngine, recorder: Recorder, tmp_path: Path
+    ) -> None:
+        bus_path = tmp_path / "bus.db"
+        names = ["relay-a", "relay-b"]
+        count = 300
+        published = await in_processes(
+            *((processes.relay_child, (database_url, str(bus_path), name, count, 20)) for name in names)
+        )
+
+        assert sum(published) == len(names) * count
+        assert await count_rows(engine, recorder.tables.outbox, recorder.tables.outbox.c.published_at.is_(None)) == 0
+        log = EmbeddedLog(bus_path, default_partitions=1)
+        await log.start()
+        try:
+            records = await read_log(log, len(names) * count)
+        finally:
+            await log.stop()
+        ids = Counter(from_record(r).subject for r in records)
+        assert sorted(ids) == sorted(f"{name}-{n}" for name in names for n in range(count))
+        assert set(ids.values()) == {1}, f"published twice: {[i for i, c in ids.items() if c > 1][:5]}"
+
+    async def test_two_processes_in_one_consumer_group_apply_each_event_once(
+        self, database_url: str, engine: AsyncEngine, tmp_path: Path
+    ) -> None:
+        async with engine.begin() as connection:
+            await connection.run_sync(processes.APPLIED.metadata.create_all)
+        bus_path = tmp_path / "bus.db"
+        count = 400
+        log = EmbeddedLog(bus_path, default_partitions=4)
+        await log.start()
+        try:
+            await log.publish([to_message(event(new_id(), 1), TOPIC) for _ in range(count)])
+        finally:
+            await log.stop()
+
+        applied = await in_processes(
+            *((processes.consume_child, (database_url, str(bus_path), TOPIC, name, count)) for name in ("c-a", "c-b"))
+        )
+
+        async with engine.connect() as connection:
+            rows = (await connection.execute(select(processes.APPLIED.c.event_id))).scalars().all()
+        twice = [event_id for event_id, times in Counter(rows).items() if times > 1]
+        assert not twice, f"{len(twice)} events applied twice"
+        assert len(rows) == count
+        assert sum(applied) == count
+
+    async def test_every_process_migrating_at_start_at_once_leaves_one_migrated_database(
+        self, database_url: str
+    ) -> None:
+        await in_processes(*((processes.migrate_child, (database_url,)) for _ in range(MIGRATORS)))
+
+        from shared.store import create_engine
+
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+                outbox = await connection.scalar(select(func.count()).select_from(text("outbox")))
+        finally:
+            await engine.dispose()
+        assert len(versions) == 1
+        assert outbox == 0
+
+
+class TestProcessesOnSQLite(OnSQLite, ProcessesContract):
+    async def test_a_relay_waiting_for_the_files_relay_lock_relays_once_its_holder_stops(
+        self, database_url: str, engine: AsyncEngine, recorder: Recorder, writer: GroupCommitter, log: EmbeddedLog
+    ) -> None:
+        probe = FileLock(Path(database_url.removeprefix("sqlite+aiosqlite:///") + "-relay.lock"))
+        first, second = (OutboxRelay(engine, recorder.tables, log, service="contract", takeover_s=0.2) for _ in "ab")
+        holder = asyncio.create_task(first.run())
+        await until(lambda: not probe.try_acquire() or probe.release())  # the first relay holds the lock
+        waiting = asyncio.create_task(second.run())
+        try:
+            await writer.submit(appending(new_id(), 0))
+            await until_published(first)
+            holder.cancel()
+            await asyncio.gather(holder, return_exceptions=True)
+            await writer.submit(appending(new_id(), 0))
+            await until_published(second)  # the second relay took the lock over
+            assert not waiting.done()
+        finally:
+            for task in (holder, waiting):
+                task.cancel()
+            await asyncio.gather(holder, waiting, return_exceptions=True)
+        assert len(await read_log(log, 2)) == 2
+        assert probe.try_acquire()  # a stopped relay gives its lock back
+        probe.release()
+
+    async def test_the_relay_lock_of_a_process_killed_holding_it_is_free_at_once(self, tmp_path: Path) -> None:
+        path = tmp_path / "store.db-relay.lock"
+        holding = processes.SPAWN.Event()
+        holder = processes.SPAWN.Process(target=processes.hold_relay_lock_child, args=(str(path), holding), daemon=True)
+        holder.start()
+        probe = FileLock(path)
+        try:
+            assert await asyncio.to_thread(holding.wait, processes.BARRIER_S), "the child never took the lock"
+            assert not probe.try_acquire()
+            holder.kill()  # SIGKILL: no release, no clean-up; the OS drops its locks with the process
+            await asyncio.to_thread(holder.join, BOUND)
+            assert probe.try_acquire()
+        finally:
+            probe.release()
+            if holder.is_alive():
+                holder.kill()
+                holder.join()
+
+
+async def until(done: Callable[[], object]) -> None:
+    deadline = time.monotonic() + BOUND
+    while not done():
+        assert time.monotonic() < deadline, "not within the bound"
+        await asyncio.sleep(0.01)
+
+
+async def until_published(relay: OutboxRelay) -> None:
+    deadline = time.monotonic() + BOUND
+    while await relay.backlog():
+        assert time.monotonic() < deadline, "the outbox was not relayed within the bound"
+        await asyncio.sleep(0.02)
+
+
+class TestProcessesOnPostgres(OnPostgres, ProcessesContract):
+    pass
