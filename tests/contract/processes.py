@@ -250,20 +250,6 @@ async def consume_child(barrier: Barrier, url: str, bus_path: str, topic: str, n
         await engine.dispose()
 
 
-async def migrate_child(barrier: Barrier, url: str) -> None:
-    """Migrate the database at the same moment as the other processes (every service process does at start)."""
-    from shared.store import create_engine
-    from shared.store.migrations import migrate
-    from tests.contract.store_support import MIGRATIONS
-
-    engine = create_engine(url)
-    try:
-        _arrive(barrier)
-        await migrate(engine, MIGRATIONS)
-    finally:
-        await engine.dispose()
-
-
 def open_bus(spec: tuple[str, str]) -> Any:
     """The bus a child reaches: ``("embedded", path)`` or ``("kafka", bootstrap)`` (tansu's short timeouts)."""
     kind, where = spec

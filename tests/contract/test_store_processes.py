@@ -7,7 +7,7 @@ processes.py), release them together at a barrier and check what they left in th
 the embedded log: every event stored once with gapless versions, a conflict raised where two
 processes append the same version, no "database is locked" reaching a caller, one winner per
 Idempotency-Key, every outbox row published exactly once by racing relays, no event applied twice by
-two members of one consumer group, and migrations run by every process at once.
+two members of one consumer group (migrations run by every process at once: test_migrations.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus.embedded import EmbeddedLog
@@ -43,7 +43,6 @@ from tests.contract.store_support import (
 
 PROCESSES = 4  # writers
 CLAIMANTS = 2
-MIGRATORS = 3
 OWN = 60  # one-event aggregates each process commits at once
 IN_TURN = 5  # events each process appends to the one aggregate they all write
 
@@ -142,23 +141,6 @@ class ProcessesContract(StoreFixtures):
         assert not twice, f"{len(twice)} events applied twice"
         assert len(rows) == count
         assert sum(applied) == count
-
-    async def test_every_process_migrating_at_start_at_once_leaves_one_migrated_database(
-        self, database_url: str
-    ) -> None:
-        await in_processes(*((processes.migrate_child, (database_url,)) for _ in range(MIGRATORS)))
-
-        from shared.store import create_engine
-
-        engine = create_engine(database_url)
-        try:
-            async with engine.connect() as connection:
-                versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-                outbox = await connection.scalar(select(func.count()).select_from(text("outbox")))
-        finally:
-            await engine.dispose()
-        assert len(versions) == 1
-        assert outbox == 0
 
 
 class TestProcessesOnSQLite(OnSQLite, ProcessesContract):
