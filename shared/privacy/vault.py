@@ -23,10 +23,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, delete, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from ..store import create_engine
+from ..store import create_engine, sync_reading, sync_transaction
 from ..store.engine import store_errors
 from ..store.errors import StoreUnavailable
 from ..store.migrations import schema_transaction
@@ -96,10 +97,11 @@ class KeyVault:
         await self._ready_tables()
         now = datetime.now(UTC)
         rows = [{"key_id": key_id, "key": key, "created_at": now} for key_id, key in keys.items()]
-        with store_errors():
-            async with self._engine.begin() as connection:
-                statement = upsert_statement(connection.dialect.name, subject_keys, ("key_id",))
-                await connection.execute(statement, rows)
+
+        def write(connection: Connection) -> None:
+            connection.execute(upsert_statement(connection.dialect.name, subject_keys, ("key_id",)), rows)
+
+        await sync_transaction(self._engine, write)
 
     async def get(self, key_ids: Iterable[str]) -> dict[str, bytes]:
         """The keys of those ids that still exist (a destroyed key is simply absent)."""
@@ -107,15 +109,17 @@ class KeyVault:
         if not wanted:
             return {}
         await self._ready_tables()
-        found: dict[str, bytes] = {}
-        with store_errors():
-            async with self._engine.connect() as connection:
-                for start in range(0, len(wanted), 500):
-                    query = select(subject_keys.c.key_id, subject_keys.c.key).where(
-                        subject_keys.c.key_id.in_(wanted[start : start + 500])
-                    )
-                    found.update({key_id: bytes(key) for key_id, key in await connection.execute(query)})
-        return found
+
+        def read(connection: Connection) -> dict[str, bytes]:
+            found: dict[str, bytes] = {}
+            for start in range(0, len(wanted), 500):
+                query = select(subject_keys.c.key_id, subject_keys.c.key).where(
+                    subject_keys.c.key_id.in_(wanted[start : start + 500])
+                )
+                found.update({key_id: bytes(key) for key_id, key in connection.execute(query)})
+            return found
+
+        return await sync_reading(self._engine, read)
 
     async def matching_key(self, name: str, *, create: bool = False) -> bytes | None:
         """The platform key ``name`` (None when absent); ``create`` makes it first if it is not there.
