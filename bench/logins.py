@@ -48,9 +48,9 @@ from pathlib import Path
 
 import httpx
 
+from harness.factories import PASSWORD
 from harness.launcher import stop_all, wait_healthy
 from shared.store import create_engine
-from tests.factories import PASSWORD
 
 from .common import Result, cli, report
 from .registration import REGISTER_PATH, Bench, Run
@@ -101,12 +101,14 @@ class TreeServer(Server):
             self.process = subprocess.Popen(
                 command, cwd=self.tree, env=self.environment(), stdout=log, stderr=subprocess.STDOUT
             )
+        # Server.cpu_seconds reads these: without them a settle never saw the server idle
+        self.processes = {self.label: self.process}
         try:
-            if wait_healthy({self.label: f"{self.url}/readyz"}, {self.label: self.process}, timeout=120.0):
+            if wait_healthy({self.label: f"{self.url}/readyz"}, self.processes, timeout=120.0):
                 raise RuntimeError(f"{self.label} did not become ready:\n{self.log_path.read_text(errors='replace')}")
             yield self
         finally:
-            stop_all({self.label: self.process}, grace=60.0)
+            stop_all(self.processes, grace=60.0)
 
 
 @dataclass
