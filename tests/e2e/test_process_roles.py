@@ -24,6 +24,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from harness.factories import activity_body, prepare_registration
 from harness.kepuri_up import kepuri_up
@@ -231,10 +232,14 @@ def test_kepuri_up_with_workers_runs_an_api_and_a_background_process_per_service
                 assert client.get(f"{up.url(f'{name}-background')}/api/v1/campaigns").status_code == 404
             created = client.post(f"{up.site}/api/v1/activities", json=activity_body(), headers=headers)
             assert created.status_code == 201, created.text
-            deadline = time.monotonic() + BOUND_S  # registration's api -> its relay -> analytics' consumers
-            while client.get(f"{up.url('analytics')}/api/v1/stats/overview").json()["total"] != 1:
-                assert time.monotonic() < deadline, up.output()[-4000:]
-                time.sleep(0.05)
+            # registration's api -> its relay -> analytics' consumers
+            counted = Retrying(
+                stop=stop_after_delay(BOUND_S), wait=wait_fixed(0.05), retry=retry_if_result(lambda n: n != 1)
+            )
+            try:
+                counted(lambda: client.get(f"{up.url('analytics')}/api/v1/stats/overview").json()["total"])
+            except RetryError:
+                pytest.fail(up.output()[-4000:])
             asked = 40
             for _ in range(asked):
                 assert client.get(f"{up.url('registration')}/api/v1/campaigns").status_code == 200
