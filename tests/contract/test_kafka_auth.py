@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from harness.tansu import TansuBroker
 from shared.bus import BusError, BusUnavailable, KafkaLogin, bus_from_url
 from shared.bus.kafka import KafkaBus, KafkaSubscription
+from tests.fixtures.tansu import running_broker
 
 USER = "kepuri-registration"
 PASSWORD = "Strimzi-generated-7f3a9c"  # what the KafkaUser's Secret would hold
@@ -34,15 +35,8 @@ def scram(mechanism: str = "SCRAM-SHA-512", protocol: str = "SASL_PLAINTEXT") ->
 
 @pytest.fixture(scope="module")
 def authenticating_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
-    broker = TansuBroker(log_dir=tmp_path_factory.mktemp("tansu-auth"), authentication=True)
-    try:
-        broker.start()
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with running_broker(tmp_path_factory.mktemp("tansu-auth"), authentication=True) as broker:
         yield broker
-    finally:
-        broker.stop()
 
 
 @pytest.fixture
