@@ -23,6 +23,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     where = simulate.add_mutually_exclusive_group()
     where.add_argument("--base-url", help="a running platform (`kepuri up`): host whose ports 8001–8004, 8013 answer")
     where.add_argument("--start", action="store_true", help="start the platform here, in a temporary data directory")
+    simulate.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --start: `kepuri up --workers N`, API workers per service beside a background process "
+        "(default one per core; 1 runs each service as one process)",
+    )
     simulate.add_argument("--data-dir", type=Path, help="the platform's data directory (for seed and staff create)")
     simulate.add_argument("--seed", type=int, default=1, help="the generator's seed (default 1)")
     simulate.add_argument("--provinces", help="all (default), a count drawn by population, or codes such as 61,44")
@@ -58,6 +65,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
     try:
         scale = scale_of(args)
+        workers = workers_of(args)
     except ValueError as exc:
         print(f"kepuri simulate: {exc}")
         return 2
@@ -70,6 +78,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         template=args.template,
         run_tag=args.run_tag,
         quiet=args.quiet,
+        workers=workers,
     )
     return main(options, operator_commands(), args.base_url, args.start, args.data_dir, args.json)
 
@@ -87,6 +96,19 @@ def operator_commands() -> OperatorCommands:
             data_dir, role, login, level, jurisdiction, {PASSWORD_VARIABLE: password}
         ),
     )
+
+
+def workers_of(args: argparse.Namespace) -> int:
+    """How many API workers the platform started here runs per service (``ValueError``: why not)."""
+    from .up import default_workers
+
+    if args.workers is None:
+        return default_workers() if args.start else 1
+    if not args.start:
+        raise ValueError("--workers sizes the platform --start starts: a running one was started with its own")
+    if args.workers < 1:
+        raise ValueError("--workers takes a count of 1 or more")
+    return args.workers
 
 
 def scale_of(args: argparse.Namespace) -> Scale:

@@ -3,6 +3,9 @@
 Each service exports ``kepuri_consumer_lag{group,topic,partition}`` (records not yet read, refreshed
 about once a second by every consumer) on ``/metrics``; the sampler reads every service's page on
 its own client (not counted as load) and keeps the sum per service and the worst consumer group.
+A service run in process roles (``--workers`` > 1) has its consumers in its background process, so
+the sampler reads that process's page too (``<service>-background`` in ``urls``): of a service's
+pages, the one that shows consumers counts. A page without them is no reading, never "no lag".
 With the services' process ids (``--start``), it also reads each one's resident memory from /proc.
 """
 
@@ -33,14 +36,24 @@ def parse_lag(text: str) -> dict[str, float]:
 
 
 def rss_bytes(pid: int) -> int | None:
-    """Resident memory of a process (VmRSS), or None once it has gone."""
+    """Resident memory of a process and its children (an api role's workers), or None once it has gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
+        own = next(
+            int(line.split()[1]) * 1024
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmRSS:")
+        )
+    except (OSError, StopIteration):
         return None
-    return None
+    return own + sum(rss_bytes(child) or 0 for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return [int(child) for task in tasks for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
 
 
 @dataclass
@@ -59,6 +72,10 @@ class LagSampler:
         self, urls: dict[str, str], day: Callable[[], float], pids: dict[str, int] | None = None, interval: float = 0.5
     ) -> None:
         self.urls = {name: url for name, url in urls.items() if name in CONSUMERS}
+        self.pages = {
+            name: [url, *([background] if (background := urls.get(f"{name}-background")) else [])]
+            for name, url in self.urls.items()
+        }
         self.pids = pids or {}
         self.samples: list[Sample] = []
         self._day = day
@@ -73,11 +90,13 @@ class LagSampler:
     async def sample(self, client: httpx.AsyncClient) -> Sample:
         async def one(name: str, url: str) -> tuple[str, dict[str, float] | None]:
             try:
-                return name, parse_lag((await client.get(f"{url}/metrics")).text)
+                groups = parse_lag((await client.get(f"{url}/metrics")).text)
             except httpx.HTTPError:
                 return name, None  # not answering: left out, so never taken for "no lag"
+            return name, groups or None  # an api role's page: its consumers run elsewhere
 
-        pages = [(n, g) for n, g in await asyncio.gather(*(one(n, u) for n, u in self.urls.items())) if g is not None]
+        readings = [(n, u) for n, urls in self.pages.items() for u in urls]
+        pages = [(n, g) for n, g in await asyncio.gather(*(one(n, u) for n, u in readings)) if g is not None]
         lag = {name: sum(groups.values()) for name, groups in pages}
         worst = {name: max(groups.values(), default=0.0) for name, groups in pages}
         rss = {name: value for name, pid in self.pids.items() if (value := rss_bytes(pid)) is not None}

@@ -4,6 +4,7 @@ as a markdown table (printed) and as JSON (``--json PATH``)."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,20 @@ def lag_summary(samples: list[Sample], week: tuple[float, float] = (0.0, 7.0)) -
 
 
 def memory_summary(samples: list[Sample]) -> dict[str, dict[str, float]]:
-    services = sorted({name for s in samples for name in s.rss})
+    """Resident memory per service: in process roles, its api and background processes together."""
+    totals: list[defaultdict[str, int]] = []
+    for sample in samples:
+        total: defaultdict[str, int] = defaultdict(int)
+        for name, value in sample.rss.items():
+            total[name.removesuffix("-background")] += value
+        totals.append(total)
     mib = 1024 * 1024
     return {
         name: {
-            "peak_mib": max(s.rss[name] for s in samples if name in s.rss) / mib,
-            "end_mib": next(s.rss[name] for s in reversed(samples) if name in s.rss) / mib,
+            "peak_mib": max(t[name] for t in totals if name in t) / mib,
+            "end_mib": next(t[name] for t in reversed(totals) if name in t) / mib,
         }
-        for name in services
+        for name in sorted({name for t in totals for name in t})
     }
 
 

@@ -35,7 +35,7 @@ from .campaign import SEASON_END, SEASON_START, Scale, Season, generate
 from .driver import Driver, SeasonClock
 from .flows import PASSWORD, Simulation, bearer
 from .invariants import Observed, Recount, Verdict, check, recount
-from .lag import LagSampler
+from .lag import CONSUMERS, LagSampler
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Options:
     template: str = "2024-national"
     run_tag: str | None = None
     quiet: bool = False
+    workers: int = 1  # --start: `kepuri up --workers` (1: one process per service)
 
     def days_per_second(self) -> float:
         return self.compression or (SEASON_END - SEASON_START) / self.duration
@@ -114,7 +115,7 @@ def _started(options: Options, operator: OperatorCommands, data_dir: Path | None
     with tempfile.TemporaryDirectory(prefix="kepuri-sim-") as temporary:
         directory = data_dir or Path(temporary)
         print(f"kepuri simulate: starting the platform in {directory}", file=sys.stderr, flush=True)
-        with Platform(directory, {**CHEAP_HASHES, **NO_QUIET_HOURS}) as platform:
+        with Platform(directory, {**CHEAP_HASHES, **NO_QUIET_HOURS}, workers=options.workers) as platform:
             urls = {**platform.urls, "sms": platform.urls["sms-standin"]}
             try:
                 return asyncio.run(_main(options, operator, urls, directory, platform.pids, json_path))
@@ -128,6 +129,8 @@ def _against(
     host = (base_url or "http://127.0.0.1").rstrip("/")
     urls = {n: f"{host}:{p}" for n, p in (("registration", 8001), ("review", 8002), ("notification", 8003))}
     urls |= {"analytics": f"{host}:8004", "sms": f"{host}:8013"}
+    # `kepuri up --workers N` (N > 1) runs the consumers in background processes on 8101-8104
+    urls |= {f"{name}-background": f"{host}:{8100 + n}" for n, name in enumerate(CONSUMERS, 1)}
     directory = (data_dir or Path(os.environ.get("KEPURI_DATA_DIR", "data"))).resolve()
     return asyncio.run(_main(options, operator, urls, directory, {}, json_path))
 

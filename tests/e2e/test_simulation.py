@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from cli import _parser, main
-from cli.simulate import scale_of
+from cli.simulate import scale_of, workers_of
+from cli.up import default_workers
 from simulation.campaign import SEASON_END, Scale
 from simulation.driver import EndpointStats
 from simulation.invariants import Observed, Recount, compare
@@ -40,6 +41,7 @@ def test_a_short_season_through_the_public_apis_keeps_every_invariant(tmp_path: 
         [
             "simulate",
             "--start",
+            "--workers", "1",
             "--data-dir", str(tmp_path / "platform"),
             "--seed", "7",
             "--provinces", "61,44",
@@ -156,9 +158,32 @@ def test_a_campaign_the_command_line_cannot_size_is_refused(capsys: pytest.Captu
     assert "--national takes a fraction" in capsys.readouterr().out
 
 
+def test_workers_size_the_platform_started_here_and_only_that(capsys: pytest.CaptureFixture[str]) -> None:
+    parse = _parser().parse_args
+    assert workers_of(parse(["simulate", "--start", "--workers", "3"])) == 3
+    assert workers_of(parse(["simulate", "--start"])) == default_workers()  # as `kepuri up` does
+    assert workers_of(parse(["simulate", "--base-url", "http://127.0.0.1"])) == 1
+    with pytest.raises(ValueError, match="1 or more"):
+        workers_of(parse(["simulate", "--start", "--workers", "0"]))
+    assert main(["simulate", "--base-url", "http://127.0.0.1", "--workers", "2"]) == 2
+    assert "--workers sizes the platform --start starts" in capsys.readouterr().out
+
+
 def test_sigterm_mid_season_reports_the_season_so_far_and_stops_the_platform(tmp_path: Path) -> None:
     report_path = tmp_path / "partial.json"
-    command = [sys.executable, "-m", "cli", "simulate", "--start", "--provinces", "61", "--units", "5"]
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "simulate",
+        "--start",
+        "--workers",
+        "1",
+        "--provinces",
+        "61",
+        "--units",
+        "5",
+    ]
     command += ["--activities", "20", "--check-ins", "20", "--duration", "60", "--json", str(report_path)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
