@@ -18,6 +18,7 @@ from shared.web.answer_cache import Answers
 from .adapters import signing_key
 from .adapters.access_store import SqlAccountRecords
 from .adapters.activity_store import SqlActivityStore
+from .adapters.attempt_buckets import SqlAttemptBuckets
 from .adapters.campaign_store import SqlCampaignStore
 from .adapters.draft_store import SqlDraftStore
 from .adapters.key_plan_store import SqlKeyPlanStore
@@ -102,6 +103,7 @@ def build(
     regions = regions or PackagedRegions()
     key = signing_key_pem or _signing_key(settings)
     throttles = AccountThrottles(
+        SqlAttemptBuckets(backbone.engine, key),
         sign_ups_per_address=settings.sign_ups_per_address,
         sign_ups_per_phone=settings.sign_ups_per_phone,
         sign_up_window_seconds=settings.sign_up_window_seconds,
@@ -111,7 +113,6 @@ def build(
         resets_per_account=settings.password_resets_per_phone,
         resets_per_address=settings.password_resets_per_address,
         reset_window_seconds=settings.password_reset_window_seconds,
-        max_tracked=settings.throttle_max_tracked,
     )
     hashing = _password_hashing(settings)
     ttl = timedelta(minutes=settings.token_ttl_minutes)

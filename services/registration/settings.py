@@ -70,7 +70,7 @@ class RegistrationSettings(ServiceSettings):
         "", validation_alias=AliasChoices("media_s3_secret_key", "KEPURI_REGISTRATION_MEDIA_S3_SECRET_KEY")
     )
 
-    # Anonymous account work is limited per client address and per login (throttles.py), each
+    # Anonymous account work is limited per client address and per login (throttles.py, in the database: one limit for every worker and replica), each
     # "so many per window": sign-ups are one per unit for life, so a few an hour per phone is plenty,
     # while a venue's or a school's network may put several units' organizers behind one address.
     sign_ups_per_address: int = Field(
@@ -123,12 +123,6 @@ class RegistrationSettings(ServiceSettings):
         le=60,
         validation_alias=AliasChoices("password_reset_code_minutes", "KEPURI_REGISTRATION_PASSWORD_RESET_CODE_MINUTES"),
         description="how long a reset code is valid",
-    )
-    throttle_max_tracked: int = Field(
-        100_000,
-        ge=100,
-        validation_alias=AliasChoices("throttle_max_tracked", "KEPURI_REGISTRATION_THROTTLE_MAX_TRACKED"),
-        description="logins or addresses each limit remembers at most (bounded memory)",
     )
     # The public directory's check-ins and ratings (directory/): a token bucket per client address.
     # A venue's Wi-Fi puts a whole school class behind one address: 30 at once, then one every 2 s.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.registration.bootstrap import build as build_registration
 from services.registration.bootstrap import create_app
@@ -37,11 +39,23 @@ class Service:
 
     app: FastAPI
     client: httpx.AsyncClient
+    settings: RegistrationSettings
     _admin: dict[str, str] = field(default_factory=dict)
 
     @property
     def container(self) -> Registration:
         return self.app.state.container
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.container.backbone.engine
+
+    @asynccontextmanager
+    async def sibling(self) -> AsyncIterator[httpx.AsyncClient]:
+        """A client of a second app on the same settings and database, as another API worker or replica
+        of the service is (its own container: nothing in memory is shared)."""
+        async with _running(self.settings) as (_app, client):
+            yield client
 
     async def organizer(self, *, name: str = "渭南市临渭区实验中学", region_code: str = "610502") -> dict[str, str]:
         """Sign up a new unit and log in; the Authorization header of its organizer account."""
@@ -101,7 +115,13 @@ async def service(tmp_path: Path, database: str, settings_changes: dict[str, obj
         # units up from one address unless they test the limits
         **{"directory_answer_max_age_seconds": 0, "sign_ups_per_address": 10_000, **settings_changes},  # type: ignore[arg-type]
     )
+    async with _running(settings) as (app, client):
+        yield Service(app, client, settings)
+
+
+@asynccontextmanager
+async def _running(settings: RegistrationSettings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     app = create_app(build_registration(settings))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kepuri") as client:
-            yield Service(app, client)
+            yield app, client

@@ -7,7 +7,7 @@ exactly what a command wrote (its decisions, the sealed lists, the ``also`` it w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +19,8 @@ from services.registration.domain.rules import Regions
 from services.registration.service.ports import (
     AccountRecords,
     ActivityStore,
+    Attempt,
+    AttemptBuckets,
     CampaignSource,
     KeyPlanLocks,
     PasswordHashing,
@@ -135,6 +137,34 @@ class FakePasswordHashing(PasswordHashing):
 
     def needs_rehash(self, password_hash: str) -> bool:
         return password_hash.split("$")[1] != str(self.cost)
+
+
+class FakeAttemptBuckets(AttemptBuckets):
+    """The buckets in a dict: (limit, key) → (tokens, when counted); no entry is a full bucket."""
+
+    def __init__(self, clock: Callable[[], float] = lambda: 0.0) -> None:
+        self.clock = clock
+        self.buckets: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def _tokens(self, attempt: Attempt, now: float) -> float:
+        limit, key = attempt
+        tokens, counted = self.buckets.get((limit.name, key), (float(limit.allowed), now))
+        return min(float(limit.allowed), tokens + max(0.0, now - counted) * limit.per_second)
+
+    async def take(self, attempts: Sequence[Attempt]) -> int | None:
+        now = self.clock()
+        held = {(limit.name, key): (limit, self._tokens((limit, key), now)) for limit, key in attempts}
+        waits = [wait for limit, tokens in held.values() if (wait := limit.seconds_until_one(tokens)) is not None]
+        if waits:
+            return max(waits)
+        self.buckets.update((bucket, (tokens - 1.0, now)) for bucket, (_limit, tokens) in held.items())
+        return None
+
+    async def give_back(self, attempts: Sequence[Attempt]) -> None:
+        for limit, key in attempts:
+            if (limit.name, key) in self.buckets:
+                tokens, counted = self.buckets[limit.name, key]
+                self.buckets[limit.name, key] = (min(float(limit.allowed), tokens + 1.0), counted)
 
 
 class FakeAccountRecords(AccountRecords):

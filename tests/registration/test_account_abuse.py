@@ -13,7 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services.registration.adapters.tables import accounts
+from services.registration.adapters.attempt_buckets import SqlAttemptBuckets
+from services.registration.adapters.tables import accounts, attempt_buckets
 from services.registration.service.throttles import AccountThrottles
 from tests.factories import PASSWORD
 
@@ -116,20 +117,45 @@ async def test_successful_logins_do_not_count_against_the_limits(service: Servic
         assert (await service.client.post("/api/v1/auth/token", json={"login": phone, "password": PASSWORD})).is_success
 
 
-def test_the_limits_memory_is_bounded_when_logins_and_addresses_rotate() -> None:
+async def test_the_limits_hold_across_the_processes_of_the_service(service: Service) -> None:
+    """Two apps on one database, as two API workers or replicas are: the failures one counts, the
+    other refuses on (in memory, each would have allowed the whole limit again)."""
+    phone = str(next(_phones))
+    await service.client.post("/api/v1/units", json=unit(phone))
+    wrong = {"login": phone, "password": "not-the-password"}
+    async with service.sibling() as other:
+        for client in (service.client, other, service.client):
+            assert (await client.post("/api/v1/auth/token", json=wrong)).status_code == 401
+        assert_throttled(await other.post("/api/v1/auth/token", json={"login": phone, "password": PASSWORD}))
+        assert_throttled(await service.client.post("/api/v1/auth/token", json=wrong))
+
+
+async def test_a_flood_of_new_logins_and_addresses_leaves_no_rows_once_their_buckets_refill(service: Service) -> None:
+    clock = [1_000_000.0]
+    buckets = SqlAttemptBuckets(service.engine, b"secret", clock=lambda: clock[0], sweep_seconds=10**9)
     limits = AccountThrottles(
+        buckets,
         sign_ups_per_address=3,
         sign_ups_per_phone=2,
         sign_up_window_seconds=3600,
         login_failures_per_login=3,
         login_failures_per_address=3,
         login_window_seconds=900,
-        max_tracked=100,
     )
-    for k in range(10_000):  # a botnet: a new login from a new address each time, every one failing
-        limits.login_attempt(f"1360{k:07d}", f"10.0.{k // 250}.{k % 250}")
-        limits.sign_up(f"1370{k:07d}", f"10.1.{k // 250}.{k % 250}")
-    assert limits.tracked() <= 4 * 100
+    for k in range(500):  # a botnet: a new login from a new address each time, every one failing
+        await limits.login_attempt(f"1360{k:07d}", f"10.0.{k // 250}.{k % 250}")
+        await limits.sign_up(f"1370{k:07d}", f"10.1.{k // 250}.{k % 250}")
+    assert await rows(service) == 4 * 500
+    clock[0] += 900  # the login buckets have refilled, the sign-up ones (an hour) not yet
+    assert await buckets.sweep() == 2 * 500
+    clock[0] += 2700
+    assert await buckets.sweep() == 2 * 500
+    assert await rows(service) == 0
+
+
+async def rows(service: Service) -> int:
+    async with service.engine.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(attempt_buckets))).scalar_one())
 
 
 @pytest.fixture

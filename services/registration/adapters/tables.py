@@ -52,6 +52,17 @@ password_resets = Table(
     Column("failures", Integer, nullable=False, server_default="0"),
 )
 
+# The account limits' token buckets (adapters/attempt_buckets.py): one row per limit and key (an HMAC
+# of a login, a phone or a client address) counted lately; no row is a full bucket.
+attempt_buckets = Table(
+    "attempt_buckets",
+    metadata,
+    Column("limit_name", String(32), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("counted_at", Float, nullable=False),  # seconds since the epoch
+)
+
 # A unit's contact person in clear: never on a general topic, never in a public answer.
 unit_contacts = Table(
     "unit_contacts",

@@ -57,7 +57,7 @@ class Accounts:
         """
         unit_id, account_id = uuid.uuid4().hex, uuid.uuid4().hex
         payload = sign_up(unit_id, command, self._regions)
-        self._throttles.sign_up(command.contact_phone, client)
+        await self._throttles.sign_up(command.contact_phone, client)
         password_hash = await self._hashing.hash(command.password)
         envelope = CATALOG.envelope(
             payload, subject=unit_id, sequence=1, source=SOURCE, correlationid=correlation_id.get()

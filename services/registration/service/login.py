@@ -51,12 +51,12 @@ class Login:
     async def token(self, login: str, password: str, client: str) -> str:
         """An access token for the account, or :class:`InvalidCredentials` / :class:`TooManyAttempts` /
         :class:`AccountDisabled`."""
-        self._throttles.login_attempt(login, client)
+        await self._throttles.login_attempt(login, client)
         row = await self._records.find(login)
         stored = row["password_hash"] if row is not None else await self._stand_in_hash()
         if not await self._hashing.verify(stored, password) or row is None:
             raise InvalidCredentials()
-        self._throttles.login_succeeded(login, client)
+        await self._throttles.login_succeeded(login, client)
         if row["disabled"]:
             raise AccountDisabled()
         if self._hashing.needs_rehash(stored):

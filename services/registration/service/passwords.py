@@ -61,7 +61,7 @@ class Passwords:
     async def request_reset(self, phone: str, client: str | None) -> bool:
         """Send a reset code to ``phone`` if an active account has it; whether one did (never told to
         the caller). :class:`~.throttles.TooManyAttempts` over the limits."""
-        self._throttles.password_reset(phone, client)
+        await self._throttles.password_reset(phone, client)
         account_id = await password_store.account_resetting(self._backbone, phone)
         if account_id is None:
             return False

@@ -1,15 +1,18 @@
 """The ports registration's service layer needs: what a command asks of the world, as abstract classes.
 
 The adapters implement them over the database (``adapters/activity_store.py``, ``adapters/access_store.py``),
-the key vault (``adapters/personal_keys.py``), argon2 (``adapters/password_hashing.py``) and the campaign
+the key vault (``adapters/personal_keys.py``), argon2 (``adapters/password_hashing.py``), the attempt
+buckets (``adapters/attempt_buckets.py``) and the campaign
 cache (``service/activities.CampaignBook``); the fast tests subclass them with in-memory fakes
 (``tests/registration/fakes.py``).
 """
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -127,3 +130,39 @@ class AccountRecords(ABC):
     @abstractmethod
     async def replace_hash(self, account_id: str, old_hash: str, new_hash: str) -> None:
         """Store ``new_hash`` if the account's hash is still ``old_hash`` (a password changed meanwhile wins)."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``allowed`` attempts per ``window_seconds``, as a token bucket: ``allowed`` at once, then one
+    more every ``window_seconds / allowed`` seconds. ``name`` keeps each limit's buckets apart."""
+
+    name: str
+    allowed: int
+    window_seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.allowed / self.window_seconds
+
+    def seconds_until_one(self, tokens: float) -> int | None:
+        """Whole seconds until a bucket holding ``tokens`` has one (None: it has one now)."""
+        return None if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self.per_second))
+
+
+Attempt = tuple[Limit, str]  # a limit and the key (a login, a phone, an address) it is counted under
+
+
+class AttemptBuckets(ABC):
+    """The account limits' token buckets, one per limit and key, as every process of the service sees
+    them: N API workers or replicas enforce one limit together, not N limits."""
+
+    @abstractmethod
+    async def take(self, attempts: Sequence[Attempt]) -> int | None:
+        """Take a token from every attempt's bucket, or from none when one of them has none: None when
+        taken, else the whole seconds until every one has a token."""
+
+    @abstractmethod
+    async def give_back(self, attempts: Sequence[Attempt]) -> None:
+        """Return a token taken for each (the attempt turned out not to count); a bucket never holds
+        more than its limit allows."""

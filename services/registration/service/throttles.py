@@ -1,17 +1,20 @@
 """Limits on anonymous account work: sign-ups, failed logins and password-reset codes, per client address and per login.
 
-Each limit is "``allowed`` per ``window`` seconds" as a token bucket (``directory/throttle.py``):
+Each limit is "``allowed`` per ``window`` seconds" as a token bucket (:class:`~.ports.Limit`):
 ``allowed`` at once, then one more every ``window / allowed`` seconds. Per address, so one client
 cannot sign up or guess passwords in bulk; per login, so many addresses cannot guess one account's
 password or sign one phone up again and again. Every login attempt takes a token from both buckets
 before the password is checked (concurrent guesses cannot slip past the count) and a successful
-one gives them back, so only failures count. Each bucket tracks at most ``max_tracked`` keys: an
-attacker rotating logins or addresses cannot grow memory without bound. In memory, per process.
+one gives them back, so only failures count.
+
+The buckets are kept behind the :class:`~.ports.AttemptBuckets` port, in registration's database
+(``adapters/attempt_buckets.py``): every API worker and replica counts against the same buckets, so
+running N of them does not allow N times a limit's attempts.
 """
 
 from __future__ import annotations
 
-from ..directory.throttle import TokenBucket
+from .ports import Attempt, AttemptBuckets, Limit
 
 
 class TooManyAttempts(Exception):
@@ -22,24 +25,12 @@ class TooManyAttempts(Exception):
         self.retry_after = retry_after
 
 
-def _bucket(allowed: int, window_seconds: float, max_tracked: int) -> TokenBucket:
-    return TokenBucket(allowed, allowed * 60.0 / window_seconds, max_clients=max_tracked)
-
-
-def _take(*pairs: tuple[TokenBucket, str]) -> None:
-    """Take a token from every (bucket, key), or from none when one of them must wait."""
-    waits = [wait for bucket, key in pairs if (wait := bucket.wait(key)) is not None]
-    if waits:
-        raise TooManyAttempts(max(waits))
-    for bucket, key in pairs:
-        bucket.take(key)
-
-
 class AccountThrottles:
-    """The sign-up and failed-login limits of one registration process."""
+    """The sign-up, failed-login and reset-code limits of the registration service."""
 
     def __init__(
         self,
+        buckets: AttemptBuckets,
         *,
         sign_ups_per_address: int,
         sign_ups_per_phone: int,
@@ -50,48 +41,39 @@ class AccountThrottles:
         resets_per_account: int = 3,
         resets_per_address: int = 10,
         reset_window_seconds: float = 3600,
-        max_tracked: int = 100_000,
     ) -> None:
-        self._sign_ups_by_address = _bucket(sign_ups_per_address, sign_up_window_seconds, max_tracked)
-        self._sign_ups_by_phone = _bucket(sign_ups_per_phone, sign_up_window_seconds, max_tracked)
-        self._failures_by_login = _bucket(login_failures_per_login, login_window_seconds, max_tracked)
-        self._failures_by_address = _bucket(login_failures_per_address, login_window_seconds, max_tracked)
-        self._resets_by_account = _bucket(resets_per_account, reset_window_seconds, max_tracked)
-        self._resets_by_address = _bucket(resets_per_address, reset_window_seconds, max_tracked)
+        self._buckets = buckets
+        self._sign_ups_by_address = Limit("sign-ups/address", sign_ups_per_address, sign_up_window_seconds)
+        self._sign_ups_by_phone = Limit("sign-ups/phone", sign_ups_per_phone, sign_up_window_seconds)
+        self._failures_by_login = Limit("login-failures/login", login_failures_per_login, login_window_seconds)
+        self._failures_by_address = Limit("login-failures/address", login_failures_per_address, login_window_seconds)
+        self._resets_by_account = Limit("resets/phone", resets_per_account, reset_window_seconds)
+        self._resets_by_address = Limit("resets/address", resets_per_address, reset_window_seconds)
 
-    def sign_up(self, phone: str, client: str | None) -> None:
+    async def sign_up(self, phone: str, client: str | None) -> None:
         """Count a sign-up attempt (``client`` None: an operator's, not limited by address)."""
-        pairs = [(self._sign_ups_by_phone, phone)]
+        attempts = [(self._sign_ups_by_phone, phone)]
         if client is not None:
-            pairs.append((self._sign_ups_by_address, client))
-        _take(*pairs)
+            attempts.append((self._sign_ups_by_address, client))
+        await self._take(attempts)
 
-    def login_attempt(self, login: str, client: str) -> None:
+    async def login_attempt(self, login: str, client: str) -> None:
         """Count a login attempt as failed until :meth:`login_succeeded` says otherwise."""
-        _take((self._failures_by_address, client), (self._failures_by_login, login))
+        await self._take([(self._failures_by_address, client), (self._failures_by_login, login)])
 
-    def password_reset(self, phone: str, client: str | None) -> None:
+    async def password_reset(self, phone: str, client: str | None) -> None:
         """Count a request for a reset code (texted to ``phone``), per phone and per address: each
         request costs an SMS, and a code guessed must not be asked for again and again."""
-        pairs = [(self._resets_by_account, phone)]
+        attempts = [(self._resets_by_account, phone)]
         if client is not None:
-            pairs.append((self._resets_by_address, client))
-        _take(*pairs)
+            attempts.append((self._resets_by_address, client))
+        await self._take(attempts)
 
-    def login_succeeded(self, login: str, client: str) -> None:
-        self._failures_by_address.give_back(client)
-        self._failures_by_login.give_back(login)
+    async def login_succeeded(self, login: str, client: str) -> None:
+        await self._buckets.give_back([(self._failures_by_address, client), (self._failures_by_login, login)])
 
-    def tracked(self) -> int:
-        """How many keys the limits remember, all buckets together."""
-        return sum(
-            len(bucket)
-            for bucket in (
-                self._sign_ups_by_address,
-                self._sign_ups_by_phone,
-                self._failures_by_login,
-                self._failures_by_address,
-                self._resets_by_account,
-                self._resets_by_address,
-            )
-        )
+    async def _take(self, attempts: list[Attempt]) -> None:
+        """Take a token from every bucket, or from none when one of them must wait."""
+        wait = await self._buckets.take(attempts)
+        if wait is not None:
+            raise TooManyAttempts(wait)

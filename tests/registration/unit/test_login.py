@@ -13,7 +13,7 @@ from services.registration.service.login import AccountDisabled, InvalidCredenti
 from services.registration.service.throttles import AccountThrottles, TooManyAttempts
 from shared.auth import generate_private_key_pem
 
-from ..fakes import FakeAccountRecords, FakePasswordHashing
+from ..fakes import FakeAccountRecords, FakeAttemptBuckets, FakePasswordHashing
 
 PASSWORD = "correct-horse-1"
 KEY = generate_private_key_pem()
@@ -27,6 +27,7 @@ def account(login: str = "admin-1", cost: int = 2, **changes: Any) -> dict[str, 
 
 def login_with(records: FakeAccountRecords, hashing: FakePasswordHashing, failures: int = 5) -> Login:
     throttles = AccountThrottles(
+        FakeAttemptBuckets(),
         sign_ups_per_address=5,
         sign_ups_per_phone=5,
         sign_up_window_seconds=3600,
