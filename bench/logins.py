@@ -21,12 +21,11 @@ what the burst costs them), and the logins' p99. Before every run the server is 
 drained, idle).
 
 The baseline, measured in the same run and interleaved with the subject, is the same measurement on
-another source tree (``--tree PATH``: its ``bench.registration_server`` and its own code and default
-hash parameters, run with that directory as working directory and ``PYTHONPATH``), e.g. main at
-f0b11fe checked out with ``git worktree add --detach /tmp/kepuri-f0b11fe f0b11fe``. Without
-``--tree`` only the subject is measured.
+another commit (``--baseline f0b11fe``: checked out into a temporary worktree by ``bench.baseline``,
+its own ``bench.registration_server`` run on its own code only, with its default hash parameters).
+Without ``--baseline`` only the subject is measured.
 
-    python -m bench.logins [--quick] [--tree /tmp/kepuri-f0b11fe] [--seconds 10] [--connections 64]
+    python -m bench.logins [--quick] [--baseline f0b11fe] [--seconds 10] [--connections 64]
                            [--accounts 64] [--login-concurrency 16] [--pools thread]
 """
 
@@ -52,12 +51,12 @@ from harness.factories import PASSWORD
 from harness.launcher import stop_all, wait_healthy
 from shared.store import create_engine
 
+from .baseline import BASELINE_COMMIT, SUBJECT, Tree, checkout
 from .common import Result, cli, report
 from .registration import REGISTER_PATH, Bench, Run
 from .registration_server import Server
 from .workload import activity_bodies, sign_up_organizers
 
-ROOT = Path(__file__).resolve().parent.parent
 LOGIN_PATH = "/api/v1/auth/token"
 TARGET_LOGINS = 50.0
 UNITS = 8  # organizers whose tokens wrk posts registrations with
@@ -71,35 +70,30 @@ PREPARE = (
 
 
 class TreeServer(Server):
-    """``bench.registration_server`` of the source tree ``tree`` (working directory and ``PYTHONPATH``),
+    """``bench.registration_server`` of ``tree`` (run on that tree's code only, ``bench.baseline``),
     with ``env`` added to its ``KEPURI_*`` settings."""
 
-    def __init__(self, label: str, tree: Path, data_dir: Path, env: dict[str, str]) -> None:
+    def __init__(self, label: str, tree: Tree, data_dir: Path, env: dict[str, str]) -> None:
         super().__init__(data_dir, f"sqlite+aiosqlite:///{data_dir / 'registration.db'}")
         self.label, self.tree, self.extra_env = label, tree, env
 
     def environment(self) -> dict[str, str]:
         s = self.settings
         env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
-        env |= {"KEPURI_DATA_DIR": str(s.data_dir), "KEPURI_BUS_URL": s.bus_url, "PYTHONPATH": str(self.tree)}
+        env |= {"KEPURI_DATA_DIR": str(s.data_dir), "KEPURI_BUS_URL": s.bus_url}
         env |= {"KEPURI_REGISTRATION_PORT": str(s.port), "KEPURI_REGISTRATION_DATABASE_URL": s.database_url}
-        return env | self.extra_env
+        return self.tree.env(env | self.extra_env)
 
     def prepare(self) -> str:
         """Migrate and seed the database with the tree's code; the first organizer's token."""
-        done = subprocess.run(
-            [sys.executable, "-c", PREPARE], cwd=self.tree, env=self.environment(), capture_output=True, text=True
-        )
-        if done.returncode:
-            raise RuntimeError(f"preparing {self.label}'s database failed:\n{done.stderr}")
-        return done.stdout.strip().splitlines()[-1]
+        return self.tree.run(PREPARE, self.environment()).strip().splitlines()[-1]
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Server]:
         with open(self.log_path, "ab") as log:
-            command = [sys.executable, "-m", "bench.registration_server"]
+            command = self.tree.command("bench.registration_server")
             self.process = subprocess.Popen(
-                command, cwd=self.tree, env=self.environment(), stdout=log, stderr=subprocess.STDOUT
+                command, cwd=self.tree.root, env=self.environment(), stdout=log, stderr=subprocess.STDOUT
             )
         # Server.cpu_seconds reads these: without them a settle never saw the server idle
         self.processes = {self.label: self.process}
@@ -296,16 +290,17 @@ def notes(all_samples: list[Samples], args: argparse.Namespace) -> list[str]:
 
 
 async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
-    with tempfile.TemporaryDirectory(prefix="kepuri-bench-logins-") as scratch:
-        root = Path(scratch)
+    with contextlib.ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kepuri-bench-logins-")))
         servers = []
-        if args.tree:
-            servers.append(TreeServer(f"baseline {args.tree.name}", args.tree, root / "baseline", {}))
+        if args.baseline:
+            tree = stack.enter_context(checkout(args.baseline))
+            servers.append(TreeServer(f"baseline {args.baseline}", tree, root / "baseline", {}))
         for pool in args.pools:
             env = {"KEPURI_REGISTRATION_PASSWORD_HASH_POOL": pool}
-            servers.append(TreeServer(f"{pool} pool", ROOT, root / pool, env))
+            servers.append(TreeServer(f"{pool} pool", SUBJECT, root / pool, env))
         all_samples = await measure(servers, args)
-    baseline = all_samples[0] if args.tree else None
+    baseline = all_samples[0] if args.baseline else None
     return results(all_samples, baseline), notes(all_samples, args)
 
 
@@ -315,7 +310,7 @@ def main() -> None:
         reps=3,
         quick_reps=1,
         extra=[
-            ("--tree", {"type": Path, "help": "the baseline's source tree (e.g. a worktree of f0b11fe)"}),
+            ("--baseline", {"default": "", "help": f"also measure this commit's server, e.g. {BASELINE_COMMIT}"}),
             ("--seconds", {"type": float, "default": 0.0, "help": "length of a window (default 10 s; quick 4 s)"}),
             ("--connections", {"type": int, "default": 64, "help": "wrk's connections (default 64)"}),
             ("--accounts", {"type": int, "default": 0, "help": "accounts that log in (default 64; quick 24)"}),
@@ -329,8 +324,6 @@ def main() -> None:
     args.pools = [p for p in args.pools.split(",") if p]
     if unknown := set(args.pools) - {"thread", "process"}:
         raise SystemExit(f"unknown pools: {', '.join(sorted(unknown))}")
-    if args.tree:
-        args.tree = args.tree.resolve()
     results_, notes_ = asyncio.run(main_async(args))
     report("Logins during saturated registrations", results_, args, notes_)
 
