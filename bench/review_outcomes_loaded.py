@@ -14,15 +14,21 @@ Before the service starts, N activities (150,000; quick 20,000) get their ``acti
 before anything is timed. Each repetition then publishes N verdicts for them (harness/events.py: an
 approval, or a rejection every other repetition, at the next review sequence, so every verdict changes
 each view) and polls the service's ``tracking`` table until both consumers of the reviews stream
-(``registration.review-outcomes``, ``registration.directory``) have applied them all. Per case:
+(``registration.review-outcomes``, ``registration.directory``) have applied them all, then checks
+that every activity's row shows the verdict (applied, not dead-lettered). Per case:
 
 * consumer rate: N / (time from the first verdict published to the consumer's last applied);
 * lag to zero: seconds from the last verdict published until the slower consumer has applied it;
 * accepted/s of the API while the burst drained (loaded case only; wrk with 64 connections).
 
-Baseline, same run, interleaved: the same burst on the same deployment with the API idle.
+Baseline, same run, interleaved: the same burst on the same deployment with the API idle. With
+``--baseline f0b11fe`` that commit is checked out into a temporary worktree (``bench.baseline``) and
+its own ``services.registration`` (one process: it has no roles) is measured the same way first, on a
+database prepared by its own code; the events are the same, each ``dataschema`` written as that
+tree's code writes it (f0b11fe's were relative, ``/events/<type>.v<N>.json``).
 
     python -m bench.review_outcomes_loaded [--quick] [--verdicts N] [--workers N] [--layouts all,roles]
+                                           [--baseline f0b11fe]
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,11 +55,15 @@ from harness.ports import free_port
 from services.registration.settings import RegistrationSettings
 from shared.bus import Message
 from shared.bus.embedded import EmbeddedLog
+from shared.events import Envelope
+from shared.events.codec import CE_PREFIX
+from shared.events.envelope import dataschema_uri
 from shared.events.topics import ACTIVITIES, REVIEWS
 
+from .baseline import BASELINE_COMMIT, SUBJECT, Tree, checkout
 from .common import Result, cli, report
 from .registration import LUA, REGISTER_PATH, ensure_wrk
-from .workload import activity_bodies, prepare_database, sign_up_organizers
+from .workload import activity_bodies, sign_up_organizers
 
 GROUPS = ("registration.review-outcomes", "registration.directory")
 TARGET = 5_000
@@ -90,12 +100,21 @@ class Drain:
         return max(self.caught_up_s.values()) - self.published_s
 
 
-class Deployment:
-    """The registration service in one layout, on a SQLite file and an embedded log in ``root``."""
+PREPARE = (
+    "import asyncio\n"
+    "from bench.workload import prepare_database\n"
+    "from services.registration.settings import RegistrationSettings\n"
+    "print(asyncio.run(prepare_database(RegistrationSettings())))\n"
+)
+DATASCHEMA = "from shared.events.envelope import dataschema_uri\nprint(dataschema_uri('x', 1))\n"
 
-    def __init__(self, root: Path, layout: str, workers: int) -> None:
+
+class Deployment:
+    """The registration service of ``tree`` in one layout, on a SQLite file and an embedded log in ``root``."""
+
+    def __init__(self, root: Path, layout: str, workers: int, tree: Tree = SUBJECT) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        self.root, self.layout, self.workers = root, layout, workers
+        self.root, self.layout, self.workers, self.tree = root, layout, workers, tree
         self.settings = RegistrationSettings(
             data_dir=root,
             database_url=f"sqlite+aiosqlite:///{root / 'registration.db'}",
@@ -106,15 +125,34 @@ class Deployment:
         self.url = f"http://127.0.0.1:{self.settings.port}"
         self.database = root / "registration.db"
         self.processes: dict[str, Process] = {}
+        self._schema_base: str | None = None  # how this tree's code begins a dataschema
 
-    @contextlib.contextmanager
-    def running(self) -> Iterator[Deployment]:
+    def environment(self) -> dict[str, str]:
         s = self.settings
         env = {k: v for k, v in os.environ.items() if not k.startswith("KEPURI_")}
         env |= {"KEPURI_DATA_DIR": str(s.data_dir), "KEPURI_BUS_URL": s.bus_url}
         env |= {"KEPURI_REGISTRATION_PORT": str(s.port), "KEPURI_REGISTRATION_DATABASE_URL": s.database_url}
         env |= {"KEPURI_REGISTRATION_BACKGROUND_PORT": str(self.background_port)}
-        command = [sys.executable, "-m", "services.registration"]
+        return self.tree.env(env)
+
+    def prepare(self) -> str:
+        """Migrate and seed the database with the tree's own code; the first organizer's token."""
+        return self.tree.run(PREPARE, self.environment()).strip().splitlines()[-1]
+
+    def messages(self, envelopes: list[Envelope]) -> list[Message]:
+        """The envelopes as bus messages, their ``dataschema`` as this tree's code writes it."""
+        messages = [message(e) for e in envelopes]
+        if self._schema_base is None:
+            self._schema_base = self.tree.run(DATASCHEMA, self.environment()).strip().removesuffix("x.v1.json")
+        theirs, ours = self._schema_base, dataschema_uri("x", 1).removesuffix("x.v1.json")
+        if theirs == ours:
+            return messages
+        return [replace(m, headers=tuple(_rebased(h, ours, theirs) for h in m.headers)) for m in messages]
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Deployment]:
+        env = self.environment()
+        command = self.tree.command("services.registration")
         health = {"api": f"{self.url}/readyz"}
         if self.layout == "roles":
             self.processes["api"] = launch(
@@ -135,6 +173,14 @@ class Deployment:
     def _log(self, name: str) -> Path:
         return self.root / f"registration-{self.layout}-{name}.log"
 
+    def verdicts(self, status: str) -> int:
+        """Activities whose row shows ``status``: what the review-outcome consumer applied."""
+        db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30)
+        try:
+            return int(db.execute("SELECT count(*) FROM activities WHERE review_status = ?", (status,)).fetchone()[0])
+        finally:
+            db.close()
+
     def applied(self, topic: str) -> dict[str, int]:
         """Records of ``topic`` each consumer group has applied (its tracking rows: offset + 1 per partition)."""
         db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30)
@@ -145,6 +191,13 @@ class Deployment:
         finally:
             db.close()
         return {consumer: int(total) for consumer, total in rows}
+
+
+def _rebased(header: tuple[str, bytes], ours: str, theirs: str) -> tuple[str, bytes]:
+    name, value = header
+    if name == CE_PREFIX + "dataschema" and value.startswith(ours.encode()):
+        return name, theirs.encode() + value[len(ours) :]
+    return header
 
 
 def register_rows(database: Path, ids: list[str]) -> None:
@@ -194,12 +247,15 @@ class Bench:
     async def burst(self) -> Drain:
         self.sequence += 1
         verdict = activity_approved if self.sequence % 2 else activity_rejected
-        messages = [message(verdict(i, self.sequence)) for i in self.ids]  # encoded before the clock starts
+        messages = self.deployment.messages([verdict(i, self.sequence) for i in self.ids])  # before the clock
         started = time.perf_counter()
         await publish(self.deployment.settings.data_dir / "bus.db", messages)
         published_s = time.perf_counter() - started
         self.published += len(messages)
         caught = await wait_applied(self.deployment, REVIEWS.name, GROUPS, self.published, started, self.args.deadline)
+        status = "approved" if verdict is activity_approved else "rejected"
+        if (applied := self.deployment.verdicts(status)) != len(self.ids):  # applied, not dead-lettered
+            raise RuntimeError(f"{self.deployment.tree.label}: {applied:,} of {len(self.ids):,} activities {status}")
         return Drain(len(messages), published_s, caught)
 
     async def idle(self) -> Drain:
@@ -225,18 +281,21 @@ class Bench:
         return drain
 
 
-async def measure(root: Path, layout: str, args: argparse.Namespace) -> tuple[list[Drain], list[Drain]]:
-    """The idle and loaded drains of one layout, interleaved."""
-    deployment = Deployment(root / layout, layout, args.workers)
-    token = await prepare_database(deployment.settings)
+async def measure(
+    root: Path, layout: str, args: argparse.Namespace, tree: Tree = SUBJECT
+) -> tuple[list[Drain], list[Drain]]:
+    """The idle and loaded drains of one layout of ``tree``, interleaved."""
+    name = layout if tree is SUBJECT else tree.label
+    deployment = Deployment(root / name, layout, args.workers, tree)
+    token = deployment.prepare()
     registered = [activity_registered(region_code=REGIONS[i % len(REGIONS)]) for i in range(args.verdicts)]
     ids = [e.subject for e in registered]
     register_rows(deployment.database, ids)
     with deployment.running():
-        await publish(deployment.settings.data_dir / "bus.db", [message(e) for e in registered])
+        await publish(deployment.settings.data_dir / "bus.db", deployment.messages(registered))
         started = time.perf_counter()
         await wait_applied(deployment, ACTIVITIES.name, ("registration.directory",), len(ids), started, 900)
-        print(f"{layout}: {len(ids):,} directory entries built", file=sys.stderr, flush=True)
+        print(f"{name}: {len(ids):,} directory entries built", file=sys.stderr, flush=True)
         tokens = [token, *sign_up_organizers(deployment.url, 7)]
         bodies, tokens_file = deployment.root / "bodies.jsonl", deployment.root / "tokens.txt"
         bodies.write_bytes(b"\n".join(activity_bodies(2000)) + b"\n")
@@ -251,12 +310,13 @@ async def measure(root: Path, layout: str, args: argparse.Namespace) -> tuple[li
                 d = drains[-1]
                 rates = ", ".join(f"{g}: {d.rate(g):,.0f}/s" for g in GROUPS)
                 api = f", API {d.accepted_per_s:,.0f} accepted/s" if d.accepted_per_s is not None else ""
-                print(f"{layout} {case.__name__}: {rates}; lag to zero {d.lag_to_zero_s:.1f} s{api}", file=sys.stderr)
+                print(f"{name} {case.__name__}: {rates}; lag to zero {d.lag_to_zero_s:.1f} s{api}", file=sys.stderr)
     return idle, loaded
 
 
-def results(layout: str, idle: list[Drain], loaded: list[Drain], count: int) -> list[Result]:
+def results(layout: str, idle: list[Drain], loaded: list[Drain], count: int, tree: Tree = SUBJECT) -> list[Result]:
     label = "one process (role all)" if layout == "all" else "api + background roles"
+    label = label if tree is SUBJECT else f"{tree.label}, one process"
     out = []
     for group in GROUPS:
         rates = [d.rate(group) for d in loaded]
@@ -295,7 +355,16 @@ async def main_async(args: argparse.Namespace) -> tuple[list[Result], list[str]]
     layouts = [name for name in args.layouts.split(",") if name]
     out: list[Result] = []
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="kepuri-bench-") as scratch:
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="kepuri-bench-"))
+        if args.baseline:
+            baseline = stack.enter_context(checkout(args.baseline))
+            idle, loaded = await measure(Path(scratch), "all", args, baseline)
+            out += results("all", idle, loaded, args.verdicts, baseline)
+            notes.append(
+                f"{args.baseline}: checked out into a temporary worktree, its own services.registration (one "
+                "process) on a database its own code prepared, the same events with its dataschema."
+            )
         for layout in layouts:
             if layout == "roles" and not roles_available():
                 notes.append("roles: not measured, this tree has no process roles (RegistrationSettings.role)")
@@ -318,6 +387,10 @@ def main() -> None:
             ("--workers", {"type": int, "default": os.cpu_count() or 1, "help": "API workers with --role api"}),
             ("--layouts", {"default": "all,roles", "help": "all (one process), roles (api + background)"}),
             ("--deadline", {"type": float, "default": 600.0, "help": "seconds a burst may take to drain"}),
+            (
+                "--baseline",
+                {"default": "", "help": f"also measure this commit's service first, e.g. {BASELINE_COMMIT}"},
+            ),
         ],
     )
     args.verdicts = args.verdicts or (20_000 if args.quick else 150_000)
