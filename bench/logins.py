@@ -277,7 +277,7 @@ def notes(all_samples: list[Samples], args: argparse.Namespace) -> list[str]:
                 failed[status] = failed.get(status, 0) + n
         non_201 = sum(r.count("failed") for r in s.alone + s.burst)
         lines.append(
-            f"{s.server.label} ({s.server.tree}, {s.server.extra_env or 'its default settings'}): "
+            f"{s.server.label} ({s.server.tree.label}, {s.server.extra_env or 'its default settings'}): "
             f"{non_201} registrations answered other than 201; logins failed: {failed or 'none'}."
         )
     lines.append(
