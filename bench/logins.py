@@ -55,18 +55,12 @@ from .baseline import BASELINE_COMMIT, SUBJECT, Tree, checkout
 from .common import Result, cli, report
 from .registration import REGISTER_PATH, Bench, Run
 from .registration_server import Server
-from .workload import activity_bodies, sign_up_organizers
+from .workload import PREPARE, activity_bodies, sign_up_organizers
 
 LOGIN_PATH = "/api/v1/auth/token"
 TARGET_LOGINS = 50.0
 UNITS = 8  # organizers whose tokens wrk posts registrations with
 # the tree's own code migrates and seeds its database (its migrations may differ from this checkout's)
-PREPARE = (
-    "import asyncio\n"
-    "from bench.workload import prepare_database\n"
-    "from services.registration.settings import RegistrationSettings\n"
-    "print(asyncio.run(prepare_database(RegistrationSettings())))\n"
-)
 
 
 class TreeServer(Server):

@@ -63,7 +63,7 @@ from shared.events.topics import ACTIVITIES, REVIEWS
 from .baseline import BASELINE_COMMIT, SUBJECT, Tree, checkout
 from .common import Result, cli, report
 from .registration import LUA, REGISTER_PATH, ensure_wrk
-from .workload import activity_bodies, sign_up_organizers
+from .workload import PREPARE, activity_bodies, sign_up_organizers
 
 GROUPS = ("registration.review-outcomes", "registration.directory")
 TARGET = 5_000
@@ -100,12 +100,6 @@ class Drain:
         return max(self.caught_up_s.values()) - self.published_s
 
 
-PREPARE = (
-    "import asyncio\n"
-    "from bench.workload import prepare_database\n"
-    "from services.registration.settings import RegistrationSettings\n"
-    "print(asyncio.run(prepare_database(RegistrationSettings())))\n"
-)
 DATASCHEMA = "from shared.events.envelope import dataschema_uri\nprint(dataschema_uri('x', 1))\n"
 
 

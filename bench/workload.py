@@ -66,6 +66,16 @@ def activity_bodies(count: int) -> list[bytes]:
     return [json.dumps(activity_body_at(i), ensure_ascii=False, separators=(",", ":")).encode() for i in range(count)]
 
 
+# ``prepare_database`` as another tree runs it (``Tree.run``, bench/baseline.py): the settings from the
+# environment, the first organizer's token printed
+PREPARE = (
+    "import asyncio\n"
+    "from bench.workload import prepare_database\n"
+    "from services.registration.settings import RegistrationSettings\n"
+    "print(asyncio.run(prepare_database(RegistrationSettings())))\n"
+)
+
+
 async def prepare_database(settings: RegistrationSettings) -> str:
     """Migrate ``settings``' database and write the open campaign and one organizer; its bearer token.
 
