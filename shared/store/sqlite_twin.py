@@ -10,8 +10,16 @@ the thread then waits for the GIL after every statement (a 5 ms switch interval 
 So a :class:`SqliteTwin` runs the transaction (and hot reads, :meth:`SqliteTwin.read`) *on the loop's thread*, in one synchronous call, on a
 connection that never waits for the lock (``timeout=0``): a few milliseconds of work that would
 need the GIL anyway. Only when another process holds the lock does the transaction go to a thread
-of its own, which waits as long as the service's usual busy timeout. That connection never runs a
-checkpoint (its fsyncs would stall the loop): after commits, a passive checkpoint runs on the
+of its own, which waits as long as the service's usual busy timeout.
+
+Processes writing the same file (an api role's workers, the background role) first take turns at
+file locks beside it (:class:`~.write_turns.WriteTurns`). SQLite's own busy handler polls, sleeping
+1, 2, 5 … 100 ms between tries, so a writer in one process could wait 30 s and fail while another
+process's writers, queued one after the other, held the file almost without a break (a province's
+recommendation behind review's consumers in the national season); a writer waiting for its turn is
+woken by the kernel the moment the holder lets go, and nobody takes the file past it while it waits.
+SQLite's lock still decides: a writer that does not take turns (an async transaction, another tool)
+is waited for as before. The loop's connection never runs a checkpoint (its fsyncs would stall the loop): after commits, a passive checkpoint runs on the
 thread, one at a time.
 """
 
@@ -27,6 +35,8 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
+
+from .write_turns import WriteTurns
 
 T = TypeVar("T")
 
@@ -46,16 +56,33 @@ class SqliteTwin:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._checkpoint: Future[None] | None = None
         self._checkpointed_at = time.monotonic()
+        database = str(url.database or "")
+        self._lock = WriteTurns(database) if database and not database.startswith("file:") else None
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction (the caller holds the process's write lock)."""
+        if self._lock is None or self._lock.try_take():
+            try:
+                result = _immediate(self._inline, work, inline=True)
+            except _Busy:
+                pass  # SQLite's lock is held by a writer that does not take the file lock: wait on the thread
+            else:
+                self._maybe_checkpoint()
+                return result
+            finally:
+                if self._lock is not None:
+                    self._lock.release()
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._waiting, work)
+
+    def _waiting(self, work: Callable[[Connection], T]) -> T:
+        """On the thread: wait for the file lock (woken when it is let go), then for SQLite's."""
+        if self._lock is None:
+            return _immediate(self._threaded, work, False)
+        self._lock.take()
         try:
-            result = _immediate(self._inline, work, inline=True)
-        except _Busy:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._thread, _immediate, self._threaded, work, False)
-        self._maybe_checkpoint()
-        return result
+            return _immediate(self._threaded, work, False)
+        finally:
+            self._lock.release()
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         """Run read-only ``work`` on a snapshot; in WAL mode a read waits for nobody, so it runs inline."""
@@ -79,6 +106,8 @@ class SqliteTwin:
         self._inline.dispose()
         self._thread.submit(self._threaded.dispose).result()
         self._thread.shutdown(wait=True)
+        if self._lock is not None:
+            self._lock.close()
 
 
 class _Busy(Exception):
