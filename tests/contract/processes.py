@@ -27,6 +27,7 @@ SPAWN = multiprocessing.get_context("spawn")
 # Bounds, not expectations: a child spends most of its time importing the platform (seconds each on
 # a loaded 2-core box), and a broken lock must fail the test instead of hanging it.
 BARRIER_S = 120.0  # waiting for the other processes to arrive
+BUSY_ROWS = 50  # rows in each transaction of busy_child
 WORK_S = 150.0  # a child's whole run, its imports included
 
 # A view whose every application is a row of its own: applying an event twice shows as two rows.
@@ -299,3 +300,75 @@ async def publish_child(
         return read
     finally:
         await bus.stop()
+
+
+async def busy_child(barrier: Barrier, url: str, name: str, seconds: float, writers: int, done: Any = None) -> int:
+    """Run ``writers`` writers that commit back to back (a background role behind a backlog: relay and
+    consumers one after the other) for ``seconds`` or until ``done`` (an Event) is set; return how
+    many transactions this process committed (each of ``BUSY_ROWS`` rows)."""
+    from sqlalchemy import insert
+
+    from shared.store import create_engine, sync_transaction
+
+    rows = [{"event_id": f"{name}-{n}", "member": name} for n in range(BUSY_ROWS)]
+
+    def commit(connection: Connection) -> None:
+        connection.execute(insert(APPLIED), rows)
+
+    engine = create_engine(url)
+    try:
+        _arrive(barrier)
+        until = time.monotonic() + seconds
+
+        async def writer() -> int:
+            committed = 0
+            while time.monotonic() < until and not (done is not None and done.is_set()):
+                await sync_transaction(engine, commit)
+                committed += 1
+            return committed
+
+        return sum(await asyncio.gather(*(writer() for _ in range(writers))))
+    finally:
+        await engine.dispose()
+
+
+async def sparse_child(
+    barrier: Barrier, url: str, name: str, writes: int, busy_timeout_ms: int, done: Any
+) -> dict[str, int]:
+    """Commit one row ``writes`` times, 10 ms apart (requests beside a busy background role), with
+    SQLite's busy timeout cut to ``busy_timeout_ms``; then set ``done``. Return how many committed
+    and how many failed (the store's StoreUnavailable: "database is locked")."""
+    from sqlalchemy import event, insert
+
+    from shared.store import StoreUnavailable, create_engine, sync_transaction
+    from shared.store.engine import _sqlite_twin
+
+    engine = create_engine(url)
+    twin = _sqlite_twin(engine)
+    if twin is not None:  # the connection that waits for SQLite's lock: wait less
+
+        @event.listens_for(twin._threaded, "connect")
+        def _short_timeout(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+
+    outcome = {"committed": 0, "failed": 0}
+    try:
+        _arrive(barrier)
+        await asyncio.sleep(0.2)  # the others are writing
+        for n in range(writes):
+            row = {"event_id": f"{name}-{n}", "member": name}
+
+            def commit(connection: Connection, row: dict[str, str] = row) -> None:
+                connection.execute(insert(APPLIED), [row])
+
+            try:
+                await sync_transaction(engine, commit)
+            except StoreUnavailable:
+                outcome["failed"] += 1
+            else:
+                outcome["committed"] += 1
+            await asyncio.sleep(0.01)
+        return outcome
+    finally:
+        done.set()
+        await engine.dispose()
