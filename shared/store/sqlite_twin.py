@@ -19,8 +19,8 @@ process's writers, queued one after the other, held the file almost without a br
 recommendation behind review's consumers in the national season); a writer waiting for its turn is
 woken by the kernel the moment the holder lets go, and nobody takes the file past it while it waits.
 SQLite's lock still decides: a writer that does not take turns (an async transaction, another tool)
-is waited for as before. The loop's connection never runs a checkpoint (its fsyncs would stall the loop): after commits, a passive checkpoint runs on the
-thread, one at a time.
+is waited for as before. The loop's connection never runs a checkpoint (its fsyncs would stall the
+loop): after commits, a passive checkpoint runs on the thread, one at a time.
 """
 
 from __future__ import annotations
@@ -57,32 +57,32 @@ class SqliteTwin:
         self._checkpoint: Future[None] | None = None
         self._checkpointed_at = time.monotonic()
         database = str(url.database or "")
-        self._lock = WriteTurns(database) if database and not database.startswith("file:") else None
+        self._turns = WriteTurns(database) if database and not database.startswith("file:") else None
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction (the caller holds the process's write lock)."""
-        if self._lock is None or self._lock.try_take():
+        if self._turns is None or self._turns.try_take():
             try:
                 result = _immediate(self._inline, work, inline=True)
             except _Busy:
-                pass  # SQLite's lock is held by a writer that does not take the file lock: wait on the thread
+                pass  # SQLite's lock is held by a writer that does not take turns: wait on the thread
             else:
                 self._maybe_checkpoint()
                 return result
             finally:
-                if self._lock is not None:
-                    self._lock.release()
+                if self._turns is not None:
+                    self._turns.release()
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._waiting, work)
 
     def _waiting(self, work: Callable[[Connection], T]) -> T:
-        """On the thread: wait for the file lock (woken when it is let go), then for SQLite's."""
-        if self._lock is None:
+        """On the thread: wait for the turn (woken when it is let go), then for SQLite's lock."""
+        if self._turns is None:
             return _immediate(self._threaded, work, False)
-        self._lock.take()
+        self._turns.take()
         try:
             return _immediate(self._threaded, work, False)
         finally:
-            self._lock.release()
+            self._turns.release()
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         """Run read-only ``work`` on a snapshot; in WAL mode a read waits for nobody, so it runs inline."""
@@ -106,8 +106,8 @@ class SqliteTwin:
         self._inline.dispose()
         self._thread.submit(self._threaded.dispose).result()
         self._thread.shutdown(wait=True)
-        if self._lock is not None:
-            self._lock.close()
+        if self._turns is not None:
+            self._turns.close()
 
 
 class _Busy(Exception):

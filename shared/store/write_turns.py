@@ -17,7 +17,7 @@ Two ``flock`` files beside the database make the turns:
 
 Passing for a moment is what keeps the throughput: handing the file to another process costs a
 wake-up and a thread on each side, so a process that has the file keeps it for a few milliseconds of
-(short) transactions before it gives way. A waiter waits at most :data:`PASS_S` and a transaction.
+(short) transactions before it gives way. A waiter waits about :data:`PASS_S` and a transaction at most.
 
 Each process has one waiter at a time per file (its writers are already one at a time), so the
 kernel chooses between processes, not between a process's queued writers. The locks are advisory:
