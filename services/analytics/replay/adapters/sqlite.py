@@ -38,7 +38,8 @@ def shadow_path(live: Path) -> Path:
 
 
 def remove_file(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    """The file and what SQLite and the write turns (``shared.store.write_turns``) keep beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal", "-write.lock", "-queue.lock"):
         with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
 
