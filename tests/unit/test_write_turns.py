@@ -72,44 +72,50 @@ def test_a_waiter_is_woken_when_the_holder_lets_go(turns: tuple[WriteTurns, Writ
     waiter.join(BOUND_S)
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The turns' monotonic clock, moved by the test."""
+    now = [100.0]
+    monkeypatch.setattr(write_turns.time, "monotonic", lambda: now[0])
+    return now
+
+
+def took(turns: WriteTurns) -> bool:
+    """Whether ``turns`` could take the turn at once (given back at once when it could)."""
+    if not turns.try_take():
+        return False
+    turns.release()
+    return True
+
+
 def test_nobody_passes_a_waiter_for_longer_than_a_moment(
-    database: str, turns: tuple[WriteTurns, WriteTurns], monkeypatch: pytest.MonkeyPatch
+    database: str, turns: tuple[WriteTurns, WriteTurns], clock: list[float]
 ) -> None:
     first, _ = turns
-    clock = [100.0]
-    monkeypatch.setattr(write_turns.time, "monotonic", lambda: clock[0])
     waiting = Waiting(database)
     try:
-        assert first.try_take()  # the file is free: a writer may pass the waiter for PASS_S
-        first.release()
+        assert took(first)  # the file is free: a writer may pass the waiter for PASS_S
         clock[0] += write_turns.PASS_S / 2
-        assert first.try_take()
-        first.release()
+        assert took(first)
         clock[0] += write_turns.PASS_S
-        assert not first.try_take()  # then it gives way, although the file is free
+        assert not took(first)  # then it gives way, although the file is free
     finally:
         waiting.leave()
-    assert first.try_take()  # nobody waits any more
-    first.release()
+    assert took(first)  # nobody waits any more
 
 
 def test_an_empty_waiting_room_starts_the_moment_afresh(
-    database: str, turns: tuple[WriteTurns, WriteTurns], monkeypatch: pytest.MonkeyPatch
+    database: str, turns: tuple[WriteTurns, WriteTurns], clock: list[float]
 ) -> None:
     first, _ = turns
-    clock = [100.0]
-    monkeypatch.setattr(write_turns.time, "monotonic", lambda: clock[0])
+    waiting = Waiting(database)
+    assert took(first)  # passing a waiter
+    waiting.leave()  # who then had their turn
+    assert took(first)  # the room is seen empty
+    clock[0] += 10 * write_turns.PASS_S
     waiting = Waiting(database)
     try:
-        assert first.try_take()
-        first.release()
-        waiting.leave()
-        clock[0] += 10 * write_turns.PASS_S
-        assert first.try_take()  # the room was empty: what it passed before does not count
-        first.release()
-        waiting = Waiting(database)
-        assert first.try_take()  # a new waiter: a new moment
-        first.release()
+        assert took(first)  # a new waiter: a new moment, whatever was passed before
     finally:
         waiting.leave()
 
