@@ -56,8 +56,8 @@ class SqliteTwin:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._checkpoint: Future[None] | None = None
         self._checkpointed_at = time.monotonic()
-        database = str(url.database or "")
-        self._turns = WriteTurns(database) if database and not database.startswith("file:") else None
+        database = str(url.database)  # a file: the engine has no twin otherwise (engine._sqlite_twin)
+        self._turns = None if database.startswith("file:") else WriteTurns(database)
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction (the caller holds the process's write lock)."""
