@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
@@ -43,10 +45,34 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, 
         in_memory = not parsed.database or parsed.database == ":memory:"  # one static connection, no pool
         if not in_memory:
             Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **({} if in_memory else pool))
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **({} if in_memory else pool)
+        )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
+
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _enter_wal(cursor: Any) -> None:
+    """Put the file in WAL mode (it stays so), waiting while another process does the same.
+
+    Processes that open a new file at once (an API's workers and its background process) each switch
+    it to WAL. The switch takes the file's exclusive lock, and SQLite answers "database is locked" at
+    once, without its busy handler, to a connection that asks for it while another is switching (each
+    holds the shared lock the other waits on). One switch wins; the others, tried again, find WAL.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.005)  # only ever at a new file's first moments: the switch takes microseconds
 
 
 def _configure_sqlite(engine: AsyncEngine | Engine) -> None:
@@ -56,15 +82,10 @@ def _configure_sqlite(engine: AsyncEngine | Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _enter_wal(cursor)
         # secure_delete: a deleted row's bytes are overwritten, so an erased person leaves nothing in the file
-        pragmas = (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "busy_timeout=30000",
-            "foreign_keys=ON",
-            "secure_delete=ON",
-        )
-        for pragma in pragmas:
+        for pragma in ("synchronous=NORMAL", "foreign_keys=ON", "secure_delete=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

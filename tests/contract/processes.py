@@ -302,6 +302,28 @@ async def publish_child(
         await bus.stop()
 
 
+async def open_child(barrier: Barrier, paths: Sequence[str]) -> int:
+    """Open each of ``paths`` (new SQLite files) as the store opens a file, at the same moment as the
+    other processes, one file per round, and read from it; return how many opened. (Synchronously,
+    as the store's twin opens it: no thread hand-off blurs the moment.)"""
+    from sqlalchemy import create_engine, text
+
+    from shared.store.engine import _configure_sqlite
+
+    opened = 0
+    for path in paths:
+        engine = create_engine(f"sqlite:///{path}")
+        _configure_sqlite(engine)
+        try:
+            _arrive(barrier)
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            opened += 1
+        finally:
+            engine.dispose()
+    return opened
+
+
 async def busy_child(barrier: Barrier, url: str, name: str, seconds: float, writers: int, done: Any = None) -> int:
     """Run ``writers`` writers that commit back to back (a background role behind a backlog: relay and
     consumers one after the other) for ``seconds`` or until ``done`` (an Event) is set; return how
