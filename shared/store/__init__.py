@@ -6,6 +6,7 @@ The recorders climb a ladder (:mod:`.recorder`): :class:`AggregateRecorder` → 
 
 from .engine import create_engine, in_transaction, reading, sync_reading, sync_transaction, transaction
 from .errors import ConcurrencyError, IntegrityViolation, StoreError, StoreUnavailable
+from .prefix import starts_with
 from .recorder import (
     AggregateAppend,
     AggregateRecorder,
@@ -45,6 +46,7 @@ __all__ = [
     "in_transaction",
     "insert_plain",
     "reading",
+    "starts_with",
     "sync_reading",
     "sync_transaction",
     "transaction",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from shared.events import Envelope
 from shared.web.cursor import encode_cursor
@@ -320,3 +320,38 @@ async def test_bulk_approval_is_all_or_nothing(service: Service) -> None:
         assert [(s, t) for s, t, _d in await events_of(service, activity_id)] == [(1, "activity-approved")]
     assert (await queue(service, city))["counts"] == {"pending": 0, "approved": 3, "rejected": 0}
     assert await count(service, "outbox") == 3
+
+
+@pytest.mark.parametrize("campaign", [None, "2026"])
+async def test_a_countys_queue_and_its_counts_are_read_through_an_index_on_its_region(
+    service: Service, campaign: str | None
+) -> None:
+    """Each read of the queue finds the body's region as a range on an index (ix_review_scope within a
+    campaign, ix_review_activities_region across campaigns), never going through every activity: with
+    the region as a LIKE, which no index serves, a county's queue page took ~200 ms at 500,000
+    activities (docs/benchmarks/history.md §23)."""
+    await service.feed(*(activity(region_code=code) for code in ("610502", "610521", "610302")))
+    engine = service.container.backbone.engine
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if "FROM review_activities" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        page = await queue(service, reviewer("county", "610502"), **({"campaign_id": campaign} if campaign else {}))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+
+    assert page["counts"] == {"pending": 1, "approved": 0, "rejected": 0}
+    assert len(statements) == 2  # the page, its counts
+    index = "ix_review_scope" if campaign else "ix_review_activities_region"
+    async with engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = [row[-1] for row in await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            searched = [step for step in plan if step.startswith("SEARCH review_activities")]
+            assert len(searched) == 1 and index in searched[0] and "region_code>? AND region_code<?" in searched[0], (
+                plan
+            )
+            assert not any(step.startswith("SCAN review_activities") for step in plan), plan

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
+from shared.store import starts_with
+
 from ..domain.statistics import REGIONAL, Board, Dimension, Filters, Measures, UnitMeasures
 from ..projections.tallies import ALL, MEASURES, RECOMMENDED, decode
 from ..service.ports import StatisticsReader
@@ -36,7 +38,7 @@ def within(filters: Filters, dimension: str, *, daily: bool = False) -> list[Col
     the roll-up of every day or (with a span of days, or ``daily``) the days of the span."""
     where = [k.c.campaign == filters.campaign, k.c.dimension == dimension]
     if filters.region:
-        where.append(k.c.region_code.startswith(filters.region, autoescape=True))
+        where.append(starts_with(k.c.region_code, filters.region))
     if daily or filters.date_from or filters.date_to:
         where.append(k.c.day != ALL)
         if filters.date_from:
@@ -66,7 +68,7 @@ def counted(filters: Filters) -> list[ColumnElement[bool]]:
     region prefix and span of start days."""
     where = [f.c.version > 0, f.c.withdrawn.is_(False), f.c.campaign == filters.campaign]
     if filters.region:
-        where.append(f.c.region_code.startswith(filters.region, autoescape=True))
+        where.append(starts_with(f.c.region_code, filters.region))
     if filters.date_from:
         where.append(f.c.day >= filters.date_from.isoformat())
     if filters.date_to:
@@ -159,7 +161,7 @@ class SqlStatistics(StatisticsReader):
         return json.loads(stored.rules or "[]"), stored.region_code or None
 
     def rule_matches(self, filters: Filters, rule: Mapping[str, Any], inside: str | None) -> list[tuple[str, int]]:
-        where = [f.c.region_code.startswith(inside, autoescape=True)] if inside else []
+        where = [starts_with(f.c.region_code, inside)] if inside else []
         if rule["kind"] == "name_contains":
             matches = f.c.name.contains(rule["match"], autoescape=True)
         else:

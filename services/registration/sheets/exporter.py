@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.runtime import Backbone
-from shared.store import reading
+from shared.store import reading, starts_with
 
 from ..adapters.activity_rows import activity_of
 from ..adapters.tables import activities
@@ -47,7 +47,7 @@ async def export_sheet(backbone: Backbone, request: ExportRequest) -> tuple[Path
     if request.unit_id is not None:
         query = query.where(a.c.unit_id == request.unit_id)
     if request.region:
-        query = query.where(a.c.region_code.startswith(request.region, autoescape=True))
+        query = query.where(starts_with(a.c.region_code, request.region))
     query = query.order_by(a.c.starts_at, a.c.activity_id).execution_options(yield_per=PARTITION)
     book = ActivityBook(request.title, clear=request.clear, contacts=request.contacts or request.clear)
 

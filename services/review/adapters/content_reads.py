@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.events import Envelope
-from shared.store import AggregateAppend, Changes
+from shared.store import AggregateAppend, Changes, starts_with
 
 from ..domain.bodies import Body
 from ..projections.details import DETAIL_COLUMNS
@@ -80,10 +80,10 @@ class SqlContentReads(ContentReads):
             )
         query = query.order_by(t.c.registered_at, t.c.activity_id).limit(limit)
         rows = [dict(row) for row in (await self._connection.execute(query)).mappings()]
-        by_review = select(t.c.review, func.count()).where(*scope).group_by(t.c.review)
-        counts = dict.fromkeys(STATUSES, 0)
-        counts.update({review: int(n) for review, n in await self._connection.execute(by_review)})
-        return rows, counts
+        # one sum per status, not GROUP BY review: the jurisdiction's index then covers the count
+        by_review = select(*(func.sum(case((t.c.review == status, 1), else_=0)).label(status) for status in STATUSES))
+        found = (await self._connection.execute(by_review.where(*scope))).mappings().one()
+        return rows, {status: int(found[status] or 0) for status in STATUSES}
 
 
 def verdict_changes(activity_id: str, version: int, envelope: Envelope, state: dict[str, Any]) -> Changes:
@@ -106,11 +106,11 @@ def _scope(body: Body, wanted: QueueFilter) -> list[ColumnElement[bool]]:
             or_(t.c.category == body.field, t.c.joint_action == body.field, t.c.themes.contains(theme, autoescape=True))
         )
     elif body.jurisdiction:
-        where.append(t.c.region_code.startswith(body.jurisdiction, autoescape=True))
+        where.append(starts_with(t.c.region_code, body.jurisdiction))
     if wanted.campaign is not None:
         where.append(t.c.campaign == wanted.campaign)
     if wanted.region is not None:
-        where.append(t.c.region_code.startswith(wanted.region, autoescape=True))
+        where.append(starts_with(t.c.region_code, wanted.region))
     if wanted.category is not None:
         where.append(t.c.category == wanted.category)
     return where

@@ -20,6 +20,8 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.store import starts_with
+
 from ..domain.bodies import Body
 from ..domain.scoring import Tallies
 from .tables import review_activities, review_units
@@ -127,7 +129,7 @@ def activity_scope(body: Body) -> ColumnElement[bool]:
     if field is not None:
         return or_(a.c.category == field, a.c.joint_action == field, json_list_has(a.c.themes, field))
     if body.jurisdiction:
-        return a.c.region_code.startswith(body.jurisdiction, autoescape=True)
+        return starts_with(a.c.region_code, body.jurisdiction)
     return true()
 
 
@@ -187,7 +189,7 @@ def region_groups(campaign_id: str, scope: ColumnElement[bool] | None, digits: i
 
 def scope_in(body: Body, prefix: str) -> ColumnElement[bool]:
     """The activities ``body`` judges inside the region ``prefix`` (a scoreboard's compared set)."""
-    return and_(activity_scope(body), review_activities.c.region_code.startswith(prefix, autoescape=True))
+    return and_(activity_scope(body), starts_with(review_activities.c.region_code, prefix))
 
 
 async def activity_figures(

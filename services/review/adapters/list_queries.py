@@ -13,6 +13,8 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.store import starts_with
+
 from ..domain.bodies import Body
 from ..domain.chain import Chain, Kind
 from ..domain.errors import Unknown
@@ -100,7 +102,7 @@ def subject_scope(body: Body) -> ColumnElement[bool]:
     if body.field is not None:
         return json_list_has(r.c.fields, body.field)
     if body.jurisdiction:
-        return r.c.region_code.startswith(body.jurisdiction, autoescape=True)
+        return starts_with(r.c.region_code, body.jurisdiction)
     return true()
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.store import starts_with
+
 from ..domain.summaries import ReporterId, SummaryReport, SummaryRules
 from ..service.ports import SummaryReads
 from .reads import row_of
@@ -38,7 +40,7 @@ class SqlSummaryReads(SummaryReads):
         query = (
             select(u.c.unit_id, u.c.name, u.c.region_code)
             .join(a, a.c.organizer_id == u.c.unit_id)
-            .where(a.c.campaign == campaign_id, a.c.status == "registered", u.c.region_code.startswith(region))
+            .where(a.c.campaign == campaign_id, a.c.status == "registered", starts_with(u.c.region_code, region))
             .distinct()
         )
         rows = await self._connection.execute(query)

@@ -67,6 +67,8 @@ review_activities = Table(
     Column("review_reason", String(500)),
     Column("reviewed_by", String(80)),
     Index("ix_review_queue", "campaign", "review", "registered_at", "activity_id"),
+    # a body's jurisdiction (a region range, shared.store.starts_with): its queue, its counts, its figures
+    Index("ix_review_scope", "campaign", "status", "region_code", "review"),
     Index("ix_review_activities_region", "region_code"),
     Index("ix_review_activities_organizer", "organizer_id"),
 )
