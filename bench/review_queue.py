@@ -22,6 +22,14 @@ activities of the body's jurisdiction in the campaign, and its counts by status)
   reads per second, p50 and p99 of a read, and the process's CPU seconds per read, what each read
   costs a service's worker.
 
+* **recommendations**: the tree's review service in one process (``build`` and ``create_app``, one
+  event loop as one api worker has, the background work beside it, tokens signed as the tests sign
+  them), the campaign configured through its view: 5 ``POST /api/v1/recommendations`` alone, then 20
+  while ``--readers`` clients page queues through ``GET /api/v1/review/queue`` as county, city and
+  province bodies; each recommendation by a county of its own, of one of its approved activities
+  whose information is complete (no quota, no claim refuses one): p50 alone, p50 and slowest under
+  the readers, and the readers' p50 meanwhile.
+
 Trees alternate within each repetition (subject first, then baseline first); medians over ``--reps``.
 
     python -m bench.review_queue [--quick] [--reps 3] [--activities 500000] [--baseline REV] [--readers 16]
@@ -44,6 +52,7 @@ from .common import Result, cli, report
 CAMPAIGN = "2026"
 BASELINE = "790d1e5"  # main before the region ranges (issue 21, §23)
 LEVELS = ("county", "city", "province", "national")
+RECOMMENDATIONS = 25  # per repetition and tree: 5 alone, 20 under the readers, each by a county of its own
 PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65]  # fmt: skip
 COUNTIES = [f"{p}{c:02d}{k:02d}" for p in PROVINCES for c in range(1, 11) for k in range(1, 10)]
 ROW = (
@@ -120,6 +129,68 @@ asyncio.run(main())
 """
 
 
+# Run in each tree: its review service in this process (one api worker's event loop, role all, as the
+# tests build it) on the loaded database; recommendations alone, then while readers page queues.
+RECOMMEND = """
+import asyncio, json, random, statistics, sys, time
+from pathlib import Path
+import httpx
+from harness.events import delivery
+from services.review.bootstrap import build, create_app
+from services.review.projections.review_view import ReviewView
+from services.review.settings import ReviewSettings
+from shared.auth import TokenVerifier, public_key_pem
+from shared.store import sync_transaction
+from tests.review.conftest import KEY, campaign, reviewer
+
+url, data_dir, campaign_id, readers = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+bodies, alone_targets, loaded_targets = (json.loads(a) for a in sys.argv[5:8])
+NOMINATION = {"reason": "组织动员充分，参与人数多", "main_content": "面向中小学生开展科学实验展示",
+              "contact_name": "王建国", "contact_phone": "13812345678", "opinion": "同意推荐"}
+
+async def main():
+    settings = ReviewSettings(data_dir=data_dir, database_url=url, bus_url=f"embedded:{data_dir / 'bus.db'}",
+                              environment="test")
+    app = create_app(build(settings, verifier=TokenVerifier(public_key_pem(KEY))))
+    async with app.router.lifespan_context(app):
+        engine = app.state.container.backbone.engine
+        configured = [delivery(campaign(campaign_id))]
+        await sync_transaction(engine, lambda connection: ReviewView().apply(connection, configured))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kepuri", timeout=300) as client:
+
+            async def recommend(county, activity_id):
+                body = {"campaign_id": campaign_id, "activity_id": activity_id, **NOMINATION}
+                started = time.perf_counter()
+                answer = await client.post("/api/v1/recommendations", json=body, headers=reviewer("county", county))
+                assert answer.status_code == 201, answer.text
+                return (time.perf_counter() - started) * 1000
+
+            alone = [await recommend(*target) for target in alone_targets]
+            signed = [reviewer(level, code) for level, code in bodies]
+            reads, stop = [], asyncio.Event()
+
+            async def reader(n):
+                pick = random.Random(n)
+                while not stop.is_set():
+                    started = time.perf_counter()
+                    answer = await client.get("/api/v1/review/queue", params={"campaign_id": campaign_id},
+                                              headers=pick.choice(signed))
+                    assert answer.status_code == 200, answer.text
+                    reads.append((time.perf_counter() - started) * 1000)
+
+            running = [asyncio.create_task(reader(n)) for n in range(readers)]
+            await asyncio.sleep(2.0)  # the readers are all at work
+            loaded = [await recommend(*target) for target in loaded_targets]
+            stop.set()
+            await asyncio.gather(*running)
+    print(json.dumps({"alone_p50": statistics.median(alone), "loaded_p50": statistics.median(loaded),
+                      "loaded_max": max(loaded), "reads_p50": statistics.median(reads)}))
+
+asyncio.run(main())
+"""
+
+
 def rows(count: int) -> Iterator[tuple[object, ...]]:
     """``count`` registered activities of :data:`CAMPAIGN`, the same for every tree (seeded)."""
     pick = random.Random(2026)
@@ -165,6 +236,26 @@ def measure(tree: Tree, path: Path, seconds: float, readers: int) -> dict[str, A
     return figures
 
 
+def eligible(path: Path) -> list[tuple[str, str]]:
+    """One activity a county may recommend (approved, information completed) in each county, by county."""
+    query = (
+        "SELECT substr(region_code, 1, 6), min(activity_id) FROM review_activities "
+        "WHERE review = 'approved' AND info_completed GROUP BY substr(region_code, 1, 6) ORDER BY 1"
+    )
+    with sqlite3.connect(path) as connection:
+        return [(county, activity_id) for county, activity_id in connection.execute(query)]
+
+
+def recommending(tree: Tree, path: Path, readers: int, targets: list[tuple[str, str]]) -> dict[str, Any]:
+    """Recommendations of ``targets`` (each county's one: no quota or claim refuses them), 5 alone, the
+    rest while ``readers`` page queues, in ``tree``'s service."""
+    loaded = [(level, code) for level, code in bodies()["loaded"]]
+    args = (f"sqlite+aiosqlite:///{path}", str(path.parent / f"{tree.label}-files"), CAMPAIGN, str(readers),
+            json.dumps(loaded), json.dumps(targets[:5]), json.dumps(targets[5:]))  # fmt: skip
+    figures: dict[str, Any] = json.loads(tree.run(RECOMMEND, None, *args))
+    return figures
+
+
 def results(subject: list[dict[str, Any]], baseline: list[dict[str, Any]], label: str, readers: int) -> list[Result]:
     def of(samples: list[dict[str, Any]], key: str, level: str | None = None) -> list[float]:
         return [float(s["alone"][level] if level else s[key]) for s in samples]
@@ -182,6 +273,16 @@ def results(subject: list[dict[str, Any]], baseline: list[dict[str, Any]], label
         Result(name, f"{loaded}: p99", "ms", of(subject, "p99"), label, of(baseline, "p99")),
         Result(name, f"{loaded}: CPU per read", "ms", of(subject, "cpu_ms_per_read"), label,
                of(baseline, "cpu_ms_per_read")),
+    ]  # fmt: skip
+    name, service = "recommendation", "POST /api/v1/recommendations, one service process"
+    found += [
+        Result(name, f"{service}, alone: p50", "ms", of(subject, "alone_p50"), label, of(baseline, "alone_p50")),
+        Result(name, f"{service}, {readers} readers paging queues: p50", "ms", of(subject, "loaded_p50"), label,
+               of(baseline, "loaded_p50")),
+        Result(name, f"{service}, {readers} readers paging queues: slowest", "ms", of(subject, "loaded_max"), label,
+               of(baseline, "loaded_max")),
+        Result(name, "GET /api/v1/review/queue meanwhile: p50", "ms", of(subject, "reads_p50"), label,
+               of(baseline, "reads_p50")),
     ]  # fmt: skip
     return found
 
@@ -205,10 +306,14 @@ def main() -> None:
         paths = {tree.label: Path(scratch) / f"{tree.label}.db" for tree in trees}
         for tree in trees:
             build(tree, paths[tree.label], count)
+        targets = eligible(paths[SUBJECT.label])  # the same activities in both databases
         samples: dict[str, list[dict[str, Any]]] = {tree.label: [] for tree in trees}
         for rep in range(args.reps):
+            mine = targets[rep * RECOMMENDATIONS : (rep + 1) * RECOMMENDATIONS]
             for tree in trees if rep % 2 == 0 else trees[::-1]:
-                samples[tree.label].append(measure(tree, paths[tree.label], seconds, args.readers))
+                figures = measure(tree, paths[tree.label], seconds, args.readers)
+                figures.update(recommending(tree, paths[tree.label], args.readers, mine))
+                samples[tree.label].append(figures)
     notes = [
         f"{count:,} activities of one campaign in {len(COUNTIES):,} counties; SQLite; baseline {args.baseline} "
         "checked out and run in the same run; each figure the median over the repetitions.",
