@@ -27,7 +27,9 @@ activities of the body's jurisdiction in the campaign, and its counts by status)
   them), the campaign configured through its view: 5 ``POST /api/v1/recommendations`` alone, then 20
   while ``--readers`` clients page provinces' queues through ``GET /api/v1/review/queue`` as above; each recommendation by a county of its own, of one of its approved activities
   whose information is complete (no quota, no claim refuses one): p50 alone, p50 and slowest under
-  the readers, and the readers' p50 meanwhile.
+  the readers, and the readers' p50 meanwhile. Then 20 more while the readers also do what the
+  season's reviewers do after paging: approve the pending activities they paged, 500 a call
+  (``POST /api/v1/review/activities/approve``), and those calls' p50.
 
 Trees alternate within each repetition (subject first, then baseline first); medians over ``--reps``.
 
@@ -150,6 +152,7 @@ from tests.review.conftest import KEY, campaign, reviewer
 
 url, data_dir, campaign_id, readers = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 provinces, alone_targets, loaded_targets = (json.loads(a) for a in sys.argv[5:8])
+approving = sys.argv[8] == "approve"
 NOMINATION = {"reason": "组织动员充分，参与人数多", "main_content": "面向中小学生开展科学实验展示",
               "contact_name": "王建国", "contact_phone": "13812345678", "opinion": "同意推荐"}
 
@@ -173,12 +176,12 @@ async def main():
 
             alone = [await recommend(*target) for target in alone_targets]
             signed = [reviewer("province", code) for code in provinces]
-            reads, stop = [], asyncio.Event()
+            reads, approvals, stop = [], [], asyncio.Event()
 
             async def reader(n):  # as the season's reviewers: a province's pending queue, 200 a page
                 pick = random.Random(n)
                 while not stop.is_set():
-                    headers, cursor = pick.choice(signed), None
+                    headers, cursor, pending = pick.choice(signed), None, []
                     for _page in range(20):
                         params = {"campaign_id": campaign_id, "status": "pending", "limit": 200}
                         started = time.perf_counter()
@@ -186,7 +189,16 @@ async def main():
                                                   headers=headers)
                         assert answer.status_code == 200, answer.text
                         reads.append((time.perf_counter() - started) * 1000)
+                        pending += [item["activity_id"] for item in answer.json()["items"]]
                         if stop.is_set() or not (cursor := answer.json()["next_cursor"]):
+                            break
+                    for start in range(0, len(pending) if approving else 0, 500):  # then approve them, 500 a call
+                        started = time.perf_counter()
+                        answer = await client.post("/api/v1/review/activities/approve",
+                                                   json={"activity_ids": pending[start : start + 500]}, headers=headers)
+                        assert answer.status_code == 200, answer.text
+                        approvals.append((time.perf_counter() - started) * 1000)
+                        if stop.is_set():
                             break
 
             running = [asyncio.create_task(reader(n)) for n in range(readers)]
@@ -195,7 +207,8 @@ async def main():
             stop.set()
             await asyncio.gather(*running)
     print(json.dumps({"alone_p50": statistics.median(alone), "loaded_p50": statistics.median(loaded),
-                      "loaded_max": max(loaded), "reads_p50": statistics.median(reads)}))
+                      "loaded_max": max(loaded), "reads_p50": statistics.median(reads),
+                      "approvals": len(approvals), "approve_p50": statistics.median(approvals) if approvals else None}))
 
 asyncio.run(main())
 """
@@ -254,13 +267,15 @@ def eligible(path: Path) -> list[tuple[str, str]]:
         return [(county, activity_id) for county, activity_id in connection.execute(query)]
 
 
-def recommending(tree: Tree, path: Path, readers: int, targets: list[tuple[str, str]]) -> dict[str, Any]:
+def recommending(tree: Tree, path: Path, readers: int, targets: list[tuple[str, str]], approve: bool) -> dict[str, Any]:
     """Recommendations of ``targets`` (each county's one: no quota or claim refuses them), 5 alone, the
-    rest while ``readers`` page queues, in ``tree``'s service."""
+    rest while ``readers`` page queues (and, with ``approve``, approve what they paged), in ``tree``'s
+    service; the figures' names end in ``+approve`` with ``approve``."""
     args = (f"sqlite+aiosqlite:///{path}", str(path.parent / f"{tree.label}-files"), CAMPAIGN, str(readers),
-            json.dumps(bodies()["provinces"]), json.dumps(targets[:5]), json.dumps(targets[5:]))  # fmt: skip
+            json.dumps(bodies()["provinces"]), json.dumps(targets[:5]), json.dumps(targets[5:]),
+            "approve" if approve else "page")  # fmt: skip
     figures: dict[str, Any] = json.loads(tree.run(RECOMMEND, None, *args))
-    return figures
+    return {f"{name}+approve" if approve else name: value for name, value in figures.items()}
 
 
 def results(subject: list[dict[str, Any]], baseline: list[dict[str, Any]], label: str, readers: int) -> list[Result]:
@@ -282,15 +297,25 @@ def results(subject: list[dict[str, Any]], baseline: list[dict[str, Any]], label
                of(baseline, "cpu_ms_per_read")),
     ]  # fmt: skip
     name, service = "recommendation", "POST /api/v1/recommendations, one service process"
-    found += [
-        Result(name, f"{service}, alone: p50", "ms", of(subject, "alone_p50"), label, of(baseline, "alone_p50")),
-        Result(name, f"{service}, {readers} province reviewers paging: p50", "ms", of(subject, "loaded_p50"), label,
-               of(baseline, "loaded_p50")),
-        Result(name, f"{service}, {readers} province reviewers paging: slowest", "ms", of(subject, "loaded_max"), label,
-               of(baseline, "loaded_max")),
-        Result(name, "GET /api/v1/review/queue meanwhile: p50", "ms", of(subject, "reads_p50"), label,
-               of(baseline, "reads_p50")),
-    ]  # fmt: skip
+    found.append(
+        Result(name, f"{service}, alone: p50", "ms", of(subject, "alone_p50"), label, of(baseline, "alone_p50"))
+    )
+    for suffix, load in (
+        ("", f"{readers} province reviewers paging"),
+        ("+approve", "… paging and approving 500 a call"),
+    ):
+        found += [
+            Result(name, f"{service}, {load}: p50", "ms", of(subject, f"loaded_p50{suffix}"), label,
+                   of(baseline, f"loaded_p50{suffix}")),
+            Result(name, f"{service}, {load}: slowest", "ms", of(subject, f"loaded_max{suffix}"), label,
+                   of(baseline, f"loaded_max{suffix}")),
+            Result(name, f"{load}: their queue pages' p50", "ms", of(subject, f"reads_p50{suffix}"), label,
+                   of(baseline, f"reads_p50{suffix}")),
+        ]  # fmt: skip
+    found.append(
+        Result(name, "… their approvals (500 a call): p50", "ms", of(subject, "approve_p50+approve"), label,
+               of(baseline, "approve_p50+approve"))
+    )  # fmt: skip
     return found
 
 
@@ -316,10 +341,11 @@ def main() -> None:
         targets = eligible(paths[SUBJECT.label])  # the same activities in both databases
         samples: dict[str, list[dict[str, Any]]] = {tree.label: [] for tree in trees}
         for rep in range(args.reps):
-            mine = targets[rep * RECOMMENDATIONS : (rep + 1) * RECOMMENDATIONS]
+            mine = targets[rep * 2 * RECOMMENDATIONS : (rep + 1) * 2 * RECOMMENDATIONS]
             for tree in trees if rep % 2 == 0 else trees[::-1]:
                 figures = measure(tree, paths[tree.label], seconds, args.readers)
-                figures.update(recommending(tree, paths[tree.label], args.readers, mine))
+                figures.update(recommending(tree, paths[tree.label], args.readers, mine[:RECOMMENDATIONS], False))
+                figures.update(recommending(tree, paths[tree.label], args.readers, mine[RECOMMENDATIONS:], True))
                 samples[tree.label].append(figures)
     notes = [
         f"{count:,} activities of one campaign in {len(COUNTIES):,} counties; SQLite; baseline {args.baseline} "
