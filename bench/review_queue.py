@@ -38,8 +38,10 @@ Trees alternate within each repetition (subject first, then baseline first); med
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -278,6 +280,18 @@ def recommending(tree: Tree, path: Path, readers: int, targets: list[tuple[str, 
     return {f"{name}+approve" if approve else name: value for name, value in figures.items()}
 
 
+@contextlib.contextmanager
+def scratch_copy(path: Path) -> Iterator[Path]:
+    """A copy of the database at ``path`` beside it, removed afterwards."""
+    copy = path.with_name(f"{path.stem}-copy.db")
+    shutil.copyfile(path, copy)
+    try:
+        yield copy
+    finally:
+        for leftover in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 def results(subject: list[dict[str, Any]], baseline: list[dict[str, Any]], label: str, readers: int) -> list[Result]:
     def of(samples: list[dict[str, Any]], key: str, level: str | None = None) -> list[float]:
         return [float(s["alone"][level] if level else s[key]) for s in samples]
@@ -345,7 +359,8 @@ def main() -> None:
             for tree in trees if rep % 2 == 0 else trees[::-1]:
                 figures = measure(tree, paths[tree.label], seconds, args.readers)
                 figures.update(recommending(tree, paths[tree.label], args.readers, mine[:RECOMMENDATIONS], False))
-                figures.update(recommending(tree, paths[tree.label], args.readers, mine[RECOMMENDATIONS:], True))
+                with scratch_copy(paths[tree.label]) as copy:  # approvals empty queues: later reps start as this one
+                    figures.update(recommending(tree, copy, args.readers, mine[RECOMMENDATIONS:], True))
                 samples[tree.label].append(figures)
     notes = [
         f"{count:,} activities of one campaign in {len(COUNTIES):,} counties; SQLite; baseline {args.baseline} "
