@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -284,7 +283,8 @@ def recommending(tree: Tree, path: Path, readers: int, targets: list[tuple[str, 
 def scratch_copy(path: Path) -> Iterator[Path]:
     """A copy of the database at ``path`` beside it, removed afterwards."""
     copy = path.with_name(f"{path.stem}-copy.db")
-    shutil.copyfile(path, copy)
+    with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # the WAL's pages included
     try:
         yield copy
     finally:
