@@ -23,6 +23,8 @@ from .sqlite_twin import SqliteTwin
 
 T = TypeVar("T")
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for the file's lock
+
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
@@ -51,9 +53,6 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, 
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
-
-
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def _enter_wal(cursor: Any) -> None:
